@@ -1,0 +1,180 @@
+# primer — build, test, install.
+#
+#   make demo        install missing packages, build, run primer's main job
+#   make test        install missing packages, build, run the test suite
+#   make sanitize    the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz-smoke  build the libFuzzer targets and run each briefly
+#   make install PREFIX=/usr/local DESTDIR=
+#   make all         libraries, the primer tool, tests, examples
+
+VERSION := $(shell sed -n 's/^\#define PR_VERSION_STRING "\(.*\)"/\1/p' include/primer/version.h)
+MAJOR := $(shell sed -n 's/^\#define PR_VERSION_MAJOR \([0-9]*\)/\1/p' include/primer/version.h)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+BUILD ?= build
+CC ?= cc
+OPT ?= -O2
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wundef -Wcast-qual -Wnull-dereference -Werror
+CPPFLAGS_ALL := -D_XOPEN_SOURCE=700 -I. -Iinclude -Isrc $(CPPFLAGS)
+CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC $(WARNINGS) $(SANFLAGS) $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+# OpenBLAS provides CBLAS; LAPACKE is the C interface to LAPACK.
+BLAS_LIBS ?= -lopenblas
+LAPACK_LIBS ?= -llapacke
+LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lm
+TEST_LIBS := -lcriterion
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c) $(wildcard examples/book/*.c))
+TEST_SRC := $(sort $(wildcard tests/*.c tests/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+# Tests find fixtures under the source tree and the binaries of their own build.
+$(TEST_OBJ): CPPFLAGS_ALL += -Itests -DPR_SOURCE_ROOT=\"$(CURDIR)\"
+HEADERS := $(wildcard include/*.h include/primer/*.h src/*/*.h src/*/*.inc cli/*.h examples/book/*.h tests/*.h)
+
+STATIC_LIB := $(BUILD)/libprimer.a
+SONAME := libprimer.so.$(MAJOR)
+SHARED_LIB := $(BUILD)/libprimer.so.$(VERSION)
+PRIMER := $(BUILD)/primer
+TESTS := $(BUILD)/primer-tests
+QUICKSTART := $(BUILD)/examples/quickstart
+
+TEST_JOBS ?= 2
+
+.PHONY: FORCE all lib demo test check sanitize fuzz fuzz-smoke install uninstall clean deps \
+        _demo _test _sanitize bench
+
+all: lib $(PRIMER) $(TESTS) $(QUICKSTART)
+lib: $(STATIC_LIB) $(SHARED_LIB)
+
+deps:
+	@scripts/install-deps.sh
+
+# The README's two commands: each installs what is missing, then builds and runs.
+demo: deps
+	@$(MAKE) --no-print-directory _demo
+_demo: $(PRIMER)
+	./$(PRIMER) example --all --out $(BUILD)/demo
+
+test: deps
+	@$(MAKE) --no-print-directory _test
+_test: $(PRIMER) $(TESTS) $(QUICKSTART)
+	PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS)
+check: test
+
+# The whole suite built and run with ASan + UBSan. Any sanitizer report fails the
+# run: Criterion records a test's result before its worker exits, so a leak found
+# by LeakSanitizer at exit is caught here, from the output.
+SANITIZE_BUILD := build-sanitize
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=$(SANITIZE_BUILD) OPT=-O1 \
+	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" _sanitize
+_sanitize: $(PRIMER) $(TESTS) $(QUICKSTART)
+	@PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS) \
+	  > $(BUILD)/sanitize.log 2>&1; status=$$?; cat $(BUILD)/sanitize.log; \
+	if grep -q -E "ERROR: (Address|Leak)Sanitizer|runtime error:" $(BUILD)/sanitize.log; then \
+	  echo "sanitize: sanitizer reports above; failing"; exit 1; fi; exit $$status
+
+# Rewritten only when the set of sources changes, so a deleted file forces a relink.
+OBJECT_LIST := $(BUILD)/objects.list
+$(OBJECT_LIST): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LIB_OBJ) $(CLI_OBJ) $(TEST_OBJ)' | cmp -s - $@ || echo '$(LIB_OBJ) $(CLI_OBJ) $(TEST_OBJ)' > $@
+FORCE:
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ) $(OBJECT_LIST)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(SHARED_LIB): $(LIB_OBJ) $(OBJECT_LIST) src/libprimer.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libprimer.map $(LDFLAGS_ALL) -o $@ $(LIB_OBJ) $(LIBS)
+	ln -sf libprimer.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libprimer.so
+
+# The tool and the tests link the static library: they run from the build tree.
+$(PRIMER): $(CLI_OBJ) $(STATIC_LIB) $(OBJECT_LIST)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIBS)
+
+TEST_LINK := $(TEST_OBJ) $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ)) $(STATIC_LIB)
+$(TESTS): $(TEST_LINK) $(OBJECT_LIST)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_LINK) $(LIBS) $(TEST_LIBS)
+
+# The README's quick-start program, built against the shared library exactly as a
+# user would build it against an installed primer.
+$(QUICKSTART): examples/quickstart.c $(SHARED_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror $(SANFLAGS) -Iinclude -o $@ $< -L$(BUILD) -lprimer \
+	  -Wl,-rpath,$(CURDIR)/$(BUILD)
+
+# ---- fuzzing (clang's libFuzzer) ----------------------------------------------
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy
+
+fuzz: $(FUZZ_TARGETS)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS)
+	@scripts/install-deps.sh --fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+# Each target runs FUZZ_SECONDS from its committed seed corpus; a crash fails the run
+# and leaves the reproducer in $(BUILD)/fuzz/ (turn it into a regression test).
+fuzz-smoke: $(FUZZ_TARGETS)
+	@for t in csv npy; do \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$t && \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s" && \
+	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	    -artifact_prefix=$(BUILD)/fuzz/crash-$$t- -print_final_stats=1 \
+	    $(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t 2>&1 | tail -n 3 || exit 1; \
+	done
+
+# ---- benchmarks ------------------------------------------------------------------
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
+$(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LIBS)
+
+# ---- install -----------------------------------------------------------------------
+# The pkg-config file is written at install time, for this PREFIX.
+install: lib $(PRIMER)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/primer \
+	  $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/primer.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/primer/*.h $(DESTDIR)$(INCLUDEDIR)/primer/
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libprimer.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libprimer.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(LIBS)|' primer.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/primer.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/primer.pc
+	install -m 755 $(PRIMER) $(DESTDIR)$(BINDIR)/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/primer.h $(DESTDIR)$(LIBDIR)/libprimer.a \
+	  $(DESTDIR)$(LIBDIR)/libprimer.so* $(DESTDIR)$(PKGCONFIGDIR)/primer.pc $(DESTDIR)$(BINDIR)/primer
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/primer
+
+clean:
+	rm -rf build build-sanitize

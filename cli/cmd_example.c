@@ -1,0 +1,129 @@
+/* primer example: run the book's worked examples by name or by the book's number. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "examples/book/examples.h"
+
+/* mkdir -p */
+static int make_dirs(const char *path) {
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        buf[i] = c;
+    }
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+static void list_examples(int json) {
+    if (json) {
+        printf("[");
+        for (int i = 0; i < book_example_count; i++) {
+            const book_example *e = &book_examples[i];
+            printf("%s{\"name\": ", i ? ", " : "");
+            cli_json_string(stdout, e->name);
+            printf(", \"aliases\": ");
+            cli_json_string(stdout, e->aliases);
+            printf(", \"chapter\": %d, \"summary\": ", e->chapter);
+            cli_json_string(stdout, e->summary);
+            printf("}");
+        }
+        printf("]\n");
+        return;
+    }
+    printf("%-24s %-36s %s\n", "NAME", "BOOK", "WHAT IT SHOWS");
+    for (int i = 0; i < book_example_count; i++)
+        printf("%-24s %-36s %s\n", book_examples[i].name, book_examples[i].aliases, book_examples[i].summary);
+}
+
+static int run_one(const book_example *e, const example_context *ctx) {
+    pr_clear_error();
+    pr_status st = e->run(ctx);
+    fflush(ctx->out);
+    if (st) {
+        fprintf(stderr, "primer: error: example %s: %s\n", e->name,
+                *pr_last_error() ? pr_last_error() : pr_status_describe(st));
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
+static int run_example(int argc, char **argv) {
+    const char *name = NULL, *out_dir = ".";
+    int list = 0, all = 0, json = 0;
+    long long chapter = 0, seed = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(cli_example_command.usage, stdout);
+            return CLI_OK;
+        } else if (!strcmp(a, "--list")) list = 1;
+        else if (!strcmp(a, "--all")) all = 1;
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--out")) {
+            if (++i >= argc) return cli_usage_error("example: --out needs a directory");
+            out_dir = argv[i];
+        } else if (!strcmp(a, "--seed")) {
+            if (++i >= argc || !cli_parse_int(argv[i], 0, INT64_MAX, &seed))
+                return cli_usage_error("example: --seed needs a non-negative integer");
+        } else if (!strcmp(a, "--chapter")) {
+            if (++i >= argc || !cli_parse_int(argv[i], 1, 12, &chapter))
+                return cli_usage_error("example: --chapter needs a chapter number from 1 to 12");
+        } else if (a[0] == '-') {
+            return cli_usage_error("example: unknown option '%s' (see primer example --help)", a);
+        } else if (name) {
+            return cli_usage_error("example: one example at a time ('%s' and '%s'); use --all for every one", name, a);
+        } else {
+            name = a;
+        }
+    }
+    if (list) {
+        list_examples(json);
+        return CLI_OK;
+    }
+    if (!name && !all) return cli_usage_error("example: name an example, or use --list or --all");
+    const book_example *e = NULL;
+    if (name && !(e = book_example_find(name)))
+        return cli_usage_error("example: no example called '%s' (see primer example --list)", name);
+    if (make_dirs(out_dir) != 0) {
+        fprintf(stderr, "primer: error: example: cannot create the output directory '%s': %s\n", out_dir,
+                strerror(errno));
+        return CLI_FAILURE;
+    }
+    example_context ctx = {stdout, out_dir, (uint64_t)seed};
+    if (e) return run_one(e, &ctx);
+    int failures = 0, ran = 0;
+    for (int i = 0; i < book_example_count; i++) {
+        if (chapter && book_examples[i].chapter != chapter) continue;
+        printf("%s== %s (%s): %s ==\n", ran ? "\n" : "", book_examples[i].name, book_examples[i].aliases,
+               book_examples[i].summary);
+        failures += run_one(&book_examples[i], &ctx) != CLI_OK;
+        ran++;
+    }
+    printf("\nran %d example%s, %d failed\n", ran, ran == 1 ? "" : "s", failures);
+    return failures ? CLI_FAILURE : CLI_OK;
+}
+
+const cli_command cli_example_command = {
+    "example", "run a worked example of the book (primer example --list)", run_example,
+    "usage: primer example NAME [--out DIR] [--seed N]\n"
+    "       primer example --all [--chapter N] [--out DIR] [--seed N]\n"
+    "       primer example --list [--json]\n"
+    "\n"
+    "Run one of the book's worked examples and print what the book prints.\n"
+    "NAME is the example's name or the book's number for it (listing-1.2,\n"
+    "example-1.4, q1.8, figure-1.2). Examples that draw write an SVG file.\n"
+    "\n"
+    "  --list        list the examples with their book numbers\n"
+    "  --all         run every example (of one chapter with --chapter N)\n"
+    "  --out DIR     where figures go (default: the current directory; created if needed)\n"
+    "  --seed N      seed of the random generator for examples that draw random data (default 0)\n"
+    "  --json        with --list: JSON output\n"};

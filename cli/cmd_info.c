@@ -1,0 +1,45 @@
+/* primer info: the version, the BLAS and LAPACK in use, threads. */
+#include <string.h>
+
+#include "cli/cli.h"
+
+static int run_info(int argc, char **argv) {
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) json = 1;
+        else if (cli_is_help(argv[i])) {
+            fputs(cli_info_command.usage, stdout);
+            return CLI_OK;
+        } else
+            return cli_usage_error("info: unknown option '%s' (see primer info --help)", argv[i]);
+    }
+    pr_backend_info info;
+    pr_backend_info_get(&info);
+    if (json) {
+        printf("{\"version\": ");
+        cli_json_string(stdout, pr_version());
+        printf(", \"blas\": ");
+        cli_json_string(stdout, info.blas);
+        printf(", \"lapack\": ");
+        cli_json_string(stdout, info.lapack);
+        printf(", \"blas_threads\": %d, \"cpus\": %d, \"dtypes\": [\"float32\", \"float64\", \"int32\", \"int64\"]}\n",
+               info.blas_threads, info.cpu_count);
+        return CLI_OK;
+    }
+    printf("primer %s\n", pr_version());
+    printf("BLAS:     %s\n", info.blas);
+    printf("LAPACK:   %s\n", info.lapack);
+    printf("threads:  %d BLAS thread%s, %d CPU%s online\n", info.blas_threads, info.blas_threads == 1 ? "" : "s",
+           info.cpu_count, info.cpu_count == 1 ? "" : "s");
+    printf("dtypes:   float32 float64 int32 int64\n");
+    return CLI_OK;
+}
+
+const cli_command cli_info_command = {
+    "info", "show the version, the BLAS/LAPACK in use and the thread count", run_info,
+    "usage: primer info [--json]\n"
+    "\n"
+    "Print primer's version, the BLAS and LAPACK libraries it is linked with,\n"
+    "the number of threads BLAS uses and the CPUs online.\n"
+    "\n"
+    "  --json   one JSON object instead of the table\n"};

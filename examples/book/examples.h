@@ -1,0 +1,49 @@
+/* The book's worked examples, runnable with `primer example NAME`. Each example
+ * uses only primer's public API; every number it prints comes from a library
+ * call a C program can make too. */
+#ifndef PRIMER_BOOK_EXAMPLES_H
+#define PRIMER_BOOK_EXAMPLES_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "primer.h"
+
+typedef struct example_context {
+    FILE *out;           /* where the example prints */
+    const char *out_dir; /* where figures go ("." by default) */
+    uint64_t seed;       /* for examples that draw random numbers */
+} example_context;
+
+typedef struct book_example {
+    const char *name;    /* says what it shows: "eigen-check" */
+    const char *aliases; /* the book's numbers, space-separated: "listing-1.1 example-1.5" */
+    int chapter;
+    const char *summary;
+    pr_status (*run)(const example_context *ctx);
+} book_example;
+
+extern const book_example book_examples[];
+extern const int book_example_count;
+
+/* The example called `name` or one of its aliases; NULL if none. */
+const book_example *book_example_find(const char *name);
+/* Join ctx->out_dir and file into buf; returns buf. */
+const char *example_path(const example_context *ctx, const char *file, char *buf, size_t len);
+/* Save a figure under ctx->out_dir and say where. */
+pr_status example_save_figure(const example_context *ctx, const pr_figure *fig, const char *file);
+
+/* Chapter 1 */
+pr_status example_eigen_check(const example_context *ctx);
+pr_status example_svd_eigen_relation(const example_context *ctx);
+pr_status example_matrix_norm_inequality(const example_context *ctx);
+pr_status example_cosine_similarity(const example_context *ctx);
+pr_status example_vector_norms(const example_context *ctx);
+pr_status example_dense_layer(const example_context *ctx);
+pr_status example_solve_linear_system(const example_context *ctx);
+pr_status example_least_squares(const example_context *ctx);
+pr_status example_definiteness(const example_context *ctx);
+pr_status example_unit_balls(const example_context *ctx);
+pr_status example_eigen_directions(const example_context *ctx);
+
+#endif

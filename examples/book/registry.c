@@ -1,0 +1,52 @@
+/* The registry of book examples: one table, read by `primer example`. */
+#include <string.h>
+
+#include "examples/book/examples.h"
+
+const book_example book_examples[] = {
+    {"cosine-similarity", "example-1.1 q1.7", 1,
+     "dot product, cosine similarity, angle and projection (word embeddings)", example_cosine_similarity},
+    {"vector-norms", "example-1.2", 1, "L1, L2 and L-infinity norms and their ordering", example_vector_norms},
+    {"dense-layer", "example-1.3", 1, "a dense layer z = Wx + b as dot products", example_dense_layer},
+    {"solve-linear-system", "example-1.4", 1, "determinant, inverse and solution of a 2x2 system",
+     example_solve_linear_system},
+    {"eigen-check", "listing-1.1 example-1.5", 1, "eigenvalues and eigenvectors with the A v = lambda v check",
+     example_eigen_check},
+    {"svd-eigen-relation", "listing-1.2 problem-1.3 example-1.6", 1,
+     "singular values are the square roots of the eigenvalues of X^T X; reconstruction error",
+     example_svd_eigen_relation},
+    {"least-squares", "problem-1.1", 1, "normal equation: X^T X, X^T y and the least-squares weights",
+     example_least_squares},
+    {"definiteness", "q1.6 q1.8 problem-1.2", 1, "definiteness from eigenvalues, and of a symmetric part",
+     example_definiteness},
+    {"matrix-norm-inequality", "listing-1.3 q1.9", 1, "||Ax|| <= ||A||_2 ||x|| on random data",
+     example_matrix_norm_inequality},
+    {"unit-balls", "figure-1.2", 1, "unit balls of the L1, L2, L4 and L-infinity norms (SVG)", example_unit_balls},
+    {"eigen-directions", "figure-1.3", 1, "eigenvectors keep their direction under A, other vectors turn (SVG)",
+     example_eigen_directions},
+};
+const int book_example_count = (int)(sizeof book_examples / sizeof book_examples[0]);
+
+const book_example *book_example_find(const char *name) {
+    size_t n = strlen(name);
+    for (int i = 0; i < book_example_count; i++) {
+        if (!strcmp(book_examples[i].name, name)) return &book_examples[i];
+        for (const char *a = book_examples[i].aliases; (a = strstr(a, name)) != NULL; a += n)
+            if ((a == book_examples[i].aliases || a[-1] == ' ') && (a[n] == ' ' || a[n] == '\0'))
+                return &book_examples[i];
+    }
+    return NULL;
+}
+
+const char *example_path(const example_context *ctx, const char *file, char *buf, size_t len) {
+    const char *dir = ctx->out_dir && *ctx->out_dir ? ctx->out_dir : ".";
+    snprintf(buf, len, "%s/%s", dir, file);
+    return buf;
+}
+
+pr_status example_save_figure(const example_context *ctx, const pr_figure *fig, const char *file) {
+    char path[4096];
+    pr_status st = pr_figure_save_svg(fig, example_path(ctx, file, path, sizeof path));
+    if (!st) fprintf(ctx->out, "wrote %s\n", path);
+    return st;
+}

@@ -1,0 +1,13 @@
+/* primer — a machine-learning library in C that implements the Machine Learning
+ * Primer. Include this header for the whole public API; each layer also has its
+ * own header under primer/. */
+#ifndef PRIMER_H
+#define PRIMER_H
+
+#include "primer/version.h"
+#include "primer/core.h"
+#include "primer/linalg.h"
+#include "primer/io.h"
+#include "primer/plot.h"
+
+#endif

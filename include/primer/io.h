@@ -1,0 +1,83 @@
+/* primer/io.h — data files: CSV tables and NumPy .npy arrays.
+ *
+ * Every reader checks sizes with overflow-safe arithmetic against one shared
+ * set of limits (pr_limits in primer/core.h) before it allocates or reads, and
+ * reports a bad input with the file name and, for text, the line and column.
+ * Writers replace files atomically: they write a temporary file beside the
+ * target and rename it into place, so a failed write never damages what was
+ * there before.
+ */
+#ifndef PRIMER_IO_H
+#define PRIMER_IO_H
+
+#include "primer/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- CSV ------------------------------------------------------------------------ */
+
+/* Zero-initialise for the defaults: comma-separated, a header row, finite values. */
+typedef struct pr_csv_options {
+    char delimiter;          /* 0 means ',' */
+    int no_header;           /* 1: the first line is data; columns are named col1, col2, ... */
+    int allow_nonfinite;     /* 1: accept nan, inf and -inf (any case) as values */
+    const pr_limits *limits; /* NULL: pr_limits_default() */
+} pr_csv_options;
+
+/* A table read from CSV: named columns of float64 values. */
+typedef struct pr_table pr_table;
+
+/* Read a CSV file. Format: RFC 4180 (fields may be quoted with "", quotes doubled
+ * inside), LF or CRLF line ends, an optional UTF-8 byte-order mark, blank lines
+ * ignored, spaces around a field ignored. The header names must be non-empty and
+ * distinct. Every data row must have as many fields as the header and every field
+ * must be a decimal number ("1", "-2.5", "3e-4"); ragged rows, empty fields,
+ * non-numeric text, an empty file and a header with no rows are PR_ERR_FORMAT
+ * with "file:line: column N ('name'): ..." in the message. */
+pr_status pr_csv_read(const char *path, const pr_csv_options *options, pr_table **out);
+/* The same from memory; `name` labels messages (NULL: "<buffer>"). */
+pr_status pr_csv_read_buffer(const char *data, size_t len, const char *name,
+                             const pr_csv_options *options, pr_table **out);
+
+int64_t pr_table_rows(const pr_table *t);
+int64_t pr_table_cols(const pr_table *t);
+/* Column name j (0-based), or NULL when j is out of range. */
+const char *pr_table_column_name(const pr_table *t, int64_t j);
+/* Index of the column called `name`; PR_ERR_NOT_FOUND (listing the columns) if none. */
+pr_status pr_table_column_index(const pr_table *t, const char *name, int64_t *j);
+/* The values, rows x cols float64, owned by the table. */
+const pr_tensor *pr_table_values(const pr_table *t);
+/* Split into features X (rows x (cols - 1)) and target y (rows), both new float64
+ * tensors. `target` names the target column; NULL selects the last one. */
+pr_status pr_table_split(const pr_table *t, const char *target, pr_tensor **X, pr_tensor **y);
+void pr_table_free(pr_table *t);
+
+/* Write a 1-D (one column) or 2-D tensor as CSV, with a header row of `names`
+ * (NULL: col1, col2, ...) unless options->no_header. Floats are written with the
+ * fewest digits that read back exactly. */
+pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *const *names,
+                       const pr_csv_options *options);
+
+/* ---- NumPy .npy ----------------------------------------------------------------- */
+
+/* Read an .npy file (format versions 1.0, 2.0 and 3.0) holding a C-order,
+ * little-endian float32, float64, int32 or int64 array of rank <= PR_MAX_DIMS.
+ * Anything else (big-endian data, Fortran order, other dtypes, structured
+ * arrays, a header or payload that disagrees with the file's size) is refused
+ * with a message saying what was found. limits NULL: the defaults. */
+pr_status pr_npy_read(const char *path, const pr_limits *limits, pr_tensor **out);
+pr_status pr_npy_read_buffer(const void *data, size_t len, const char *name,
+                             const pr_limits *limits, pr_tensor **out);
+/* Encode t as .npy bytes (version 1.0, header padded to 64 bytes as NumPy does)
+ * into a new buffer (free with free()). */
+pr_status pr_npy_encode(const pr_tensor *t, unsigned char **data, size_t *len);
+/* Write t to an .npy file (atomically). */
+pr_status pr_npy_write(const char *path, const pr_tensor *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRIMER_IO_H */

@@ -1,0 +1,112 @@
+/* Private helpers shared by every layer of libprimer (never installed). */
+#ifndef PRIMER_INTERNAL_H
+#define PRIMER_INTERNAL_H
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "primer/core.h"
+
+#define PR_ALIGNMENT 64
+
+#if defined(__GNUC__)
+#define PR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PR_PRINTF(fmt, args)
+#endif
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* Record `status` and a formatted message for this thread; returns `status`. */
+pr_status pr__fail(pr_status status, const char *fmt, ...) PR_PRINTF(2, 3);
+/* Prefix the current message with formatted context ("reading x.npy: ...");
+ * returns the current status. */
+pr_status pr__fail_context(const char *fmt, ...) PR_PRINTF(1, 2);
+
+/* ---- memory ---------------------------------------------------------------- */
+
+/* 64-byte aligned allocation (zeroed when `zero`). Sets PR_ERR_NOMEM on failure. */
+void *pr__alloc(size_t bytes, bool zero);
+void pr__free(void *p);
+/* Plain allocation for small bookkeeping (strings, arrays of pointers). */
+void *pr__malloc(size_t bytes);
+void *pr__calloc(size_t count, size_t size);
+void *pr__realloc(void *p, size_t bytes);
+char *pr__strdup(const char *s);
+
+/* a * b and a + b without overflow; false on overflow. */
+static inline bool pr__mul_size(size_t a, size_t b, size_t *out) {
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool pr__add_size(size_t a, size_t b, size_t *out) {
+    return !__builtin_add_overflow(a, b, out);
+}
+
+/* ---- tensors --------------------------------------------------------------- */
+
+/* Validate a shape and compute its element count against `limits`. */
+pr_status pr__shape_count(int ndim, const int64_t *shape, const pr_limits *limits,
+                          int64_t *count);
+/* New uninitialised (zero when `zero`) tensor. */
+pr_status pr__tensor_alloc(pr_tensor **out, pr_dtype dtype, int ndim, const int64_t *shape,
+                           bool zero);
+/* Fail with PR_ERR_DTYPE unless t is float32 or float64; `op` names the caller. */
+pr_status pr__require_float(const pr_tensor *t, const char *op);
+/* Fail with PR_ERR_DTYPE unless a and b share a dtype. */
+pr_status pr__require_same_dtype(const pr_tensor *a, const pr_tensor *b, const char *op);
+/* Fail with PR_ERR_INVALID when t is NULL. */
+pr_status pr__require_tensor(const pr_tensor *t, const char *op, const char *name);
+/* Normalise a possibly negative axis; PR_ERR_INVALID when out of range. */
+pr_status pr__normalize_axis(int axis, int ndim, const char *op, int *out);
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* A growing, always NUL-terminated string. `failed` latches the first
+ * allocation failure so callers can append freely and check once. */
+typedef struct pr_strbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} pr_strbuf;
+
+void pr__strbuf_init(pr_strbuf *sb);
+void pr__strbuf_free(pr_strbuf *sb);
+void pr__strbuf_append(pr_strbuf *sb, const char *s, size_t n);
+void pr__strbuf_puts(pr_strbuf *sb, const char *s);
+void pr__strbuf_printf(pr_strbuf *sb, const char *fmt, ...) PR_PRINTF(2, 3);
+/* Hands over the string (caller frees); NULL and PR_ERR_NOMEM if anything failed. */
+char *pr__strbuf_take(pr_strbuf *sb);
+
+/* The "C" locale, created once; numbers are always read and written in it so a
+ * program's setlocale() never changes primer's files. */
+locale_t pr__c_locale(void);
+
+/* ---- files ----------------------------------------------------------------- */
+
+/* Read a whole file (at most limits->max_file_bytes) into a new buffer with a
+ * terminating NUL (not counted in *len). */
+pr_status pr__read_file(const char *path, const pr_limits *limits, char **data, size_t *len);
+
+/* Atomic file replacement: write to a temporary file beside `path`, then
+ * rename it over `path` on commit. An abandoned or failed write removes the
+ * temporary file and leaves any existing `path` untouched. */
+typedef struct pr_atomic_file {
+    FILE *f;
+    char *final_path;
+    char *tmp_path;
+} pr_atomic_file;
+
+pr_status pr__atomic_open(pr_atomic_file *af, const char *path);
+pr_status pr__atomic_commit(pr_atomic_file *af);
+void pr__atomic_abort(pr_atomic_file *af);
+
+/* ---- float templates ------------------------------------------------------- */
+
+#define PR_CAT_(a, b) a##b
+#define PR_CAT(a, b) PR_CAT_(a, b)
+
+#endif /* PRIMER_INTERNAL_H */

@@ -1,0 +1,186 @@
+/* Allocation (aligned, failure-injectable), limits, growing strings, the C locale. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <threads.h>
+
+#include "core/internal.h"
+
+/* Failure injection for the tests: the n-th next allocation on this thread fails. */
+static _Thread_local long fail_countdown = 0;
+
+void pr_debug_fail_allocation_after(long n) { fail_countdown = n > 0 ? n : 0; }
+
+static bool injected_failure(void) {
+    if (fail_countdown == 0) return false;
+    return --fail_countdown == 0;
+}
+
+void *pr__alloc(size_t bytes, bool zero) {
+    if (bytes == 0) bytes = 1;
+    size_t rounded;
+    if (!pr__add_size(bytes, PR_ALIGNMENT - 1, &rounded)) {
+        pr__fail(PR_ERR_OVERFLOW, "allocation of %zu bytes overflows", bytes);
+        return NULL;
+    }
+    rounded &= ~(size_t)(PR_ALIGNMENT - 1);
+    void *p = injected_failure() ? NULL : aligned_alloc(PR_ALIGNMENT, rounded);
+    if (!p) {
+        pr__fail(PR_ERR_NOMEM, "out of memory allocating %zu bytes", bytes);
+        return NULL;
+    }
+    if (zero) memset(p, 0, bytes);
+    return p;
+}
+
+void pr__free(void *p) { free(p); }
+
+void *pr__malloc(size_t bytes) {
+    void *p = injected_failure() ? NULL : malloc(bytes ? bytes : 1);
+    if (!p) pr__fail(PR_ERR_NOMEM, "out of memory allocating %zu bytes", bytes);
+    return p;
+}
+
+void *pr__calloc(size_t count, size_t size) {
+    size_t bytes;
+    if (!pr__mul_size(count, size, &bytes)) {
+        pr__fail(PR_ERR_OVERFLOW, "allocation of %zu x %zu bytes overflows", count, size);
+        return NULL;
+    }
+    void *p = injected_failure() ? NULL : calloc(count ? count : 1, size ? size : 1);
+    if (!p) pr__fail(PR_ERR_NOMEM, "out of memory allocating %zu bytes", bytes);
+    return p;
+}
+
+void *pr__realloc(void *p, size_t bytes) {
+    void *q = injected_failure() ? NULL : realloc(p, bytes ? bytes : 1);
+    if (!q) pr__fail(PR_ERR_NOMEM, "out of memory allocating %zu bytes", bytes);
+    return q;
+}
+
+char *pr__strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = pr__malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* ---- limits ---------------------------------------------------------------- */
+
+pr_limits pr_limits_default(void) {
+    pr_limits l = {
+        .max_file_bytes = UINT64_C(4) << 30,
+        .max_elements = UINT64_C(1) << 32,
+        .max_header_bytes = UINT64_C(64) << 10,
+        .max_line_bytes = UINT64_C(16) << 20,
+        .max_columns = 1000000,
+        .max_rank = PR_MAX_DIMS,
+    };
+    return l;
+}
+
+pr_limits pr_limits_resolve(const pr_limits *limits) {
+    pr_limits d = pr_limits_default();
+    if (!limits) return d;
+    pr_limits r = *limits;
+    if (!r.max_file_bytes) r.max_file_bytes = d.max_file_bytes;
+    if (!r.max_elements) r.max_elements = d.max_elements;
+    if (!r.max_header_bytes) r.max_header_bytes = d.max_header_bytes;
+    if (!r.max_line_bytes) r.max_line_bytes = d.max_line_bytes;
+    if (!r.max_columns) r.max_columns = d.max_columns;
+    if (r.max_rank <= 0 || r.max_rank > PR_MAX_DIMS) r.max_rank = PR_MAX_DIMS;
+    return r;
+}
+
+/* ---- growing strings --------------------------------------------------------- */
+
+void pr__strbuf_init(pr_strbuf *sb) { memset(sb, 0, sizeof *sb); }
+
+void pr__strbuf_free(pr_strbuf *sb) {
+    free(sb->data);
+    pr__strbuf_init(sb);
+}
+
+static bool strbuf_reserve(pr_strbuf *sb, size_t extra) {
+    if (sb->failed) return false;
+    size_t need;
+    if (!pr__add_size(sb->len, extra, &need) || !pr__add_size(need, 1, &need)) {
+        sb->failed = true;
+        pr__fail(PR_ERR_OVERFLOW, "string too long");
+        return false;
+    }
+    if (need <= sb->cap) return true;
+    size_t cap = sb->cap ? sb->cap : 256;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2) {
+            cap = need;
+            break;
+        }
+        cap *= 2;
+    }
+    char *p = pr__realloc(sb->data, cap);
+    if (!p) {
+        sb->failed = true;
+        return false;
+    }
+    sb->data = p;
+    sb->cap = cap;
+    return true;
+}
+
+void pr__strbuf_append(pr_strbuf *sb, const char *s, size_t n) {
+    if (!strbuf_reserve(sb, n)) return;
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void pr__strbuf_puts(pr_strbuf *sb, const char *s) { pr__strbuf_append(sb, s, strlen(s)); }
+
+void pr__strbuf_printf(pr_strbuf *sb, const char *fmt, ...) {
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        sb->failed = true;
+        pr__fail(PR_ERR_INTERNAL, "formatting failed");
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        pr__strbuf_append(sb, small, (size_t)n);
+        return;
+    }
+    if (!strbuf_reserve(sb, (size_t)n)) return;
+    va_start(ap, fmt);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+char *pr__strbuf_take(pr_strbuf *sb) {
+    if (sb->failed) {
+        pr__strbuf_free(sb);
+        return NULL;
+    }
+    if (!sb->data && !strbuf_reserve(sb, 0)) return NULL;
+    if (!sb->len) sb->data[0] = '\0';
+    char *s = sb->data;
+    pr__strbuf_init(sb);
+    return s;
+}
+
+/* ---- the C locale ------------------------------------------------------------ */
+
+static locale_t c_locale = (locale_t)0;
+static once_flag c_locale_once = ONCE_FLAG_INIT;
+
+static void make_c_locale(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
+
+locale_t pr__c_locale(void) {
+    call_once(&c_locale_once, make_c_locale);
+    /* newlocale("C") cannot fail in practice; fall back to the global locale. */
+    return c_locale ? c_locale : LC_GLOBAL_LOCALE;
+}

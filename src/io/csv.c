@@ -1,0 +1,468 @@
+/* CSV tables: a strict RFC 4180 reader with file:line:column errors, and a writer. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/internal.h"
+#include "primer/io.h"
+
+struct pr_table {
+    int64_t rows, cols;
+    char **names;
+    pr_tensor *values;
+};
+
+/* ---- the table ------------------------------------------------------------------ */
+
+int64_t pr_table_rows(const pr_table *t) { return t ? t->rows : 0; }
+int64_t pr_table_cols(const pr_table *t) { return t ? t->cols : 0; }
+const pr_tensor *pr_table_values(const pr_table *t) { return t ? t->values : NULL; }
+
+const char *pr_table_column_name(const pr_table *t, int64_t j) {
+    return t && j >= 0 && j < t->cols ? t->names[j] : NULL;
+}
+
+pr_status pr_table_column_index(const pr_table *t, const char *name, int64_t *j) {
+    if (!t || !name) return pr__fail(PR_ERR_INVALID, "column_index: table or name is NULL");
+    for (int64_t k = 0; k < t->cols; k++)
+        if (strcmp(t->names[k], name) == 0) {
+            *j = k;
+            return PR_OK;
+        }
+    pr_strbuf sb;
+    pr__strbuf_init(&sb);
+    for (int64_t k = 0; k < t->cols && sb.len < 400; k++)
+        pr__strbuf_printf(&sb, "%s'%s'", k ? ", " : "", t->names[k]);
+    pr_status st = pr__fail(PR_ERR_NOT_FOUND, "no column named '%s'; the columns are %s%s", name,
+                            sb.data ? sb.data : "", sb.len >= 400 ? ", ..." : "");
+    pr__strbuf_free(&sb);
+    return st;
+}
+
+void pr_table_free(pr_table *t) {
+    if (!t) return;
+    for (int64_t j = 0; t->names && j < t->cols; j++) free(t->names[j]);
+    free(t->names);
+    pr_tensor_free(t->values);
+    free(t);
+}
+
+pr_status pr_table_split(const pr_table *t, const char *target, pr_tensor **X, pr_tensor **y) {
+    if (!t || !X || !y) return pr__fail(PR_ERR_INVALID, "table_split: NULL argument");
+    if (t->cols < 2)
+        return pr__fail(PR_ERR_SHAPE, "table_split: needs a target and at least one feature column, "
+                                      "the table has %lld column(s)", (long long)t->cols);
+    int64_t tj = t->cols - 1;
+    if (target) {
+        pr_status st = pr_table_column_index(t, target, &tj);
+        if (st) return st;
+    }
+    pr_tensor *fx, *fy;
+    pr_status st = pr__tensor_alloc(&fx, PR_F64, PR_SHAPE(t->rows, t->cols - 1), false);
+    if (st) return st;
+    if ((st = pr__tensor_alloc(&fy, PR_F64, PR_SHAPE(t->rows), false))) {
+        pr_tensor_free(fx);
+        return st;
+    }
+    const double *v = t->values->data;
+    double *xd = fx->data, *yd = fy->data;
+    for (int64_t i = 0; i < t->rows; i++) {
+        int64_t k = 0;
+        for (int64_t j = 0; j < t->cols; j++) {
+            if (j == tj) yd[i] = v[i * t->cols + j];
+            else xd[i * (t->cols - 1) + k++] = v[i * t->cols + j];
+        }
+    }
+    *X = fx;
+    *y = fy;
+    return PR_OK;
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+typedef struct csv_parser {
+    const char *p, *end, *start;
+    const char *name;
+    char delim;
+    int64_t line;           /* 1-based line of the cursor */
+    const char *line_start; /* first byte of the cursor's line */
+    pr_limits lim;
+    pr_strbuf field;        /* the current field, unquoted and unescaped */
+} csv_parser;
+
+/* Read one field; *last is set when it ended its record (newline or end of data). */
+static pr_status next_field(csv_parser *cp, int *last, int *quoted) {
+    cp->field.len = 0;
+    if (cp->field.data) cp->field.data[0] = '\0';
+    *quoted = 0;
+    const char *p = cp->p;
+    while (p < cp->end && (*p == ' ' || *p == '\t')) p++;
+    if (p < cp->end && *p == '"') {
+        *quoted = 1;
+        p++;
+        for (;;) {
+            if (p >= cp->end)
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: unterminated quoted field", cp->name,
+                                (long long)cp->line);
+            if (*p == '"') {
+                if (p + 1 < cp->end && p[1] == '"') {
+                    pr__strbuf_append(&cp->field, "\"", 1);
+                    p += 2;
+                    continue;
+                }
+                p++;
+                break;
+            }
+            if (*p == '\0')
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: NUL byte in the data (binary file?)",
+                                cp->name, (long long)cp->line);
+            if (*p == '\n') {
+                cp->line++;
+                cp->line_start = p + 1;
+            }
+            pr__strbuf_append(&cp->field, p, 1);
+            p++;
+        }
+        while (p < cp->end && (*p == ' ' || *p == '\t')) p++;
+        if (p < cp->end && *p != cp->delim && *p != '\n' && *p != '\r')
+            return pr__fail(PR_ERR_FORMAT, "%s:%lld: unexpected '%c' after a closing quote", cp->name,
+                            (long long)cp->line, isprint((unsigned char)*p) ? *p : '?');
+    } else {
+        const char *s = p;
+        while (p < cp->end && *p != cp->delim && *p != '\n' && *p != '\r') {
+            if (*p == '\0')
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: NUL byte in the data (binary file?)",
+                                cp->name, (long long)cp->line);
+            if (*p == '"')
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: stray quote inside an unquoted field",
+                                cp->name, (long long)cp->line);
+            p++;
+        }
+        const char *e = p;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        pr__strbuf_append(&cp->field, s, (size_t)(e - s));
+    }
+    if (cp->field.failed) return PR_ERR_NOMEM;
+    if ((uint64_t)(p - cp->line_start) > cp->lim.max_line_bytes)
+        return pr__fail(PR_ERR_LIMIT, "%s:%lld: line longer than the limit of %llu bytes", cp->name,
+                        (long long)cp->line, (unsigned long long)cp->lim.max_line_bytes);
+    *last = 1;
+    if (p < cp->end && *p == cp->delim) {
+        *last = 0;
+        p++;
+    } else if (p < cp->end) { /* a line end: \n, \r\n or a lone \r */
+        if (*p == '\r' && p + 1 < cp->end && p[1] == '\n') p++;
+        p++;
+        cp->line++;
+        cp->line_start = p;
+    }
+    cp->p = p;
+    return PR_OK;
+}
+
+/* Parse a complete field as a number: 0 ok, 1 not a number, 2 out of range, 3 non-finite. */
+static int parse_number(const char *s, int allow_nonfinite, double *v) {
+    const char *q = s;
+    if (*q == '+' || *q == '-') q++;
+    if (!strcasecmp(q, "nan") || !strcasecmp(q, "inf") || !strcasecmp(q, "infinity")) {
+        if (!allow_nonfinite) return 3;
+        *v = tolower((unsigned char)*q) == 'n' ? NAN : (*s == '-' ? -INFINITY : INFINITY);
+        return 0;
+    }
+    /* Decimal grammar only: strtod alone would also take hex floats and "1e5x". */
+    int digits = 0;
+    while (isdigit((unsigned char)*q)) q++, digits++;
+    if (*q == '.') {
+        q++;
+        while (isdigit((unsigned char)*q)) q++, digits++;
+    }
+    if (!digits) return 1;
+    if (*q == 'e' || *q == 'E') {
+        q++;
+        if (*q == '+' || *q == '-') q++;
+        if (!isdigit((unsigned char)*q)) return 1;
+        while (isdigit((unsigned char)*q)) q++;
+    }
+    if (*q) return 1;
+    errno = 0;
+    char *end;
+    double d = strtod(s, &end);
+    if (*end) return 1;
+    if (errno == ERANGE && isinf(d)) return 2;
+    *v = d;
+    return 0;
+}
+
+/* Truncated copy of a field for messages. */
+static const char *excerpt(const char *s, char *buf, size_t len) {
+    size_t n = strlen(s);
+    if (n < len) return s;
+    snprintf(buf, len, "%.*s...", (int)(len - 4), s);
+    return buf;
+}
+
+static pr_status read_header(csv_parser *cp, int no_header, pr_table *t) {
+    size_t cap = 0;
+    int last = 0, quoted;
+    int64_t header_line = cp->line;
+    pr_status st = PR_OK;
+    int64_t n = 0;
+    while (!last) {
+        if ((st = next_field(cp, &last, &quoted))) return st;
+        if ((uint64_t)n >= cp->lim.max_columns)
+            return pr__fail(PR_ERR_LIMIT, "%s:%lld: more than %llu columns", cp->name,
+                            (long long)header_line, (unsigned long long)cp->lim.max_columns);
+        if ((uint64_t)(cp->p - cp->start) > cp->lim.max_header_bytes && !no_header)
+            return pr__fail(PR_ERR_LIMIT, "%s:%lld: header longer than the limit of %llu bytes",
+                            cp->name, (long long)header_line,
+                            (unsigned long long)cp->lim.max_header_bytes);
+        if ((size_t)n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **nn = pr__realloc(t->names, ncap * sizeof *nn);
+            if (!nn) return PR_ERR_NOMEM;
+            t->names = nn;
+            cap = ncap;
+        }
+        char name[32];
+        if (no_header) snprintf(name, sizeof name, "col%lld", (long long)n + 1);
+        const char *src = no_header ? name : cp->field.data ? cp->field.data : "";
+        if (!no_header && !*src)
+            return pr__fail(PR_ERR_FORMAT, "%s:%lld: column %lld has an empty name", cp->name,
+                            (long long)header_line, (long long)n + 1);
+        if (!(t->names[n] = pr__strdup(src))) return PR_ERR_NOMEM;
+        t->cols = ++n;
+        for (int64_t k = 0; k + 1 < n; k++)
+            if (strcmp(t->names[k], t->names[n - 1]) == 0)
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: duplicate column name '%s' (columns %lld and %lld)",
+                                cp->name, (long long)header_line, src, (long long)k + 1, (long long)n);
+    }
+    return PR_OK;
+}
+
+/* Skip lines holding nothing but spaces and tabs. */
+static void skip_blank_lines(csv_parser *cp) {
+    for (;;) {
+        const char *q = cp->p;
+        while (q < cp->end && (*q == ' ' || *q == '\t')) q++;
+        if (q < cp->end && (*q == '\n' || *q == '\r')) {
+            if (*q == '\r' && q + 1 < cp->end && q[1] == '\n') q++;
+            cp->p = q + 1;
+            cp->line++;
+            cp->line_start = cp->p;
+            continue;
+        }
+        if (q >= cp->end) cp->p = q;
+        return;
+    }
+}
+
+static pr_status parse_csv(csv_parser *cp, const pr_csv_options *opt, pr_table *t) {
+    int no_header = opt && opt->no_header;
+    int allow_nonfinite = opt && opt->allow_nonfinite;
+    skip_blank_lines(cp);
+    if (cp->p >= cp->end) return pr__fail(PR_ERR_FORMAT, "%s: file is empty", cp->name);
+    /* Without a header, the first record is parsed twice: once to count and name the
+     * columns, then again as data. */
+    const char *first = cp->p;
+    int64_t first_line = cp->line;
+    pr_status st = read_header(cp, no_header, t);
+    if (st) return st;
+    if (no_header) {
+        cp->p = first;
+        cp->line = first_line;
+        cp->line_start = first;
+    }
+    double *vals = NULL;
+    size_t cap = 0, count = 0;
+    int64_t rows = 0;
+    for (;;) {
+        skip_blank_lines(cp);
+        if (cp->p >= cp->end) break;
+        int64_t row_line = cp->line;
+        int64_t j = 0;
+        int last = 0, quoted;
+        while (!last) {
+            if ((st = next_field(cp, &last, &quoted))) goto fail;
+            if (j >= t->cols) {
+                st = pr__fail(PR_ERR_FORMAT, "%s:%lld: row has more than the %lld fields of the header "
+                                             "(ragged row)", cp->name, (long long)row_line, (long long)t->cols);
+                goto fail;
+            }
+            const char *text = cp->field.data ? cp->field.data : "";
+            double v = 0;
+            int r = *text ? parse_number(text, allow_nonfinite, &v) : 1;
+            if (r) {
+                char ex[40];
+                const char *why = !*text ? "empty field"
+                                  : r == 2 ? "number out of range"
+                                  : r == 3 ? "non-finite value (NaN or infinity) not allowed"
+                                           : "not a number";
+                st = pr__fail(PR_ERR_FORMAT, "%s:%lld: column %lld ('%s'): %s%s%s%s", cp->name,
+                              (long long)row_line, (long long)j + 1, t->names[j], why,
+                              *text ? " \"" : "", *text ? excerpt(text, ex, sizeof ex) : "",
+                              *text ? "\"" : "");
+                goto fail;
+            }
+            if (count == cap) {
+                size_t ncap = cap ? cap * 2 : 1024;
+                if ((uint64_t)ncap > cp->lim.max_elements) ncap = (size_t)cp->lim.max_elements;
+                if (count >= ncap) {
+                    st = pr__fail(PR_ERR_LIMIT, "%s:%lld: more than the limit of %llu values", cp->name,
+                                  (long long)row_line, (unsigned long long)cp->lim.max_elements);
+                    goto fail;
+                }
+                size_t bytes;
+                if (!pr__mul_size(ncap, sizeof(double), &bytes)) {
+                    st = pr__fail(PR_ERR_OVERFLOW, "%s: too many values", cp->name);
+                    goto fail;
+                }
+                double *nv = pr__realloc(vals, bytes);
+                if (!nv) {
+                    st = PR_ERR_NOMEM;
+                    goto fail;
+                }
+                vals = nv;
+                cap = ncap;
+            }
+            vals[count++] = v;
+            j++;
+        }
+        if (j != t->cols) {
+            st = pr__fail(PR_ERR_FORMAT, "%s:%lld: row has %lld field%s, the header has %lld (ragged row)",
+                          cp->name, (long long)row_line, (long long)j, j == 1 ? "" : "s", (long long)t->cols);
+            goto fail;
+        }
+        rows++;
+    }
+    if (rows == 0) {
+        st = pr__fail(PR_ERR_FORMAT, "%s: has a header but no data rows", cp->name);
+        goto fail;
+    }
+    if ((st = pr_tensor_from_array(&t->values, PR_F64, PR_SHAPE(rows, t->cols), vals))) goto fail;
+    t->rows = rows;
+    free(vals);
+    return PR_OK;
+fail:
+    free(vals);
+    return st;
+}
+
+pr_status pr_csv_read_buffer(const char *data, size_t len, const char *name,
+                             const pr_csv_options *options, pr_table **out) {
+    if (!name) name = "<buffer>";
+    if (!out || (!data && len)) return pr__fail(PR_ERR_INVALID, "csv_read: NULL argument");
+    csv_parser cp = {0};
+    cp.lim = pr_limits_resolve(options ? options->limits : NULL);
+    if ((uint64_t)len > cp.lim.max_file_bytes)
+        return pr__fail(PR_ERR_LIMIT, "%s: %zu bytes exceed the limit of %llu", name, len,
+                        (unsigned long long)cp.lim.max_file_bytes);
+    cp.delim = options && options->delimiter ? options->delimiter : ',';
+    if (cp.delim == '"' || cp.delim == '\n' || cp.delim == '\r')
+        return pr__fail(PR_ERR_INVALID, "csv_read: delimiter cannot be a quote or a line end");
+    cp.start = cp.p = cp.line_start = data ? data : "";
+    cp.end = cp.p + len;
+    cp.name = name;
+    cp.line = 1;
+    if (len >= 3 && memcmp(cp.p, "\xEF\xBB\xBF", 3) == 0) cp.p += 3; /* UTF-8 BOM */
+    pr__strbuf_init(&cp.field);
+    pr_table *t = pr__calloc(1, sizeof *t);
+    if (!t) return PR_ERR_NOMEM;
+    /* strtod must see '.' as the decimal point whatever the program's locale. */
+    locale_t old = uselocale(pr__c_locale());
+    pr_status st = parse_csv(&cp, options, t);
+    uselocale(old);
+    pr__strbuf_free(&cp.field);
+    if (st) {
+        pr_table_free(t);
+        return st;
+    }
+    *out = t;
+    return PR_OK;
+}
+
+pr_status pr_csv_read(const char *path, const pr_csv_options *options, pr_table **out) {
+    if (!path) return pr__fail(PR_ERR_INVALID, "csv_read: path is NULL");
+    char *data;
+    size_t len;
+    pr_status st = pr__read_file(path, options ? options->limits : NULL, &data, &len);
+    if (st) return st;
+    st = pr_csv_read_buffer(data, len, path, options, out);
+    free(data);
+    return st;
+}
+
+/* ---- writing ---------------------------------------------------------------------------- */
+
+static void put_name(FILE *f, const char *s, char delim) {
+    int quote = !*s || strchr(s, delim) || strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r') ||
+                s[0] == ' ' || s[strlen(s) - 1] == ' ';
+    if (!quote) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* The shortest %g text that reads back as exactly v. */
+static void put_number(FILE *f, double v, int is_float32) {
+    char buf[40];
+    if (isnan(v)) {
+        fputs("nan", f);
+        return;
+    }
+    if (isinf(v)) {
+        fputs(v > 0 ? "inf" : "-inf", f);
+        return;
+    }
+    for (int p = is_float32 ? 6 : 15; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*g", p, v);
+        double back = strtod(buf, NULL);
+        if (is_float32 ? (float)back == (float)v : back == v) break;
+    }
+    fputs(buf, f);
+}
+
+pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *const *names,
+                       const pr_csv_options *options) {
+    pr_status st = pr__require_tensor(data, "csv_write", "data");
+    if (st) return st;
+    if (data->ndim != 1 && data->ndim != 2) {
+        char s[96];
+        return pr__fail(PR_ERR_SHAPE, "csv_write: needs a 1-D or 2-D tensor, got %s",
+                        pr_shape_format(data, s, sizeof s));
+    }
+    int64_t rows = data->shape[0], cols = data->ndim == 2 ? data->shape[1] : 1;
+    char delim = options && options->delimiter ? options->delimiter : ',';
+    pr_atomic_file af;
+    if ((st = pr__atomic_open(&af, path))) return st;
+    locale_t old = uselocale(pr__c_locale());
+    if (!(options && options->no_header)) {
+        for (int64_t j = 0; j < cols; j++) {
+            if (j) fputc(delim, af.f);
+            if (names && names[j]) put_name(af.f, names[j], delim);
+            else fprintf(af.f, "col%lld", (long long)j + 1);
+        }
+        fputc('\n', af.f);
+    }
+    int f32 = data->dtype == PR_F32, is_float = pr_dtype_is_float(data->dtype);
+    for (int64_t i = 0; i < rows; i++) {
+        for (int64_t j = 0; j < cols; j++) {
+            if (j) fputc(delim, af.f);
+            int64_t k = i * cols + j;
+            if (is_float) put_number(af.f, pr_tensor_get(data, k), f32);
+            else if (data->dtype == PR_I64) fprintf(af.f, "%lld", (long long)((const int64_t *)data->data)[k]);
+            else fprintf(af.f, "%d", (int)((const int32_t *)data->data)[k]);
+        }
+        fputc('\n', af.f);
+    }
+    uselocale(old);
+    return pr__atomic_commit(&af);
+}

@@ -1,0 +1,71 @@
+/* CBLAS + LAPACKE behind primer's backend interface (see backend.h). */
+#include <cblas.h>
+#include <lapacke.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/internal.h"
+#include "linalg/backend.h"
+#include "primer/linalg.h"
+
+/* OpenBLAS extensions, weak so that primer also links against another CBLAS. */
+extern int openblas_get_num_threads(void) __attribute__((weak));
+extern void openblas_set_num_threads(int) __attribute__((weak));
+extern char *openblas_get_config(void) __attribute__((weak));
+
+static int fits(int64_t v) { return v >= 0 && v <= INT_MAX; }
+
+#define R float
+#define P s
+#define SFX f32
+#include "linalg/backend.inc"
+#undef R
+#undef P
+#undef SFX
+
+#define R double
+#define P d
+#define SFX f64
+#include "linalg/backend.inc"
+#undef R
+#undef P
+#undef SFX
+
+/* Dot products accumulate in double for both types. */
+double pr__bk_dot_f32(int64_t n, const float *x, const float *y) {
+    if (fits(n)) return cblas_dsdot((int)n, x, 1, y, 1);
+    double acc = 0;
+    for (int64_t i = 0; i < n; i++) acc += (double)x[i] * y[i];
+    return acc;
+}
+
+double pr__bk_dot_f64(int64_t n, const double *x, const double *y) {
+    if (fits(n)) return cblas_ddot((int)n, x, 1, y, 1);
+    double acc = 0;
+    for (int64_t i = 0; i < n; i++) acc += x[i] * y[i];
+    return acc;
+}
+
+void pr_backend_info_get(pr_backend_info *info) {
+    memset(info, 0, sizeof *info);
+    if (openblas_get_config) snprintf(info->blas, sizeof info->blas, "%s", openblas_get_config());
+    else snprintf(info->blas, sizeof info->blas, "CBLAS (unknown implementation)");
+    int major = 0, minor = 0, patch = 0;
+    LAPACKE_ilaver(&major, &minor, &patch);
+    snprintf(info->lapack, sizeof info->lapack, "LAPACK %d.%d.%d (LAPACKE)", major, minor, patch);
+    info->blas_threads = openblas_get_num_threads ? openblas_get_num_threads() : 0;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    info->cpu_count = cpus > 0 && cpus < INT_MAX ? (int)cpus : 1;
+}
+
+pr_status pr_set_num_threads(int n) {
+    if (n < 1) return pr__fail(PR_ERR_INVALID, "set_num_threads: %d is not a thread count", n);
+    if (!openblas_set_num_threads)
+        return pr__fail(PR_ERR_UNSUPPORTED, "set_num_threads: this BLAS has no thread control");
+    openblas_set_num_threads(n);
+    return PR_OK;
+}

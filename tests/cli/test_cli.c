@@ -1,0 +1,143 @@
+/* The primer tool as a user runs it: output, exit statuses, files written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+/* Run `primer ARGS` (stderr merged), return the exit status; output in a static buffer. */
+static int run(const char *args, const char **output) {
+    static char buf[1 << 16];
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", test_primer_bin(), args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    int status = pclose(p);
+    *output = buf;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define assert_contains(text, fragment) \
+    cr_assert(strstr((text), (fragment)) != NULL, "output lacks \"%s\":\n%s", (fragment), (text))
+
+Test(cli, version_and_help) {
+    const char *out;
+    cr_assert_eq(run("--version", &out), 0);
+    char want[64];
+    snprintf(want, sizeof want, "primer %s\n", PR_VERSION_STRING);
+    cr_assert_str_eq(out, want);
+    cr_assert_eq(run("--help", &out), 0);
+    assert_contains(out, "commands:");
+    assert_contains(out, "info ");
+    assert_contains(out, "example ");
+}
+
+Test(cli, usage_errors_exit_2) {
+    const char *out;
+    cr_assert_eq(run("", &out), 2);
+    assert_contains(out, "usage: primer");
+    cr_assert_eq(run("frobnicate", &out), 2);
+    assert_contains(out, "unknown command 'frobnicate'");
+    cr_assert_eq(run("--nope", &out), 2);
+    cr_assert_eq(run("--threads 0 info", &out), 2);
+    cr_assert_eq(run("info --xml", &out), 2);
+    assert_contains(out, "unknown option '--xml'");
+}
+
+Test(cli, info_table_and_json) {
+    const char *out;
+    cr_assert_eq(run("info", &out), 0);
+    assert_contains(out, "BLAS:");
+    assert_contains(out, "LAPACK 3.");
+    assert_contains(out, "threads:");
+    cr_assert_eq(run("--threads 1 info --json", &out), 0);
+    char want[64];
+    snprintf(want, sizeof want, "{\"version\": \"%s\"", PR_VERSION_STRING);
+    cr_assert(strncmp(out, want, strlen(want)) == 0, "%s", out);
+    assert_contains(out, "\"blas_threads\": 1");
+}
+
+Test(cli, example_list_and_aliases) {
+    const char *out;
+    cr_assert_eq(run("example --list", &out), 0);
+    assert_contains(out, "eigen-check");
+    assert_contains(out, "listing-1.1");
+    cr_assert_eq(run("example --list --json", &out), 0);
+    cr_assert_eq(out[0], '[');
+    cr_assert_eq(run("example listing-1.1", &out), 0);
+    /* what Listing 1.1 prints in NumPy */
+    assert_contains(out, "Eigenvalues: [3. 2.]\n");
+    assert_contains(out, "[[ 1.         -0.70710678]\n [ 0.          0.70710678]]\n");
+    assert_contains(out, "A*v = [3. 0.], lambda*v = [3. 0.]\n");
+    cr_assert_eq(run("example problem-1.3", &out), 0);
+    assert_contains(out, "Singular values: [9.52551809 0.51430058]\n");
+    assert_contains(out, "sqrt(eigenvalues): [9.52551809 0.51430058]\n");
+    cr_assert_eq(run("example q1.9 --seed 5", &out), 0);
+    assert_contains(out, "Inequality holds: True");
+    cr_assert_eq(run("example example-1.4", &out), 0);
+    assert_contains(out, "x = solve(A, b) = [1.6 1.8]");
+}
+
+Test(cli, example_errors) {
+    const char *out;
+    cr_assert_eq(run("example no-such-thing", &out), 2);
+    assert_contains(out, "no example called 'no-such-thing'");
+    cr_assert_eq(run("example", &out), 2);
+    cr_assert_eq(run("example listing-1.1 listing-1.2", &out), 2);
+    cr_assert_eq(run("example --seed -3 listing-1.3", &out), 2);
+    cr_assert_eq(run("example unit-balls --out /proc/primer-cannot-write-here", &out), 1);
+    assert_contains(out, "cannot create the output directory");
+}
+
+Test(cli, drawing_examples_write_svg_where_asked) {
+    char dir[] = "/tmp/primer-cli-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char args[256], path[512];
+    snprintf(args, sizeof args, "example figure-1.2 --out %s/nested/out", dir);
+    const char *out;
+    cr_assert_eq(run(args, &out), 0);
+    snprintf(path, sizeof path, "%s/nested/out/unit_balls.svg", dir);
+    assert_contains(out, path);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s was not written", path);
+    char head[6] = {0};
+    cr_assert_eq(fread(head, 1, 5, f), 5);
+    fclose(f);
+    cr_assert_str_eq(head, "<?xml");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/nested/out", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/nested", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
+Test(cli, all_chapter_one_examples_run) {
+    char dir[] = "/tmp/primer-all-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char args[256];
+    snprintf(args, sizeof args, "example --all --chapter 1 --out %s", dir);
+    const char *out;
+    cr_assert_eq(run(args, &out), 0, "%s", out);
+    assert_contains(out, "ran 11 examples, 0 failed");
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(cli, quickstart_program_builds_and_runs) {
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s/examples/quickstart", test_build_dir());
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char buf[256] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    cr_assert_eq(pclose(p), 0);
+    cr_assert_str_eq(buf, "x = [1.6 1.8]\n");
+}

@@ -1,0 +1,68 @@
+/* Replays the fuzz seed corpora and the saved regressions (fuzz/) through the
+ * readers as the fuzz targets do: each input gives PR_OK or a clean error. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+typedef void (*replay_fn)(const unsigned char *data, size_t len, const char *name);
+
+static int replay_dir(const char *rel, replay_fn fn) {
+    DIR *d = opendir(test_path(rel));
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || strstr(e->d_name, ".md")) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", test_path(rel), e->d_name);
+        FILE *f = fopen(path, "rb");
+        cr_assert_not_null(f, "%s", path);
+        unsigned char *buf = malloc(1 << 20);
+        size_t len = fread(buf, 1, 1 << 20, f);
+        fclose(f);
+        fn(buf, len, e->d_name);
+        free(buf);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static void check_status(pr_status st, const char *name) {
+    cr_assert(st == PR_OK || (st != PR_ERR_INTERNAL && strlen(pr_last_error()) > 0),
+              "%s: %s with message \"%s\"", name, pr_status_name(st), pr_last_error());
+}
+
+static void replay_csv(const unsigned char *data, size_t len, const char *name) {
+    /* the fuzz target's first byte selects options */
+    unsigned char mode = len ? data[0] : 0;
+    pr_csv_options opt = {.delimiter = (mode & 1) ? ';' : 0, .no_header = (mode & 2) != 0,
+                          .allow_nonfinite = (mode & 4) != 0};
+    pr_table *t = NULL;
+    for (int skip = 0; skip < 2; skip++) { /* as the target sees it, and as a plain file */
+        size_t off = skip ? 0 : (len ? 1 : 0);
+        pr_status st = pr_csv_read_buffer((const char *)data + off, len - off, name, skip ? NULL : &opt, &t);
+        check_status(st, name);
+        pr_table_free(t);
+        t = NULL;
+    }
+}
+
+static void replay_npy(const unsigned char *data, size_t len, const char *name) {
+    pr_tensor *t = NULL;
+    check_status(pr_npy_read_buffer(data, len, name, NULL, &t), name);
+    pr_tensor_free(t);
+}
+
+Test(fuzz_replay, csv_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/csv", replay_csv) + replay_dir("fuzz/regressions/csv", replay_csv);
+    cr_assert_geq(n, 6, "replayed %d CSV inputs", n);
+}
+
+Test(fuzz_replay, npy_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/npy", replay_npy) + replay_dir("fuzz/regressions/npy", replay_npy);
+    cr_assert_geq(n, 11, "replayed %d NPY inputs", n);
+}
