@@ -138,18 +138,21 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS)
 # and leaves the reproducer in $(BUILD)/fuzz/ (turn it into a regression test).
 fuzz-smoke: $(FUZZ_TARGETS)
 	@for t in csv npy; do \
-	  mkdir -p $(BUILD)/fuzz/corpus-$$t && \
-	  echo "fuzz: $$t for $(FUZZ_SECONDS)s" && \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	    -artifact_prefix=$(BUILD)/fuzz/crash-$$t- -print_final_stats=1 \
-	    $(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t 2>&1 | tail -n 3 || exit 1; \
+	    $(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t > $(BUILD)/fuzz/$$t.log 2>&1; status=$$?; \
+	  grep -E "^Done|stat::number_of_executed_units" $(BUILD)/fuzz/$$t.log; \
+	  if [ $$status -ne 0 ]; then tail -n 40 $(BUILD)/fuzz/$$t.log; \
+	    echo "fuzz: $$t failed (reproducer: $(BUILD)/fuzz/crash-$$t-*)"; exit 1; fi; \
 	done
 
 # ---- benchmarks ------------------------------------------------------------------
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 bench: $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do ./$$b || exit 1; done
+	@for b in $(BENCH_BIN); do PRIMER_BENCH_DIR=$(CURDIR)/bench ./$$b $(BENCH_ARGS) || exit 1; done
 $(BUILD)/bench/%: bench/%.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LIBS)

@@ -19,6 +19,7 @@ typedef struct cli_command {
 
 extern const cli_command cli_info_command;
 extern const cli_command cli_example_command;
+extern const cli_command cli_data_command;
 
 /* "primer: error: <message>" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

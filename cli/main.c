@@ -7,6 +7,7 @@
 static const cli_command *const commands[] = {
     &cli_info_command,
     &cli_example_command,
+    &cli_data_command,
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

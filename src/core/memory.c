@@ -17,24 +17,35 @@ static bool injected_failure(void) {
     return --fail_countdown == 0;
 }
 
+/* Aligned blocks come from plain malloc, over-allocated by PR_ALIGNMENT and
+ * aligned by hand, with the offset to the malloc'd start stored just before the
+ * aligned address. glibc's aligned_alloc takes a path that keeps returning large
+ * blocks to the kernel, so every fresh tensor page-faulted again; malloc's
+ * adaptive mmap threshold keeps reused sizes on the heap. */
 void *pr__alloc(size_t bytes, bool zero) {
-    if (bytes == 0) bytes = 1;
-    size_t rounded;
-    if (!pr__add_size(bytes, PR_ALIGNMENT - 1, &rounded)) {
+    size_t total;
+    if (!pr__add_size(bytes ? bytes : 1, PR_ALIGNMENT, &total)) {
         pr__fail(PR_ERR_OVERFLOW, "allocation of %zu bytes overflows", bytes);
         return NULL;
     }
-    rounded &= ~(size_t)(PR_ALIGNMENT - 1);
-    void *p = injected_failure() ? NULL : aligned_alloc(PR_ALIGNMENT, rounded);
-    if (!p) {
+    unsigned char *raw = injected_failure() ? NULL : malloc(total);
+    if (!raw) {
         pr__fail(PR_ERR_NOMEM, "out of memory allocating %zu bytes", bytes);
         return NULL;
     }
+    /* at least one byte of room before the aligned address (malloc aligns to 16) */
+    uintptr_t aligned = ((uintptr_t)raw + PR_ALIGNMENT) & ~(uintptr_t)(PR_ALIGNMENT - 1);
+    unsigned char *p = (unsigned char *)aligned;
+    p[-1] = (unsigned char)(p - raw);
     if (zero) memset(p, 0, bytes);
     return p;
 }
 
-void pr__free(void *p) { free(p); }
+void pr__free(void *p) {
+    if (!p) return;
+    unsigned char *q = p;
+    free(q - q[-1]);
+}
 
 void *pr__malloc(size_t bytes) {
     void *p = injected_failure() ? NULL : malloc(bytes ? bytes : 1);

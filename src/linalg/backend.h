@@ -1,11 +1,18 @@
 /* The BLAS/LAPACK backend: the only interface through which primer reaches CBLAS
- * and LAPACKE (backend.c is the only file that includes their headers). Matrices
- * are row-major; leading dimensions are row strides in elements.
+ * and LAPACKE (backend.c is the only file that includes their headers).
  *
- * Each routine returns 0 on success, LAPACK's `info` (> 0: a numerical
+ * BLAS routines take row-major matrices (CBLAS handles them natively). LAPACK
+ * routines take COLUMN-major matrices and are reached through LAPACKE's _work
+ * entry points, which neither transpose nor scan for NaN: primer's row-major
+ * matrix A is the column-major matrix Aᵀ, and linalg.inc uses that identity
+ * (LU of Aᵀ solves with trans = 'T', the LQ factorisation of Aᵀ is the QR of A,
+ * and so on) instead of paying for transposes. Workspace queries and
+ * allocation happen here.
+ *
+ * Each LAPACK routine returns 0 on success, LAPACK's `info` (> 0: a numerical
  * condition the caller interprets; < 0: an invalid argument), PR_BK_NOMEM when
- * LAPACKE could not allocate its workspace, or PR_BK_TOO_BIG when a dimension
- * does not fit LAPACK's 32-bit integers. */
+ * workspace could not be allocated, or PR_BK_TOO_BIG when a dimension does not
+ * fit LAPACK's 32-bit integers. Leading dimensions are in elements. */
 #ifndef PRIMER_LINALG_BACKEND_H
 #define PRIMER_LINALG_BACKEND_H
 
@@ -15,6 +22,7 @@
 #define PR_BK_TOO_BIG (-2000)
 
 #define PR_BK_DECLARE(R, SFX)                                                                     \
+    /* ---- BLAS, row-major ---- */                                                               \
     int pr__bk_gemm_##SFX(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, R alpha,     \
                           const R *A, int64_t lda, const R *B, int64_t ldb, R beta, R *C,         \
                           int64_t ldc);                                                           \
@@ -24,28 +32,35 @@
     int pr__bk_syrk_t_##SFX(int64_t n, int64_t k, const R *A, int64_t lda, R *C, int64_t ldc);    \
     /* x · y accumulated in double. */                                                            \
     double pr__bk_dot_##SFX(int64_t n, const R *x, const R *y);                                   \
-    int pr__bk_getrf_##SFX(int64_t m, int64_t n, R *A, int64_t lda, int *ipiv);                  \
-    int pr__bk_getri_##SFX(int64_t n, R *A, int64_t lda, const int *ipiv);                       \
-    int pr__bk_getrs_##SFX(int64_t n, int64_t nrhs, const R *A, int64_t lda, const int *ipiv,    \
-                           R *B, int64_t ldb);                                                    \
-    /* 1-norm of a general matrix. */                                                             \
-    R pr__bk_norm1_##SFX(int64_t m, int64_t n, const R *A, int64_t lda);                          \
-    /* Reciprocal 1-norm condition estimate from an LU factorisation. */                          \
-    int pr__bk_gecon_##SFX(int64_t n, const R *LU, int64_t lda, R anorm, R *rcond);               \
-    int pr__bk_potrf_lower_##SFX(int64_t n, R *A, int64_t lda);                                   \
-    int pr__bk_geqrf_##SFX(int64_t m, int64_t n, R *A, int64_t lda, R *tau);                      \
-    int pr__bk_orgqr_##SFX(int64_t m, int64_t n, int64_t k, R *A, int64_t lda, const R *tau);     \
-    /* Eigenvalues ascending in w; eigenvectors (columns) overwrite A when `vectors`. */         \
+    /* ---- LAPACK, column-major ---- */                                                         \
+    int pr__bk_getrf_##SFX(int64_t n, R *A, int64_t lda, int *ipiv);                             \
+    /* trans: 'N' solves A X = B, 'T' solves Aᵀ X = B, with A factored by getrf. */               \
+    int pr__bk_getrs_##SFX(char trans, int64_t n, int64_t nrhs, const R *LU, int64_t lda,         \
+                           const int *ipiv, R *B, int64_t ldb);                                   \
+    int pr__bk_getri_##SFX(int64_t n, R *LU, int64_t lda, const int *ipiv);                      \
+    /* Reciprocal condition estimate in norm '1' or 'I' of the factored matrix. */               \
+    int pr__bk_gecon_##SFX(char norm, int64_t n, const R *LU, int64_t lda, R anorm, R *rcond);    \
+    /* uplo 'U': A = UᵀU with U in the upper triangle; 'L': A = L Lᵀ. */                          \
+    int pr__bk_potrf_##SFX(char uplo, int64_t n, R *A, int64_t lda);                              \
+    /* A (m x n) = L Q: L in the lower trapezoid, Q as reflectors and tau (min(m, n)). */          \
+    int pr__bk_gelqf_##SFX(int64_t m, int64_t n, R *A, int64_t lda, R *tau);                      \
+    /* The first m rows of Q (m x n, m <= n) from k reflectors. */                                \
+    int pr__bk_orglq_##SFX(int64_t m, int64_t n, int64_t k, R *A, int64_t lda, const R *tau);     \
+    /* Symmetric eigenproblem: eigenvalues ascending in w; eigenvectors as the columns of A       \
+     * when `vectors`. */                                                                         \
     int pr__bk_syevd_##SFX(int vectors, int64_t n, R *A, int64_t lda, R *w);                      \
-    int pr__bk_geev_##SFX(int vectors, int64_t n, R *A, int64_t lda, R *wr, R *wi, R *vr,         \
-                          int64_t ldvr);                                                          \
-    /* job: 'A' full, 'S' thin, 'N' values only. */                                               \
+    /* SVD, job 'A' (all), 'S' (thin) or 'N' (values only); u and vt may be NULL for 'N'.        \
+     * Divide and conquer (gesdd) or the QR iteration (gesvd). */                                 \
     int pr__bk_gesdd_##SFX(char job, int64_t m, int64_t n, R *A, int64_t lda, R *s, R *u,         \
                            int64_t ldu, R *vt, int64_t ldvt);                                     \
     int pr__bk_gesvd_##SFX(char job, int64_t m, int64_t n, R *A, int64_t lda, R *s, R *u,         \
                            int64_t ldu, R *vt, int64_t ldvt);                                     \
+    /* Minimum-norm least squares; B has ldb >= max(m, n) rows and receives X. */                 \
     int pr__bk_gelsd_##SFX(int64_t m, int64_t n, int64_t nrhs, R *A, int64_t lda, R *B,           \
-                           int64_t ldb, R *s, R rcond, int64_t *rank);
+                           int64_t ldb, R *s, R rcond, int64_t *rank);                            \
+    /* ---- LAPACK, row-major (through LAPACKE's transposing interface) ---- */                 \
+    /* General eigenproblem of the row-major A: right eigenvectors in vr (row-major). */           \
+    int pr__bk_geev_rowmajor_##SFX(int vectors, int64_t n, R *A, R *wr, R *wi, R *vr);
 
 PR_BK_DECLARE(float, f32)
 PR_BK_DECLARE(double, f64)

@@ -240,7 +240,8 @@ pr_status pr_matmul(const pr_tensor *A, const pr_tensor *B, pr_tensor **out) {
     pr_status st = matmul_shape(A, B, "matmul", &m, &k, &n, &ndim, shape);
     if (st) return st;
     pr_tensor *C;
-    if ((st = pr__tensor_alloc(&C, A->dtype, ndim, shape, true))) return st;
+    /* gemm with beta = 0 writes every element; only an empty inner dimension needs zeros */
+    if ((st = pr__tensor_alloc(&C, A->dtype, ndim, shape, k == 0))) return st;
     if ((st = DISPATCH(A, matmul, A->data, B->data, m, k, n, C->data))) {
         pr_tensor_free(C);
         return st;
@@ -433,15 +434,12 @@ pr_status pr_is_symmetric(const pr_tensor *A, double tol, int *out) {
         return PR_OK;
     }
     if (tol < 0) tol = sqrt(dtype_eps(A->dtype));
-    double scale = 0;
-    for (int64_t i = 0; i < A->size; i++) scale = fmax(scale, fabs(pr_tensor_get(A, i)));
-    *out = 1;
-    for (int64_t i = 0; i < n && *out; i++)
-        for (int64_t j = i + 1; j < n; j++)
-            if (fabs(pr_tensor_get(A, i * n + j) - pr_tensor_get(A, j * n + i)) > tol * scale) {
-                *out = 0;
-                break;
-            }
+    float_view v = view_of(A);
+    double scale = 0, worst = 0;
+    for (int64_t i = 0; i < A->size; i++) scale = fmax(scale, fabs(at(v, i)));
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = i + 1; j < n; j++) worst = fmax(worst, fabs(at(v, i * n + j) - at(v, j * n + i)));
+    *out = worst <= tol * scale;
     return PR_OK;
 }
 

@@ -1,4 +1,5 @@
 /* The primer tool as a user runs it: output, exit statuses, files written. */
+#define _DEFAULT_SOURCE /* mkstemps */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +141,63 @@ Test(cli, quickstart_program_builds_and_runs) {
     buf[n] = '\0';
     cr_assert_eq(pclose(p), 0);
     cr_assert_str_eq(buf, "x = [1.6 1.8]\n");
+}
+
+/* Write text to a new temporary file with the given suffix; returns its path. */
+static const char *temp_file(const char *suffix, const char *text) {
+    static _Thread_local char path[4][64];
+    static _Thread_local int next;
+    char *p = path[next++ % 4];
+    snprintf(p, 64, "/tmp/primer-data-XXXXXX%s", suffix);
+    int fd = mkstemps(p, (int)strlen(suffix));
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return p;
+}
+
+Test(cli, data_describes_a_csv) {
+    const char *f = temp_file(".csv", "a,b,label\n1,2,0\n3,4.5,1\n5,-1,1\n");
+    char args[256];
+    const char *out;
+    snprintf(args, sizeof args, "data %s --target label", f);
+    cr_assert_eq(run(args, &out), 0, "%s", out);
+    assert_contains(out, "3 rows x 3 columns");
+    /* column a = (1, 3, 5): mean 3, sample std 2 */
+    assert_contains(out, "a                               3            2            1            5");
+    snprintf(args, sizeof args, "data %s --json", f);
+    cr_assert_eq(run(args, &out), 0);
+    assert_contains(out, "{\"name\": \"a\", \"mean\": 3, \"std\": 2, \"min\": 1, \"max\": 5}");
+    unlink(f);
+}
+
+Test(cli, data_reports_bad_files) {
+    struct {
+        const char *suffix, *text, *message;
+    } cases[] = {
+        {".csv", "a,b\n1,2\n3,oops\n", ":3: column 2 ('b'): not a number \"oops\""},
+        {".csv", "a,b\n1,2\n3\n", ":3: row has 1 field, the header has 2 (ragged row)"},
+        {".csv", "", ": file is empty"},
+        {".npy", "\x93NUMPY\x01\x01  {'descr': '<f8'", "truncated .npy header"}, /* promises 8224 bytes */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *f = temp_file(cases[i].suffix, cases[i].text);
+        char args[256];
+        const char *out;
+        snprintf(args, sizeof args, "data %s", f);
+        cr_assert_eq(run(args, &out), 1, "case %zu: %s", i, out);
+        assert_contains(out, f);
+        assert_contains(out, cases[i].message);
+        unlink(f);
+    }
+    const char *out;
+    cr_assert_eq(run("data /nonexistent/x.csv", &out), 1);
+    assert_contains(out, "cannot open");
+    const char *f = temp_file(".csv", "a,b\n1,2\n");
+    char args[256];
+    snprintf(args, sizeof args, "data %s --target price", f);
+    cr_assert_eq(run(args, &out), 1);
+    assert_contains(out, "no column named 'price'; the columns are 'a', 'b'");
+    cr_assert_eq(run("data", &out), 2);
+    unlink(f);
 }

@@ -326,6 +326,30 @@ Test(plot, figure_with_every_artist_is_well_formed_svg) {
     pr_figure_free(fig);
 }
 
+Test(plot, image_grid_of_panels) {
+    pr_figure *fig;
+    assert_ok(pr_figure_new(&fig, 2, 5, 750, 330));
+    double img[64];
+    for (int k = 0; k < 10; k++) {
+        for (int i = 0; i < 64; i++) img[i] = (i / 8 + i % 8 + k) % 17; /* 0..16 like the digits data */
+        pr_axes *ax = pr_figure_axes(fig, k / 5, k % 5);
+        assert_ok(pr_axes_image(ax, img, 8, 8, PR_CMAP_GRAY, 0, 16));
+        pr_axes_set_axis_off(ax, 1);
+        char title[32];
+        snprintf(title, sizeof title, "label %d", k);
+        assert_ok(pr_axes_set_title(ax, title));
+    }
+    char *svg;
+    assert_ok(pr_figure_to_svg(fig, &svg, NULL));
+    cr_assert_null(xml_problem(svg));
+    cr_assert_eq(count(svg, "shape-rendering=\"crispEdges\""), 10, "ten images drawn as cells");
+    cr_assert_eq(count(svg, "<image "), 0);
+    cr_assert(strstr(svg, ">label 9</text>") != NULL);
+    cr_assert_eq(count(svg, "class=\"ticks\""), 0, "axes are off");
+    free(svg);
+    pr_figure_free(fig);
+}
+
 Test(plot, save_writes_the_file) {
     pr_figure *fig = every_artist_figure();
     char path[] = "/tmp/primer-svg-XXXXXX";

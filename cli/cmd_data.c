@@ -1,0 +1,155 @@
+/* primer data: read a CSV or .npy file and describe it (shape, columns, statistics). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static int has_suffix(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Per-column count, mean, std (ddof 1), min and max of a 2-D float64 tensor. */
+typedef struct column_stats {
+    pr_tensor *mean, *std, *min, *max;
+} column_stats;
+
+static pr_status describe_columns(const pr_tensor *X, column_stats *s) {
+    memset(s, 0, sizeof *s);
+    pr_status st = pr_reduce(PR_MEAN, X, 0, 0, 0, &s->mean);
+    if (!st) st = X->shape[0] > 1 ? pr_reduce(PR_STD, X, 0, 0, 1, &s->std) : pr_tensor_zeros(&s->std, PR_F64, PR_SHAPE(X->shape[1]));
+    if (!st) st = pr_reduce(PR_MIN, X, 0, 0, 0, &s->min);
+    if (!st) st = pr_reduce(PR_MAX, X, 0, 0, 0, &s->max);
+    return st;
+}
+
+static void free_stats(column_stats *s) {
+    pr_tensor_free(s->mean);
+    pr_tensor_free(s->std);
+    pr_tensor_free(s->min);
+    pr_tensor_free(s->max);
+}
+
+static void print_table(const pr_table *t, const column_stats *s, int json) {
+    int64_t cols = pr_table_cols(t);
+    if (json) {
+        printf("{\"rows\": %lld, \"columns\": [", (long long)pr_table_rows(t));
+        for (int64_t j = 0; j < cols; j++) {
+            printf("%s{\"name\": ", j ? ", " : "");
+            cli_json_string(stdout, pr_table_column_name(t, j));
+            printf(", \"mean\": %.17g, \"std\": %.17g, \"min\": %.17g, \"max\": %.17g}", pr_tensor_get(s->mean, j),
+                   pr_tensor_get(s->std, j), pr_tensor_get(s->min, j), pr_tensor_get(s->max, j));
+        }
+        printf("]}\n");
+        return;
+    }
+    printf("%lld rows x %lld columns\n", (long long)pr_table_rows(t), (long long)cols);
+    printf("%-20s %12s %12s %12s %12s\n", "column", "mean", "std", "min", "max");
+    for (int64_t j = 0; j < cols; j++)
+        printf("%-20.20s %12.5g %12.5g %12.5g %12.5g\n", pr_table_column_name(t, j), pr_tensor_get(s->mean, j),
+               pr_tensor_get(s->std, j), pr_tensor_get(s->min, j), pr_tensor_get(s->max, j));
+}
+
+static int describe_csv(const char *path, const pr_csv_options *opt, const char *target, int json) {
+    pr_table *t;
+    if (pr_csv_read(path, opt, &t)) return cli_library_error("data");
+    if (target) {
+        int64_t j;
+        if (pr_table_column_index(t, target, &j)) {
+            pr_table_free(t);
+            return cli_library_error("data: --target");
+        }
+    }
+    column_stats s;
+    pr_status st = describe_columns(pr_table_values(t), &s);
+    if (!st) {
+        print_table(t, &s, json);
+        if (target && !json) printf("target: %s (the other %lld columns are features)\n", target,
+                                    (long long)pr_table_cols(t) - 1);
+    }
+    free_stats(&s);
+    pr_table_free(t);
+    return st ? cli_library_error("data") : CLI_OK;
+}
+
+static int describe_npy(const char *path, int json) {
+    pr_tensor *t;
+    if (pr_npy_read(path, NULL, &t)) return cli_library_error("data");
+    char shape[128];
+    pr_shape_format(t, shape, sizeof shape);
+    double stats[4] = {NAN, NAN, NAN, NAN};
+    pr_status st = PR_OK;
+    if (t->size > 0) {
+        pr_tensor *f = NULL;
+        st = pr_tensor_cast(t, PR_F64, &f);
+        const pr_reduce_op ops[4] = {PR_MEAN, PR_STD, PR_MIN, PR_MAX};
+        for (int k = 0; !st && k < 4; k++) st = pr_reduce_all(ops[k], f, 0, &stats[k]);
+        pr_tensor_free(f);
+    }
+    if (!st) {
+        if (json) {
+            printf("{\"dtype\": \"%s\", \"shape\": \"%s\", \"size\": %lld, \"mean\": %.17g, \"std\": %.17g, "
+                   "\"min\": %.17g, \"max\": %.17g}\n",
+                   pr_dtype_name(t->dtype), shape, (long long)t->size, stats[0], stats[1], stats[2], stats[3]);
+        } else {
+            printf("%s array of shape %s (%lld elements)\n", pr_dtype_name(t->dtype), shape, (long long)t->size);
+            if (t->size) printf("mean %.6g, std %.6g, min %.6g, max %.6g\n", stats[0], stats[1], stats[2], stats[3]);
+        }
+    }
+    pr_tensor_free(t);
+    return st ? cli_library_error("data") : CLI_OK;
+}
+
+static int run_data(int argc, char **argv) {
+    const char *path = NULL, *target = NULL;
+    int json = 0;
+    pr_csv_options opt = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            fputs(cli_data_command.usage, stdout);
+            return CLI_OK;
+        } else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--no-header")) opt.no_header = 1;
+        else if (!strcmp(a, "--allow-nan")) opt.allow_nonfinite = 1;
+        else if (!strcmp(a, "--target")) {
+            if (++i >= argc) return cli_usage_error("data: --target needs a column name");
+            target = argv[i];
+        } else if (!strcmp(a, "--delimiter")) {
+            if (++i >= argc || strlen(argv[i]) != 1) return cli_usage_error("data: --delimiter needs one character");
+            opt.delimiter = argv[i][0];
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("data: unknown option '%s' (see primer data --help)", a);
+        } else if (path) {
+            return cli_usage_error("data: one file at a time");
+        } else {
+            path = a;
+        }
+    }
+    if (!path) return cli_usage_error("data: name a .csv or .npy file");
+    if (has_suffix(path, ".npy")) {
+        if (target) return cli_usage_error("data: --target applies to CSV files");
+        return describe_npy(path, json);
+    }
+    return describe_csv(path, &opt, target, json);
+}
+
+const cli_command cli_data_command = {
+    "data", "read a CSV or .npy file and describe it", run_data,
+    "usage: primer data FILE.csv [--target COLUMN] [--no-header] [--delimiter C] [--allow-nan] [--json]\n"
+    "       primer data FILE.npy [--json]\n"
+    "\n"
+    "Read a data file the way primer's commands read it and describe it: the\n"
+    "number of rows and columns with each column's mean, standard deviation\n"
+    "(n - 1), minimum and maximum; for .npy the dtype, shape and statistics.\n"
+    "A malformed file is reported with its file, line and column.\n"
+    "\n"
+    "CSV files need a header row of distinct names (or --no-header: col1, col2, ...),\n"
+    "the same number of fields on every row, and a number in every field.\n"
+    "\n"
+    "  --target COLUMN   check that COLUMN exists (the target of later commands)\n"
+    "  --no-header       the first line is data\n"
+    "  --delimiter C     field separator (default ',')\n"
+    "  --allow-nan       accept nan, inf and -inf as values\n"
+    "  --json            one JSON object\n"};
