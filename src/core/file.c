@@ -140,6 +140,18 @@ pr_status pr__atomic_commit(pr_atomic_file *af) {
     return PR_OK;
 }
 
+pr_status pr__write_file_atomic(const char *path, const void *data, size_t len) {
+    pr_atomic_file af;
+    pr_status st = pr__atomic_open(&af, path);
+    if (st) return st;
+    if (len && fwrite(data, 1, len, af.f) != len) {
+        int e = errno;
+        pr__atomic_abort(&af);
+        return pr__fail(PR_ERR_IO, "%s: write failed: %s", path, strerror(e));
+    }
+    return pr__atomic_commit(&af);
+}
+
 void pr__atomic_abort(pr_atomic_file *af) {
     if (af->f) fclose(af->f);
     if (af->tmp_path) remove(af->tmp_path);

@@ -103,6 +103,8 @@ typedef struct pr_atomic_file {
 pr_status pr__atomic_open(pr_atomic_file *af, const char *path);
 pr_status pr__atomic_commit(pr_atomic_file *af);
 void pr__atomic_abort(pr_atomic_file *af);
+/* Write len bytes to `path` atomically (as above). */
+pr_status pr__write_file_atomic(const char *path, const void *data, size_t len);
 
 /* ---- float templates ------------------------------------------------------- */
 

@@ -168,12 +168,15 @@ pr_status pr_rng_fill_bernoulli(pr_rng *rng, pr_tensor *t, double p) {
     return PR_OK;
 }
 
-pr_status pr_tensor_uniform(pr_tensor **out, pr_dtype dtype, int ndim, const int64_t *shape,
-                            double lo, double hi, pr_rng *rng) {
+/* A new tensor filled by one of the fill functions above (same parameter shape). */
+typedef pr_status (*fill_fn)(pr_rng *rng, pr_tensor *t, double a, double b);
+
+static pr_status new_filled(pr_tensor **out, pr_dtype dtype, int ndim, const int64_t *shape, fill_fn fill,
+                            double a, double b, pr_rng *rng) {
     pr_tensor *t;
     pr_status st = pr__tensor_alloc(&t, dtype, ndim, shape, false);
     if (st) return st;
-    if ((st = pr_rng_fill_uniform(rng, t, lo, hi))) {
+    if ((st = fill(rng, t, a, b))) {
         pr_tensor_free(t);
         return st;
     }
@@ -181,15 +184,12 @@ pr_status pr_tensor_uniform(pr_tensor **out, pr_dtype dtype, int ndim, const int
     return PR_OK;
 }
 
+pr_status pr_tensor_uniform(pr_tensor **out, pr_dtype dtype, int ndim, const int64_t *shape,
+                            double lo, double hi, pr_rng *rng) {
+    return new_filled(out, dtype, ndim, shape, pr_rng_fill_uniform, lo, hi, rng);
+}
+
 pr_status pr_tensor_normal(pr_tensor **out, pr_dtype dtype, int ndim, const int64_t *shape,
                            double mean, double std, pr_rng *rng) {
-    pr_tensor *t;
-    pr_status st = pr__tensor_alloc(&t, dtype, ndim, shape, false);
-    if (st) return st;
-    if ((st = pr_rng_fill_normal(rng, t, mean, std))) {
-        pr_tensor_free(t);
-        return st;
-    }
-    *out = t;
-    return PR_OK;
+    return new_filled(out, dtype, ndim, shape, pr_rng_fill_normal, mean, std, rng);
 }

@@ -356,16 +356,7 @@ pr_status pr_npy_write(const char *path, const pr_tensor *t) {
     size_t len;
     pr_status st = pr_npy_encode(t, &buf, &len);
     if (st) return st;
-    pr_atomic_file af;
-    if (!(st = pr__atomic_open(&af, path))) {
-        if (fwrite(buf, 1, len, af.f) != len) {
-            int e = errno;
-            pr__atomic_abort(&af);
-            st = pr__fail(PR_ERR_IO, "%s: write failed: %s", path, strerror(e));
-        } else {
-            st = pr__atomic_commit(&af);
-        }
-    }
+    st = pr__write_file_atomic(path, buf, len);
     free(buf);
     return st;
 }

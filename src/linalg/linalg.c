@@ -234,15 +234,19 @@ static pr_status matmul_shape(const pr_tensor *A, const pr_tensor *B, const char
     return PR_OK;
 }
 
-pr_status pr_matmul(const pr_tensor *A, const pr_tensor *B, pr_tensor **out) {
-    int64_t m, k, n, shape[2];
-    int ndim;
-    pr_status st = matmul_shape(A, B, "matmul", &m, &k, &n, &ndim, shape);
+/* The BLAS product, or the plain triple loop when `reference`. */
+static pr_status matmul_with(const pr_tensor *A, const pr_tensor *B, int reference, const char *op,
+                             pr_tensor **out) {
+    int64_t m = 0, k = 0, n = 0, shape[2];
+    int ndim = 0;
+    pr_status st = matmul_shape(A, B, op, &m, &k, &n, &ndim, shape);
     if (st) return st;
     pr_tensor *C;
     /* gemm with beta = 0 writes every element; only an empty inner dimension needs zeros */
     if ((st = pr__tensor_alloc(&C, A->dtype, ndim, shape, k == 0))) return st;
-    if ((st = DISPATCH(A, matmul, A->data, B->data, m, k, n, C->data))) {
+    if (reference) DISPATCH(A, matmul_reference, A->data, B->data, m, k, n, C->data);
+    else st = DISPATCH(A, matmul, A->data, B->data, m, k, n, C->data);
+    if (st) {
         pr_tensor_free(C);
         return st;
     }
@@ -250,16 +254,12 @@ pr_status pr_matmul(const pr_tensor *A, const pr_tensor *B, pr_tensor **out) {
     return PR_OK;
 }
 
+pr_status pr_matmul(const pr_tensor *A, const pr_tensor *B, pr_tensor **out) {
+    return matmul_with(A, B, 0, "matmul", out);
+}
+
 pr_status pr_matmul_reference(const pr_tensor *A, const pr_tensor *B, pr_tensor **out) {
-    int64_t m, k, n, shape[2];
-    int ndim;
-    pr_status st = matmul_shape(A, B, "matmul_reference", &m, &k, &n, &ndim, shape);
-    if (st) return st;
-    pr_tensor *C;
-    if ((st = pr__tensor_alloc(&C, A->dtype, ndim, shape, true))) return st;
-    DISPATCH(A, matmul_reference, A->data, B->data, m, k, n, C->data);
-    *out = C;
-    return PR_OK;
+    return matmul_with(A, B, 1, "matmul_reference", out);
 }
 
 pr_status pr_gemm(int transpose_a, int transpose_b, double alpha, const pr_tensor *A,

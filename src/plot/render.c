@@ -738,15 +738,7 @@ pr_status pr_figure_save_svg(const pr_figure *fig, const char *path) {
     size_t len;
     pr_status st = pr_figure_to_svg(fig, &svg, &len);
     if (st) return st;
-    pr_atomic_file af;
-    if (!(st = pr__atomic_open(&af, path))) {
-        if (fwrite(svg, 1, len, af.f) != len) {
-            pr__atomic_abort(&af);
-            st = pr__fail(PR_ERR_IO, "%s: write failed", path);
-        } else {
-            st = pr__atomic_commit(&af);
-        }
-    }
+    st = pr__write_file_atomic(path, svg, len);
     free(svg);
     return st;
 }
