@@ -19,7 +19,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 BUILD ?= build
 CC ?= cc
-OPT ?= -O2
+OPT ?= -O3
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wundef -Wcast-qual -Wnull-dereference -Werror
 CPPFLAGS_ALL := -D_XOPEN_SOURCE=700 -I. -Iinclude -Isrc $(CPPFLAGS)

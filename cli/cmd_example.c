@@ -46,11 +46,14 @@ static void list_examples(int json) {
 
 static int run_one(const book_example *e, const example_context *ctx) {
     pr_clear_error();
+    example_clear_failure();
     pr_status st = e->run(ctx);
     fflush(ctx->out);
     if (st) {
-        fprintf(stderr, "primer: error: example %s: %s\n", e->name,
-                *pr_last_error() ? pr_last_error() : pr_status_describe(st));
+        const char *why = *example_failure() ? example_failure()
+                          : *pr_last_error() ? pr_last_error()
+                                             : pr_status_describe(st);
+        fprintf(stderr, "primer: error: example %s: %s\n", e->name, why);
         return CLI_FAILURE;
     }
     return CLI_OK;

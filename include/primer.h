@@ -7,6 +7,7 @@
 #include "primer/version.h"
 #include "primer/core.h"
 #include "primer/linalg.h"
+#include "primer/autograd.h"
 #include "primer/io.h"
 #include "primer/plot.h"
 

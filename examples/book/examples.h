@@ -30,6 +30,12 @@ extern const int book_example_count;
 const book_example *book_example_find(const char *name);
 /* Join ctx->out_dir and file into buf; returns buf. */
 const char *example_path(const example_context *ctx, const char *file, char *buf, size_t len);
+/* Record a message for a failure primer did not report itself (a file the example
+ * could not open, say); returns `status`. The runner prints it. */
+pr_status example_fail(pr_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message recorded by example_fail since the last example_clear_failure ("" if none). */
+const char *example_failure(void);
+void example_clear_failure(void);
 /* Save a figure under ctx->out_dir and say where. */
 pr_status example_save_figure(const example_context *ctx, const pr_figure *fig, const char *file);
 
@@ -45,5 +51,10 @@ pr_status example_least_squares(const example_context *ctx);
 pr_status example_definiteness(const example_context *ctx);
 pr_status example_unit_balls(const example_context *ctx);
 pr_status example_eigen_directions(const example_context *ctx);
+
+/* Chapters 2 and 9 */
+pr_status example_gradient_descent_path(const example_context *ctx);
+pr_status example_backprop_worked_example(const example_context *ctx);
+pr_status example_gradient_vanishing_depth(const example_context *ctx);
 
 #endif

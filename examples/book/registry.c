@@ -1,4 +1,5 @@
 /* The registry of book examples: one table, read by `primer example`. */
+#include <stdarg.h>
 #include <string.h>
 
 #include "examples/book/examples.h"
@@ -24,6 +25,15 @@ const book_example book_examples[] = {
     {"unit-balls", "figure-1.2", 1, "unit balls of the L1, L2, L4 and L-infinity norms (SVG)", example_unit_balls},
     {"eigen-directions", "figure-1.3", 1, "eigenvectors keep their direction under A, other vectors turn (SVG)",
      example_eigen_directions},
+    {"gradient-descent-path", "listing-2.1", 2,
+     "30 gradient-descent steps on x^2 + 4y^2 from (3, 2), drawn over the contours (SVG)",
+     example_gradient_descent_path},
+    {"backprop-worked-example", "example-9.1 listing-9.1", 9,
+     "forward and backward pass of a two-neuron network by autodiff, then one update (graph as DOT)",
+     example_backprop_worked_example},
+    {"gradient-vanishing-depth", "listing-9.2 q9.9 q9.6", 9,
+     "gradient magnitude through 1..50 sigmoid and ReLU layers, on a log axis (SVG)",
+     example_gradient_vanishing_depth},
 };
 const int book_example_count = (int)(sizeof book_examples / sizeof book_examples[0]);
 
@@ -37,6 +47,19 @@ const book_example *book_example_find(const char *name) {
     }
     return NULL;
 }
+
+static _Thread_local char failure[1024];
+
+pr_status example_fail(pr_status status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(failure, sizeof failure, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *example_failure(void) { return failure; }
+void example_clear_failure(void) { failure[0] = '\0'; }
 
 const char *example_path(const example_context *ctx, const char *file, char *buf, size_t len) {
     const char *dir = ctx->out_dir && *ctx->out_dir ? ctx->out_dir : ".";

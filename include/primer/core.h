@@ -393,6 +393,9 @@ pr_status pr_tensor_normal(pr_tensor **out, pr_dtype dtype, int ndim, const int6
  * the very next one); 0 turns injection off. Used by the tests to prove that
  * every error path releases what it took. */
 void pr_debug_fail_allocation_after(long n);
+/* Allocations primer has made on the calling thread (tests check that a planned
+ * training step makes none). */
+uint64_t pr_debug_allocation_count(void);
 
 #ifdef __cplusplus
 }

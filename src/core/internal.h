@@ -62,6 +62,18 @@ pr_status pr__require_tensor(const pr_tensor *t, const char *op, const char *nam
 /* Normalise a possibly negative axis; PR_ERR_INVALID when out of range. */
 pr_status pr__normalize_axis(int axis, int ndim, const char *op, int *out);
 
+/* NumPy broadcasting of up to PR__MAX_OPERANDS tensors: the result shape and, per
+ * operand, element strides over that shape (0 along a stretched axis). */
+#define PR__MAX_OPERANDS 3
+typedef struct pr__broadcast {
+    int ndim;
+    int64_t shape[PR_MAX_DIMS];
+    int64_t stride[PR__MAX_OPERANDS][PR_MAX_DIMS];
+} pr__broadcast;
+
+/* PR_ERR_SHAPE naming `op` and the shapes when they do not broadcast. */
+pr_status pr__broadcast_plan(const pr_tensor *const *in, int k, const char *op, pr__broadcast *b);
+
 /* ---- text ------------------------------------------------------------------ */
 
 /* A growing, always NUL-terminated string. `failed` latches the first

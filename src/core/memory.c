@@ -9,10 +9,14 @@
 
 /* Failure injection for the tests: the n-th next allocation on this thread fails. */
 static _Thread_local long fail_countdown = 0;
+static _Thread_local uint64_t allocations = 0;
 
 void pr_debug_fail_allocation_after(long n) { fail_countdown = n > 0 ? n : 0; }
+uint64_t pr_debug_allocation_count(void) { return allocations; }
 
+/* Every allocation passes here: count it, and fail it when injection says so. */
 static bool injected_failure(void) {
+    allocations++;
     if (fail_countdown == 0) return false;
     return --fail_countdown == 0;
 }

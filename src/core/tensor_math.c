@@ -79,16 +79,7 @@ static const char *const reduce_names[] = {
 
 /* ---- broadcasting ------------------------------------------------------------- */
 
-#define MAX_OPERANDS 3
-
-typedef struct broadcast {
-    int ndim;
-    int64_t shape[PR_MAX_DIMS];
-    int64_t stride[MAX_OPERANDS][PR_MAX_DIMS]; /* element strides, 0 where broadcast */
-} broadcast;
-
-static pr_status broadcast_shapes(const pr_tensor *const *in, int k, const char *op,
-                                  broadcast *b) {
+pr_status pr__broadcast_plan(const pr_tensor *const *in, int k, const char *op, pr__broadcast *b) {
     memset(b, 0, sizeof *b);
     for (int j = 0; j < k; j++)
         if (in[j]->ndim > b->ndim) b->ndim = in[j]->ndim;
@@ -123,28 +114,28 @@ static pr_status broadcast_shapes(const pr_tensor *const *in, int k, const char 
 }
 
 /* Run `fn` over every innermost row of the broadcast iteration space. */
-static void broadcast_run(const broadcast *b, const pr_tensor *const *in, int k, pr_tensor *out,
+static void broadcast_run(const pr__broadcast *b, const pr_tensor *const *in, int k, pr_tensor *out,
                           pr_kernel_fn fn) {
     size_t es = pr_dtype_size(out->dtype);
     int nd = b->ndim;
     int64_t inner = nd ? b->shape[nd - 1] : 1;
     if (out->size == 0 || inner == 0) return;
-    int64_t inner_stride[MAX_OPERANDS];
+    int64_t inner_stride[PR__MAX_OPERANDS];
     int contiguous = 1;
     for (int j = 0; j < k; j++) {
         inner_stride[j] = nd ? b->stride[j][nd - 1] : 1;
         if (in[j]->size != out->size) contiguous = 0;
     }
-    const void *ptr[MAX_OPERANDS];
+    const void *ptr[PR__MAX_OPERANDS];
     if (contiguous) { /* no broadcasting at all: one flat loop */
-        int64_t ones[MAX_OPERANDS] = {1, 1, 1};
+        int64_t ones[PR__MAX_OPERANDS] = {1, 1, 1};
         for (int j = 0; j < k; j++) ptr[j] = in[j]->data;
         fn(ptr, ones, out->data, out->size);
         return;
     }
     int64_t rows = out->size / inner;
     int64_t idx[PR_MAX_DIMS] = {0};
-    int64_t off[MAX_OPERANDS] = {0};
+    int64_t off[PR__MAX_OPERANDS] = {0};
     for (int64_t r = 0; r < rows; r++) {
         for (int j = 0; j < k; j++) ptr[j] = (const char *)in[j]->data + (size_t)off[j] * es;
         fn(ptr, inner_stride, (char *)out->data + (size_t)(r * inner) * es, inner);
@@ -157,7 +148,7 @@ static void broadcast_run(const broadcast *b, const pr_tensor *const *in, int k,
     }
 }
 
-static pr_status check_into(const broadcast *b, const pr_tensor *out, pr_dtype dtype,
+static pr_status check_into(const pr__broadcast *b, const pr_tensor *out, pr_dtype dtype,
                             const char *op) {
     if (!out) return pr__fail(PR_ERR_INVALID, "%s: output is NULL", op);
     if (out->dtype != dtype)
@@ -185,8 +176,8 @@ static pr_status elementwise(const pr_tensor *const *in, int k, pr_kernel_fn fn,
     if (!fn)
         return pr__fail(PR_ERR_DTYPE, "%s: not defined for %s; cast to a float dtype first", op,
                         pr_dtype_name(in[0]->dtype));
-    broadcast b;
-    pr_status st = broadcast_shapes(in, k, op, &b);
+    pr__broadcast b;
+    pr_status st = pr__broadcast_plan(in, k, op, &b);
     if (st) return st;
     pr_tensor *out = into;
     if (into) {

@@ -160,6 +160,8 @@ static void make_ticks(const pr_axes *ax, int axis, double lo, double hi, double
         double first = ceil(lo - 1e-9), last = floor(hi + 1e-9);
         if (last - first >= 1) {
             int every = (int)ceil((last - first + 1) / 8);
+            /* thinned ticks fall on multiples of the step: 10^-30, 10^-25, ..., 10^0 */
+            first = ceil(first / every) * every;
             for (double e = first; e <= last && t->n < MAX_TICKS; e += every) {
                 t->pos[t->n] = pow(10, e);
                 snprintf(t->label[t->n++], sizeof t->label[0], "$10^{%d}$", (int)e);

@@ -201,3 +201,25 @@ Test(cli, data_reports_bad_files) {
     cr_assert_eq(run("data", &out), 2);
     unlink(f);
 }
+
+Test(cli, autodiff_examples) {
+    char dir[] = "/tmp/primer-ad-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char args[256];
+    const char *out;
+    snprintf(args, sizeof args, "example example-9.1 --out %s", dir);
+    cr_assert_eq(run(args, &out), 0, "%s", out);
+    assert_contains(out, "dL/dw1 = 6.40\ndL/dw2 = -2.88\n"); /* what Listing 9.1 prints */
+    assert_contains(out, "After one step with eta = 0.01: w1 = 0.436, w2 = -0.9712");
+    assert_contains(out, "backprop_graph.dot");
+    snprintf(args, sizeof args, "example listing-2.1 --out %s", dir);
+    cr_assert_eq(run(args, &out), 0, "%s", out);
+    assert_contains(out, "gd_trajectory.svg");
+    snprintf(args, sizeof args, "example listing-9.2 --out %s", dir);
+    cr_assert_eq(run(args, &out), 0, "%s", out);
+    assert_contains(out, "    50     7.8886e-31     7.8886e-31     1.0000e+00");
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "test -s %s/gd_trajectory.svg && test -s %s/gradient_flow_comparison.svg && "
+                              "grep -q 'digraph primer' %s/backprop_graph.dot && rm -rf %s", dir, dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "figures and DOT file written");
+}

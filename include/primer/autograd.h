@@ -1,0 +1,296 @@
+/* primer/autograd.h — reverse-mode automatic differentiation (book chapters 2 and 9).
+ *
+ * A pr_graph is a computational graph built once and run many times. Leaves are
+ * inputs (data set before each run), parameters (trainable values that persist)
+ * and constants; every other node is an op applied to earlier nodes, so the
+ * order of creation is a topological order.
+ *
+ *     pr_graph *g;
+ *     pr_graph_new(&g, PR_F64);
+ *     pr_node x = pr_g_input(g, "x", PR_SHAPE(-1, 3));    // -1: any batch size
+ *     pr_node W = pr_g_param(g, "W", PR_SHAPE(3, 2));
+ *     pr_node y = pr_g_relu(g, pr_g_matmul(g, x, W));
+ *     pr_node loss = pr_g_mean(g, pr_g_mul(g, y, y), PR_AXIS_ALL, 0);
+ *     if (pr_graph_status(g)) ... pr_graph_error(g) says which op and shapes
+ *     pr_graph_set_input(g, x, batch);
+ *     pr_graph_forward(g, loss);
+ *     pr_graph_zero_grad(g);
+ *     pr_graph_backward(g, loss);
+ *     pr_graph_grad(g, W, &dW);
+ *
+ * Building. The pr_g_* builders return a node handle. A builder that fails (a
+ * shape mismatch, a node of another graph) returns an invalid handle and records
+ * the first error in the graph; later builders given an invalid handle return one
+ * too. Check pr_graph_status() once after building: forward and backward refuse a
+ * graph with a build error and report it. Shapes may hold -1 for extents known
+ * only when inputs are set; they are checked again then.
+ *
+ * Running. Buffers for every node are planned when the graph first runs and again
+ * only when an input's shape changes; forward and backward then allocate nothing.
+ * pr_graph_backward() accumulates into the gradients of parameters (and of inputs
+ * that asked for one), as PyTorch does: call pr_graph_zero_grad() between steps.
+ *
+ * Every parameter lives in one flat buffer and every parameter gradient in
+ * another (pr_graph_param_buffers), so optimizers and clipping are single loops.
+ *
+ * Values are views into the graph's storage: valid until the next run that
+ * replans, a node is added, or the graph is freed. A graph is not thread-safe.
+ */
+#ifndef PRIMER_AUTOGRAD_H
+#define PRIMER_AUTOGRAD_H
+
+#include <stdio.h>
+
+#include "primer/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pr_graph pr_graph;
+
+/* A node of one graph. `graph` is that graph's serial number, so a handle used
+ * with another graph (or one freed and replaced) is detected; `id` < 0 is invalid. */
+typedef struct pr_node {
+    uint32_t graph;
+    int32_t id;
+} pr_node;
+
+/* ---- graphs --------------------------------------------------------------------- */
+
+/* A new empty graph computing in `dtype` (PR_F32 or PR_F64). */
+pr_status pr_graph_new(pr_graph **out, pr_dtype dtype);
+void pr_graph_free(pr_graph *g);
+pr_dtype pr_graph_dtype(const pr_graph *g);
+/* The first build error (PR_OK if none) and its message ("" if none). */
+pr_status pr_graph_status(const pr_graph *g);
+const char *pr_graph_error(const pr_graph *g);
+/* Nodes in the graph. */
+int32_t pr_graph_node_count(const pr_graph *g);
+/* A copy of g computing in `dtype`: the same nodes, parameter values and constant
+ * and input values converted (a float64 copy of a float32 model, say). */
+pr_status pr_graph_clone(const pr_graph *g, pr_dtype dtype, pr_graph **out);
+
+/* ---- leaves ---------------------------------------------------------------------- */
+
+/* Data set before each run with pr_graph_set_input; -1 extents take any size. */
+pr_node pr_g_input(pr_graph *g, const char *name, int ndim, const int64_t *shape);
+/* A trainable parameter, initialised to zeros. */
+pr_node pr_g_param(pr_graph *g, const char *name, int ndim, const int64_t *shape);
+/* A constant holding a copy of `value` (converted to the graph's dtype). */
+pr_node pr_g_const(pr_graph *g, const char *name, const pr_tensor *value);
+/* A rank-0 constant. */
+pr_node pr_g_scalar(pr_graph *g, double value);
+
+/* ---- ops ----------------------------------------------------------------------------
+ * Element-wise binary ops broadcast as NumPy does. Axis arguments may be negative;
+ * PR_AXIS_ALL reduces over every element. */
+
+pr_node pr_g_add(pr_graph *g, pr_node a, pr_node b);
+pr_node pr_g_sub(pr_graph *g, pr_node a, pr_node b);
+pr_node pr_g_mul(pr_graph *g, pr_node a, pr_node b);
+pr_node pr_g_div(pr_graph *g, pr_node a, pr_node b);
+pr_node pr_g_neg(pr_graph *g, pr_node a);
+/* a^p for a scalar exponent p (a > 0 unless p is an integer). */
+pr_node pr_g_pow(pr_graph *g, pr_node a, double p);
+pr_node pr_g_exp(pr_graph *g, pr_node a);
+pr_node pr_g_log(pr_graph *g, pr_node a);
+pr_node pr_g_sqrt(pr_graph *g, pr_node a);
+/* |a|; the derivative at 0 is taken as 0. */
+pr_node pr_g_abs(pr_graph *g, pr_node a);
+/* a * s and a + s for a constant s. */
+pr_node pr_g_scale(pr_graph *g, pr_node a, double s);
+pr_node pr_g_add_scalar(pr_graph *g, pr_node a, double s);
+
+/* Matrix product: (m,k)@(k,n); batched (B,m,k)@(B,k,n); (B,m,k)@(k,n) shares the
+ * right operand across the batch. */
+pr_node pr_g_matmul(pr_graph *g, pr_node a, pr_node b);
+/* Permute axes (perm NULL reverses them). */
+pr_node pr_g_transpose(pr_graph *g, pr_node a, const int *perm);
+/* The same elements in a new shape; one extent may be -1. */
+pr_node pr_g_reshape(pr_graph *g, pr_node a, int ndim, const int64_t *shape);
+/* Join n (at most 8) nodes along `axis`. */
+pr_node pr_g_concat(pr_graph *g, const pr_node *parts, int n, int axis);
+/* Elements [start, stop) along `axis`. */
+pr_node pr_g_slice(pr_graph *g, pr_node a, int axis, int64_t start, int64_t stop);
+
+/* Reductions along an axis (or PR_AXIS_ALL); keepdims keeps it with extent 1. The
+ * gradient of max flows to the first maximal element. */
+pr_node pr_g_sum(pr_graph *g, pr_node a, int axis, int keepdims);
+pr_node pr_g_mean(pr_graph *g, pr_node a, int axis, int keepdims);
+pr_node pr_g_max(pr_graph *g, pr_node a, int axis, int keepdims);
+
+/* Activations. ReLU'(0) = 0. */
+pr_node pr_g_relu(pr_graph *g, pr_node a);
+pr_node pr_g_leaky_relu(pr_graph *g, pr_node a, double slope);
+/* max(0, a) + alpha * min(0, a) with a learnable alpha broadcast against a. */
+pr_node pr_g_prelu(pr_graph *g, pr_node a, pr_node alpha);
+pr_node pr_g_sigmoid(pr_graph *g, pr_node a);
+pr_node pr_g_tanh(pr_graph *g, pr_node a);
+
+typedef enum pr_gelu_mode {
+    PR_GELU_ERF,  /* a Φ(a) = a (1 + erf(a / sqrt 2)) / 2 */
+    PR_GELU_TANH  /* a (1 + tanh(sqrt(2/π) (a + 0.044715 a³))) / 2 */
+} pr_gelu_mode;
+pr_node pr_g_gelu(pr_graph *g, pr_node a, pr_gelu_mode mode);
+
+/* Numerically stable softmax, log-softmax and logsumexp along an axis. */
+pr_node pr_g_softmax(pr_graph *g, pr_node a, int axis);
+pr_node pr_g_log_softmax(pr_graph *g, pr_node a, int axis);
+pr_node pr_g_logsumexp(pr_graph *g, pr_node a, int axis, int keepdims);
+/* min(max(a, lo), hi); the gradient is 0 where a is clamped. */
+pr_node pr_g_clamp(pr_graph *g, pr_node a, double lo, double hi);
+/* cond != 0 ? a : b with broadcasting; cond (an input or constant mask) gets no gradient. */
+pr_node pr_g_where(pr_graph *g, pr_node cond, pr_node a, pr_node b);
+
+/* ---- nodes ------------------------------------------------------------------------- */
+
+int pr_node_is_valid(pr_node n);
+/* Give a node a name (used in messages, printing and DOT; at most 47 bytes kept). */
+pr_status pr_node_set_name(pr_graph *g, pr_node n, const char *name);
+const char *pr_node_name(const pr_graph *g, pr_node n);
+/* The node's shape as known now (-1 for extents fixed only when inputs are set). */
+pr_status pr_node_shape(const pr_graph *g, pr_node n, int *ndim, int64_t shape[PR_MAX_DIMS]);
+
+/* ---- running ----------------------------------------------------------------------- */
+
+/* Copy `value` into input `x`: same dtype as the graph, same rank, fixed extents
+ * equal. A new shape replans the graph's buffers at the next run. */
+pr_status pr_graph_set_input(pr_graph *g, pr_node x, const pr_tensor *value);
+/* Use `value`'s storage as input `x` without copying it (same checks as set_input).
+ * The caller keeps `value` alive and unchanged until x is set or bound again; the
+ * graph only reads it (pr_gradcheck perturbs an input that asked for a gradient and
+ * restores it). */
+pr_status pr_graph_bind_input(pr_graph *g, pr_node x, const pr_tensor *value);
+/* Compute `output` and the nodes it depends on. */
+pr_status pr_graph_forward(pr_graph *g, pr_node output);
+/* Back-propagate from the scalar `loss` (computed by the last forward), adding
+ * d loss / d node into every parameter's gradient and every input's that asked. */
+pr_status pr_graph_backward(pr_graph *g, pr_node loss);
+/* The same from any node with a seed gradient of its shape (a vector-Jacobian
+ * product: seedᵀ · d out / d leaves). */
+pr_status pr_graph_backward_seed(pr_graph *g, pr_node out, const pr_tensor *seed);
+/* Views of a node's current value and gradient (read-only use; see the header note). */
+pr_status pr_graph_value(const pr_graph *g, pr_node n, pr_tensor *view);
+pr_status pr_graph_grad(const pr_graph *g, pr_node n, pr_tensor *view);
+/* The value of a one-element node. */
+pr_status pr_graph_scalar(const pr_graph *g, pr_node n, double *value);
+/* Set every parameter and input gradient to zero. */
+pr_status pr_graph_zero_grad(pr_graph *g);
+
+/* ---- parameters and gradients -------------------------------------------------------- */
+
+/* Copy `value` into a parameter or constant (same shape; converted to the graph dtype). */
+pr_status pr_graph_set_value(pr_graph *g, pr_node n, const pr_tensor *value);
+/* A writable view of a parameter's values (for initialisation). */
+pr_status pr_graph_param_view(pr_graph *g, pr_node param, pr_tensor *view);
+/* A frozen parameter keeps its value: backward leaves its gradient alone and skips
+ * the parts of the graph that only it needs. */
+pr_status pr_graph_set_frozen(pr_graph *g, pr_node param, int frozen);
+/* Ask backward for d loss / d input too (for Jacobians, Hessians, saliency). */
+pr_status pr_graph_set_input_grad(pr_graph *g, pr_node input, int on);
+/* Parameters, in creation order. */
+int64_t pr_graph_param_count(const pr_graph *g);
+pr_status pr_graph_param_at(const pr_graph *g, int64_t i, pr_node *param);
+/* 1-D views of the flat buffers holding all parameter values and all their gradients. */
+pr_status pr_graph_param_buffers(pr_graph *g, pr_tensor *values, pr_tensor *grads);
+
+/* ---- debugging --------------------------------------------------------------------- */
+
+/* Anomaly mode: after each op, check its output (forward) or the gradients it wrote
+ * (backward); the first NaN or infinity stops the run with PR_ERR_NONFINITE naming
+ * the node, its op and the position. */
+void pr_graph_set_anomaly_detection(pr_graph *g, int on);
+/* One line per node: id, name, op, inputs, shape, value and gradient (small tensors
+ * in full, large ones summarised). */
+pr_status pr_graph_print(const pr_graph *g, FILE *f);
+/* Graphviz DOT of the graph with each node's value and gradient (`dot -Tsvg`). */
+pr_status pr_graph_write_dot(const pr_graph *g, FILE *f);
+/* Time every op's forward and backward; pr_graph_profile reports totals per op type. */
+void pr_graph_set_profiling(pr_graph *g, int on);
+
+typedef struct pr_profile_entry {
+    const char *op;        /* op name ("matmul", "relu", ...) */
+    int64_t calls;         /* forward + backward executions */
+    double seconds;        /* time inside the op's kernels */
+} pr_profile_entry;
+
+/* Up to `max` entries sorted by time; *n receives how many; *total the time inside
+ * all kernels; *elapsed the time inside forward/backward calls. */
+pr_status pr_graph_profile(const pr_graph *g, pr_profile_entry *entries, int max, int *n, double *kernels,
+                           double *elapsed);
+void pr_graph_reset_profile(pr_graph *g);
+
+/* ---- gradient checking ------------------------------------------------------------------ */
+
+typedef struct pr_gradcheck_entry {
+    pr_node node;            /* a parameter (or an input with a gradient) */
+    char name[48];
+    int64_t checked;         /* elements compared */
+    double max_rel_error;    /* max |a - n| / (|a| + |n|) (abs error where both are tiny) */
+    double max_abs_error;
+    int64_t worst_index;     /* flat index of the worst element */
+    double analytic, numeric; /* the two gradients there */
+} pr_gradcheck_entry;
+
+typedef struct pr_gradcheck_report {
+    int64_t n;
+    pr_gradcheck_entry *entries;
+    double max_rel_error;    /* over all entries */
+} pr_gradcheck_report;
+
+/* Compare backward's gradients of the scalar `loss` with centered finite
+ * differences (f(θ+ε) - f(θ-ε)) / 2ε computed in float64 (on a float64 clone of a
+ * float32 graph), the recipe of the book's Q9.10. eps <= 0 selects 1e-6; at most
+ * max_per_param elements of each parameter are checked (<= 0: all). Inputs must
+ * be set. Free the report with pr_gradcheck_report_free. */
+pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_param,
+                       pr_gradcheck_report **out);
+void pr_gradcheck_report_free(pr_gradcheck_report *r);
+
+/* ---- calculus on a user-defined function (chapter 2) ----------------------------------
+ * f is a graph with one 1-D input x (n values) and an output y; `at` is the point. */
+
+/* ∇f(at) for scalar y. */
+pr_status pr_calc_gradient(pr_graph *g, pr_node y, pr_node x, const pr_tensor *at, pr_tensor **grad);
+/* The m x n Jacobian of a vector y (m values), one backward pass per row. */
+pr_status pr_calc_jacobian(pr_graph *g, pr_node y, pr_node x, const pr_tensor *at, pr_tensor **jacobian);
+/* The n x n Hessian of scalar y: centered differences of the exact gradient
+ * (step 1e-5 relative), symmetrised; agrees with analytic Hessians to about 1e-8. */
+pr_status pr_calc_hessian(pr_graph *g, pr_node y, pr_node x, const pr_tensor *at, pr_tensor **hessian);
+/* ∇f(at) · u / ‖u‖: the slope of f along direction u. */
+pr_status pr_calc_directional_derivative(pr_graph *g, pr_node y, pr_node x, const pr_tensor *at,
+                                         const pr_tensor *u, double *out);
+/* The second-order Taylor approximation f(a) + ∇f(a)ᵀΔ + ½ ΔᵀH(a)Δ, Δ = point - a. */
+pr_status pr_calc_taylor2(pr_graph *g, pr_node y, pr_node x, const pr_tensor *at, const pr_tensor *point,
+                          double *out);
+
+typedef enum pr_critical_kind {
+    PR_CRITICAL_MINIMUM,    /* all Hessian eigenvalues > tol */
+    PR_CRITICAL_MAXIMUM,    /* all < -tol */
+    PR_CRITICAL_SADDLE,     /* some > tol and some < -tol */
+    PR_CRITICAL_DEGENERATE  /* otherwise: a zero eigenvalue and no sign change */
+} pr_critical_kind;
+
+/* Classify a critical point from its (symmetric) Hessian's eigenvalues; tol < 0
+ * selects 1e-8 · max(1, max|λ|). */
+pr_status pr_calc_classify_hessian(const pr_tensor *hessian, double tol, pr_critical_kind *out);
+const char *pr_critical_kind_name(pr_critical_kind kind);
+
+/* Gradient descent on the quadratic ½ θᵀHθ with a positive definite H. */
+typedef struct pr_quadratic_analysis {
+    double lambda_min, lambda_max;
+    double condition;       /* κ = λmax / λmin */
+    double max_step;        /* GD is stable for 0 < η < 2 / λmax */
+    double optimal_step;    /* η* = 2 / (λmax + λmin) */
+    double rate;            /* contraction per step at η*: (κ - 1) / (κ + 1) */
+} pr_quadratic_analysis;
+
+/* PR_ERR_NOT_PD when H is not positive definite. */
+pr_status pr_calc_quadratic_analysis(const pr_tensor *hessian, pr_quadratic_analysis *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRIMER_AUTOGRAD_H */

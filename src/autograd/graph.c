@@ -1,0 +1,916 @@
+/* The computational graph: building, planning storage, forward and backward. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "autograd/graph_internal.h"
+
+/* Serial numbers tell graphs apart so a node handle used with the wrong graph (or
+ * one freed and replaced at the same address) is caught. This counter is the one
+ * piece of process-wide state in primer; it affects no result. */
+static atomic_uint graph_serials = 1;
+
+#define ALIGN_UP(x) (((x) + PR_ALIGNMENT - 1) & ~(size_t)(PR_ALIGNMENT - 1))
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- graphs --------------------------------------------------------------------------- */
+
+pr_status pr_graph_new(pr_graph **out, pr_dtype dtype) {
+    if (!out) return pr__fail(PR_ERR_INVALID, "graph_new: output pointer is NULL");
+    if (!pr_dtype_is_float(dtype))
+        return pr__fail(PR_ERR_DTYPE, "graph_new: a graph computes in float32 or float64, not %s", pr_dtype_name(dtype));
+    pr_graph *g = pr__calloc(1, sizeof *g);
+    if (!g) return PR_ERR_NOMEM;
+    g->magic = PR__GRAPH_MAGIC;
+    g->serial = atomic_fetch_add(&graph_serials, 1);
+    if (g->serial == 0) g->serial = atomic_fetch_add(&graph_serials, 1); /* 0 marks invalid handles */
+    g->dtype = dtype;
+    g->esize = pr_dtype_size(dtype);
+    *out = g;
+    return PR_OK;
+}
+
+void pr_graph_free(pr_graph *g) {
+    if (!g) return;
+    for (int32_t i = 0; i < g->n_nodes; i++) pr__free(g->nodes[i].store);
+    free(g->nodes);
+    pr__free(g->arena);
+    pr__free(g->params);
+    pr__free(g->param_grads);
+    free(g->mark);
+    free(g->stack);
+    g->magic = PR__GRAPH_FREED;
+    free(g);
+}
+
+static int graph_ok(const pr_graph *g) { return g && g->magic == PR__GRAPH_MAGIC; }
+
+static pr_status check_graph(const pr_graph *g, const char *op) {
+    if (!g) return pr__fail(PR_ERR_INVALID, "%s: graph is NULL", op);
+    if (g->magic != PR__GRAPH_MAGIC) return pr__fail(PR_ERR_INVALID, "%s: not a live graph (freed?)", op);
+    return PR_OK;
+}
+
+pr_dtype pr_graph_dtype(const pr_graph *g) { return graph_ok(g) ? g->dtype : (pr_dtype)0; }
+pr_status pr_graph_status(const pr_graph *g) { return graph_ok(g) ? g->build_status : PR_ERR_INVALID; }
+const char *pr_graph_error(const pr_graph *g) { return graph_ok(g) ? g->build_error : "not a live graph"; }
+int32_t pr_graph_node_count(const pr_graph *g) { return graph_ok(g) ? g->n_nodes : 0; }
+int pr_node_is_valid(pr_node n) { return n.graph != 0 && n.id >= 0; }
+
+static const pr_node invalid_node = {0, -1};
+
+pr_node pr__graph_fail(pr_graph *g, pr_status st) {
+    if (graph_ok(g) && !g->build_status) {
+        g->build_status = st;
+        snprintf(g->build_error, sizeof g->build_error, "%s", pr_last_error());
+    }
+    return invalid_node;
+}
+
+pr_status pr__graph_node(const pr_graph *g, pr_node h, const char *op, int32_t *id) {
+    if (h.graph == 0 || h.id < 0)
+        return pr__fail(PR_ERR_INVALID, "%s: invalid node (an earlier build step failed: %s)", op,
+                        graph_ok(g) && g->build_status ? g->build_error : "see pr_graph_error");
+    if (h.graph != g->serial || h.id >= g->n_nodes)
+        return pr__fail(PR_ERR_INVALID, "%s: node #%d belongs to graph %u, not to this graph (%u): "
+                                        "nodes of different graphs cannot be mixed",
+                        op, (int)h.id, h.graph, g->serial);
+    *id = h.id;
+    return PR_OK;
+}
+
+const char *pr__node_label(const pr_graph *g, int32_t id, char *buf, size_t len) {
+    const pr__node *n = &g->nodes[id];
+    const char *kind = n->kind == NODE_OP ? pr__ops[n->op].name
+                       : n->kind == NODE_INPUT ? "input"
+                       : n->kind == NODE_PARAM ? "param"
+                                               : "const";
+    snprintf(buf, len, "#%d '%s' (%s)", (int)id, n->name, kind);
+    return buf;
+}
+
+static pr_node handle(const pr_graph *g, int32_t id) {
+    pr_node h = {g->serial, id};
+    return h;
+}
+
+/* ---- building ---------------------------------------------------------------------------- */
+
+/* A new zeroed node at the end; NULL (with the error recorded) when memory runs out. */
+static pr__node *append_node(pr_graph *g) {
+    if (g->n_nodes == g->cap_nodes) {
+        int32_t cap = g->cap_nodes ? g->cap_nodes * 2 : 32;
+        pr__node *nodes = pr__realloc(g->nodes, (size_t)cap * sizeof *nodes);
+        if (!nodes) return NULL;
+        g->nodes = nodes;
+        unsigned char *mark = pr__realloc(g->mark, (size_t)cap);
+        if (!mark) return NULL;
+        g->mark = mark;
+        int32_t *stack = pr__realloc(g->stack, (size_t)cap * sizeof *stack);
+        if (!stack) return NULL;
+        g->stack = stack;
+        g->cap_nodes = cap;
+    }
+    pr__node *n = &g->nodes[g->n_nodes];
+    memset(n, 0, sizeof *n);
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = n->decl[d] = 1;
+    g->planned = 0;
+    return n;
+}
+
+static void set_name(pr__node *n, const char *name, const char *fallback, int32_t id) {
+    if (name && *name) snprintf(n->name, sizeof n->name, "%s", name);
+    else snprintf(n->name, sizeof n->name, "%s%d", fallback, (int)id);
+}
+
+static pr_status check_shape(int ndim, const int64_t *shape, int allow_unknown, const char *op) {
+    if (ndim < 0 || ndim > PR_MAX_DIMS) return pr__fail(PR_ERR_INVALID, "%s: rank %d is outside 0..%d", op, ndim, PR_MAX_DIMS);
+    for (int d = 0; d < ndim; d++)
+        if (shape[d] < (allow_unknown ? -1 : 0))
+            return pr__fail(PR_ERR_INVALID, "%s: extent %lld on axis %d is invalid", op, (long long)shape[d], d);
+    return PR_OK;
+}
+
+static int builder_ready(pr_graph *g) { return graph_ok(g) && !g->build_status; }
+
+pr_node pr_g_input(pr_graph *g, const char *name, int ndim, const int64_t *shape) {
+    if (!builder_ready(g)) return invalid_node;
+    pr_status st = check_shape(ndim, shape, 1, "input");
+    if (st) return pr__graph_fail(g, st);
+    pr__node *n = append_node(g);
+    if (!n) return pr__graph_fail(g, PR_ERR_NOMEM);
+    n->kind = NODE_INPUT;
+    n->ndim = ndim;
+    for (int d = 0; d < ndim; d++) n->shape[d] = n->decl[d] = shape[d];
+    set_name(n, name, "x", g->n_nodes);
+    return handle(g, g->n_nodes++);
+}
+
+/* Grow the flat parameter buffers to hold `extra` more elements (new ones zero). */
+static pr_status grow_params(pr_graph *g, int64_t extra) {
+    int64_t need = g->param_elems + extra;
+    if (need <= g->param_cap) return PR_OK;
+    int64_t cap = g->param_cap ? g->param_cap : 256;
+    while (cap < need) cap *= 2;
+    size_t bytes;
+    if (!pr__mul_size((size_t)cap, g->esize, &bytes)) return pr__fail(PR_ERR_OVERFLOW, "param: too many parameters");
+    unsigned char *v = pr__alloc(bytes, true), *gr = pr__alloc(bytes, true);
+    if (!v || !gr) {
+        pr__free(v);
+        pr__free(gr);
+        return PR_ERR_NOMEM;
+    }
+    if (g->param_elems) {
+        memcpy(v, g->params, (size_t)g->param_elems * g->esize);
+        memcpy(gr, g->param_grads, (size_t)g->param_elems * g->esize);
+    }
+    pr__free(g->params);
+    pr__free(g->param_grads);
+    g->params = v;
+    g->param_grads = gr;
+    g->param_cap = cap;
+    return PR_OK;
+}
+
+pr_node pr_g_param(pr_graph *g, const char *name, int ndim, const int64_t *shape) {
+    if (!builder_ready(g)) return invalid_node;
+    int64_t count;
+    pr_status st = check_shape(ndim, shape, 0, "param");
+    if (!st) st = pr__shape_count(ndim, shape, NULL, &count);
+    if (!st) st = grow_params(g, count);
+    if (st) return pr__graph_fail(g, st);
+    pr__node *n = append_node(g);
+    if (!n) return pr__graph_fail(g, PR_ERR_NOMEM);
+    n->kind = NODE_PARAM;
+    n->ndim = ndim;
+    for (int d = 0; d < ndim; d++) n->shape[d] = shape[d];
+    n->size = count;
+    n->param_off = g->param_elems;
+    g->param_elems += count;
+    g->n_params++;
+    set_name(n, name, "p", g->n_nodes);
+    return handle(g, g->n_nodes++);
+}
+
+/* Copy `value` into dst (n elements of the graph's dtype), converting. */
+static void store_converted(const pr_graph *g, void *dst, const pr_tensor *value) {
+    if (value->dtype == g->dtype) {
+        memcpy(dst, value->data, (size_t)value->size * g->esize);
+        return;
+    }
+    pr_tensor view = {.data = dst, .size = value->size, .dtype = g->dtype, .ndim = 1};
+    view.shape[0] = value->size;
+    for (int64_t i = 0; i < value->size; i++) pr_tensor_set(&view, i, pr_tensor_get(value, i));
+}
+
+pr_node pr_g_const(pr_graph *g, const char *name, const pr_tensor *value) {
+    if (!builder_ready(g)) return invalid_node;
+    pr_status st = pr__require_tensor(value, "const", "value");
+    if (st) return pr__graph_fail(g, st);
+    pr__node *n = append_node(g);
+    if (!n) return pr__graph_fail(g, PR_ERR_NOMEM);
+    n->kind = NODE_CONST;
+    n->ndim = value->ndim;
+    memcpy(n->shape, value->shape, sizeof n->shape);
+    n->size = value->size;
+    n->store_bytes = (size_t)value->size * g->esize;
+    if (!(n->store = pr__alloc(n->store_bytes, false))) return pr__graph_fail(g, PR_ERR_NOMEM);
+    store_converted(g, n->store, value);
+    set_name(n, name, "c", g->n_nodes);
+    return handle(g, g->n_nodes++);
+}
+
+pr_node pr_g_scalar(pr_graph *g, double value) {
+    pr_tensor t = {.data = &value, .size = 1, .dtype = PR_F64, .ndim = 0};
+    for (int d = 0; d < PR_MAX_DIMS; d++) t.shape[d] = 1;
+    char name[32];
+    snprintf(name, sizeof name, "%g", value);
+    return pr_g_const(g, name, &t);
+}
+
+/* Add an op node over `inputs`, inferring (leniently) and validating its shape. */
+static pr_node add_op(pr_graph *g, pr__op op, const pr_node *inputs, int n_in, const pr__attr *attr) {
+    if (!builder_ready(g)) return invalid_node;
+    const pr__op_def *def = &pr__ops[op];
+    if (n_in < def->min_in || n_in > def->max_in)
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "%s: takes %d to %d inputs, got %d", def->name,
+                                          def->min_in, def->max_in, n_in));
+    int32_t ids[PR__MAX_INPUTS];
+    for (int k = 0; k < n_in; k++) {
+        pr_status st = pr__graph_node(g, inputs[k], def->name, &ids[k]);
+        if (st) return pr__graph_fail(g, st);
+    }
+    pr__node *n = append_node(g);
+    if (!n) return pr__graph_fail(g, PR_ERR_NOMEM);
+    n->kind = NODE_OP;
+    n->op = op;
+    n->n_in = n_in;
+    memcpy(n->in, ids, (size_t)n_in * sizeof ids[0]);
+    if (attr) n->attr = *attr;
+    set_name(n, NULL, def->name, g->n_nodes);
+    pr_status st = def->infer(g, n, 0);
+    if (st) return pr__graph_fail(g, st); /* the node is not counted */
+    return handle(g, g->n_nodes++);
+}
+
+static pr_node unary(pr_graph *g, pr__op op, pr_node a, double p, double q) {
+    pr__attr at = {.a = p, .b = q};
+    return add_op(g, op, &a, 1, &at);
+}
+
+static pr_node binary(pr_graph *g, pr__op op, pr_node a, pr_node b) {
+    pr_node in[2] = {a, b};
+    return add_op(g, op, in, 2, NULL);
+}
+
+pr_node pr_g_add(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_ADD, a, b); }
+pr_node pr_g_sub(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_SUB, a, b); }
+pr_node pr_g_mul(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_MUL, a, b); }
+pr_node pr_g_div(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_DIV, a, b); }
+pr_node pr_g_matmul(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_MATMUL, a, b); }
+pr_node pr_g_prelu(pr_graph *g, pr_node a, pr_node alpha) { return binary(g, PR__OP_PRELU, a, alpha); }
+pr_node pr_g_neg(pr_graph *g, pr_node a) { return unary(g, PR__OP_NEG, a, 0, 0); }
+pr_node pr_g_pow(pr_graph *g, pr_node a, double p) { return unary(g, PR__OP_POW, a, p, 0); }
+pr_node pr_g_exp(pr_graph *g, pr_node a) { return unary(g, PR__OP_EXP, a, 0, 0); }
+pr_node pr_g_log(pr_graph *g, pr_node a) { return unary(g, PR__OP_LOG, a, 0, 0); }
+pr_node pr_g_sqrt(pr_graph *g, pr_node a) { return unary(g, PR__OP_SQRT, a, 0, 0); }
+pr_node pr_g_abs(pr_graph *g, pr_node a) { return unary(g, PR__OP_ABS, a, 0, 0); }
+pr_node pr_g_scale(pr_graph *g, pr_node a, double s) { return unary(g, PR__OP_SCALE, a, s, 0); }
+pr_node pr_g_add_scalar(pr_graph *g, pr_node a, double s) { return unary(g, PR__OP_ADD_SCALAR, a, s, 0); }
+pr_node pr_g_relu(pr_graph *g, pr_node a) { return unary(g, PR__OP_RELU, a, 0, 0); }
+pr_node pr_g_leaky_relu(pr_graph *g, pr_node a, double slope) { return unary(g, PR__OP_LEAKY_RELU, a, slope, 0); }
+pr_node pr_g_sigmoid(pr_graph *g, pr_node a) { return unary(g, PR__OP_SIGMOID, a, 0, 0); }
+pr_node pr_g_tanh(pr_graph *g, pr_node a) { return unary(g, PR__OP_TANH, a, 0, 0); }
+
+pr_node pr_g_gelu(pr_graph *g, pr_node a, pr_gelu_mode mode) {
+    return unary(g, PR__OP_GELU, a, mode == PR_GELU_TANH ? 1 : 0, 0);
+}
+
+pr_node pr_g_clamp(pr_graph *g, pr_node a, double lo, double hi) {
+    if (builder_ready(g) && !(lo <= hi))
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "clamp: lower bound %g exceeds upper bound %g", lo, hi));
+    return unary(g, PR__OP_CLAMP, a, lo, hi);
+}
+
+pr_node pr_g_where(pr_graph *g, pr_node cond, pr_node a, pr_node b) {
+    pr_node in[3] = {cond, a, b};
+    return add_op(g, PR__OP_WHERE, in, 3, NULL);
+}
+
+/* Rank of an input handle (for normalising axes before the node exists). */
+static pr_status rank_of(pr_graph *g, pr_node a, const char *op, int *ndim) {
+    int32_t id;
+    pr_status st = pr__graph_node(g, a, op, &id);
+    if (!st) *ndim = g->nodes[id].ndim;
+    return st;
+}
+
+/* Normalise `axis` for a's rank (PR_AXIS_ALL passes when allow_all). */
+static pr_status axis_of(pr_graph *g, pr_node a, int axis, int allow_all, const char *op, int *out) {
+    int nd;
+    pr_status st = rank_of(g, a, op, &nd);
+    if (st) return st;
+    if (allow_all && (axis == PR_AXIS_ALL || nd == 0)) {
+        *out = PR_AXIS_ALL;
+        return PR_OK;
+    }
+    return pr__normalize_axis(axis, nd, op, out);
+}
+
+static pr_node reduction(pr_graph *g, pr__op op, pr_node a, int axis, int keepdims) {
+    if (!builder_ready(g)) return invalid_node;
+    pr__attr at = {.keepdims = keepdims != 0};
+    pr_status st = axis_of(g, a, axis, 1, pr__ops[op].name, &at.axis);
+    if (st) return pr__graph_fail(g, st);
+    return add_op(g, op, &a, 1, &at);
+}
+
+pr_node pr_g_sum(pr_graph *g, pr_node a, int axis, int keepdims) { return reduction(g, PR__OP_SUM, a, axis, keepdims); }
+pr_node pr_g_mean(pr_graph *g, pr_node a, int axis, int keepdims) { return reduction(g, PR__OP_MEAN, a, axis, keepdims); }
+pr_node pr_g_max(pr_graph *g, pr_node a, int axis, int keepdims) { return reduction(g, PR__OP_MAX, a, axis, keepdims); }
+pr_node pr_g_logsumexp(pr_graph *g, pr_node a, int axis, int keepdims) {
+    return reduction(g, PR__OP_LOGSUMEXP, a, axis, keepdims);
+}
+
+static pr_node along_axis(pr_graph *g, pr__op op, pr_node a, int axis) {
+    if (!builder_ready(g)) return invalid_node;
+    pr__attr at = {0};
+    pr_status st = axis_of(g, a, axis, 0, pr__ops[op].name, &at.axis);
+    if (st) return pr__graph_fail(g, st);
+    return add_op(g, op, &a, 1, &at);
+}
+
+pr_node pr_g_softmax(pr_graph *g, pr_node a, int axis) { return along_axis(g, PR__OP_SOFTMAX, a, axis); }
+pr_node pr_g_log_softmax(pr_graph *g, pr_node a, int axis) { return along_axis(g, PR__OP_LOG_SOFTMAX, a, axis); }
+
+pr_node pr_g_transpose(pr_graph *g, pr_node a, const int *perm) {
+    if (!builder_ready(g)) return invalid_node;
+    int nd;
+    pr_status st = rank_of(g, a, "transpose", &nd);
+    if (st) return pr__graph_fail(g, st);
+    pr__attr at = {0};
+    int seen[PR_MAX_DIMS] = {0};
+    for (int d = 0; d < nd; d++) {
+        at.perm[d] = perm ? perm[d] : nd - 1 - d;
+        if (at.perm[d] < 0 || at.perm[d] >= nd || seen[at.perm[d]]++)
+            return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "transpose: axis order is not a permutation of 0..%d", nd - 1));
+    }
+    return add_op(g, PR__OP_TRANSPOSE, &a, 1, &at);
+}
+
+pr_node pr_g_reshape(pr_graph *g, pr_node a, int ndim, const int64_t *shape) {
+    if (!builder_ready(g)) return invalid_node;
+    pr_status st = check_shape(ndim, shape, 1, "reshape");
+    int unknown = 0;
+    for (int d = 0; !st && d < ndim; d++) unknown += shape[d] == -1;
+    if (!st && unknown > 1) st = pr__fail(PR_ERR_INVALID, "reshape: more than one -1 extent");
+    if (st) return pr__graph_fail(g, st);
+    pr__attr at = {.target_ndim = ndim};
+    for (int d = 0; d < ndim; d++) at.target[d] = shape[d];
+    return add_op(g, PR__OP_RESHAPE, &a, 1, &at);
+}
+
+pr_node pr_g_concat(pr_graph *g, const pr_node *parts, int n, int axis) {
+    if (!builder_ready(g)) return invalid_node;
+    if (!parts || n < 1 || n > PR__MAX_INPUTS)
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "concat: needs 1 to %d inputs, got %d", PR__MAX_INPUTS, n));
+    pr__attr at = {0};
+    pr_status st = axis_of(g, parts[0], axis, 0, "concat", &at.axis);
+    if (st) return pr__graph_fail(g, st);
+    return add_op(g, PR__OP_CONCAT, parts, n, &at);
+}
+
+pr_node pr_g_slice(pr_graph *g, pr_node a, int axis, int64_t start, int64_t stop) {
+    if (!builder_ready(g)) return invalid_node;
+    pr__attr at = {.start = start, .stop = stop};
+    pr_status st = axis_of(g, a, axis, 0, "slice", &at.axis);
+    if (st) return pr__graph_fail(g, st);
+    return add_op(g, PR__OP_SLICE, &a, 1, &at);
+}
+
+/* ---- node information ------------------------------------------------------------------- */
+
+pr_status pr_node_set_name(pr_graph *g, pr_node h, const char *name) {
+    int32_t id;
+    pr_status st = check_graph(g, "node_set_name");
+    if (st || (st = pr__graph_node(g, h, "node_set_name", &id))) return st;
+    set_name(&g->nodes[id], name, "n", id);
+    return PR_OK;
+}
+
+const char *pr_node_name(const pr_graph *g, pr_node h) {
+    int32_t id;
+    if (!graph_ok(g) || pr__graph_node(g, h, "node_name", &id)) return NULL;
+    return g->nodes[id].name;
+}
+
+pr_status pr_node_shape(const pr_graph *g, pr_node h, int *ndim, int64_t shape[PR_MAX_DIMS]) {
+    int32_t id;
+    pr_status st = check_graph(g, "node_shape");
+    if (st || (st = pr__graph_node(g, h, "node_shape", &id))) return st;
+    *ndim = g->nodes[id].ndim;
+    memcpy(shape, g->nodes[id].shape, sizeof g->nodes[id].shape);
+    return PR_OK;
+}
+
+/* ---- planning ---------------------------------------------------------------------------- */
+
+static void set_view(pr_tensor *t, void *data, const pr__node *n, pr_dtype dtype) {
+    t->data = data;
+    t->ndim = n->ndim;
+    memcpy(t->shape, n->shape, sizeof t->shape);
+    t->size = n->size;
+    t->dtype = dtype;
+    t->flags = 0;
+}
+
+pr_status pr__graph_plan(pr_graph *g) {
+    char label[96];
+    /* Shapes and which nodes need gradients. A node that depends on an input whose
+     * shape is still unknown (never set) is unavailable: it gets no storage, and a run
+     * that needs it reports the input. */
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        pr__node *n = &g->nodes[i];
+        n->available = 1;
+        if (n->kind == NODE_INPUT)
+            for (int d = 0; d < n->ndim; d++) n->available &= n->shape[d] >= 0;
+        for (int k = 0; k < n->n_in; k++) n->available &= g->nodes[n->in[k]].available;
+        if (!n->available) {
+            n->size = 0;
+            n->requires_grad = 0;
+            continue;
+        }
+        if (n->kind == NODE_OP) {
+            pr_status st = pr__ops[n->op].infer(g, n, 1);
+            if (st) return pr__fail_context("%s: ", pr__node_label(g, i, label, sizeof label));
+        }
+        pr_status st = pr__shape_count(n->ndim, n->shape, NULL, &n->size);
+        if (st) return pr__fail_context("%s: ", pr__node_label(g, i, label, sizeof label));
+        switch (n->kind) {
+        case NODE_PARAM: n->requires_grad = !n->frozen; break;
+        case NODE_INPUT: n->requires_grad = n->wants_grad; break;
+        case NODE_CONST: n->requires_grad = 0; break;
+        case NODE_OP:
+            n->requires_grad = 0;
+            for (int k = 0; k < n->n_in; k++) n->requires_grad |= g->nodes[n->in[k]].requires_grad;
+            /* where's condition never receives a gradient */
+            if (n->op == PR__OP_WHERE) n->requires_grad = g->nodes[n->in[1]].requires_grad || g->nodes[n->in[2]].requires_grad;
+            break;
+        }
+    }
+    /* Arena layout: op values, then every gradient of op and input nodes (one region,
+     * zeroed before each backward), then scratch. Reshapes alias their input. */
+    size_t off = 0;
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        pr__node *n = &g->nodes[i];
+        if (n->kind == NODE_OP && n->op != PR__OP_RESHAPE) {
+            n->value_off = off;
+            off = ALIGN_UP(off + (size_t)n->size * g->esize);
+        }
+    }
+    g->grad_begin = off;
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        pr__node *n = &g->nodes[i];
+        if (n->requires_grad && (n->kind == NODE_INPUT || (n->kind == NODE_OP && n->op != PR__OP_RESHAPE))) {
+            n->grad_off = off;
+            off = ALIGN_UP(off + (size_t)n->size * g->esize);
+        }
+    }
+    g->grad_end = off;
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        pr__node *n = &g->nodes[i];
+        n->scratch_bytes = n->kind == NODE_OP ? pr__ops[n->op].scratch(g, n) : 0;
+        n->scratch_off = off;
+        off = ALIGN_UP(off + n->scratch_bytes);
+    }
+    if (off > g->arena_cap) {
+        unsigned char *arena = pr__alloc(off ? off : 1, false);
+        if (!arena) return PR_ERR_NOMEM;
+        pr__free(g->arena);
+        g->arena = arena;
+        g->arena_cap = off;
+    }
+    g->arena_bytes = off;
+    /* Views. */
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        pr__node *n = &g->nodes[i];
+        void *value = NULL, *grad = NULL;
+        if (!n->available) {
+            set_view(&n->value, NULL, n, g->dtype);
+            set_view(&n->grad, NULL, n, g->dtype);
+            continue;
+        }
+        switch (n->kind) {
+        case NODE_PARAM:
+            value = g->params + (size_t)n->param_off * g->esize;
+            grad = n->requires_grad ? g->param_grads + (size_t)n->param_off * g->esize : NULL;
+            break;
+        case NODE_CONST: value = n->store; break;
+        case NODE_INPUT:
+            value = n->bound ? (void *)(uintptr_t)n->bound : n->store;
+            grad = n->requires_grad ? g->arena + n->grad_off : NULL;
+            break;
+        case NODE_OP:
+            if (n->op == PR__OP_RESHAPE) {
+                const pr__node *src = &g->nodes[n->in[0]];
+                value = src->value.data;
+                grad = n->requires_grad ? src->grad.data : NULL;
+            } else {
+                value = g->arena + n->value_off;
+                grad = n->requires_grad ? g->arena + n->grad_off : NULL;
+            }
+            break;
+        }
+        set_view(&n->value, value, n, g->dtype);
+        set_view(&n->grad, grad, n, g->dtype);
+    }
+    g->planned = 1;
+    return PR_OK;
+}
+
+/* ---- running ------------------------------------------------------------------------------- */
+
+static pr_status ready_to_run(pr_graph *g, pr_node out, const char *op, int32_t *id) {
+    pr_status st = check_graph(g, op);
+    if (st) return st;
+    if (g->build_status)
+        return pr__fail(g->build_status, "%s: the graph has a build error: %s", op, g->build_error);
+    if ((st = pr__graph_node(g, out, op, id))) return st;
+    if (!g->planned && (st = pr__graph_plan(g))) return st;
+    return PR_OK;
+}
+
+/* Mark (bit `bit` of g->mark) every ancestor of `root`, root included. */
+static void mark_ancestors(pr_graph *g, int32_t root, unsigned char bit) {
+    for (int32_t i = 0; i <= root; i++) g->mark[i] &= (unsigned char)~bit;
+    int32_t top = 0;
+    g->stack[top++] = root;
+    g->mark[root] |= bit;
+    while (top) {
+        const pr__node *n = &g->nodes[g->stack[--top]];
+        for (int k = 0; k < n->n_in; k++)
+            if (!(g->mark[n->in[k]] & bit)) {
+                g->mark[n->in[k]] |= bit;
+                g->stack[top++] = n->in[k];
+            }
+    }
+}
+
+#define MARK_FORWARD 1u
+#define MARK_BACKWARD 2u
+
+static pr_status check_anomaly(pr_graph *g, int32_t id, const pr_tensor *t, const char *pass, const char *what) {
+    char label[96], ctx[192];
+    snprintf(ctx, sizeof ctx, "anomaly: %s of %s %s", pass, pr__node_label(g, id, label, sizeof label), what);
+    return pr_tensor_check_finite(t, ctx);
+}
+
+/* Validate a value for input x and adopt its shape (marking a replan when it changes). */
+static pr_status accept_input(pr_graph *g, pr_node x, const pr_tensor *value, const char *op, pr__node **out) {
+    int32_t id;
+    pr_status st = check_graph(g, op);
+    if (st || (st = pr__graph_node(g, x, op, &id))) return st;
+    pr__node *n = &g->nodes[id];
+    char label[96], s[96];
+    if (n->kind != NODE_INPUT)
+        return pr__fail(PR_ERR_INVALID, "%s: %s is not an input", op, pr__node_label(g, id, label, sizeof label));
+    if ((st = pr__require_tensor(value, op, "value"))) return st;
+    if (value->dtype != g->dtype)
+        return pr__fail(PR_ERR_DTYPE, "%s: %s is %s in a %s graph; got a %s tensor (cast it first)", op,
+                        pr__node_label(g, id, label, sizeof label), pr_dtype_name(g->dtype), pr_dtype_name(g->dtype),
+                        pr_dtype_name(value->dtype));
+    int fits = value->ndim == n->ndim;
+    for (int d = 0; fits && d < n->ndim; d++) fits = n->decl[d] < 0 || n->decl[d] == value->shape[d];
+    if (!fits) {
+        pr_tensor decl = {.ndim = n->ndim};
+        memcpy(decl.shape, n->decl, sizeof decl.shape);
+        char want[96];
+        return pr__fail(PR_ERR_SHAPE, "%s: %s expects shape %s (-1: any), got %s", op,
+                        pr__node_label(g, id, label, sizeof label), pr_shape_format(&decl, want, sizeof want),
+                        pr_shape_format(value, s, sizeof s));
+    }
+    for (int d = 0; d < n->ndim; d++)
+        if (n->shape[d] != value->shape[d]) {
+            n->shape[d] = value->shape[d];
+            g->planned = 0;
+        }
+    *out = n;
+    return PR_OK;
+}
+
+pr_status pr_graph_set_input(pr_graph *g, pr_node x, const pr_tensor *value) {
+    pr__node *n;
+    pr_status st = accept_input(g, x, value, "set_input", &n);
+    if (st) return st;
+    size_t bytes = (size_t)value->size * g->esize;
+    if (bytes > n->store_bytes || !n->store) {
+        void *store = pr__alloc(bytes ? bytes : 1, false);
+        if (!store) return PR_ERR_NOMEM;
+        pr__free(n->store);
+        n->store = store;
+        n->store_bytes = bytes;
+    }
+    if (n->bound) g->planned = 0; /* the view moves back to the graph's own copy */
+    n->bound = NULL;
+    if (bytes) memcpy(n->store, value->data, bytes);
+    n->value.data = n->store;
+    n->has_value = 1;
+    return PR_OK;
+}
+
+pr_status pr_graph_bind_input(pr_graph *g, pr_node x, const pr_tensor *value) {
+    pr__node *n;
+    pr_status st = accept_input(g, x, value, "bind_input", &n);
+    if (st) return st;
+    n->bound = value->data;
+    n->value.data = (void *)(uintptr_t)value->data; /* read-only use: kernels never write inputs */
+    n->has_value = 1;
+    return PR_OK;
+}
+
+pr_status pr_graph_forward(pr_graph *g, pr_node output) {
+    int32_t out;
+    pr_status st = ready_to_run(g, output, "forward", &out);
+    if (st) return st;
+    double t0 = g->profiling ? now() : 0;
+    mark_ancestors(g, out, MARK_FORWARD);
+    char label[96];
+    for (int32_t i = 0; i <= out; i++)
+        if ((g->mark[i] & MARK_FORWARD) && g->nodes[i].kind == NODE_INPUT && !g->nodes[i].has_value)
+            return pr__fail(PR_ERR_INVALID, "forward: input %s has no value (call pr_graph_set_input)",
+                            pr__node_label(g, i, label, sizeof label));
+    int dt = pr__dt(g);
+    for (int32_t i = 0; i <= out; i++) {
+        pr__node *n = &g->nodes[i];
+        if (n->kind != NODE_OP || !(g->mark[i] & MARK_FORWARD)) continue;
+        if (g->profiling) {
+            double t = now();
+            pr__ops[n->op].forward[dt](g, n);
+            n->prof_seconds += now() - t;
+            n->prof_calls++;
+        } else {
+            pr__ops[n->op].forward[dt](g, n);
+        }
+        if (g->anomaly && (st = check_anomaly(g, i, &n->value, "forward", "output"))) return st;
+    }
+    if (g->profiling) g->prof_elapsed += now() - t0;
+    return PR_OK;
+}
+
+static pr_status backward_from(pr_graph *g, pr_node out_h, const pr_tensor *seed, const char *op) {
+    int32_t out;
+    pr_status st = ready_to_run(g, out_h, op, &out);
+    if (st) return st;
+    pr__node *o = &g->nodes[out];
+    char label[96], s[96];
+    if (!(g->mark[out] & MARK_FORWARD))
+        return pr__fail(PR_ERR_INVALID, "%s: %s was not computed by the last forward", op,
+                        pr__node_label(g, out, label, sizeof label));
+    if (!seed && o->size != 1)
+        return pr__fail(PR_ERR_SHAPE, "%s: %s has %lld elements; backward starts from a scalar loss "
+                                      "(use pr_graph_backward_seed for others)",
+                        op, pr__node_label(g, out, label, sizeof label), (long long)o->size);
+    if (seed) {
+        if ((st = pr__require_tensor(seed, op, "seed"))) return st;
+        if (seed->size != o->size)
+            return pr__fail(PR_ERR_SHAPE, "%s: seed has shape %s, %s has %lld elements", op,
+                            pr_shape_format(seed, s, sizeof s), pr__node_label(g, out, label, sizeof label),
+                            (long long)o->size);
+    }
+    if (!o->requires_grad) return PR_OK; /* nothing trainable feeds it */
+    double t0 = g->profiling ? now() : 0;
+    mark_ancestors(g, out, MARK_BACKWARD);
+    memset(g->arena + g->grad_begin, 0, g->grad_end - g->grad_begin);
+    /* Seed: added, since the output's gradient may alias a parameter's. */
+    for (int64_t i = 0; i < o->size; i++)
+        pr_tensor_set(&o->grad, i, pr_tensor_get(&o->grad, i) + (seed ? pr_tensor_get(seed, i) : 1.0));
+    int dt = pr__dt(g);
+    for (int32_t i = out; i >= 0; i--) {
+        pr__node *n = &g->nodes[i];
+        if (n->kind != NODE_OP || !n->requires_grad || !(g->mark[i] & MARK_BACKWARD)) continue;
+        if (g->profiling) {
+            double t = now();
+            pr__ops[n->op].backward[dt](g, n);
+            n->prof_seconds += now() - t;
+            n->prof_calls++;
+        } else {
+            pr__ops[n->op].backward[dt](g, n);
+        }
+        for (int k = 0; g->anomaly && k < n->n_in; k++) {
+            pr__node *x = &g->nodes[n->in[k]];
+            if (x->grad.data && (st = check_anomaly(g, i, &x->grad, "backward", "gradient of its input"))) {
+                return pr__fail_context("(input %s) ", pr__node_label(g, n->in[k], label, sizeof label));
+            }
+        }
+    }
+    if (g->profiling) g->prof_elapsed += now() - t0;
+    return PR_OK;
+}
+
+pr_status pr_graph_backward(pr_graph *g, pr_node loss) { return backward_from(g, loss, NULL, "backward"); }
+
+pr_status pr_graph_backward_seed(pr_graph *g, pr_node out, const pr_tensor *seed) {
+    if (!seed) return pr__fail(PR_ERR_INVALID, "backward_seed: seed is NULL");
+    return backward_from(g, out, seed, "backward_seed");
+}
+
+static pr_status node_view(const pr_graph *g, pr_node h, int grad, pr_tensor *view) {
+    const char *op = grad ? "grad" : "value";
+    int32_t id;
+    pr_status st = check_graph(g, op);
+    if (st || (st = pr__graph_node(g, h, op, &id))) return st;
+    if (!view) return pr__fail(PR_ERR_INVALID, "%s: view is NULL", op);
+    const pr__node *n = &g->nodes[id];
+    char label[96];
+    if (n->kind == NODE_PARAM || n->kind == NODE_CONST) {
+        /* leaves have storage before the graph is planned */
+        void *data = n->kind == NODE_CONST ? n->store
+                     : grad ? g->param_grads + (size_t)n->param_off * g->esize
+                            : g->params + (size_t)n->param_off * g->esize;
+        if (grad && (n->kind == NODE_CONST || n->frozen))
+            return pr__fail(PR_ERR_INVALID, "grad: %s has no gradient (%s)", pr__node_label(g, id, label, sizeof label),
+                            n->kind == NODE_CONST ? "a constant" : "frozen");
+        pr__node tmp = *n;
+        set_view(view, data, &tmp, g->dtype);
+        return PR_OK;
+    }
+    if (!g->planned) return pr__fail(PR_ERR_INVALID, "%s: the graph has not run yet", op);
+    const pr_tensor *t = grad ? &n->grad : &n->value;
+    if (!t->data)
+        return pr__fail(PR_ERR_INVALID, "%s: %s has no %s", op, pr__node_label(g, id, label, sizeof label),
+                        grad ? "gradient (nothing it depends on requires one)" : "value yet");
+    *view = *t;
+    return PR_OK;
+}
+
+pr_status pr_graph_value(const pr_graph *g, pr_node n, pr_tensor *view) { return node_view(g, n, 0, view); }
+pr_status pr_graph_grad(const pr_graph *g, pr_node n, pr_tensor *view) { return node_view(g, n, 1, view); }
+
+pr_status pr_graph_scalar(const pr_graph *g, pr_node n, double *value) {
+    pr_tensor v;
+    pr_status st = pr_graph_value(g, n, &v);
+    if (st) return st;
+    if (v.size != 1) {
+        char s[96];
+        return pr__fail(PR_ERR_SHAPE, "scalar: the node has shape %s, not one element", pr_shape_format(&v, s, sizeof s));
+    }
+    *value = pr_tensor_get(&v, 0);
+    return PR_OK;
+}
+
+pr_status pr_graph_zero_grad(pr_graph *g) {
+    pr_status st = check_graph(g, "zero_grad");
+    if (st) return st;
+    if (g->param_elems) memset(g->param_grads, 0, (size_t)g->param_elems * g->esize);
+    if (g->planned && g->grad_end > g->grad_begin) memset(g->arena + g->grad_begin, 0, g->grad_end - g->grad_begin);
+    return PR_OK;
+}
+
+/* ---- parameters -------------------------------------------------------------------------- */
+
+static pr_status leaf_of(pr_graph *g, pr_node h, const char *op, pr__node **out) {
+    int32_t id;
+    pr_status st = check_graph(g, op);
+    if (st || (st = pr__graph_node(g, h, op, &id))) return st;
+    *out = &g->nodes[id];
+    return PR_OK;
+}
+
+pr_status pr_graph_set_value(pr_graph *g, pr_node h, const pr_tensor *value) {
+    pr__node *n;
+    pr_status st = leaf_of(g, h, "set_value", &n);
+    if (st) return st;
+    char label[96], s[96], w[96];
+    if (n->kind == NODE_INPUT) return pr_graph_set_input(g, h, value);
+    if (n->kind == NODE_OP)
+        return pr__fail(PR_ERR_INVALID, "set_value: %s is computed, not a parameter or constant",
+                        pr__node_label(g, h.id, label, sizeof label));
+    if ((st = pr__require_tensor(value, "set_value", "value"))) return st;
+    pr_tensor want = {.ndim = n->ndim};
+    memcpy(want.shape, n->shape, sizeof want.shape);
+    want.size = n->size;
+    if (!pr_tensor_same_shape(&want, value))
+        return pr__fail(PR_ERR_SHAPE, "set_value: %s has shape %s, the value %s", pr__node_label(g, h.id, label, sizeof label),
+                        pr_shape_format(&want, w, sizeof w), pr_shape_format(value, s, sizeof s));
+    void *dst = n->kind == NODE_CONST ? n->store : g->params + (size_t)n->param_off * g->esize;
+    store_converted(g, dst, value);
+    return PR_OK;
+}
+
+pr_status pr_graph_param_view(pr_graph *g, pr_node h, pr_tensor *view) {
+    pr__node *n;
+    pr_status st = leaf_of(g, h, "param_view", &n);
+    if (st) return st;
+    char label[96];
+    if (n->kind != NODE_PARAM)
+        return pr__fail(PR_ERR_INVALID, "param_view: %s is not a parameter", pr__node_label(g, h.id, label, sizeof label));
+    return node_view(g, h, 0, view);
+}
+
+pr_status pr_graph_set_frozen(pr_graph *g, pr_node h, int frozen) {
+    pr__node *n;
+    pr_status st = leaf_of(g, h, "set_frozen", &n);
+    if (st) return st;
+    char label[96];
+    if (n->kind != NODE_PARAM)
+        return pr__fail(PR_ERR_INVALID, "set_frozen: %s is not a parameter", pr__node_label(g, h.id, label, sizeof label));
+    if (n->frozen != (frozen != 0)) g->planned = 0;
+    n->frozen = frozen != 0;
+    return PR_OK;
+}
+
+pr_status pr_graph_set_input_grad(pr_graph *g, pr_node h, int on) {
+    pr__node *n;
+    pr_status st = leaf_of(g, h, "set_input_grad", &n);
+    if (st) return st;
+    char label[96];
+    if (n->kind != NODE_INPUT)
+        return pr__fail(PR_ERR_INVALID, "set_input_grad: %s is not an input", pr__node_label(g, h.id, label, sizeof label));
+    if (n->wants_grad != (on != 0)) g->planned = 0;
+    n->wants_grad = on != 0;
+    return PR_OK;
+}
+
+int64_t pr_graph_param_count(const pr_graph *g) { return graph_ok(g) ? g->n_params : 0; }
+
+pr_status pr_graph_param_at(const pr_graph *g, int64_t i, pr_node *param) {
+    pr_status st = check_graph(g, "param_at");
+    if (st) return st;
+    int64_t k = 0;
+    for (int32_t id = 0; id < g->n_nodes; id++)
+        if (g->nodes[id].kind == NODE_PARAM && k++ == i) {
+            *param = handle(g, id);
+            return PR_OK;
+        }
+    return pr__fail(PR_ERR_INVALID, "param_at: index %lld is outside 0..%lld", (long long)i, (long long)g->n_params - 1);
+}
+
+pr_status pr_graph_param_buffers(pr_graph *g, pr_tensor *values, pr_tensor *grads) {
+    pr_status st = check_graph(g, "param_buffers");
+    if (st) return st;
+    pr__node flat = {.ndim = 1, .size = g->param_elems};
+    for (int d = 0; d < PR_MAX_DIMS; d++) flat.shape[d] = 1;
+    flat.shape[0] = g->param_elems;
+    if (values) set_view(values, g->params, &flat, g->dtype);
+    if (grads) set_view(grads, g->param_grads, &flat, g->dtype);
+    return PR_OK;
+}
+
+/* ---- debugging switches ------------------------------------------------------------------- */
+
+void pr_graph_set_anomaly_detection(pr_graph *g, int on) {
+    if (graph_ok(g)) g->anomaly = on != 0;
+}
+
+void pr_graph_set_profiling(pr_graph *g, int on) {
+    if (graph_ok(g)) g->profiling = on != 0;
+}
+
+void pr_graph_reset_profile(pr_graph *g) {
+    if (!graph_ok(g)) return;
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        g->nodes[i].prof_seconds = 0;
+        g->nodes[i].prof_calls = 0;
+    }
+    g->prof_elapsed = 0;
+}
+
+pr_status pr_graph_profile(const pr_graph *g, pr_profile_entry *entries, int max, int *n, double *kernels,
+                           double *elapsed) {
+    pr_status st = check_graph(g, "profile");
+    if (st) return st;
+    double per_op[PR__OP_COUNT] = {0};
+    int64_t calls[PR__OP_COUNT] = {0};
+    double total = 0;
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        const pr__node *nd = &g->nodes[i];
+        if (nd->kind != NODE_OP) continue;
+        per_op[nd->op] += nd->prof_seconds;
+        calls[nd->op] += nd->prof_calls;
+        total += nd->prof_seconds;
+    }
+    int count = 0;
+    for (int op = 0; op < PR__OP_COUNT; op++) {
+        if (!calls[op]) continue;
+        /* insertion into the caller's array, sorted by time */
+        pr_profile_entry e = {pr__ops[op].name, calls[op], per_op[op]};
+        int pos = count < max ? count : max;
+        while (pos > 0 && entries[pos - 1].seconds < e.seconds) {
+            if (pos < max) entries[pos] = entries[pos - 1];
+            pos--;
+        }
+        if (pos < max) entries[pos] = e;
+        if (count < max) count++;
+    }
+    if (n) *n = count;
+    if (kernels) *kernels = total;
+    if (elapsed) *elapsed = g->prof_elapsed;
+    return PR_OK;
+}

@@ -1,0 +1,246 @@
+/* The op table: shape inference and scratch sizes here, kernels in ops.inc. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autograd/graph_internal.h"
+#include "linalg/backend.h"
+
+/* ---- kernels for each dtype -------------------------------------------------------------- */
+
+#define R float
+#define SFX f32
+#define MATH(fn) fn##f
+#define BK_GEMM pr__bk_gemm_f32
+#include "autograd/ops.inc"
+#undef R
+#undef SFX
+#undef MATH
+#undef BK_GEMM
+
+#define R double
+#define SFX f64
+#define MATH(fn) fn
+#define BK_GEMM pr__bk_gemm_f64
+#include "autograd/ops.inc"
+#undef R
+#undef SFX
+#undef MATH
+#undef BK_GEMM
+
+/* ---- shape inference ----------------------------------------------------------------------- */
+
+static const char *op_name(const pr__node *n) { return n->kind == NODE_OP ? pr__ops[n->op].name : "leaf"; }
+
+/* "(3, -1)" for a node's current shape. */
+static const char *shape_text(const pr__node *n, char *buf, size_t len) {
+    pr_tensor t = {.ndim = n->ndim};
+    memcpy(t.shape, n->shape, sizeof t.shape);
+    return pr_shape_format(&t, buf, len);
+}
+
+static pr_status shape_error(const pr_graph *g, const pr__node *n, const char *what) {
+    char a[96] = "", b[96] = "", c[96] = "";
+    shape_text(&g->nodes[n->in[0]], a, sizeof a);
+    if (n->n_in > 1) shape_text(&g->nodes[n->in[1]], b, sizeof b);
+    if (n->n_in > 2) shape_text(&g->nodes[n->in[2]], c, sizeof c);
+    return pr__fail(PR_ERR_SHAPE, "%s: %s (input shapes %s%s%s%s%s)", op_name(n), what, a, n->n_in > 1 ? " and " : "",
+                    b, n->n_in > 2 ? " and " : "", c);
+}
+
+/* Two extents that must agree; -1 (unknown until inputs are set) agrees with anything. */
+static int extents_agree(int64_t a, int64_t b) { return a == b || a < 0 || b < 0; }
+
+static pr_status infer_same(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *x = &g->nodes[n->in[0]];
+    n->ndim = x->ndim;
+    memcpy(n->shape, x->shape, sizeof n->shape);
+    return PR_OK;
+}
+
+/* NumPy broadcasting of all inputs, with -1 treated as "some extent that fits". */
+static pr_status broadcast_inputs(const pr_graph *g, pr__node *n, int first) {
+    int nd = 0;
+    for (int k = first; k < n->n_in; k++)
+        if (g->nodes[n->in[k]].ndim > nd) nd = g->nodes[n->in[k]].ndim;
+    int64_t out[PR_MAX_DIMS];
+    for (int d = 0; d < nd; d++) out[d] = 1;
+    for (int k = first; k < n->n_in; k++) {
+        const pr__node *x = &g->nodes[n->in[k]];
+        int off = nd - x->ndim;
+        for (int d = 0; d < x->ndim; d++) {
+            int64_t e = x->shape[d], *o = &out[off + d];
+            if (e == *o || e == 1) continue;
+            if (*o == 1) *o = e;
+            else if (e < 0) continue;
+            else if (*o < 0) *o = e;
+            else return shape_error(g, n, "shapes cannot be broadcast together");
+        }
+    }
+    n->ndim = nd;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = d < nd ? out[d] : 1;
+    return PR_OK;
+}
+
+static pr_status infer_broadcast(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    return broadcast_inputs(g, n, 0);
+}
+
+static pr_status infer_where(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    return broadcast_inputs(g, n, 0);
+}
+
+static pr_status infer_prelu(const pr_graph *g, pr__node *n, int strict) {
+    pr_status st = broadcast_inputs(g, n, 0);
+    if (st) return st;
+    const pr__node *x = &g->nodes[n->in[0]];
+    int same = n->ndim == x->ndim;
+    for (int d = 0; same && d < n->ndim; d++) same = extents_agree(n->shape[d], x->shape[d]);
+    if (!same) return shape_error(g, n, "alpha must broadcast to the input's shape");
+    (void)strict;
+    return infer_same(g, n, strict);
+}
+
+static pr_status infer_matmul(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *a = &g->nodes[n->in[0]], *b = &g->nodes[n->in[1]];
+    if (a->ndim < 2 || a->ndim > 3 || b->ndim < 2 || b->ndim > 3)
+        return shape_error(g, n, "operands must be 2-D or 3-D (batched)");
+    if (!extents_agree(a->shape[a->ndim - 1], b->shape[b->ndim - 2]))
+        return shape_error(g, n, "inner dimensions differ");
+    if (a->ndim == 3 && b->ndim == 3 && !extents_agree(a->shape[0], b->shape[0]))
+        return shape_error(g, n, "batch sizes differ");
+    int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
+    n->ndim = nd;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    if (nd == 3) n->shape[0] = a->ndim == 3 ? a->shape[0] : b->shape[0];
+    n->shape[nd - 2] = a->shape[a->ndim - 2];
+    n->shape[nd - 1] = b->shape[b->ndim - 1];
+    return PR_OK;
+}
+
+static pr_status infer_transpose(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *x = &g->nodes[n->in[0]];
+    n->ndim = x->ndim;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = d < x->ndim ? x->shape[n->attr.perm[d]] : 1;
+    return PR_OK;
+}
+
+static pr_status infer_reshape(const pr_graph *g, pr__node *n, int strict) {
+    const pr__node *x = &g->nodes[n->in[0]];
+    int64_t known = 1, have = 1;
+    int infer = -1, unknown_input = 0;
+    for (int d = 0; d < x->ndim; d++) {
+        if (x->shape[d] < 0) unknown_input = 1;
+        else have *= x->shape[d];
+    }
+    for (int d = 0; d < n->attr.target_ndim; d++) {
+        if (n->attr.target[d] == -1) infer = d;
+        else known *= n->attr.target[d];
+    }
+    n->ndim = n->attr.target_ndim;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = d < n->ndim ? n->attr.target[d] : 1;
+    if (unknown_input && !strict) {
+        if (infer >= 0) n->shape[infer] = -1;
+        return PR_OK;
+    }
+    if (infer >= 0) {
+        if (known == 0 || have % known) return shape_error(g, n, "cannot infer the -1 extent of the new shape");
+        n->shape[infer] = have / known;
+    } else if (known != have) {
+        return shape_error(g, n, "the new shape has a different number of elements");
+    }
+    return PR_OK;
+}
+
+static pr_status infer_concat(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *first = &g->nodes[n->in[0]];
+    int ax = n->attr.axis;
+    n->ndim = first->ndim;
+    memcpy(n->shape, first->shape, sizeof n->shape);
+    int64_t total = 0;
+    for (int k = 0; k < n->n_in; k++) {
+        const pr__node *x = &g->nodes[n->in[k]];
+        if (x->ndim != first->ndim) return shape_error(g, n, "inputs have different ranks");
+        for (int d = 0; d < x->ndim; d++)
+            if (d != ax && !extents_agree(x->shape[d], first->shape[d]))
+                return shape_error(g, n, "inputs differ outside the concatenation axis");
+        if (total >= 0) total = x->shape[ax] < 0 ? -1 : total + x->shape[ax];
+    }
+    n->shape[ax] = total;
+    return PR_OK;
+}
+
+static pr_status infer_slice(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *x = &g->nodes[n->in[0]];
+    int64_t extent = x->shape[n->attr.axis];
+    if (n->attr.start < 0 || n->attr.stop < n->attr.start || (extent >= 0 && n->attr.stop > extent)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "range [%lld, %lld) is outside axis %d", (long long)n->attr.start,
+                 (long long)n->attr.stop, n->attr.axis);
+        return shape_error(g, n, msg);
+    }
+    infer_same(g, n, strict);
+    n->shape[n->attr.axis] = n->attr.stop - n->attr.start;
+    return PR_OK;
+}
+
+static pr_status infer_reduce(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *x = &g->nodes[n->in[0]];
+    int nd = 0;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    if (n->attr.axis == PR_AXIS_ALL) {
+        nd = n->attr.keepdims ? x->ndim : 0;
+    } else {
+        for (int d = 0; d < x->ndim; d++) {
+            if (d != n->attr.axis) n->shape[nd++] = x->shape[d];
+            else if (n->attr.keepdims) n->shape[nd++] = 1;
+        }
+    }
+    n->ndim = nd;
+    if (strict && n->attr.axis != PR_AXIS_ALL && x->shape[n->attr.axis] == 0 && n->op != PR__OP_SUM)
+        return shape_error(g, n, "cannot reduce an empty axis");
+    return PR_OK;
+}
+
+static pr_status infer_softmax(const pr_graph *g, pr__node *n, int strict) {
+    pr_status st = infer_same(g, n, strict);
+    if (!st && strict && n->shape[n->attr.axis] == 0) return shape_error(g, n, "the softmax axis is empty");
+    return st;
+}
+
+/* ---- scratch ---------------------------------------------------------------------------------- */
+
+static size_t no_scratch(const pr_graph *g, const pr__node *n) {
+    (void)g;
+    (void)n;
+    return 0;
+}
+
+/* max keeps the position of each maximum */
+static size_t max_scratch(const pr_graph *g, const pr__node *n) {
+    (void)g;
+    return (size_t)n->size * sizeof(int64_t);
+}
+
+/* ---- the table ---------------------------------------------------------------------------------- */
+
+const pr__op_def pr__ops[PR__OP_COUNT] = {
+#define PR_X_(id, str, lo, hi, infer, scratch, kernel)                                    \
+    [PR__OP_##id] = {str,                                                                 \
+                     lo,                                                                  \
+                     hi,                                                                  \
+                     infer,                                                               \
+                     scratch,                                                             \
+                     {kernel##_fwd_f32, kernel##_fwd_f64},                                \
+                     {kernel##_bwd_f32, kernel##_bwd_f64}},
+    PR__OP_LIST(PR_X_)
+#undef PR_X_
+};

@@ -1,0 +1,181 @@
+/* Every op's backward against centered finite differences in float64, for float64
+ * graphs and for float32 graphs (whose finite differences run on a float64 clone). */
+#include <string.h>
+
+#include "autograd/graph_internal.h"
+#include "test_util.h"
+
+#define MAX_P 3
+
+/* An op under test: the shapes of its parameter inputs and how to build it. */
+typedef struct op_case {
+    const char *name;
+    int n_params;
+    int ndim[MAX_P];
+    int64_t shape[MAX_P][4];
+    int positive; /* inputs drawn from [0.2, 1.5] (log, sqrt, pow, div) */
+    pr_node (*build)(pr_graph *g, const pr_node *p);
+} op_case;
+
+static pr_node b_add(pr_graph *g, const pr_node *p) { return pr_g_add(g, p[0], p[1]); }
+static pr_node b_sub(pr_graph *g, const pr_node *p) { return pr_g_sub(g, p[0], p[1]); }
+static pr_node b_mul(pr_graph *g, const pr_node *p) { return pr_g_mul(g, p[0], p[1]); }
+static pr_node b_div(pr_graph *g, const pr_node *p) { return pr_g_div(g, p[0], p[1]); }
+static pr_node b_neg(pr_graph *g, const pr_node *p) { return pr_g_neg(g, p[0]); }
+static pr_node b_pow3(pr_graph *g, const pr_node *p) { return pr_g_pow(g, p[0], 3); }
+static pr_node b_pow_half(pr_graph *g, const pr_node *p) { return pr_g_pow(g, p[0], 0.5); }
+static pr_node b_exp(pr_graph *g, const pr_node *p) { return pr_g_exp(g, p[0]); }
+static pr_node b_log(pr_graph *g, const pr_node *p) { return pr_g_log(g, p[0]); }
+static pr_node b_sqrt(pr_graph *g, const pr_node *p) { return pr_g_sqrt(g, p[0]); }
+static pr_node b_abs(pr_graph *g, const pr_node *p) { return pr_g_abs(g, p[0]); }
+static pr_node b_scale(pr_graph *g, const pr_node *p) { return pr_g_scale(g, p[0], -2.5); }
+static pr_node b_add_scalar(pr_graph *g, const pr_node *p) { return pr_g_add_scalar(g, p[0], 0.75); }
+static pr_node b_matmul(pr_graph *g, const pr_node *p) { return pr_g_matmul(g, p[0], p[1]); }
+static pr_node b_transpose(pr_graph *g, const pr_node *p) { return pr_g_transpose(g, p[0], NULL); }
+static pr_node b_permute(pr_graph *g, const pr_node *p) { return pr_g_transpose(g, p[0], (int[]){2, 0, 1}); }
+static pr_node b_reshape(pr_graph *g, const pr_node *p) {
+    return pr_g_mul(g, pr_g_reshape(g, p[0], PR_SHAPE(-1, 2)), pr_g_reshape(g, p[0], PR_SHAPE(6, 2)));
+}
+static pr_node b_concat0(pr_graph *g, const pr_node *p) { return pr_g_concat(g, p, 3, 0); }
+static pr_node b_concat1(pr_graph *g, const pr_node *p) { return pr_g_concat(g, p, 2, -1); }
+static pr_node b_slice(pr_graph *g, const pr_node *p) { return pr_g_slice(g, p[0], 1, 1, 3); }
+static pr_node b_sum0(pr_graph *g, const pr_node *p) { return pr_g_sum(g, p[0], 0, 0); }
+static pr_node b_sum_all(pr_graph *g, const pr_node *p) { return pr_g_sum(g, p[0], PR_AXIS_ALL, 0); }
+static pr_node b_mean1(pr_graph *g, const pr_node *p) { return pr_g_mean(g, p[0], 1, 1); }
+static pr_node b_max1(pr_graph *g, const pr_node *p) { return pr_g_max(g, p[0], 1, 0); }
+static pr_node b_max_all(pr_graph *g, const pr_node *p) { return pr_g_max(g, p[0], PR_AXIS_ALL, 0); }
+static pr_node b_relu(pr_graph *g, const pr_node *p) { return pr_g_relu(g, p[0]); }
+static pr_node b_leaky(pr_graph *g, const pr_node *p) { return pr_g_leaky_relu(g, p[0], 0.1); }
+static pr_node b_prelu(pr_graph *g, const pr_node *p) { return pr_g_prelu(g, p[0], p[1]); }
+static pr_node b_sigmoid(pr_graph *g, const pr_node *p) { return pr_g_sigmoid(g, p[0]); }
+static pr_node b_tanh(pr_graph *g, const pr_node *p) { return pr_g_tanh(g, p[0]); }
+static pr_node b_gelu_erf(pr_graph *g, const pr_node *p) { return pr_g_gelu(g, p[0], PR_GELU_ERF); }
+static pr_node b_gelu_tanh(pr_graph *g, const pr_node *p) { return pr_g_gelu(g, p[0], PR_GELU_TANH); }
+static pr_node b_softmax(pr_graph *g, const pr_node *p) { return pr_g_softmax(g, p[0], -1); }
+static pr_node b_softmax0(pr_graph *g, const pr_node *p) { return pr_g_softmax(g, p[0], 0); }
+static pr_node b_log_softmax(pr_graph *g, const pr_node *p) { return pr_g_log_softmax(g, p[0], 1); }
+static pr_node b_logsumexp(pr_graph *g, const pr_node *p) { return pr_g_logsumexp(g, p[0], 1, 0); }
+static pr_node b_clamp(pr_graph *g, const pr_node *p) { return pr_g_clamp(g, p[0], -0.5, 0.6); }
+static pr_node b_where(pr_graph *g, const pr_node *p) {
+    pr_tensor *mask;
+    pr_tensor_from_array(&mask, PR_F64, PR_SHAPE(3, 4), (double[]){1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1});
+    pr_node c = pr_g_const(g, "mask", mask);
+    pr_tensor_free(mask);
+    return pr_g_where(g, c, p[0], p[1]);
+}
+
+static const op_case cases[] = {
+    {"add", 2, {2, 1}, {{3, 4}, {4}}, 0, b_add},
+    {"add_scalar_broadcast", 2, {2, 0}, {{3, 4}, {0}}, 0, b_add},
+    {"sub_column", 2, {2, 2}, {{3, 4}, {3, 1}}, 0, b_sub},
+    {"mul_outer", 2, {2, 2}, {{3, 1}, {1, 4}}, 0, b_mul},
+    {"div", 2, {2, 1}, {{3, 4}, {4}}, 1, b_div},
+    {"neg", 1, {2}, {{3, 4}}, 0, b_neg},
+    {"pow_3", 1, {2}, {{3, 4}}, 0, b_pow3},
+    {"pow_half", 1, {2}, {{3, 4}}, 1, b_pow_half},
+    {"exp", 1, {2}, {{3, 4}}, 0, b_exp},
+    {"log", 1, {2}, {{3, 4}}, 1, b_log},
+    {"sqrt", 1, {2}, {{3, 4}}, 1, b_sqrt},
+    {"abs", 1, {2}, {{3, 4}}, 0, b_abs},
+    {"scale", 1, {2}, {{3, 4}}, 0, b_scale},
+    {"add_scalar", 1, {2}, {{3, 4}}, 0, b_add_scalar},
+    {"matmul", 2, {2, 2}, {{3, 5}, {5, 4}}, 0, b_matmul},
+    {"matmul_batched", 2, {3, 3}, {{2, 3, 5}, {2, 5, 4}}, 0, b_matmul},
+    {"matmul_shared_right", 2, {3, 2}, {{2, 3, 5}, {5, 4}}, 0, b_matmul},
+    {"matmul_shared_left", 2, {2, 3}, {{3, 5}, {2, 5, 4}}, 0, b_matmul},
+    {"transpose", 1, {2}, {{3, 4}}, 0, b_transpose},
+    {"transpose_3d", 1, {3}, {{2, 3, 4}}, 0, b_permute},
+    {"reshape", 1, {2}, {{3, 4}}, 0, b_reshape},
+    {"concat_axis0", 3, {2, 2, 2}, {{1, 4}, {2, 4}, {3, 4}}, 0, b_concat0},
+    {"concat_axis1", 2, {2, 2}, {{3, 2}, {3, 4}}, 0, b_concat1},
+    {"slice", 1, {2}, {{3, 4}}, 0, b_slice},
+    {"sum_axis0", 1, {2}, {{3, 4}}, 0, b_sum0},
+    {"sum_all", 1, {3}, {{2, 3, 4}}, 0, b_sum_all},
+    {"mean_keepdims", 1, {2}, {{3, 4}}, 0, b_mean1},
+    {"max_axis1", 1, {2}, {{3, 4}}, 0, b_max1},
+    {"max_all", 1, {2}, {{3, 4}}, 0, b_max_all},
+    {"relu", 1, {2}, {{3, 4}}, 0, b_relu},
+    {"leaky_relu", 1, {2}, {{3, 4}}, 0, b_leaky},
+    {"prelu", 2, {2, 1}, {{3, 4}, {4}}, 0, b_prelu},
+    {"sigmoid", 1, {2}, {{3, 4}}, 0, b_sigmoid},
+    {"tanh", 1, {2}, {{3, 4}}, 0, b_tanh},
+    {"gelu_erf", 1, {2}, {{3, 4}}, 0, b_gelu_erf},
+    {"gelu_tanh", 1, {2}, {{3, 4}}, 0, b_gelu_tanh},
+    {"softmax_last", 1, {2}, {{3, 4}}, 0, b_softmax},
+    {"softmax_axis0", 1, {2}, {{3, 4}}, 0, b_softmax0},
+    {"log_softmax", 1, {2}, {{3, 4}}, 0, b_log_softmax},
+    {"logsumexp", 1, {2}, {{3, 4}}, 0, b_logsumexp},
+    {"clamp", 1, {2}, {{3, 4}}, 0, b_clamp},
+    {"where", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_where},
+};
+
+/* Values away from every kink (|v| >= 0.1; distinct, so max has no ties). */
+static void fill(pr_tensor *t, pr_rng *rng, int positive) {
+    for (int64_t i = 0; i < t->size; i++) {
+        double u = 0.1 + 1.4 * pr_rng_uniform(rng) + 1e-3 * (double)i;
+        pr_tensor_set(t, i, positive || pr_rng_uniform(rng) < 0.5 ? u : -u);
+    }
+}
+
+/* loss = Σ op(params) ⊙ W with a fixed random W, so every output element matters. */
+static void check_case(const op_case *c, pr_dtype dtype, double tol) {
+    pr_graph *g;
+    assert_ok(pr_graph_new(&g, dtype));
+    pr_rng rng;
+    pr_rng_seed(&rng, 1234);
+    pr_node p[MAX_P];
+    for (int k = 0; k < c->n_params; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%d", k);
+        p[k] = pr_g_param(g, name, c->ndim[k], c->shape[k]);
+        pr_tensor v;
+        assert_ok(pr_graph_param_view(g, p[k], &v));
+        fill(&v, &rng, c->positive);
+    }
+    pr_node y = c->build(g, p);
+    cr_assert_eq(pr_graph_status(g), PR_OK, "%s: build failed: %s", c->name, pr_graph_error(g));
+    int ndim;
+    int64_t shape[PR_MAX_DIMS];
+    assert_ok(pr_node_shape(g, y, &ndim, shape));
+    pr_tensor *w;
+    assert_ok(pr_tensor_uniform(&w, PR_F64, ndim, shape, -1, 1, &rng));
+    pr_node loss = pr_g_sum(g, pr_g_mul(g, y, pr_g_const(g, "W", w)), PR_AXIS_ALL, 0);
+    pr_tensor_free(w);
+    cr_assert_eq(pr_graph_status(g), PR_OK, "%s: %s", c->name, pr_graph_error(g));
+    pr_gradcheck_report *r;
+    assert_ok(pr_gradcheck(g, loss, 1e-5, 0, &r));
+    cr_assert_eq(r->n, c->n_params);
+    for (int64_t k = 0; k < r->n; k++)
+        cr_expect_leq(r->entries[k].max_rel_error, tol,
+                      "%s (%s): d loss / d %s: relative error %.3g at element %lld (analytic %.10g, numeric %.10g)",
+                      c->name, pr_dtype_name(dtype), r->entries[k].name, r->entries[k].max_rel_error,
+                      (long long)r->entries[k].worst_index, r->entries[k].analytic, r->entries[k].numeric);
+    pr_gradcheck_report_free(r);
+    pr_graph_free(g);
+}
+
+Test(gradcheck, every_op_float64) {
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(&cases[i], PR_F64, 1e-7);
+}
+
+Test(gradcheck, every_op_float32) {
+    /* float32 kernels against float64 finite differences: single-precision agreement */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(&cases[i], PR_F32, 2e-3);
+}
+
+/* Every op in the registry has a case above, so a new op cannot go unchecked. */
+Test(gradcheck, cases_cover_every_registered_op) {
+    cr_assert_gt(PR__OP_COUNT, 30);
+    for (int op = 0; op < PR__OP_COUNT; op++) {
+        const char *name = pr__ops[op].name;
+        size_t len = strlen(name);
+        int found = 0;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0] && !found; i++) {
+            const char *c = cases[i].name;
+            /* "pow_3" checks "pow"; "log_softmax" must not count as "log" */
+            found = !strncmp(c, name, len) && (c[len] == '\0' || c[len] == '_') &&
+                    !(strcmp(name, "log") == 0 && strncmp(c, "log_softmax", 11) == 0);
+        }
+        cr_expect(found, "op '%s' has no gradient check", name);
+    }
+}
