@@ -84,6 +84,15 @@ _sanitize: $(PRIMER) $(TESTS) $(QUICKSTART)
 	if grep -q -E "ERROR: (Address|Leak)Sanitizer|runtime error:" $(BUILD)/sanitize.log; then \
 	  echo "sanitize: sanitizer reports above; failing"; exit 1; fi; exit $$status
 
+# The digits data set, compiled in: data/digits.csv.gz -> a C array (checked row by row).
+GEN := $(BUILD)/gen
+DIGITS_INC := $(GEN)/digits_data.inc
+$(DIGITS_INC): data/digits.csv.gz scripts/embed-digits.sh
+	@mkdir -p $(GEN)
+	scripts/embed-digits.sh data/digits.csv.gz > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/src/data/digits.o: $(DIGITS_INC)
+$(BUILD)/obj/src/data/digits.o: CPPFLAGS_ALL += -I$(GEN)
+
 # Rewritten only when the set of sources changes, so a deleted file forces a relink.
 OBJECT_LIST := $(BUILD)/objects.list
 $(OBJECT_LIST): FORCE
@@ -126,21 +135,22 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy
+FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy $(BUILD)/fuzz/fuzz_safetensors
 
 fuzz: $(FUZZ_TARGETS)
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
 	@scripts/install-deps.sh --fuzz
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(GEN) -o $@ $< $(LIB_SRC) $(LIBS)
 
 # Each target runs FUZZ_SECONDS from its committed seed corpus; a crash fails the run
 # and leaves the reproducer in $(BUILD)/fuzz/ (turn it into a regression test).
 fuzz-smoke: $(FUZZ_TARGETS)
-	@for t in csv npy; do \
+	@for t in csv npy safetensors; do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
-	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	  dict=""; [ -f fuzz/$$t.dict ] && dict="-dict=fuzz/$$t.dict"; \
+	  $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 $$dict \
 	    -artifact_prefix=$(BUILD)/fuzz/crash-$$t- -print_final_stats=1 \
 	    $(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t > $(BUILD)/fuzz/$$t.log 2>&1; status=$$?; \
 	  grep -E "^Done|stat::number_of_executed_units" $(BUILD)/fuzz/$$t.log; \

@@ -10,5 +10,9 @@
 #include "primer/autograd.h"
 #include "primer/io.h"
 #include "primer/plot.h"
+#include "primer/nn.h"
+#include "primer/optim.h"
+#include "primer/data.h"
+#include "primer/train.h"
 
 #endif

@@ -81,6 +81,9 @@ pr_node pr_g_param(pr_graph *g, const char *name, int ndim, const int64_t *shape
 pr_node pr_g_const(pr_graph *g, const char *name, const pr_tensor *value);
 /* A rank-0 constant. */
 pr_node pr_g_scalar(pr_graph *g, double value);
+/* Persistent state saved with a model but not trained (batch norm's running
+ * statistics), every element set to `fill`; ops may update it in training. */
+pr_node pr_g_buffer(pr_graph *g, const char *name, int ndim, const int64_t *shape, double fill);
 
 /* ---- ops ----------------------------------------------------------------------------
  * Element-wise binary ops broadcast as NumPy does. Axis arguments may be negative;
@@ -98,6 +101,8 @@ pr_node pr_g_log(pr_graph *g, pr_node a);
 pr_node pr_g_sqrt(pr_graph *g, pr_node a);
 /* |a|; the derivative at 0 is taken as 0. */
 pr_node pr_g_abs(pr_graph *g, pr_node a);
+/* log(1 + a), accurate for small a. */
+pr_node pr_g_log1p(pr_graph *g, pr_node a);
 /* a * s and a + s for a constant s. */
 pr_node pr_g_scale(pr_graph *g, pr_node a, double s);
 pr_node pr_g_add_scalar(pr_graph *g, pr_node a, double s);
@@ -105,6 +110,8 @@ pr_node pr_g_add_scalar(pr_graph *g, pr_node a, double s);
 /* Matrix product: (m,k)@(k,n); batched (B,m,k)@(B,k,n); (B,m,k)@(k,n) shares the
  * right operand across the batch. */
 pr_node pr_g_matmul(pr_graph *g, pr_node a, pr_node b);
+/* a @ bᵀ for a 2-D b of shape (n, k): a dense layer with PyTorch's (out, in) weights. */
+pr_node pr_g_matmul_nt(pr_graph *g, pr_node a, pr_node b);
 /* Permute axes (perm NULL reverses them). */
 pr_node pr_g_transpose(pr_graph *g, pr_node a, const int *perm);
 /* The same elements in a new shape; one extent may be -1. */
@@ -143,9 +150,52 @@ pr_node pr_g_clamp(pr_graph *g, pr_node a, double lo, double hi);
 /* cond != 0 ? a : b with broadcasting; cond (an input or constant mask) gets no gradient. */
 pr_node pr_g_where(pr_graph *g, pr_node cond, pr_node a, pr_node b);
 
+/* ---- ops that behave differently in training and evaluation (pr_graph_set_training) ---- */
+
+/* Dropout with rate p in [0, 1), masks drawn from the graph's generator. Inverted
+ * (standard = 0, the default): keep with probability 1 - p and scale by 1/(1 - p) in
+ * training, identity in evaluation. Standard (1): keep unscaled in training, scale by
+ * 1 - p in evaluation (the book's 7.5). */
+pr_node pr_g_dropout(pr_graph *g, pr_node a, double p, int standard);
+/* Batch normalisation over every axis but 1 (the features of a 2-D input, the channels
+ * of an image batch): batch mean and biased variance in training, running statistics
+ * in evaluation, then gamma x̂ + beta. Training updates the running statistics with
+ * `momentum` (PyTorch's convention: running = (1-m) running + m batch, the variance
+ * unbiased) and adds 1 to `batches`. gamma, beta: parameters; running_mean,
+ * running_var, batches: buffers. */
+pr_node pr_g_batchnorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, pr_node running_mean,
+                       pr_node running_var, pr_node batches, double eps, double momentum);
+/* Rows of `table` (V, d) picked by integer `indices` (any shape): shape indices + (d). */
+pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices);
+/* The mean over rows of the cross-entropy of softmax(logits) (N, K) against targets:
+ * integer class labels (N) or probabilities (N, K). Fused and numerically stable;
+ * the gradient is (softmax - target) / N. Labels outside 0..K-1 stop the run. */
+pr_node pr_g_softmax_cross_entropy(pr_graph *g, pr_node logits, pr_node targets);
+/* Element-wise binary cross-entropy of sigmoid(logits) against targets in [0, 1]
+ * (broadcasting): max(z, 0) - z t + log(1 + e^-|z|), stable for any z; the
+ * gradient is sigmoid(z) - t. */
+pr_node pr_g_bce_with_logits(pr_graph *g, pr_node logits, pr_node targets);
+
+/* Training (default) or evaluation behaviour of dropout and batch norm. */
+void pr_graph_set_training(pr_graph *g, int on);
+int pr_graph_training(const pr_graph *g);
+/* Seed the graph's generator (dropout masks); a new graph is seeded with 0. */
+void pr_graph_seed(pr_graph *g, uint64_t seed);
+/* The graph's generator, for saving and restoring its state. */
+pr_rng *pr_graph_rng(pr_graph *g);
+
+/* For builders of composite layers (losses, normalisations): record a build error
+ * with a formatted message (the first error sticks) and return an invalid handle. */
+pr_node pr_graph_fail_build(pr_graph *g, pr_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* ---- nodes ------------------------------------------------------------------------- */
 
+typedef enum pr_node_kind { PR_NODE_INPUT, PR_NODE_PARAM, PR_NODE_CONST, PR_NODE_BUFFER, PR_NODE_OP } pr_node_kind;
+
 int pr_node_is_valid(pr_node n);
+/* The i-th node (0 .. pr_graph_node_count - 1) and its kind. */
+pr_node pr_graph_node_at(const pr_graph *g, int32_t i);
+pr_node_kind pr_node_kind_of(const pr_graph *g, pr_node n);
 /* Give a node a name (used in messages, printing and DOT; at most 47 bytes kept). */
 pr_status pr_node_set_name(pr_graph *g, pr_node n, const char *name);
 const char *pr_node_name(const pr_graph *g, pr_node n);
@@ -180,7 +230,7 @@ pr_status pr_graph_zero_grad(pr_graph *g);
 
 /* ---- parameters and gradients -------------------------------------------------------- */
 
-/* Copy `value` into a parameter or constant (same shape; converted to the graph dtype). */
+/* Copy `value` into a parameter, constant or buffer (same shape; converted to the graph dtype). */
 pr_status pr_graph_set_value(pr_graph *g, pr_node n, const pr_tensor *value);
 /* A writable view of a parameter's values (for initialisation). */
 pr_status pr_graph_param_view(pr_graph *g, pr_node param, pr_tensor *view);

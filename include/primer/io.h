@@ -76,6 +76,41 @@ pr_status pr_npy_encode(const pr_tensor *t, unsigned char **data, size_t *len);
 /* Write t to an .npy file (atomically). */
 pr_status pr_npy_write(const char *path, const pr_tensor *t);
 
+/* ---- safetensors ------------------------------------------------------------------ */
+
+/* Named tensors with string metadata: what a safetensors file holds. The format
+ * (Hugging Face's, read by PyTorch's safetensors.torch.load_file): an 8-byte
+ * little-endian header length, a JSON header mapping each name to its dtype, shape
+ * and byte range, an optional "__metadata__" object of strings, then the raw
+ * little-endian data, every byte covered exactly once. primer reads and writes the
+ * dtypes F32, F64, I32 and I64. */
+typedef struct pr_tensor_file pr_tensor_file;
+
+pr_status pr_tensor_file_new(pr_tensor_file **out);
+void pr_tensor_file_free(pr_tensor_file *f);
+/* Add a copy of `t` under `name` (names are unique). */
+pr_status pr_tensor_file_add(pr_tensor_file *f, const char *name, const pr_tensor *t);
+/* Set (or replace) a metadata string. */
+pr_status pr_tensor_file_set_meta(pr_tensor_file *f, const char *key, const char *value);
+int64_t pr_tensor_file_count(const pr_tensor_file *f);
+/* The i-th tensor (in file order) and its name; NULL when out of range. */
+const char *pr_tensor_file_name(const pr_tensor_file *f, int64_t i);
+const pr_tensor *pr_tensor_file_at(const pr_tensor_file *f, int64_t i);
+/* The tensor called `name`; PR_ERR_NOT_FOUND if none. */
+pr_status pr_tensor_file_find(const pr_tensor_file *f, const char *name, const pr_tensor **t);
+/* The metadata value for `key`, or NULL. */
+const char *pr_tensor_file_meta(const pr_tensor_file *f, const char *key);
+
+/* Read a safetensors file, checking the header against `limits` (NULL: defaults)
+ * and every byte range against the file before anything is allocated. */
+pr_status pr_safetensors_read(const char *path, const pr_limits *limits, pr_tensor_file **out);
+pr_status pr_safetensors_read_buffer(const void *data, size_t len, const char *name, const pr_limits *limits,
+                                     pr_tensor_file **out);
+/* Encode into a new buffer (free with free()); the header is padded to 8 bytes. */
+pr_status pr_safetensors_encode(const pr_tensor_file *f, unsigned char **data, size_t *len);
+/* Write atomically (temporary file, then rename). */
+pr_status pr_safetensors_write(const char *path, const pr_tensor_file *f);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,6 +44,7 @@ static const char *kind_name(const pr__node *n) {
     case NODE_INPUT: return "input";
     case NODE_PARAM: return n->frozen ? "param (frozen)" : "param";
     case NODE_CONST: return "const";
+    case NODE_BUFFER: return "buffer";
     case NODE_OP: return pr__ops[n->op].name;
     }
     return "?";
@@ -99,7 +100,8 @@ pr_status pr_graph_write_dot(const pr_graph *g, FILE *f) {
     fprintf(f, "digraph primer {\n  rankdir=LR;\n  node [shape=record, fontname=\"Helvetica\", fontsize=10];\n");
     for (int32_t i = 0; i < g->n_nodes; i++) {
         const pr__node *n = &g->nodes[i];
-        const char *fill = n->kind == NODE_PARAM ? "#cfe2f3" : n->kind == NODE_INPUT ? "#d9ead3" : n->kind == NODE_CONST ? "#eeeeee" : "#ffffff";
+        const char *fill = n->kind == NODE_PARAM ? "#cfe2f3" : n->kind == NODE_INPUT ? "#d9ead3"
+                           : n->kind == NODE_OP ? "#ffffff" : "#eeeeee";
         pr_tensor v, gr;
         views(g, i, &v, &gr);
         describe(&v, val, sizeof val);

@@ -20,6 +20,8 @@ pr_status pr_graph_clone(const pr_graph *g, pr_dtype dtype, pr_graph **out) {
         return PR_ERR_NOMEM;
     }
     c->cap_nodes = g->n_nodes ? g->n_nodes : 1;
+    c->training = g->training;
+    c->rng = g->rng;
     /* parameters: the same layout in the new dtype */
     if (g->param_elems) {
         size_t bytes = (size_t)g->param_elems * c->esize;
@@ -49,7 +51,7 @@ pr_status pr_graph_clone(const pr_graph *g, pr_dtype dtype, pr_graph **out) {
         c->n_nodes = i + 1;
         /* inputs and constants carry their own storage, converted */
         const void *src_data = n->kind == NODE_INPUT && n->bound ? n->bound : n->store;
-        if ((n->kind == NODE_CONST || (n->kind == NODE_INPUT && n->has_value)) && src_data) {
+        if ((n->kind == NODE_CONST || n->kind == NODE_BUFFER || (n->kind == NODE_INPUT && n->has_value)) && src_data) {
             /* an input holds its current shape's elements; a constant its whole store */
             int64_t count = 1;
             if (n->kind == NODE_INPUT)
@@ -79,24 +81,63 @@ void pr_gradcheck_report_free(pr_gradcheck_report *r) {
     free(r);
 }
 
-/* The loss of `g` after a forward pass. */
-static pr_status loss_at(pr_graph *g, pr_node loss, double *v) {
+/* The loss of `g` after a forward pass that draws the same dropout masks as the
+ * analytic pass (the generator restarts from `rng0`). */
+static pr_status loss_at(pr_graph *g, pr_node loss, const pr_rng *rng0, double *v) {
+    g->rng = *rng0;
     pr_status st = pr_graph_forward(g, loss);
     return st ? st : pr_graph_scalar(g, loss, v);
+}
+
+/* Copies of every buffer's values (batch norm statistics move with each training
+ * forward pass); restore_buffers puts them back. */
+static pr_status save_buffers(const pr_graph *g, unsigned char **out) {
+    size_t total = 0;
+    for (int32_t i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].kind == NODE_BUFFER) total += g->nodes[i].store_bytes;
+    unsigned char *p = pr__malloc(total ? total : 1);
+    if (!p) return PR_ERR_NOMEM;
+    size_t off = 0;
+    for (int32_t i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].kind == NODE_BUFFER) {
+            memcpy(p + off, g->nodes[i].store, g->nodes[i].store_bytes);
+            off += g->nodes[i].store_bytes;
+        }
+    *out = p;
+    return PR_OK;
+}
+
+static void restore_buffers(pr_graph *g, const unsigned char *saved) {
+    size_t off = 0;
+    for (int32_t i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].kind == NODE_BUFFER) {
+            memcpy(g->nodes[i].store, saved + off, g->nodes[i].store_bytes);
+            off += g->nodes[i].store_bytes;
+        }
 }
 
 pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_param, pr_gradcheck_report **out) {
     if (!g || g->magic != PR__GRAPH_MAGIC) return pr__fail(PR_ERR_INVALID, "gradcheck: not a live graph");
     if (!out) return pr__fail(PR_ERR_INVALID, "gradcheck: output pointer is NULL");
     if (!(eps > 0)) eps = 1e-5;
+    unsigned char *saved = NULL;
+    pr_status st = save_buffers(g, &saved);
+    if (st) return st;
+    const pr_rng rng0 = g->rng;
     /* Analytic gradients from the graph itself. */
-    pr_status st = pr_graph_forward(g, loss);
+    if (!st) st = pr_graph_forward(g, loss);
     if (!st) st = pr_graph_zero_grad(g);
     if (!st) st = pr_graph_backward(g, loss);
-    if (st) return pr__fail_context("gradcheck: ");
+    if (st) {
+        free(saved);
+        return pr__fail_context("gradcheck: ");
+    }
     /* Numerical gradients in float64: on the graph itself or on a float64 clone. */
     pr_graph *f64 = g;
-    if (g->dtype != PR_F64 && (st = pr_graph_clone(g, PR_F64, &f64))) return st;
+    if (g->dtype != PR_F64 && (st = pr_graph_clone(g, PR_F64, &f64))) {
+        free(saved);
+        return st;
+    }
     pr_node loss64 = {f64->serial, loss.id};
     pr_gradcheck_report *r = pr__calloc(1, sizeof *r);
     int64_t slots = 0;
@@ -122,9 +163,9 @@ pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_pa
         for (int64_t k = 0; k < count && !st; k += step) {
             double orig = values[k], up, down;
             values[k] = orig + eps;
-            st = loss_at(f64, loss64, &up);
+            st = loss_at(f64, loss64, &rng0, &up);
             values[k] = orig - eps;
-            if (!st) st = loss_at(f64, loss64, &down);
+            if (!st) st = loss_at(f64, loss64, &rng0, &down);
             values[k] = orig;
             if (st) break;
             double numeric = (up - down) / (2 * eps), analytic = pr_tensor_get(&n->grad, k);
@@ -144,7 +185,12 @@ pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_pa
     }
 done:
     if (f64 != g) pr_graph_free(f64);
-    else if (!st) st = pr_graph_forward(g, loss); /* leave values as they were */
+    else if (!st) { /* leave values as the analytic pass left them */
+        g->rng = rng0;
+        st = pr_graph_forward(g, loss);
+    }
+    restore_buffers(g, saved); /* running statistics as before the check */
+    free(saved);
     if (st) {
         pr_gradcheck_report_free(r);
         return st;

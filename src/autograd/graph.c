@@ -1,5 +1,6 @@
 /* The computational graph: building, planning storage, forward and backward. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ pr_status pr_graph_new(pr_graph **out, pr_dtype dtype) {
     if (g->serial == 0) g->serial = atomic_fetch_add(&graph_serials, 1); /* 0 marks invalid handles */
     g->dtype = dtype;
     g->esize = pr_dtype_size(dtype);
+    g->training = 1;
+    pr_rng_seed(&g->rng, 0);
     *out = g;
     return PR_OK;
 }
@@ -74,6 +77,15 @@ pr_node pr__graph_fail(pr_graph *g, pr_status st) {
     return invalid_node;
 }
 
+pr_node pr_graph_fail_build(pr_graph *g, pr_status status, const char *fmt, ...) {
+    char msg[480];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return pr__graph_fail(g, pr__fail(status ? status : PR_ERR_INVALID, "%s", msg));
+}
+
 pr_status pr__graph_node(const pr_graph *g, pr_node h, const char *op, int32_t *id) {
     if (h.graph == 0 || h.id < 0)
         return pr__fail(PR_ERR_INVALID, "%s: invalid node (an earlier build step failed: %s)", op,
@@ -86,11 +98,22 @@ pr_status pr__graph_node(const pr_graph *g, pr_node h, const char *op, int32_t *
     return PR_OK;
 }
 
+void pr__graph_run_fail(pr_graph *g, const pr__node *n, pr_status status, const char *fmt, ...) {
+    char msg[512], label[96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pr__fail(status, "%s: %s", pr__node_label(g, (int32_t)(n - g->nodes), label, sizeof label), msg);
+    g->run_status = status;
+}
+
 const char *pr__node_label(const pr_graph *g, int32_t id, char *buf, size_t len) {
     const pr__node *n = &g->nodes[id];
     const char *kind = n->kind == NODE_OP ? pr__ops[n->op].name
                        : n->kind == NODE_INPUT ? "input"
                        : n->kind == NODE_PARAM ? "param"
+                       : n->kind == NODE_BUFFER ? "buffer"
                                                : "const";
     snprintf(buf, len, "#%d '%s' (%s)", (int)id, n->name, kind);
     return buf;
@@ -227,6 +250,26 @@ pr_node pr_g_const(pr_graph *g, const char *name, const pr_tensor *value) {
     return handle(g, g->n_nodes++);
 }
 
+pr_node pr_g_buffer(pr_graph *g, const char *name, int ndim, const int64_t *shape, double fill) {
+    if (!builder_ready(g)) return invalid_node;
+    int64_t count;
+    pr_status st = check_shape(ndim, shape, 0, "buffer");
+    if (!st) st = pr__shape_count(ndim, shape, NULL, &count);
+    if (st) return pr__graph_fail(g, st);
+    pr__node *n = append_node(g);
+    if (!n) return pr__graph_fail(g, PR_ERR_NOMEM);
+    n->kind = NODE_BUFFER;
+    n->ndim = ndim;
+    for (int d = 0; d < ndim; d++) n->shape[d] = shape[d];
+    n->size = count;
+    n->store_bytes = (size_t)count * g->esize;
+    if (!(n->store = pr__alloc(n->store_bytes, false))) return pr__graph_fail(g, PR_ERR_NOMEM);
+    pr_tensor view = {.data = n->store, .size = count, .dtype = g->dtype, .ndim = 1};
+    pr_tensor_fill(&view, fill);
+    set_name(n, name, "buf", g->n_nodes);
+    return handle(g, g->n_nodes++);
+}
+
 pr_node pr_g_scalar(pr_graph *g, double value) {
     pr_tensor t = {.data = &value, .size = 1, .dtype = PR_F64, .ndim = 0};
     for (int d = 0; d < PR_MAX_DIMS; d++) t.shape[d] = 1;
@@ -275,6 +318,61 @@ pr_node pr_g_sub(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_SU
 pr_node pr_g_mul(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_MUL, a, b); }
 pr_node pr_g_div(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_DIV, a, b); }
 pr_node pr_g_matmul(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_MATMUL, a, b); }
+pr_node pr_g_matmul_nt(pr_graph *g, pr_node a, pr_node b) {
+    pr_node in[2] = {a, b};
+    pr__attr at = {.transpose_b = 1};
+    return add_op(g, PR__OP_MATMUL, in, 2, &at);
+}
+pr_node pr_g_log1p(pr_graph *g, pr_node a) { return unary(g, PR__OP_LOG1P, a, 0, 0); }
+pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices) { return binary(g, PR__OP_EMBEDDING, table, indices); }
+pr_node pr_g_softmax_cross_entropy(pr_graph *g, pr_node logits, pr_node targets) {
+    return binary(g, PR__OP_SOFTMAX_CE, logits, targets);
+}
+
+pr_node pr_g_bce_with_logits(pr_graph *g, pr_node logits, pr_node targets) {
+    return binary(g, PR__OP_BCE_LOGITS, logits, targets);
+}
+pr_node pr_g_dropout(pr_graph *g, pr_node a, double p, int standard) {
+    if (builder_ready(g) && !(p >= 0 && p < 1))
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "dropout: rate %g is outside [0, 1)", p));
+    return unary(g, PR__OP_DROPOUT, a, p, standard != 0);
+}
+
+pr_node pr_g_batchnorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, pr_node running_mean,
+                       pr_node running_var, pr_node batches, double eps, double momentum) {
+    if (builder_ready(g) && (!(eps > 0) || !(momentum >= 0 && momentum <= 1)))
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "batchnorm: needs eps > 0 and momentum in [0, 1]"));
+    pr_node in[6] = {x, gamma, beta, running_mean, running_var, batches};
+    pr__attr at = {.a = eps, .b = momentum};
+    return add_op(g, PR__OP_BATCHNORM, in, 6, &at);
+}
+
+void pr_graph_set_training(pr_graph *g, int on) {
+    if (graph_ok(g)) g->training = on != 0;
+}
+int pr_graph_training(const pr_graph *g) { return graph_ok(g) && g->training; }
+void pr_graph_seed(pr_graph *g, uint64_t seed) {
+    if (graph_ok(g)) pr_rng_seed(&g->rng, seed);
+}
+pr_rng *pr_graph_rng(pr_graph *g) { return graph_ok(g) ? &g->rng : NULL; }
+
+pr_node pr_graph_node_at(const pr_graph *g, int32_t i) {
+    if (!graph_ok(g) || i < 0 || i >= g->n_nodes) return invalid_node;
+    return handle(g, i);
+}
+
+pr_node_kind pr_node_kind_of(const pr_graph *g, pr_node h) {
+    int32_t id;
+    if (!graph_ok(g) || pr__graph_node(g, h, "node_kind", &id)) return PR_NODE_OP;
+    switch (g->nodes[id].kind) {
+    case NODE_INPUT: return PR_NODE_INPUT;
+    case NODE_PARAM: return PR_NODE_PARAM;
+    case NODE_CONST: return PR_NODE_CONST;
+    case NODE_BUFFER: return PR_NODE_BUFFER;
+    case NODE_OP: return PR_NODE_OP;
+    }
+    return PR_NODE_OP;
+}
 pr_node pr_g_prelu(pr_graph *g, pr_node a, pr_node alpha) { return binary(g, PR__OP_PRELU, a, alpha); }
 pr_node pr_g_neg(pr_graph *g, pr_node a) { return unary(g, PR__OP_NEG, a, 0, 0); }
 pr_node pr_g_pow(pr_graph *g, pr_node a, double p) { return unary(g, PR__OP_POW, a, p, 0); }
@@ -447,16 +545,21 @@ pr_status pr__graph_plan(pr_graph *g) {
             n->requires_grad = 0;
             continue;
         }
-        if (n->kind == NODE_OP) {
-            pr_status st = pr__ops[n->op].infer(g, n, 1);
-            if (st) return pr__fail_context("%s: ", pr__node_label(g, i, label, sizeof label));
+        /* A node whose shapes do not fit (a loss whose target still has an old batch
+         * size, say) is left unplanned; a run that needs it reports why. */
+        if (n->kind == NODE_OP && pr__ops[n->op].infer(g, n, 1)) {
+            n->available = 0;
+            n->size = 0;
+            n->requires_grad = 0;
+            continue;
         }
         pr_status st = pr__shape_count(n->ndim, n->shape, NULL, &n->size);
         if (st) return pr__fail_context("%s: ", pr__node_label(g, i, label, sizeof label));
         switch (n->kind) {
         case NODE_PARAM: n->requires_grad = !n->frozen; break;
         case NODE_INPUT: n->requires_grad = n->wants_grad; break;
-        case NODE_CONST: n->requires_grad = 0; break;
+        case NODE_CONST:
+        case NODE_BUFFER: n->requires_grad = 0; break;
         case NODE_OP:
             n->requires_grad = 0;
             for (int k = 0; k < n->n_in; k++) n->requires_grad |= g->nodes[n->in[k]].requires_grad;
@@ -512,7 +615,8 @@ pr_status pr__graph_plan(pr_graph *g) {
             value = g->params + (size_t)n->param_off * g->esize;
             grad = n->requires_grad ? g->param_grads + (size_t)n->param_off * g->esize : NULL;
             break;
-        case NODE_CONST: value = n->store; break;
+        case NODE_CONST:
+        case NODE_BUFFER: value = n->store; break;
         case NODE_INPUT:
             value = n->bound ? (void *)(uintptr_t)n->bound : n->store;
             grad = n->requires_grad ? g->arena + n->grad_off : NULL;
@@ -565,6 +669,21 @@ static void mark_ancestors(pr_graph *g, int32_t root, unsigned char bit) {
 
 #define MARK_FORWARD 1u
 #define MARK_BACKWARD 2u
+
+/* Every node the run needs (marked MARK_FORWARD up to `out`) has storage; otherwise
+ * the first whose shapes do not fit reports why. */
+static pr_status check_planned(pr_graph *g, int32_t out) {
+    char label[96];
+    for (int32_t i = 0; i <= out; i++) {
+        pr__node *n = &g->nodes[i];
+        if (!(g->mark[i] & MARK_FORWARD) || n->available || n->kind != NODE_OP) continue;
+        int inputs_ready = 1;
+        for (int k = 0; k < n->n_in; k++) inputs_ready &= g->nodes[n->in[k]].available;
+        if (inputs_ready && pr__ops[n->op].infer(g, n, 1))
+            return pr__fail_context("%s: ", pr__node_label(g, i, label, sizeof label));
+    }
+    return PR_OK;
+}
 
 static pr_status check_anomaly(pr_graph *g, int32_t id, const pr_tensor *t, const char *pass, const char *what) {
     char label[96], ctx[192];
@@ -646,6 +765,7 @@ pr_status pr_graph_forward(pr_graph *g, pr_node output) {
         if ((g->mark[i] & MARK_FORWARD) && g->nodes[i].kind == NODE_INPUT && !g->nodes[i].has_value)
             return pr__fail(PR_ERR_INVALID, "forward: input %s has no value (call pr_graph_set_input)",
                             pr__node_label(g, i, label, sizeof label));
+    if ((st = check_planned(g, out))) return st;
     int dt = pr__dt(g);
     for (int32_t i = 0; i <= out; i++) {
         pr__node *n = &g->nodes[i];
@@ -657,6 +777,11 @@ pr_status pr_graph_forward(pr_graph *g, pr_node output) {
             n->prof_calls++;
         } else {
             pr__ops[n->op].forward[dt](g, n);
+        }
+        if (g->run_status) { /* a kernel met bad data; its message is set */
+            st = g->run_status;
+            g->run_status = PR_OK;
+            return st;
         }
         if (g->anomaly && (st = check_anomaly(g, i, &n->value, "forward", "output"))) return st;
     }
@@ -729,14 +854,14 @@ static pr_status node_view(const pr_graph *g, pr_node h, int grad, pr_tensor *vi
     if (!view) return pr__fail(PR_ERR_INVALID, "%s: view is NULL", op);
     const pr__node *n = &g->nodes[id];
     char label[96];
-    if (n->kind == NODE_PARAM || n->kind == NODE_CONST) {
+    if (n->kind == NODE_PARAM || n->kind == NODE_CONST || n->kind == NODE_BUFFER) {
         /* leaves have storage before the graph is planned */
-        void *data = n->kind == NODE_CONST ? n->store
+        void *data = n->kind != NODE_PARAM ? n->store
                      : grad ? g->param_grads + (size_t)n->param_off * g->esize
                             : g->params + (size_t)n->param_off * g->esize;
-        if (grad && (n->kind == NODE_CONST || n->frozen))
+        if (grad && (n->kind != NODE_PARAM || n->frozen))
             return pr__fail(PR_ERR_INVALID, "grad: %s has no gradient (%s)", pr__node_label(g, id, label, sizeof label),
-                            n->kind == NODE_CONST ? "a constant" : "frozen");
+                            n->kind == NODE_PARAM ? "frozen" : n->kind == NODE_CONST ? "a constant" : "a buffer");
         pr__node tmp = *n;
         set_view(view, data, &tmp, g->dtype);
         return PR_OK;
@@ -790,7 +915,7 @@ pr_status pr_graph_set_value(pr_graph *g, pr_node h, const pr_tensor *value) {
     char label[96], s[96], w[96];
     if (n->kind == NODE_INPUT) return pr_graph_set_input(g, h, value);
     if (n->kind == NODE_OP)
-        return pr__fail(PR_ERR_INVALID, "set_value: %s is computed, not a parameter or constant",
+        return pr__fail(PR_ERR_INVALID, "set_value: %s is computed, not a parameter, constant or buffer",
                         pr__node_label(g, h.id, label, sizeof label));
     if ((st = pr__require_tensor(value, "set_value", "value"))) return st;
     pr_tensor want = {.ndim = n->ndim};
@@ -799,7 +924,7 @@ pr_status pr_graph_set_value(pr_graph *g, pr_node h, const pr_tensor *value) {
     if (!pr_tensor_same_shape(&want, value))
         return pr__fail(PR_ERR_SHAPE, "set_value: %s has shape %s, the value %s", pr__node_label(g, h.id, label, sizeof label),
                         pr_shape_format(&want, w, sizeof w), pr_shape_format(value, s, sizeof s));
-    void *dst = n->kind == NODE_CONST ? n->store : g->params + (size_t)n->param_off * g->esize;
+    void *dst = n->kind != NODE_PARAM ? n->store : g->params + (size_t)n->param_off * g->esize;
     store_converted(g, dst, value);
     return PR_OK;
 }

@@ -43,7 +43,13 @@
     X(LOG_SOFTMAX, "log_softmax", 1, 1, infer_softmax, no_scratch, log_softmax) \
     X(LOGSUMEXP, "logsumexp", 1, 1, infer_reduce, no_scratch, logsumexp)     \
     X(CLAMP, "clamp", 1, 1, infer_same, no_scratch, clamp)                   \
-    X(WHERE, "where", 3, 3, infer_where, no_scratch, where)                 
+    X(WHERE, "where", 3, 3, infer_where, no_scratch, where)                  \
+    X(LOG1P, "log1p", 1, 1, infer_same, no_scratch, log1p)                   \
+    X(DROPOUT, "dropout", 1, 1, infer_same, same_size_scratch, dropout)      \
+    X(BATCHNORM, "batchnorm", 6, 6, infer_batchnorm, batchnorm_scratch, batchnorm) \
+    X(EMBEDDING, "embedding", 2, 2, infer_embedding, no_scratch, embedding)  \
+    X(SOFTMAX_CE, "softmax_cross_entropy", 2, 2, infer_softmax_ce, same_size_scratch, softmax_ce) \
+    X(BCE_LOGITS, "bce_with_logits", 2, 2, infer_broadcast, no_scratch, bce_logits)
 
 typedef enum pr__op {
 #define PR_X_(id, name, lo, hi, infer, scratch, kernel) PR__OP_##id,
@@ -52,13 +58,17 @@ typedef enum pr__op {
     PR__OP_COUNT
 } pr__op;
 
-typedef enum pr__node_kind { NODE_INPUT, NODE_PARAM, NODE_CONST, NODE_OP } pr__node_kind;
+/* BUFFER: persistent state that is saved with the model but not trained (batch
+ * norm's running statistics); ops may update it during a training forward pass. */
+typedef enum pr__node_kind { NODE_INPUT, NODE_PARAM, NODE_CONST, NODE_OP, NODE_BUFFER } pr__node_kind;
 
 /* Per-op settings; each op uses the fields it needs. */
 typedef struct pr__attr {
     int axis;          /* reductions, softmax, concat, slice; PR_AXIS_ALL for "all" */
     int keepdims;
-    double a, b;       /* pow exponent, scale, leaky slope, clamp bounds, gelu mode */
+    int transpose_b;   /* matmul: a @ bᵀ */
+    double a, b;       /* pow exponent, scale, leaky slope, clamp bounds, gelu mode,
+                          dropout rate and form, batch norm eps and momentum */
     int64_t start, stop; /* slice */
     int perm[PR_MAX_DIMS]; /* transpose */
     int target_ndim;   /* reshape */
@@ -115,6 +125,9 @@ struct pr_graph {
     int32_t *stack;              /* traversal stack (cap_nodes) */
     int anomaly, profiling;
     double prof_elapsed;
+    int training;                /* dropout and batch norm behave as in training */
+    pr_rng rng;                  /* dropout masks */
+    pr_status run_status;        /* set by a kernel that meets bad data (an index out of range) */
 };
 
 /* The op table entry: metadata plus the kernels for each dtype. */
@@ -142,6 +155,9 @@ pr_status pr__graph_plan(pr_graph *g);
 pr_status pr__graph_node(const pr_graph *g, pr_node h, const char *op, int32_t *id);
 /* Record a build error (the first one sticks) and return an invalid handle. */
 pr_node pr__graph_fail(pr_graph *g, pr_status st);
+/* For kernels: stop the current run with `status` and a message about node n. */
+void pr__graph_run_fail(pr_graph *g, const pr__node *n, pr_status status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Human-readable node label: "#3 'h1' (relu)". */
 const char *pr__node_label(const pr_graph *g, int32_t id, char *buf, size_t len);
 

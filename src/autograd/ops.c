@@ -109,6 +109,14 @@ static pr_status infer_matmul(const pr_graph *g, pr__node *n, int strict) {
     const pr__node *a = &g->nodes[n->in[0]], *b = &g->nodes[n->in[1]];
     if (a->ndim < 2 || a->ndim > 3 || b->ndim < 2 || b->ndim > 3)
         return shape_error(g, n, "operands must be 2-D or 3-D (batched)");
+    if (n->attr.transpose_b) { /* a @ bᵀ with b (n, k) */
+        if (b->ndim != 2) return shape_error(g, n, "the transposed operand must be 2-D");
+        if (!extents_agree(a->shape[a->ndim - 1], b->shape[1])) return shape_error(g, n, "inner dimensions differ");
+        n->ndim = a->ndim;
+        memcpy(n->shape, a->shape, sizeof n->shape);
+        n->shape[a->ndim - 1] = b->shape[0];
+        return PR_OK;
+    }
     if (!extents_agree(a->shape[a->ndim - 1], b->shape[b->ndim - 2]))
         return shape_error(g, n, "inner dimensions differ");
     if (a->ndim == 3 && b->ndim == 3 && !extents_agree(a->shape[0], b->shape[0]))
@@ -216,6 +224,45 @@ static pr_status infer_softmax(const pr_graph *g, pr__node *n, int strict) {
     return st;
 }
 
+/* x, gamma, beta, running mean, running variance, batches seen: the channel count C is
+ * axis 1 of x (its features when 2-D). */
+static pr_status infer_batchnorm(const pr_graph *g, pr__node *n, int strict) {
+    const pr__node *x = &g->nodes[n->in[0]];
+    if (x->ndim < 2) return shape_error(g, n, "the input must be at least 2-D (batch, features, ...)");
+    int64_t C = x->shape[1];
+    for (int k = 1; k <= 4; k++) {
+        const pr__node *p = &g->nodes[n->in[k]];
+        if (p->ndim != 1 || !extents_agree(p->shape[0], C))
+            return shape_error(g, n, "scale, shift and running statistics must have one value per channel");
+    }
+    if (g->nodes[n->in[5]].ndim != 0) return shape_error(g, n, "the batch counter must be a scalar");
+    return infer_same(g, n, strict);
+}
+
+static pr_status infer_embedding(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *t = &g->nodes[n->in[0]], *idx = &g->nodes[n->in[1]];
+    if (t->ndim != 2) return shape_error(g, n, "the table must be 2-D (rows, dimension)");
+    if (idx->ndim >= PR_MAX_DIMS) return shape_error(g, n, "too many index dimensions");
+    n->ndim = idx->ndim + 1;
+    memcpy(n->shape, idx->shape, sizeof n->shape);
+    n->shape[idx->ndim] = t->shape[1];
+    return PR_OK;
+}
+
+static pr_status infer_softmax_ce(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *z = &g->nodes[n->in[0]], *t = &g->nodes[n->in[1]];
+    if (z->ndim != 2) return shape_error(g, n, "logits must be 2-D (batch, classes)");
+    if (t->ndim == 1 ? !extents_agree(t->shape[0], z->shape[0])
+                     : t->ndim != 2 || !extents_agree(t->shape[0], z->shape[0]) || !extents_agree(t->shape[1], z->shape[1]))
+        return shape_error(g, n, "targets must be labels (batch) or probabilities (batch, classes)");
+    if (strict && z->shape[0] == 0) return shape_error(g, n, "the batch is empty");
+    n->ndim = 0;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    return PR_OK;
+}
+
 /* ---- scratch ---------------------------------------------------------------------------------- */
 
 static size_t no_scratch(const pr_graph *g, const pr__node *n) {
@@ -228,6 +275,17 @@ static size_t no_scratch(const pr_graph *g, const pr__node *n) {
 static size_t max_scratch(const pr_graph *g, const pr__node *n) {
     (void)g;
     return (size_t)n->size * sizeof(int64_t);
+}
+
+/* one element per element of the first input: dropout's mask, the cross-entropy's softmax */
+static size_t same_size_scratch(const pr_graph *g, const pr__node *n) {
+    return (size_t)g->nodes[n->in[0]].size * g->esize;
+}
+
+/* batch norm: the normalised input, then 1/σ per channel */
+static size_t batchnorm_scratch(const pr_graph *g, const pr__node *n) {
+    const pr__node *x = &g->nodes[n->in[0]];
+    return (size_t)(x->size + (x->ndim > 1 ? x->shape[1] : 1)) * g->esize;
 }
 
 /* ---- the table ---------------------------------------------------------------------------------- */

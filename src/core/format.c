@@ -185,3 +185,15 @@ int pr_tensor_fprint(FILE *f, const pr_tensor *t) {
     free(s);
     return n;
 }
+
+const char *pr__format_shortest(double v, int is_float32, char buf[PR__NUMBER_TEXT]) {
+    if (isnan(v)) return strcpy(buf, "nan");
+    if (isinf(v)) return strcpy(buf, v > 0 ? "inf" : "-inf");
+    /* %g drops trailing zeros, so when a shorter text reads back, %.15g (%.6g for
+     * float32) already prints it: start there. */
+    for (int p = is_float32 ? 6 : 15; p <= 17; p++) {
+        snprintf(buf, PR__NUMBER_TEXT, "%.*g", p, v);
+        if (reads_back(buf, v, is_float32)) break;
+    }
+    return buf;
+}

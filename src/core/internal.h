@@ -93,6 +93,12 @@ void pr__strbuf_printf(pr_strbuf *sb, const char *fmt, ...) PR_PRINTF(2, 3);
 /* Hands over the string (caller frees); NULL and PR_ERR_NOMEM if anything failed. */
 char *pr__strbuf_take(pr_strbuf *sb);
 
+/* The shortest %g text that reads back as exactly v (as a float when is_float32);
+ * "nan", "inf", "-inf" for non-finite values. Uses the current locale: call it
+ * inside uselocale(pr__c_locale()) for files. Returns buf. */
+#define PR__NUMBER_TEXT 40
+const char *pr__format_shortest(double v, int is_float32, char buf[PR__NUMBER_TEXT]);
+
 /* The "C" locale, created once; numbers are always read and written in it so a
  * program's setlocale() never changes primer's files. */
 locale_t pr__c_locale(void);

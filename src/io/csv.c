@@ -411,23 +411,9 @@ static void put_name(FILE *f, const char *s, char delim) {
     fputc('"', f);
 }
 
-/* The shortest %g text that reads back as exactly v. */
 static void put_number(FILE *f, double v, int is_float32) {
-    char buf[40];
-    if (isnan(v)) {
-        fputs("nan", f);
-        return;
-    }
-    if (isinf(v)) {
-        fputs(v > 0 ? "inf" : "-inf", f);
-        return;
-    }
-    for (int p = is_float32 ? 6 : 15; p <= 17; p++) {
-        snprintf(buf, sizeof buf, "%.*g", p, v);
-        double back = strtod(buf, NULL);
-        if (is_float32 ? (float)back == (float)v : back == v) break;
-    }
-    fputs(buf, f);
+    char buf[PR__NUMBER_TEXT];
+    fputs(pr__format_shortest(v, is_float32, buf), f);
 }
 
 pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *const *names,

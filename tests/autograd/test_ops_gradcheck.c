@@ -64,7 +64,59 @@ static pr_node b_where(pr_graph *g, const pr_node *p) {
     return pr_g_where(g, c, p[0], p[1]);
 }
 
+static pr_node b_log1p(pr_graph *g, const pr_node *p) { return pr_g_log1p(g, p[0]); }
+static pr_node b_matmul_nt(pr_graph *g, const pr_node *p) { return pr_g_matmul_nt(g, p[0], p[1]); }
+static pr_node b_dropout(pr_graph *g, const pr_node *p) { return pr_g_dropout(g, p[0], 0.3, 0); }
+static pr_node b_dropout_standard(pr_graph *g, const pr_node *p) { return pr_g_dropout(g, p[0], 0.5, 1); }
+/* batch norm over the channels of p[0] with scale p[1] and shift p[2] */
+static pr_node batchnorm_of(pr_graph *g, const pr_node *p, int64_t channels) {
+    pr_node rm = pr_g_buffer(g, "running_mean", PR_SHAPE(channels), 0);
+    pr_node rv = pr_g_buffer(g, "running_var", PR_SHAPE(channels), 1);
+    pr_node nb = pr_g_buffer(g, "batches", 0, NULL, 0);
+    return pr_g_batchnorm(g, p[0], p[1], p[2], rm, rv, nb, 1e-5, 0.1);
+}
+static pr_node b_batchnorm(pr_graph *g, const pr_node *p) { return batchnorm_of(g, p, 4); }
+static pr_node b_batchnorm_4d(pr_graph *g, const pr_node *p) { return batchnorm_of(g, p, 3); }
+static pr_node b_batchnorm_eval(pr_graph *g, const pr_node *p) {
+    pr_graph_set_training(g, 0);
+    return batchnorm_of(g, p, 4);
+}
+static pr_node b_embedding(pr_graph *g, const pr_node *p) {
+    pr_tensor *idx;
+    pr_tensor_from_array(&idx, PR_F64, PR_SHAPE(2, 3), (double[]){4, 0, 2, 2, 1, 4});
+    pr_node i = pr_g_const(g, "indices", idx);
+    pr_tensor_free(idx);
+    return pr_g_embedding(g, p[0], i);
+}
+static pr_node b_ce_labels(pr_graph *g, const pr_node *p) {
+    pr_tensor *y;
+    pr_tensor_from_array(&y, PR_F64, PR_SHAPE(3), (double[]){2, 0, 3});
+    pr_node t = pr_g_const(g, "labels", y);
+    pr_tensor_free(y);
+    return pr_g_softmax_cross_entropy(g, p[0], t);
+}
+static pr_node b_ce_soft(pr_graph *g, const pr_node *p) {
+    return pr_g_softmax_cross_entropy(g, p[0], pr_g_softmax(g, p[1], -1)); /* soft targets get gradients too */
+}
+
+/* soft targets in (0, 1) that also receive a gradient */
+static pr_node b_bce_logits(pr_graph *g, const pr_node *p) {
+    return pr_g_bce_with_logits(g, p[0], pr_g_sigmoid(g, p[1]));
+}
+
 static const op_case cases[] = {
+    {"bce_with_logits", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_bce_logits},
+    {"bce_with_logits_broadcast", 2, {2, 1}, {{3, 4}, {4}}, 0, b_bce_logits},
+    {"log1p", 1, {2}, {{3, 4}}, 1, b_log1p},
+    {"matmul_transposed_b", 2, {2, 2}, {{3, 5}, {4, 5}}, 0, b_matmul_nt},
+    {"dropout", 1, {2}, {{3, 4}}, 0, b_dropout},
+    {"dropout_standard", 1, {2}, {{3, 4}}, 0, b_dropout_standard},
+    {"batchnorm", 3, {2, 1, 1}, {{5, 4}, {4}, {4}}, 0, b_batchnorm},
+    {"batchnorm_images", 3, {4, 1, 1}, {{2, 3, 2, 2}, {3}, {3}}, 0, b_batchnorm_4d},
+    {"batchnorm_eval", 3, {2, 1, 1}, {{5, 4}, {4}, {4}}, 0, b_batchnorm_eval},
+    {"embedding", 1, {2}, {{5, 3}}, 0, b_embedding},
+    {"softmax_cross_entropy_labels", 1, {2}, {{3, 4}}, 0, b_ce_labels},
+    {"softmax_cross_entropy_soft", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_ce_soft},
     {"add", 2, {2, 1}, {{3, 4}, {4}}, 0, b_add},
     {"add_scalar_broadcast", 2, {2, 0}, {{3, 4}, {0}}, 0, b_add},
     {"sub_column", 2, {2, 2}, {{3, 4}, {3, 1}}, 0, b_sub},

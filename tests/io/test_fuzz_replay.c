@@ -66,3 +66,15 @@ Test(fuzz_replay, npy_corpus_and_regressions) {
     int n = replay_dir("fuzz/corpus/npy", replay_npy) + replay_dir("fuzz/regressions/npy", replay_npy);
     cr_assert_geq(n, 11, "replayed %d NPY inputs", n);
 }
+
+static void replay_safetensors(const unsigned char *data, size_t len, const char *name) {
+    pr_tensor_file *f = NULL;
+    check_status(pr_safetensors_read_buffer(data, len, name, NULL, &f), name);
+    pr_tensor_file_free(f);
+}
+
+Test(fuzz_replay, safetensors_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/safetensors", replay_safetensors) +
+            replay_dir("fuzz/regressions/safetensors", replay_safetensors);
+    cr_assert_geq(n, 5, "replayed %d safetensors inputs", n);
+}

@@ -1,0 +1,112 @@
+/* primer/data.h — data sets and preparing them for training: the embedded
+ * handwritten digits, the book's synthetic toy problems, train/test splits,
+ * standardisation, label encoding, one-hot vectors and shuffled mini-batches.
+ *
+ * Every function returns new float64 tensors: features X (n, d) and targets y (n)
+ * (class labels 0..K-1 as whole numbers, or real values). Random draws come from
+ * the pr_rng the caller passes, so the same seed gives the same data.
+ */
+#ifndef PRIMER_DATA_H
+#define PRIMER_DATA_H
+
+#include "primer/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the handwritten digits (compiled into the library) ---------------------------------- */
+
+/* Optical Recognition of Handwritten Digits (UCI; E. Alpaydin and C. Kaynak, 1998;
+ * CC BY 4.0): 1797 images of 8x8 pixel counts 0..16, X (1797, 64), labels y (1797)
+ * in 0..9. Either output may be NULL. */
+pr_status pr_data_digits(pr_tensor **X, pr_tensor **y);
+/* The attribution the licence asks for. */
+const char *pr_data_digits_citation(void);
+
+/* ---- synthetic problems ------------------------------------------------------------------- */
+
+/* XOR: n points at the corners of the unit square (cycling (0,0), (0,1), (1,0),
+ * (1,1)) plus N(0, noise²) jitter, labelled x1 XOR x2. n = 4, noise = 0 is the
+ * truth table of section 8.2. */
+pr_status pr_data_xor(int64_t n, double noise, pr_rng *rng, pr_tensor **X, pr_tensor **y);
+/* Two interleaving half circles (scikit-learn's make_moons): n/2 on the upper arc
+ * (class 0), the rest on the lower one (class 1), N(0, noise²) added, shuffled. */
+pr_status pr_data_moons(int64_t n, double noise, pr_rng *rng, pr_tensor **X, pr_tensor **y);
+/* Two concentric circles (make_circles): the inner one of radius `factor` (0 < factor
+ * < 1) is class 1. */
+pr_status pr_data_circles(int64_t n, double noise, double factor, pr_rng *rng, pr_tensor **X, pr_tensor **y);
+/* `classes` interleaved spiral arms of n points in total (each arm r = 0..1 over
+ * four radians of turn, angle jittered by N(0, noise²)). */
+pr_status pr_data_spirals(int64_t n, int64_t classes, double noise, pr_rng *rng, pr_tensor **X, pr_tensor **y);
+/* Isotropic Gaussian blobs (make_blobs): `centers` centres drawn uniformly in
+ * [-10, 10]^d, n points split as evenly as possible among them, standard deviation
+ * `std`, shuffled. */
+pr_status pr_data_blobs(int64_t n, int64_t features, int64_t centers, double std, pr_rng *rng, pr_tensor **X,
+                        pr_tensor **y);
+
+/* A make_classification-like problem. Zero-initialise for the defaults. */
+typedef struct pr_classification_options {
+    int64_t features;      /* total columns; 0: 20 */
+    int64_t informative;   /* columns carrying the signal; 0: 2 */
+    int64_t redundant;     /* random linear combinations of the informative ones; 0: 2 (-1: none) */
+    int64_t classes;       /* 0: 2 */
+    int64_t clusters;      /* Gaussian clusters per class; 0: 2 */
+    double separation;     /* half the side of the hypercube the cluster centres sit on; 0: 1 */
+    double flip;           /* fraction of labels replaced at random; 0: 0.01 (-1: none) */
+} pr_classification_options;
+
+/* Clusters at vertices of a hypercube in the informative subspace, each an
+ * N(0, I) cloud mixed by a random matrix, then redundant and noise columns, then
+ * the columns and rows shuffled (scikit-learn's recipe). */
+pr_status pr_data_classification(int64_t n, const pr_classification_options *options, pr_rng *rng, pr_tensor **X,
+                                 pr_tensor **y);
+/* Regression: x uniform in [0, 2π], y = sin(x) + N(0, noise²); X is (n, 1). */
+pr_status pr_data_sine(int64_t n, double noise, pr_rng *rng, pr_tensor **X, pr_tensor **y);
+
+/* ---- preparation ------------------------------------------------------------------------------ */
+
+/* Shuffle the rows and hold out round(test_fraction · n) of them (at least one of
+ * each part; 0 < test_fraction < 1). stratify: keep the class proportions of y
+ * (whole-number labels) in both parts. Either y may be NULL (then only X is split). */
+pr_status pr_data_split(const pr_tensor *X, const pr_tensor *y, double test_fraction, int stratify, pr_rng *rng,
+                        pr_tensor **X_train, pr_tensor **y_train, pr_tensor **X_test, pr_tensor **y_test);
+/* Column means and standard deviations (divisor n, as scikit-learn's StandardScaler),
+ * each (d); a constant column gets scale 1. */
+pr_status pr_data_standardize_fit(const pr_tensor *X, pr_tensor **mean, pr_tensor **scale);
+/* (X - mean) / scale, column by column. */
+pr_status pr_data_standardize(const pr_tensor *X, const pr_tensor *mean, const pr_tensor *scale, pr_tensor **out);
+/* Map the distinct values of y to 0..K-1 in increasing order: *indices (n) and the
+ * sorted values *classes (K). Values must be whole numbers (PR_ERR_INVALID naming
+ * the first that is not); at most max_classes distinct values (0: 1000). */
+pr_status pr_data_encode_labels(const pr_tensor *y, int64_t max_classes, pr_tensor **indices, pr_tensor **classes);
+/* 1 when every value of y is a whole number. */
+int pr_data_is_integral(const pr_tensor *y);
+/* (n, K) rows with a 1 at each label (0..K-1; PR_ERR_INVALID naming a row out of range). */
+pr_status pr_data_one_hot(const pr_tensor *labels, int64_t classes, pr_tensor **out);
+
+/* ---- shuffled mini-batches ------------------------------------------------------------------ */
+
+typedef struct pr_batches pr_batches;
+
+/* Mini-batches of the rows of X (and y, if not NULL) in `dtype` (0: X's dtype): each
+ * pass visits every row once, in a new random order from rng when shuffle is set
+ * (rng may then not be NULL), else in order. A final batch of a single row is merged
+ * into the one before it (batch normalisation needs two rows). */
+pr_status pr_batches_new(pr_batches **out, const pr_tensor *X, const pr_tensor *y, int64_t batch_size, int shuffle,
+                         pr_rng *rng, pr_dtype dtype);
+void pr_batches_free(pr_batches *b);
+/* The next batch as views valid until the next call: 1 when there is one, 0 at the
+ * end of a pass (the next call starts a new pass, reshuffling). */
+int pr_batches_next(pr_batches *b, pr_tensor *X_batch, pr_tensor *y_batch);
+/* Batches per pass, and the index of the batch last returned (0-based) in this pass. */
+int64_t pr_batches_count(const pr_batches *b);
+int64_t pr_batches_index(const pr_batches *b);
+/* The row order of the current pass (n indices into X). */
+const int64_t *pr_batches_order(const pr_batches *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRIMER_DATA_H */

@@ -1,0 +1,238 @@
+/* primer/nn.h — neural networks (book chapters 7 and 8): initialisation, models
+ * built from a layer specification, losses, penalties, model files.
+ *
+ * A pr_model is a computational graph (primer/autograd.h) made of layers:
+ *
+ *     pr_model *m;
+ *     pr_model_options o = {.seed = 1, .outputs = 10};       // adds the dense:10 head
+ *     pr_model_new(&m, "dense:128,relu,dense:64,relu", PR_SHAPE(64), &o);
+ *     pr_model_summary(m, stdout);                         // shapes and parameter counts
+ *     pr_model_forward(m, X, &logits);                     // evaluation mode, batched
+ *     pr_model_save(m, "digits.safetensors");
+ *
+ * Layer specifications. A comma-separated list of layers, applied in order:
+ *
+ *     dense:N             fully connected, N outputs: y = x Wᵀ + b (W is (N, in))
+ *     relu  sigmoid  tanh  softmax
+ *     leaky_relu[:S]      slope S for x < 0 (default 0.01)
+ *     prelu               leaky ReLU with a learned slope (one, initially 0.25)
+ *     gelu[:tanh]         x Φ(x), or its tanh approximation
+ *     dropout:P           inverted dropout with rate P (identity in evaluation)
+ *     batchnorm           batch normalisation over the features (or image channels)
+ *     layernorm           layer normalisation over the last axis
+ *     flatten             (N, d1, d2, ...) -> (N, d1 d2 ...)
+ *     embedding:V:D       integer tokens in 0..V-1 -> D-dimensional vectors
+ *     res[LAYERS]         x + LAYERS(x): a residual block (the shapes must agree)
+ *
+ * or a named architecture: "mlp" (= "mlp:128:64": dense:128,relu,dense:64,relu),
+ * "mlp:H1:H2:..." (ReLU hidden layers of those widths), "linear" (no hidden layer:
+ * linear, logistic or softmax regression once the head is added). Spaces are
+ * ignored. pr_model_spec() gives the canonical text, which model files store.
+ *
+ * Parameter names follow PyTorch's nn.Sequential, so a state dict loads into the
+ * equivalent PyTorch model: layer i's tensors are "i.weight" and "i.bias" (dense:
+ * weight (out, in); prelu: weight (1); layernorm and batchnorm: weight and bias of
+ * the feature size; embedding: weight (V, D)); batch norm also keeps the buffers
+ * "i.running_mean", "i.running_var" and "i.num_batches_tracked" (int64 in files).
+ * A residual block's layers are "i.body.j.*".
+ *
+ * Initialisation (from the model's seeded generator, in layer order): dense
+ * weights He-normal N(0, 2/n_in) when a ReLU-family activation (relu, leaky_relu,
+ * prelu, gelu) follows, else Xavier-normal N(0, 2/(n_in+n_out)) (section 8.6);
+ * biases zero; batch and layer norm scale 1 and shift 0; embeddings N(0, 1).
+ * pr_model_options.init overrides the rule for dense weights.
+ */
+#ifndef PRIMER_NN_H
+#define PRIMER_NN_H
+
+#include <stdio.h>
+
+#include "primer/autograd.h"
+#include "primer/core.h"
+#include "primer/io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- initialisation ------------------------------------------------------------------ */
+
+typedef enum pr_init {
+    PR_INIT_AUTO,           /* He for ReLU-family layers, Xavier otherwise (models only) */
+    PR_INIT_XAVIER_NORMAL,  /* N(0, 2/(fan_in+fan_out)) */
+    PR_INIT_XAVIER_UNIFORM, /* U(-a, a), a = sqrt(6/(fan_in+fan_out)) */
+    PR_INIT_HE_NORMAL,      /* N(0, 2/fan_in) */
+    PR_INIT_HE_UNIFORM,     /* U(-a, a), a = sqrt(6/fan_in) */
+    PR_INIT_ZEROS,
+    PR_INIT_CONSTANT        /* every element `value` */
+} pr_init;
+
+/* Fill a float tensor by `kind` with the given fans, drawing from `rng`.
+ * PR_INIT_AUTO is PR_ERR_INVALID here (it needs to know the activation). */
+pr_status pr_init_tensor(pr_tensor *t, pr_init kind, int64_t fan_in, int64_t fan_out, double value, pr_rng *rng);
+/* "xavier_normal", ...; pr_init_parse is the inverse (PR_ERR_INVALID listing the names). */
+const char *pr_init_name(pr_init kind);
+pr_status pr_init_parse(const char *name, pr_init *out);
+
+/* ---- models -------------------------------------------------------------------------- */
+
+typedef struct pr_model pr_model;
+
+typedef enum pr_task {
+    PR_TASK_NONE,            /* raw outputs only */
+    PR_TASK_CLASSIFICATION,  /* outputs are logits over classes */
+    PR_TASK_REGRESSION       /* outputs are predicted values */
+} pr_task;
+
+/* Zero-initialise for the defaults. */
+typedef struct pr_model_options {
+    pr_dtype dtype;   /* PR_F32 (default) or PR_F64 */
+    uint64_t seed;    /* initialisation and dropout masks */
+    pr_init init;     /* dense weights; PR_INIT_AUTO (default) as described above */
+    int64_t outputs;  /* > 0: append a dense:outputs head (logits or values) */
+} pr_model_options;
+
+/* Build a model for inputs of shape (N, in_shape...) — in_ndim extents without the
+ * batch axis — from a layer specification. Errors name the offending layer: an
+ * unknown layer or bad argument (PR_ERR_INVALID, with its position in the text),
+ * shapes that do not fit (PR_ERR_SHAPE). */
+pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int64_t *in_shape,
+                       const pr_model_options *options);
+void pr_model_free(pr_model *m);
+
+/* The canonical specification ("dense:64,relu,dense:10"). */
+const char *pr_model_spec(const pr_model *m);
+/* The graph, its input x (N, in_shape...) and output node (N, outputs...). Add
+ * nodes to the graph freely (losses, extra heads); the model's own nodes stay. */
+pr_graph *pr_model_graph(pr_model *m);
+pr_node pr_model_input(const pr_model *m);
+pr_node pr_model_output(const pr_model *m);
+/* The input shape without the batch axis, and the output width (last extent). */
+int pr_model_input_shape(const pr_model *m, int64_t shape[PR_MAX_DIMS]);
+int64_t pr_model_input_size(const pr_model *m);
+int64_t pr_model_output_size(const pr_model *m);
+/* Trainable parameters (elements), and the number of layers (residual blocks count
+ * as one; their inner layers are listed by the summary). */
+int64_t pr_model_param_count(const pr_model *m);
+int pr_model_layer_count(const pr_model *m);
+
+/* A table of every layer: name, output shape (N = batch) and parameter count, then
+ * the totals (Q8.4: "dense:10,relu" with 5 inputs and 3 outputs has 93). */
+pr_status pr_model_summary(const pr_model *m, FILE *f);
+
+/* The model's named tensors: parameters and buffers, in layer order. */
+int64_t pr_model_tensor_count(const pr_model *m);
+const char *pr_model_tensor_name(const pr_model *m, int64_t i);
+/* A view of the named tensor's current values (valid while the model lives). */
+pr_status pr_model_tensor(const pr_model *m, const char *name, pr_tensor *view);
+/* Copy `value` into the named tensor (same shape; converted to the model dtype). */
+pr_status pr_model_set_tensor(pr_model *m, const char *name, const pr_tensor *value);
+
+/* What the model predicts, kept in its file. Classification: `classes` (n_classes
+ * values, NULL for 0..n-1) are the labels the outputs stand for. */
+pr_status pr_model_set_task(pr_model *m, pr_task task, const double *classes, int64_t n_classes);
+pr_task pr_model_task(const pr_model *m);
+int64_t pr_model_class_count(const pr_model *m);
+/* The label of output k (k itself when none were given). */
+double pr_model_class_label(const pr_model *m, int64_t k);
+/* The class index of `label`; PR_ERR_NOT_FOUND naming the known classes. */
+pr_status pr_model_class_index(const pr_model *m, double label, int64_t *k);
+/* Input standardisation applied by pr_model_forward: x' = (x - mean) / scale, with
+ * mean and scale of the input size (scale 0 is treated as 1). NULL clears it. */
+pr_status pr_model_set_standardization(pr_model *m, const pr_tensor *mean, const pr_tensor *scale);
+/* Views of the standardisation (PR_ERR_NOT_FOUND when none). */
+pr_status pr_model_standardization(const pr_model *m, pr_tensor *mean, pr_tensor *scale);
+/* Column names of the features and target (for CSV files); names may be NULL. */
+pr_status pr_model_set_columns(pr_model *m, const char *const *features, int64_t n, const char *target);
+const char *pr_model_feature_name(const pr_model *m, int64_t j);
+const char *pr_model_target_name(const pr_model *m);
+
+/* X (N, in_shape...; float32 or float64) converted to the model's dtype and
+ * standardised: what the graph's input receives. */
+pr_status pr_model_prepare_input(const pr_model *m, const pr_tensor *X, pr_tensor **out);
+/* Outputs for the rows of X (N, in_shape...; any float dtype), computed in
+ * evaluation mode in batches of at most 1024 rows: logits for classification,
+ * values for regression. Standardisation, when set, is applied first. */
+pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out);
+/* Softmax probabilities (N, classes) and the predicted class labels (N, float64). */
+pr_status pr_model_predict_proba(pr_model *m, const pr_tensor *X, pr_tensor **proba);
+pr_status pr_model_predict_classes(pr_model *m, const pr_tensor *X, pr_tensor **labels);
+
+/* ---- model files ---------------------------------------------------------------------- */
+
+/* The model as named tensors plus metadata: "primer.spec", "primer.input_shape",
+ * "primer.dtype", "primer.task", "primer.classes", "primer.features",
+ * "primer.target", "primer.mean", "primer.scale" (JSON text), "format": "pt". */
+pr_status pr_model_to_tensor_file(const pr_model *m, pr_tensor_file **out);
+/* Rebuild a model from such a file (extra tensors, as in checkpoints, are ignored). */
+pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, pr_model **out);
+/* Copy the file's tensors into an existing model of the same architecture. */
+pr_status pr_model_load_tensors(pr_model *m, const pr_tensor_file *f, const char *name);
+/* Save as safetensors (atomically: an existing file is replaced only by a complete one). */
+pr_status pr_model_save(const pr_model *m, const char *path);
+/* Load a model file; a corrupt, truncated or foreign file is PR_ERR_FORMAT saying why. */
+pr_status pr_model_load(const char *path, pr_model **out);
+
+/* ---- losses ---------------------------------------------------------------------------- */
+
+typedef enum pr_loss_kind {
+    PR_LOSS_DEFAULT,        /* cross-entropy for classification, MSE for regression */
+    PR_LOSS_MSE,            /* mean (ŷ - y)² */
+    PR_LOSS_MAE,            /* mean |ŷ - y| */
+    PR_LOSS_HUBER,          /* mean ½e² (|e| <= δ), δ(|e| - δ/2) otherwise */
+    PR_LOSS_CROSS_ENTROPY,  /* softmax cross-entropy from logits (N, K) against labels (N) or one-hot (N, K) */
+    PR_LOSS_BCE_LOGITS,     /* binary cross-entropy from logits, targets in [0, 1] */
+    PR_LOSS_BCE,            /* binary cross-entropy from probabilities (log clamped at -100, as PyTorch) */
+    PR_LOSS_HINGE,          /* mean max(0, 1 - y f), y in {-1, +1} */
+    PR_LOSS_FOCAL           /* binary focal loss from logits: -α_t (1 - p_t)^γ log p_t, targets {0, 1} */
+} pr_loss_kind;
+
+/* Zero-initialise for the defaults. */
+typedef struct pr_loss_config {
+    pr_loss_kind kind;
+    double delta;  /* Huber; 0: 1 */
+    double alpha;  /* focal: weight of positives (1 - alpha for negatives); 0: 0.25 */
+    double gamma;  /* focal: focusing exponent > 0; 0: 2 */
+} pr_loss_config;
+
+/* The loss as a scalar graph node (the mean over every element, or over rows for
+ * cross-entropy). Shapes are checked as the graph's ops check them. */
+pr_node pr_loss(pr_graph *g, const pr_loss_config *config, pr_node prediction, pr_node target);
+/* The same on tensors (float64): the value and, if grad is not NULL, the gradient
+ * with respect to the prediction (a new tensor of its shape). */
+pr_status pr_loss_eval(const pr_loss_config *config, const pr_tensor *prediction, const pr_tensor *target,
+                       double *value, pr_tensor **grad);
+/* "mse", "mae", "huber", "cross_entropy", "bce_logits", "bce", "hinge", "focal";
+ * pr_loss_parse reads "huber:2", "focal:0.25:2" too. */
+const char *pr_loss_name(pr_loss_kind kind);
+pr_status pr_loss_parse(const char *text, pr_loss_config *out);
+
+/* ---- penalties (section 7.4) ------------------------------------------------------------ */
+
+typedef enum pr_penalty_kind {
+    PR_PENALTY_L1,          /* λ Σ|w| */
+    PR_PENALTY_L2,          /* λ Σw² (Q7.8's form) */
+    PR_PENALTY_L2_HALF,     /* λ ½ Σw² (section 7.4's form) */
+    PR_PENALTY_ELASTIC_NET  /* λ (α Σ|w| + (1-α)/2 Σw²) */
+} pr_penalty_kind;
+
+/* The penalty on the listed parameters as a scalar node (alpha: elastic-net mix). */
+pr_node pr_penalty(pr_graph *g, pr_penalty_kind kind, const pr_node *params, int n, double lambda, double alpha);
+/* The same on a tensor of weights. */
+pr_status pr_penalty_eval(pr_penalty_kind kind, const pr_tensor *w, double lambda, double alpha, double *value);
+/* The model's weight tensors (dense and embedding weights, not biases or norms):
+ * what weight penalties usually cover. Writes up to max nodes; returns the count. */
+int pr_model_weight_params(const pr_model *m, pr_node *params, int max);
+
+/* ---- metrics ---------------------------------------------------------------------------- */
+
+/* Fraction of rows whose argmax over `scores` (N, K) equals the label (N). */
+pr_status pr_metric_accuracy(const pr_tensor *scores, const pr_tensor *labels, double *out);
+/* Coefficient of determination 1 - SS_res/SS_tot over all elements. */
+pr_status pr_metric_r2(const pr_tensor *prediction, const pr_tensor *target, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRIMER_NN_H */

@@ -1,0 +1,116 @@
+/* primer/train.h — the trainer: epochs of shuffled mini-batches, validation,
+ * early stopping, schedules, clipping, checkpoints that resume exactly, logs and
+ * loss curves (book chapters 5 and 7).
+ *
+ *     pr_train_options o = {.epochs = 20, .batch_size = 32, .val_fraction = 0.1,
+ *                           .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+ *     pr_train_history *h;
+ *     if (pr_train(model, X, y, &o, &h)) fprintf(stderr, "%s\n", pr_last_error());
+ *
+ * Targets. A classifier (pr_model_set_task with PR_TASK_CLASSIFICATION) takes y (N)
+ * holding its class labels and trains with softmax cross-entropy; a regressor takes
+ * y (N) for one output or (N, outputs) and trains with MSE (or MAE, Huber). A model
+ * with no task trains with the loss given, on targets shaped like its outputs.
+ *
+ * Reproducibility. The same model, data, options and seed give the same weights bit
+ * for bit (with the same BLAS thread count). A run stopped after any epoch and
+ * continued from its checkpoint (`resume`) ends bit-identical to one that never
+ * stopped: the checkpoint holds the weights, batch-norm statistics, optimiser and
+ * schedule state, both random generators, the early-stopping state and the history.
+ *
+ * Failures. Bad data (NaN, labels the model does not know, a feature count that does
+ * not fit, fewer than two rows) fails before training with a message naming the row
+ * or the shapes. A loss that becomes NaN or infinite stops training with
+ * PR_ERR_NONFINITE naming the epoch and batch; the model is put back to its weights
+ * at the end of the last complete epoch, and the last checkpoint on disk is kept.
+ */
+#ifndef PRIMER_TRAIN_H
+#define PRIMER_TRAIN_H
+
+#include "primer/nn.h"
+#include "primer/optim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Passed to on_epoch after every epoch. Metrics are accuracy for classifiers and
+ * R² for regressors; val_* are NaN without validation data. */
+typedef struct pr_epoch_report {
+    int64_t epoch, epochs;          /* 1-based epoch of the configured total */
+    double train_loss, train_metric;
+    double val_loss, val_metric;
+    double lr;                      /* the rate of the epoch's last step */
+    double seconds;                 /* wall time of the epoch */
+    int improved;                   /* the monitored loss reached a new best */
+} pr_epoch_report;
+
+/* Passed to on_batch after every optimiser step. */
+typedef struct pr_batch_report {
+    int64_t epoch, epochs, batch, batches; /* 1-based */
+    double loss;
+} pr_batch_report;
+
+typedef enum pr_log_format { PR_LOG_AUTO, PR_LOG_CSV, PR_LOG_JSONL } pr_log_format;
+
+/* Zero-initialise for the defaults. */
+typedef struct pr_train_options {
+    int64_t epochs;              /* 0: 20 */
+    int64_t batch_size;          /* 0: 32; larger than the data: full-batch gradient descent */
+    int no_shuffle;              /* 1: visit the rows in order every epoch */
+    uint64_t seed;               /* shuffling and the validation split */
+    double val_fraction;         /* hold out this fraction of the rows for validation (0: none) */
+    const pr_tensor *X_val, *y_val; /* or an explicit validation set */
+    pr_loss_config loss;         /* default: cross-entropy (classifiers), MSE (regressors) */
+    pr_optimizer_config optimizer;
+    pr_schedule_config schedule;
+    double clip_norm;            /* > 0: clip the global gradient norm */
+    double clip_value;           /* > 0: clip each gradient element */
+    double penalty_lambda;       /* > 0: add this penalty on the weight matrices to the loss */
+    pr_penalty_kind penalty;
+    double penalty_alpha;        /* elastic-net mix */
+    int64_t patience;            /* > 0: stop after this many epochs without a new best
+                                    (validation loss, else training loss) */
+    int keep_last;               /* 1: keep the final weights instead of the best ones */
+    const char *checkpoint;      /* written (atomically) after every epoch */
+    const char *resume;          /* continue from this checkpoint */
+    const char *log;             /* per-epoch log, rewritten atomically after every epoch */
+    pr_log_format log_format;    /* AUTO: JSON lines for *.jsonl / *.json, else CSV */
+    /* Return nonzero to stop after this epoch (the history marks it cancelled). */
+    int (*on_epoch)(const pr_epoch_report *report, void *user);
+    void (*on_batch)(const pr_batch_report *report, void *user);
+    void *user;
+} pr_train_options;
+
+typedef struct pr_train_history {
+    int64_t epochs;                 /* completed */
+    double *train_loss, *train_metric, *val_loss, *val_metric, *lr, *seconds; /* per epoch */
+    int has_val;
+    int regression;                 /* metrics are R² rather than accuracy */
+    int64_t best_epoch;             /* 1-based epoch of the best monitored loss */
+    double best_loss;
+    int restored_best;              /* the model holds the weights of best_epoch */
+    int stopped_early;              /* patience ran out */
+    int cancelled;                  /* on_epoch asked to stop */
+    int64_t steps;                  /* optimiser steps in total */
+    int64_t train_rows, val_rows;
+    double total_seconds;           /* wall time of this call */
+} pr_train_history;
+
+pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr_train_options *options,
+                   pr_train_history **history);
+void pr_train_history_free(pr_train_history *h);
+
+/* Loss (and validation loss) per epoch as an SVG figure; the best epoch is marked. */
+pr_status pr_train_plot_history(const pr_train_history *h, const char *path, const char *title);
+
+/* Mean loss and metric of the model on (X, y) in evaluation mode, with the loss the
+ * trainer would use (options may be NULL). */
+pr_status pr_evaluate(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr_loss_config *loss, double *loss_value,
+                      double *metric);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRIMER_TRAIN_H */

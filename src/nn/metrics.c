@@ -1,0 +1,43 @@
+/* Metrics the trainer reports: classification accuracy and R². */
+#include <math.h>
+
+#include "nn/nn_internal.h"
+
+pr_status pr_metric_accuracy(const pr_tensor *scores, const pr_tensor *labels, double *out) {
+    pr_status st = pr__require_tensor(scores, "accuracy", "scores");
+    if (st || (st = pr__require_tensor(labels, "accuracy", "labels"))) return st;
+    if (!out) return pr__fail(PR_ERR_INVALID, "accuracy: out is NULL");
+    if (scores->ndim != 2 || labels->ndim != 1 || labels->shape[0] != scores->shape[0] || scores->shape[0] == 0) {
+        char a[96], b[96];
+        return pr__fail(PR_ERR_SHAPE, "accuracy: scores must be (N, K) and labels (N) with N >= 1; got %s and %s",
+                        pr_shape_format(scores, a, sizeof a), pr_shape_format(labels, b, sizeof b));
+    }
+    int64_t N = scores->shape[0], K = scores->shape[1], hits = 0;
+    for (int64_t i = 0; i < N; i++) {
+        int64_t best = 0;
+        for (int64_t k = 1; k < K; k++)
+            if (pr_tensor_get(scores, i * K + k) > pr_tensor_get(scores, i * K + best)) best = k;
+        hits += pr_tensor_get(labels, i) == (double)best;
+    }
+    *out = (double)hits / (double)N;
+    return PR_OK;
+}
+
+pr_status pr_metric_r2(const pr_tensor *prediction, const pr_tensor *target, double *out) {
+    pr_status st = pr__require_tensor(prediction, "r2", "prediction");
+    if (st || (st = pr__require_tensor(target, "r2", "target"))) return st;
+    if (!out) return pr__fail(PR_ERR_INVALID, "r2: out is NULL");
+    if (prediction->size != target->size || target->size == 0)
+        return pr__fail(PR_ERR_SHAPE, "r2: %lld predictions for %lld targets", (long long)prediction->size,
+                        (long long)target->size);
+    double mean = 0, ss_res = 0, ss_tot = 0;
+    for (int64_t i = 0; i < target->size; i++) mean += pr_tensor_get(target, i);
+    mean /= (double)target->size;
+    for (int64_t i = 0; i < target->size; i++) {
+        double y = pr_tensor_get(target, i), e = y - pr_tensor_get(prediction, i);
+        ss_res += e * e;
+        ss_tot += (y - mean) * (y - mean);
+    }
+    *out = ss_tot > 0 ? 1 - ss_res / ss_tot : (ss_res == 0 ? 1.0 : 0.0);
+    return PR_OK;
+}

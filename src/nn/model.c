@@ -1,0 +1,717 @@
+/* Models: a layer specification built into a computational graph with
+ * PyTorch-compatible parameter names, plus what the model predicts (task,
+ * classes, input standardisation, column names). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/nn_internal.h"
+
+#define BN_EPS 1e-5
+#define BN_MOMENTUM 0.1
+#define LN_EPS 1e-5
+#define PRELU_INIT 0.25
+#define FORWARD_BATCH 1024
+
+/* ---- bookkeeping ------------------------------------------------------------------- */
+
+static pr_status add_tensor(pr_model *m, const char *name, pr_node node, int is_counter) {
+    if (strlen(name) >= PR__MODEL_NAME) return pr__fail(PR_ERR_LIMIT, "model: tensor name '%s' is too long", name);
+    if (m->n_tensors == m->cap_tensors) {
+        int64_t cap = m->cap_tensors ? 2 * m->cap_tensors : 16;
+        pr__model_tensor *t = pr__realloc(m->tensors, (size_t)cap * sizeof *t);
+        if (!t) return PR_ERR_NOMEM;
+        m->tensors = t;
+        m->cap_tensors = cap;
+    }
+    pr__model_tensor *t = &m->tensors[m->n_tensors++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->node = node;
+    t->is_counter = is_counter;
+    return PR_OK;
+}
+
+static pr_status add_row(pr_model *m, const char *name, const pr__layer *l, pr_node out, int64_t params, int depth) {
+    if (m->n_rows == m->cap_rows) {
+        int cap = m->cap_rows ? 2 * m->cap_rows : 16;
+        pr__model_row *r = pr__realloc(m->rows, (size_t)cap * sizeof *r);
+        if (!r) return PR_ERR_NOMEM;
+        m->rows = r;
+        m->cap_rows = cap;
+    }
+    pr__model_row *r = &m->rows[m->n_rows++];
+    snprintf(r->name, sizeof r->name, "%s", name);
+    pr_strbuf sb;
+    pr__strbuf_init(&sb);
+    if (l->kind == PR__LAYER_RESIDUAL) {
+        pr__strbuf_puts(&sb, "res[...]");
+    } else {
+        pr__spec_format(&sb, l, 1);
+    }
+    snprintf(r->token, sizeof r->token, "%s", sb.data ? sb.data : "?");
+    pr__strbuf_free(&sb);
+    r->out = out;
+    r->params = params;
+    r->depth = depth;
+    return PR_OK;
+}
+
+/* A parameter "<name>.<suffix>" registered with the model. */
+static pr_node param(pr_model *m, const char *name, const char *suffix, int ndim, const int64_t *shape) {
+    char full[2 * PR__MODEL_NAME];
+    snprintf(full, sizeof full, "%s.%s", name, suffix);
+    pr_node p = pr_g_param(m->g, full, ndim, shape);
+    if (pr_node_is_valid(p) && add_tensor(m, full, p, 0)) return pr_graph_fail_build(m->g, pr_last_status(), "%s", pr_last_error());
+    return p;
+}
+
+static pr_node buffer(pr_model *m, const char *name, const char *suffix, int ndim, const int64_t *shape, double fill,
+                      int is_counter) {
+    char full[2 * PR__MODEL_NAME];
+    snprintf(full, sizeof full, "%s.%s", name, suffix);
+    pr_node b = pr_g_buffer(m->g, full, ndim, shape, fill);
+    if (pr_node_is_valid(b) && add_tensor(m, full, b, is_counter))
+        return pr_graph_fail_build(m->g, pr_last_status(), "%s", pr_last_error());
+    return b;
+}
+
+static pr_status init_param(pr_model *m, pr_node p, pr_init kind, int64_t fan_in, int64_t fan_out, double value) {
+    pr_tensor v;
+    pr_status st = pr_graph_param_view(m->g, p, &v);
+    if (!st) st = pr_init_tensor(&v, kind, fan_in, fan_out, value, &m->init_rng);
+    return st;
+}
+
+static int relu_family(pr__layer_kind k) {
+    return k == PR__LAYER_RELU || k == PR__LAYER_LEAKY_RELU || k == PR__LAYER_PRELU || k == PR__LAYER_GELU;
+}
+
+/* The activation that follows layer i (past dropout and normalisation), if any. */
+static int followed_by_relu(const pr__layer *layers, int n, int i) {
+    for (int j = i + 1; j < n; j++) {
+        pr__layer_kind k = layers[j].kind;
+        if (k == PR__LAYER_DROPOUT || k == PR__LAYER_BATCHNORM || k == PR__LAYER_LAYERNORM) continue;
+        return relu_family(k);
+    }
+    return 0;
+}
+
+static pr_status build_error(const char *name, const pr__layer *l, const char *fmt, ...) PR_PRINTF(3, 4);
+static pr_status build_error(const char *name, const pr__layer *l, const char *fmt, ...) {
+    pr_strbuf sb;
+    pr__strbuf_init(&sb);
+    pr__spec_format(&sb, l, 1);
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pr_status st = pr__fail(PR_ERR_SHAPE, "model: layer %s (%s): %s", name, sb.data ? sb.data : "?", msg);
+    pr__strbuf_free(&sb);
+    return st;
+}
+
+/* Elements of the parameters registered since tensor index `from`. */
+static int64_t params_since(const pr_model *m, int64_t from) {
+    int64_t total = 0;
+    for (int64_t t = from; t < m->n_tensors; t++) {
+        if (pr_node_kind_of(m->g, m->tensors[t].node) != PR_NODE_PARAM) continue;
+        int nd;
+        int64_t s[PR_MAX_DIMS], count = 1;
+        pr_node_shape(m->g, m->tensors[t].node, &nd, s);
+        for (int d = 0; d < nd; d++) count *= s[d];
+        total += count;
+    }
+    return total;
+}
+
+static pr_status shape_of(pr_model *m, pr_node x, int *ndim, int64_t *shape) {
+    if (pr_graph_status(m->g)) return pr__fail(pr_graph_status(m->g), "model: %s", pr_graph_error(m->g));
+    return pr_node_shape(m->g, x, ndim, shape);
+}
+
+/* ---- building -------------------------------------------------------------------------- */
+
+static pr_status build_layers(pr_model *m, const pr__layer *layers, int n, const char *prefix, int depth, pr_node x,
+                              pr_node *out);
+
+static pr_status build_layer(pr_model *m, const pr__layer *layers, int n, int i, const char *name, int depth,
+                             pr_node x, pr_node *out) {
+    const pr__layer *l = &layers[i];
+    pr_graph *g = m->g;
+    int ndim;
+    int64_t shape[PR_MAX_DIMS];
+    pr_status st = shape_of(m, x, &ndim, shape);
+    if (st) return st;
+    int64_t last = ndim ? shape[ndim - 1] : 0;
+    int64_t tensors_before = m->n_tensors;
+    pr_node y = {0, -1};
+    switch (l->kind) {
+    case PR__LAYER_DENSE: {
+        if (ndim < 2 || last < 1)
+            return build_error(name, l, "needs (batch, features) input with known features (got rank %d)", ndim);
+        pr_node W = param(m, name, "weight", PR_SHAPE(l->units, last));
+        pr_node b = param(m, name, "bias", PR_SHAPE(l->units));
+        if (pr_graph_status(g)) break;
+        pr_init kind = m->init != PR_INIT_AUTO ? m->init
+                       : followed_by_relu(layers, n, i) ? PR_INIT_HE_NORMAL
+                                                        : PR_INIT_XAVIER_NORMAL;
+        if ((st = init_param(m, W, kind, last, l->units, 0))) return st;
+        y = pr_g_add(g, pr_g_matmul_nt(g, x, W), b);
+        break;
+    }
+    case PR__LAYER_RELU: y = pr_g_relu(g, x); break;
+    case PR__LAYER_LEAKY_RELU: y = pr_g_leaky_relu(g, x, l->rate); break;
+    case PR__LAYER_PRELU: {
+        pr_node a = param(m, name, "weight", PR_SHAPE(1));
+        if (pr_graph_status(g)) break;
+        if ((st = init_param(m, a, PR_INIT_CONSTANT, 1, 1, PRELU_INIT))) return st;
+        y = pr_g_prelu(g, x, a);
+        break;
+    }
+    case PR__LAYER_SIGMOID: y = pr_g_sigmoid(g, x); break;
+    case PR__LAYER_TANH: y = pr_g_tanh(g, x); break;
+    case PR__LAYER_GELU: y = pr_g_gelu(g, x, l->tanh_form ? PR_GELU_TANH : PR_GELU_ERF); break;
+    case PR__LAYER_SOFTMAX: y = pr_g_softmax(g, x, -1); break;
+    case PR__LAYER_DROPOUT: y = pr_g_dropout(g, x, l->rate, 0); break;
+    case PR__LAYER_BATCHNORM: {
+        if (ndim < 2 || shape[1] < 1) return build_error(name, l, "needs (batch, features, ...) input (got rank %d)", ndim);
+        int64_t C = shape[1];
+        pr_node gamma = param(m, name, "weight", PR_SHAPE(C));
+        pr_node beta = param(m, name, "bias", PR_SHAPE(C));
+        pr_node rm = buffer(m, name, "running_mean", PR_SHAPE(C), 0, 0);
+        pr_node rv = buffer(m, name, "running_var", PR_SHAPE(C), 1, 0);
+        pr_node count = buffer(m, name, "num_batches_tracked", 0, NULL, 0, 1);
+        if (pr_graph_status(g)) break;
+        if ((st = init_param(m, gamma, PR_INIT_CONSTANT, C, C, 1))) return st;
+        y = pr_g_batchnorm(g, x, gamma, beta, rm, rv, count, BN_EPS, BN_MOMENTUM);
+        break;
+    }
+    case PR__LAYER_LAYERNORM: {
+        if (ndim < 2 || last < 1) return build_error(name, l, "needs (batch, ..., features) input (got rank %d)", ndim);
+        pr_node gamma = param(m, name, "weight", PR_SHAPE(last));
+        pr_node beta = param(m, name, "bias", PR_SHAPE(last));
+        if (pr_graph_status(g)) break;
+        if ((st = init_param(m, gamma, PR_INIT_CONSTANT, last, last, 1))) return st;
+        /* (x - mean) / sqrt(var + eps) * gamma + beta over the last axis, biased variance */
+        pr_node centered = pr_g_sub(g, x, pr_g_mean(g, x, -1, 1));
+        pr_node var = pr_g_mean(g, pr_g_mul(g, centered, centered), -1, 1);
+        pr_node normed = pr_g_mul(g, centered, pr_g_pow(g, pr_g_add_scalar(g, var, LN_EPS), -0.5));
+        y = pr_g_add(g, pr_g_mul(g, normed, gamma), beta);
+        break;
+    }
+    case PR__LAYER_FLATTEN: {
+        if (ndim < 2) return build_error(name, l, "needs input with a batch axis (got rank %d)", ndim);
+        int64_t features = 1;
+        for (int d = 1; d < ndim; d++) features *= shape[d];
+        if (features < 0) return build_error(name, l, "needs known extents after the batch axis");
+        y = pr_g_reshape(g, x, PR_SHAPE(-1, features));
+        break;
+    }
+    case PR__LAYER_EMBEDDING: {
+        pr_node table = param(m, name, "weight", PR_SHAPE(l->units, l->dim));
+        if (pr_graph_status(g)) break;
+        pr_tensor v;
+        if ((st = pr_graph_param_view(g, table, &v)) || (st = pr_rng_fill_normal(&m->init_rng, &v, 0, 1))) return st;
+        y = pr_g_embedding(g, table, x);
+        break;
+    }
+    case PR__LAYER_RESIDUAL: {
+        char prefix[PR__MODEL_NAME + 8];
+        snprintf(prefix, sizeof prefix, "%s.body.", name);
+        int row = m->n_rows;
+        if ((st = add_row(m, name, l, x, 0, depth))) return st;
+        pr_node body;
+        if ((st = build_layers(m, l->body, l->n_body, prefix, depth + 1, x, &body))) return st;
+        int bd;
+        int64_t bshape[PR_MAX_DIMS];
+        if ((st = shape_of(m, body, &bd, bshape))) return st;
+        int same = bd == ndim;
+        for (int d = 1; same && d < ndim; d++) same = bshape[d] == shape[d];
+        if (!same) return build_error(name, l, "the block changes the shape, so x + block(x) is undefined");
+        y = pr_g_add(g, x, body);
+        m->rows[row].out = y;
+        m->rows[row].params = params_since(m, tensors_before);
+        *out = y;
+        return pr_graph_status(g) ? pr__fail(pr_graph_status(g), "model: %s", pr_graph_error(g)) : PR_OK;
+    }
+    default: return pr__fail(PR_ERR_INTERNAL, "model: unknown layer kind %d", (int)l->kind);
+    }
+    if (pr_graph_status(g)) return pr__fail(pr_graph_status(g), "model: layer %s: %s", name, pr_graph_error(g));
+    if ((st = add_row(m, name, l, y, params_since(m, tensors_before), depth))) return st;
+    *out = y;
+    return PR_OK;
+}
+
+static pr_status build_layers(pr_model *m, const pr__layer *layers, int n, const char *prefix, int depth, pr_node x,
+                              pr_node *out) {
+    for (int i = 0; i < n; i++) {
+        char name[2 * PR__MODEL_NAME];
+        snprintf(name, sizeof name, "%s%d", prefix, i);
+        if (strlen(name) >= PR__MODEL_NAME)
+            return pr__fail(PR_ERR_LIMIT, "model: layer name '%s' is too long (residual blocks nested too deeply)", name);
+        pr_status st = build_layer(m, layers, n, i, name, depth, x, &x);
+        if (st) return st;
+    }
+    *out = x;
+    return PR_OK;
+}
+
+pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int64_t *in_shape,
+                       const pr_model_options *options) {
+    if (!out) return pr__fail(PR_ERR_INVALID, "model_new: output pointer is NULL");
+    if (in_ndim < 1 || in_ndim >= PR_MAX_DIMS || !in_shape)
+        return pr__fail(PR_ERR_INVALID, "model_new: the input needs 1 to %d extents (without the batch axis), got %d",
+                        PR_MAX_DIMS - 1, in_ndim);
+    for (int d = 0; d < in_ndim; d++)
+        if (in_shape[d] < 1)
+            return pr__fail(PR_ERR_INVALID, "model_new: input extent %d is %lld; extents must be >= 1", d,
+                            (long long)in_shape[d]);
+    pr_model_options o = options ? *options : (pr_model_options){0};
+    if (!o.dtype) o.dtype = PR_F32;
+    if (o.dtype != PR_F32 && o.dtype != PR_F64)
+        return pr__fail(PR_ERR_DTYPE, "model_new: models compute in float32 or float64, not %s", pr_dtype_name(o.dtype));
+    if (o.outputs < 0) return pr__fail(PR_ERR_INVALID, "model_new: outputs is %lld", (long long)o.outputs);
+    pr_model *m = pr__calloc(1, sizeof *m);
+    if (!m) return PR_ERR_NOMEM;
+    m->dtype = o.dtype;
+    m->init = o.init;
+    m->in_ndim = in_ndim;
+    memcpy(m->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
+    pr_rng_seed(&m->init_rng, o.seed);
+    pr_status st = pr__spec_parse(spec, &m->layers, &m->n_layers);
+    if (!st && o.outputs > 0) {
+        pr__layer *grown = pr__realloc(m->layers, (size_t)(m->n_layers + 1) * sizeof *grown);
+        if (!grown) st = PR_ERR_NOMEM;
+        else {
+            m->layers = grown;
+            m->layers[m->n_layers++] = (pr__layer){.kind = PR__LAYER_DENSE, .units = o.outputs};
+        }
+    }
+    if (!st && !m->n_layers)
+        st = pr__fail(PR_ERR_INVALID, "model_new: the model has no layers (give a spec or outputs > 0)");
+    if (!st) {
+        pr_strbuf sb;
+        pr__strbuf_init(&sb);
+        pr__spec_format(&sb, m->layers, m->n_layers);
+        m->spec = pr__strbuf_take(&sb);
+        if (!m->spec) st = PR_ERR_NOMEM;
+    }
+    if (!st) st = pr_graph_new(&m->g, m->dtype);
+    if (!st) {
+        pr_graph_seed(m->g, o.seed ^ UINT64_C(0x9e3779b97f4a7c15));
+        int64_t shape[PR_MAX_DIMS] = {-1};
+        memcpy(shape + 1, in_shape, (size_t)in_ndim * sizeof *in_shape);
+        m->x = pr_g_input(m->g, "x", in_ndim + 1, shape);
+        st = build_layers(m, m->layers, m->n_layers, "", 0, m->x, &m->y);
+    }
+    if (!st) {
+        int nd;
+        int64_t s[PR_MAX_DIMS];
+        st = pr_node_shape(m->g, m->y, &nd, s);
+        if (!st && (nd < 2 || s[nd - 1] < 1))
+            st = pr__fail(PR_ERR_SHAPE, "model: the output must be (batch, outputs); this spec gives rank %d", nd);
+    }
+    if (st) {
+        pr_model_free(m);
+        return st;
+    }
+    *out = m;
+    return PR_OK;
+}
+
+void pr_model_free(pr_model *m) {
+    if (!m) return;
+    pr_graph_free(m->g);
+    pr__spec_free(m->layers, m->n_layers);
+    free(m->spec);
+    free(m->tensors);
+    free(m->rows);
+    free(m->classes);
+    pr_tensor_free(m->mean);
+    pr_tensor_free(m->scale);
+    for (int64_t j = 0; j < m->n_features; j++) free(m->features[j]);
+    free(m->features);
+    free(m->target);
+    free(m);
+}
+
+/* ---- accessors ------------------------------------------------------------------------- */
+
+const char *pr_model_spec(const pr_model *m) { return m ? m->spec : ""; }
+pr_graph *pr_model_graph(pr_model *m) { return m ? m->g : NULL; }
+pr_node pr_model_input(const pr_model *m) { return m ? m->x : (pr_node){0, -1}; }
+pr_node pr_model_output(const pr_model *m) { return m ? m->y : (pr_node){0, -1}; }
+int pr_model_layer_count(const pr_model *m) { return m ? m->n_layers : 0; }
+
+int pr_model_input_shape(const pr_model *m, int64_t shape[PR_MAX_DIMS]) {
+    if (!m) return 0;
+    memcpy(shape, m->in_shape, (size_t)m->in_ndim * sizeof *shape);
+    return m->in_ndim;
+}
+
+int64_t pr_model_input_size(const pr_model *m) {
+    int64_t n = 1;
+    for (int d = 0; m && d < m->in_ndim; d++) n *= m->in_shape[d];
+    return m ? n : 0;
+}
+
+int64_t pr_model_output_size(const pr_model *m) {
+    int nd;
+    int64_t s[PR_MAX_DIMS];
+    if (!m || pr_node_shape(m->g, m->y, &nd, s)) return 0;
+    return s[nd - 1];
+}
+
+int64_t pr_model_param_count(const pr_model *m) {
+    int64_t total = 0;
+    for (int i = 0; m && i < m->n_rows; i++)
+        if (m->rows[i].depth == 0) total += m->rows[i].params;
+    return total;
+}
+
+pr_status pr_model_summary(const pr_model *m, FILE *f) {
+    if (!m || !f) return pr__fail(PR_ERR_INVALID, "model_summary: NULL argument");
+    fprintf(f, "%-14s %-22s %-18s %12s\n", "layer", "type", "output shape", "parameters");
+    char in[96] = "(N";
+    for (int d = 0; d < m->in_ndim; d++) snprintf(in + strlen(in), sizeof in - strlen(in), ", %lld", (long long)m->in_shape[d]);
+    strcat(in, ")");
+    fprintf(f, "%-14s %-22s %-18s %12d\n", "input", "", in, 0);
+    for (int i = 0; i < m->n_rows; i++) {
+        const pr__model_row *r = &m->rows[i];
+        int nd;
+        int64_t s[PR_MAX_DIMS];
+        pr_node_shape(m->g, r->out, &nd, s);
+        char shape[96] = "(N";
+        for (int d = 1; d < nd; d++) snprintf(shape + strlen(shape), sizeof shape - strlen(shape), ", %lld", (long long)s[d]);
+        strcat(shape, ")");
+        char name[2 * PR__MODEL_NAME];
+        snprintf(name, sizeof name, "%*s%s", 2 * r->depth, "", r->name);
+        fprintf(f, "%-14s %-22s %-18s %12lld\n", name, r->token, shape, (long long)r->params);
+    }
+    int64_t buffers = 0;
+    for (int64_t t = 0; t < m->n_tensors; t++)
+        if (pr_node_kind_of(m->g, m->tensors[t].node) == PR_NODE_BUFFER) buffers++;
+    fprintf(f, "total: %lld trainable parameters", (long long)pr_model_param_count(m));
+    if (buffers) fprintf(f, " (and %lld buffers)", (long long)buffers);
+    fprintf(f, "\n");
+    return ferror(f) ? pr__fail(PR_ERR_IO, "model_summary: write failed") : PR_OK;
+}
+
+int64_t pr_model_tensor_count(const pr_model *m) { return m ? m->n_tensors : 0; }
+const char *pr_model_tensor_name(const pr_model *m, int64_t i) {
+    return m && i >= 0 && i < m->n_tensors ? m->tensors[i].name : NULL;
+}
+
+/* The index of the named tensor, or -1 with the error set. */
+static int64_t find_tensor(const pr_model *m, const char *name, const char *op) {
+    if (!m || !name) {
+        pr__fail(PR_ERR_INVALID, "%s: NULL argument", op);
+        return -1;
+    }
+    for (int64_t i = 0; i < m->n_tensors; i++)
+        if (!strcmp(m->tensors[i].name, name)) return i;
+    pr__fail(PR_ERR_NOT_FOUND, "%s: the model (%s) has no tensor named '%s'", op, m->spec, name);
+    return -1;
+}
+
+pr_status pr_model_tensor(const pr_model *m, const char *name, pr_tensor *view) {
+    int64_t i = find_tensor(m, name, "model_tensor");
+    return i < 0 ? pr_last_status() : pr_graph_value(m->g, m->tensors[i].node, view);
+}
+
+pr_status pr_model_set_tensor(pr_model *m, const char *name, const pr_tensor *value) {
+    int64_t i = find_tensor(m, name, "model_set_tensor");
+    if (i < 0) return pr_last_status();
+    if (pr_graph_set_value(m->g, m->tensors[i].node, value)) return pr__fail_context("model_set_tensor '%s': ", name);
+    return PR_OK;
+}
+
+int pr_model_weight_params(const pr_model *m, pr_node *params, int max) {
+    int n = 0;
+    for (int64_t i = 0; m && i < m->n_tensors; i++) {
+        const char *name = m->tensors[i].name, *dot = strrchr(name, '.');
+        if (!dot || strcmp(dot, ".weight") || pr_node_kind_of(m->g, m->tensors[i].node) != PR_NODE_PARAM) continue;
+        int nd;
+        int64_t s[PR_MAX_DIMS];
+        pr_node_shape(m->g, m->tensors[i].node, &nd, s);
+        if (nd != 2) continue; /* dense and embedding weights; not norms or PReLU slopes */
+        if (n < max) params[n] = m->tensors[i].node;
+        n++;
+    }
+    return n;
+}
+
+/* ---- what the model predicts ------------------------------------------------------------ */
+
+pr_status pr_model_set_task(pr_model *m, pr_task task, const double *classes, int64_t n_classes) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_set_task: model is NULL");
+    if (task == PR_TASK_CLASSIFICATION) {
+        int64_t k = pr_model_output_size(m);
+        if (n_classes < 2 || n_classes != k)
+            return pr__fail(PR_ERR_SHAPE, "model_set_task: %lld classes for a model with %lld outputs (need >= 2, equal)",
+                            (long long)n_classes, (long long)k);
+    } else if (task != PR_TASK_REGRESSION && task != PR_TASK_NONE) {
+        return pr__fail(PR_ERR_INVALID, "model_set_task: unknown task %d", (int)task);
+    }
+    double *copy = NULL;
+    if (task == PR_TASK_CLASSIFICATION) {
+        copy = pr__malloc((size_t)n_classes * sizeof *copy);
+        if (!copy) return PR_ERR_NOMEM;
+        for (int64_t k = 0; k < n_classes; k++) {
+            copy[k] = classes ? classes[k] : (double)k;
+            for (int64_t j = 0; j < k; j++)
+                if (copy[j] == copy[k] || !isfinite(copy[k])) {
+                    free(copy);
+                    return pr__fail(PR_ERR_INVALID, "model_set_task: class labels must be finite and distinct");
+                }
+        }
+    }
+    free(m->classes);
+    m->classes = copy;
+    m->n_classes = task == PR_TASK_CLASSIFICATION ? n_classes : 0;
+    m->task = task;
+    return PR_OK;
+}
+
+pr_task pr_model_task(const pr_model *m) { return m ? m->task : PR_TASK_NONE; }
+int64_t pr_model_class_count(const pr_model *m) { return m ? m->n_classes : 0; }
+double pr_model_class_label(const pr_model *m, int64_t k) {
+    return m && m->classes && k >= 0 && k < m->n_classes ? m->classes[k] : (double)k;
+}
+
+pr_status pr_model_class_index(const pr_model *m, double label, int64_t *k) {
+    if (!m || !k) return pr__fail(PR_ERR_INVALID, "model_class_index: NULL argument");
+    for (int64_t j = 0; j < m->n_classes; j++)
+        if (m->classes[j] == label) {
+            *k = j;
+            return PR_OK;
+        }
+    char known[160] = "";
+    for (int64_t j = 0; j < m->n_classes && strlen(known) < 120; j++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%g", j ? ", " : "", m->classes[j]);
+    return pr__fail(PR_ERR_NOT_FOUND, "label %g is not one of the model's %lld classes (%s%s)", label,
+                    (long long)m->n_classes, known, strlen(known) >= 120 ? ", ..." : "");
+}
+
+pr_status pr_model_set_standardization(pr_model *m, const pr_tensor *mean, const pr_tensor *scale) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_set_standardization: model is NULL");
+    if (!mean && !scale) {
+        pr_tensor_free(m->mean);
+        pr_tensor_free(m->scale);
+        m->mean = m->scale = NULL;
+        return PR_OK;
+    }
+    int64_t n = pr_model_input_size(m);
+    if (!mean || !scale || mean->size != n || scale->size != n)
+        return pr__fail(PR_ERR_SHAPE, "model_set_standardization: mean and scale need %lld values each (the input size)",
+                        (long long)n);
+    pr_tensor *mc = NULL, *sc = NULL;
+    pr_status st = pr_tensor_cast(mean, PR_F64, &mc);
+    if (!st) st = pr_tensor_cast(scale, PR_F64, &sc);
+    if (!st) st = pr_tensor_check_finite(mc, "standardization mean");
+    if (!st) st = pr_tensor_check_finite(sc, "standardization scale");
+    if (!st) {
+        pr_tensor_reshape(mc, PR_SHAPE(n));
+        pr_tensor_reshape(sc, PR_SHAPE(n));
+        double *s = pr_tensor_f64(sc);
+        for (int64_t j = 0; j < n; j++)
+            if (s[j] == 0) s[j] = 1; /* a constant feature stays centred */
+        pr_tensor_free(m->mean);
+        pr_tensor_free(m->scale);
+        m->mean = mc;
+        m->scale = sc;
+        return PR_OK;
+    }
+    pr_tensor_free(mc);
+    pr_tensor_free(sc);
+    return st;
+}
+
+pr_status pr_model_standardization(const pr_model *m, pr_tensor *mean, pr_tensor *scale) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_standardization: model is NULL");
+    if (!m->mean) return pr__fail(PR_ERR_NOT_FOUND, "the model has no input standardisation");
+    if (mean) {
+        *mean = *m->mean;
+        mean->flags = 0;
+    }
+    if (scale) {
+        *scale = *m->scale;
+        scale->flags = 0;
+    }
+    return PR_OK;
+}
+
+pr_status pr_model_set_columns(pr_model *m, const char *const *features, int64_t n, const char *target) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_set_columns: model is NULL");
+    if (features && n != pr_model_input_size(m))
+        return pr__fail(PR_ERR_SHAPE, "model_set_columns: %lld feature names for %lld inputs", (long long)n,
+                        (long long)pr_model_input_size(m));
+    char **names = NULL;
+    char *t = NULL;
+    if (features) {
+        names = pr__calloc((size_t)(n ? n : 1), sizeof *names);
+        if (!names) return PR_ERR_NOMEM;
+        for (int64_t j = 0; j < n; j++)
+            if (features[j] && !(names[j] = pr__strdup(features[j]))) {
+                for (int64_t k = 0; k < j; k++) free(names[k]);
+                free(names);
+                return PR_ERR_NOMEM;
+            }
+    }
+    if (target && !(t = pr__strdup(target))) {
+        for (int64_t k = 0; names && k < n; k++) free(names[k]);
+        free(names);
+        return PR_ERR_NOMEM;
+    }
+    for (int64_t j = 0; j < m->n_features; j++) free(m->features[j]);
+    free(m->features);
+    free(m->target);
+    m->features = names;
+    m->n_features = features ? n : 0;
+    m->target = t;
+    return PR_OK;
+}
+
+const char *pr_model_feature_name(const pr_model *m, int64_t j) {
+    return m && j >= 0 && j < m->n_features ? m->features[j] : NULL;
+}
+const char *pr_model_target_name(const pr_model *m) { return m ? m->target : NULL; }
+
+/* ---- inference ------------------------------------------------------------------------------ */
+
+static pr_status check_rows(const pr_model *m, const pr_tensor *X, const char *op) {
+    pr_status st = pr__require_tensor(X, op, "X");
+    if (st || (st = pr__require_float(X, op))) return st;
+    int fits = X->ndim == m->in_ndim + 1;
+    for (int d = 0; fits && d < m->in_ndim; d++) fits = X->shape[d + 1] == m->in_shape[d];
+    if (!fits) {
+        char got[96];
+        return pr__fail(PR_ERR_SHAPE, "%s: the model takes %lld features per row (input shape (N, ...) with %d extents "
+                                      "after N); the data has shape %s",
+                        op, (long long)pr_model_input_size(m), m->in_ndim, pr_shape_format(X, got, sizeof got));
+    }
+    return pr_tensor_check_finite(X, op);
+}
+
+/* dst (rows x width, the model dtype) = rows [start, start + rows) of X, standardised. */
+#define COPY_ROWS(SRC_T, DST_T)                                                              \
+    do {                                                                                     \
+        const SRC_T *src = (const SRC_T *)X->data + start * width;                          \
+        DST_T *out = (DST_T *)dst->data;                                                     \
+        for (int64_t i = 0; i < rows; i++)                                                   \
+            for (int64_t j = 0; j < width; j++) {                                            \
+                double v = (double)src[i * width + j];                                       \
+                out[i * width + j] = (DST_T)(mean ? (v - mean[j]) / scale[j] : v);           \
+            }                                                                                \
+    } while (0)
+
+static void copy_rows(const pr_model *m, const pr_tensor *X, int64_t start, int64_t rows, pr_tensor *dst) {
+    int64_t width = pr_model_input_size(m);
+    const double *mean = m->mean ? pr_tensor_f64(m->mean) : NULL, *scale = m->scale ? pr_tensor_f64(m->scale) : NULL;
+    if (!mean && X->dtype == dst->dtype) {
+        memcpy(dst->data, (const char *)X->data + (size_t)(start * width) * pr_dtype_size(X->dtype),
+               (size_t)(rows * width) * pr_dtype_size(X->dtype));
+    } else if (X->dtype == PR_F32) {
+        if (dst->dtype == PR_F32) COPY_ROWS(float, float);
+        else COPY_ROWS(float, double);
+    } else {
+        if (dst->dtype == PR_F32) COPY_ROWS(double, float);
+        else COPY_ROWS(double, double);
+    }
+}
+
+pr_status pr_model_prepare_input(const pr_model *m, const pr_tensor *X, pr_tensor **out) {
+    if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_prepare_input: NULL argument");
+    pr_status st = check_rows(m, X, "model_prepare_input");
+    if (st) return st;
+    pr_tensor *dst;
+    if ((st = pr__tensor_alloc(&dst, m->dtype, X->ndim, X->shape, false))) return st;
+    copy_rows(m, X, 0, X->shape[0], dst);
+    *out = dst;
+    return PR_OK;
+}
+
+pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
+    if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_forward: NULL argument");
+    pr_status st = check_rows(m, X, "model_forward");
+    if (st) return st;
+    int64_t N = X->shape[0], width = pr_model_output_size(m);
+    size_t esize = pr_dtype_size(m->dtype);
+    pr_tensor *Y = NULL, *batch = NULL;
+    if ((st = pr__tensor_alloc(&Y, m->dtype, PR_SHAPE(N, width), false))) return st;
+    int was_training = pr_graph_training(m->g);
+    pr_graph_set_training(m->g, 0);
+    for (int64_t start = 0; start < N && !st; start += FORWARD_BATCH) {
+        int64_t rows = N - start < FORWARD_BATCH ? N - start : FORWARD_BATCH;
+        if (!batch || batch->shape[0] != rows) {
+            int64_t shape[PR_MAX_DIMS];
+            shape[0] = rows;
+            memcpy(shape + 1, m->in_shape, (size_t)m->in_ndim * sizeof *shape);
+            pr_tensor_free(batch);
+            batch = NULL;
+            if ((st = pr__tensor_alloc(&batch, m->dtype, m->in_ndim + 1, shape, false))) break;
+        }
+        copy_rows(m, X, start, rows, batch);
+        pr_tensor y;
+        if ((st = pr_graph_set_input(m->g, m->x, batch)) || (st = pr_graph_forward(m->g, m->y)) ||
+            (st = pr_graph_value(m->g, m->y, &y)))
+            break;
+        memcpy((char *)Y->data + (size_t)(start * width) * esize, y.data, (size_t)y.size * esize);
+    }
+    pr_graph_set_training(m->g, was_training);
+    pr_tensor_free(batch);
+    if (st) {
+        pr_tensor_free(Y);
+        return st;
+    }
+    *out = Y;
+    return PR_OK;
+}
+
+pr_status pr_model_predict_proba(pr_model *m, const pr_tensor *X, pr_tensor **proba) {
+    if (!m || !proba) return pr__fail(PR_ERR_INVALID, "model_predict_proba: NULL argument");
+    if (m->task != PR_TASK_CLASSIFICATION)
+        return pr__fail(PR_ERR_INVALID, "model_predict_proba: the model is not a classifier");
+    pr_tensor *logits, *p;
+    pr_status st = pr_model_forward(m, X, &logits);
+    if (st) return st;
+    st = pr_tensor_cast(logits, PR_F64, &p);
+    pr_tensor_free(logits);
+    if (st) return st;
+    int64_t N = p->shape[0], K = p->shape[1];
+    double *v = pr_tensor_f64(p);
+    for (int64_t i = 0; i < N; i++) {
+        double *r = v + i * K, mx = r[0], s = 0;
+        for (int64_t k = 1; k < K; k++) mx = r[k] > mx ? r[k] : mx;
+        for (int64_t k = 0; k < K; k++) s += (r[k] = exp(r[k] - mx));
+        for (int64_t k = 0; k < K; k++) r[k] /= s;
+    }
+    *proba = p;
+    return PR_OK;
+}
+
+pr_status pr_model_predict_classes(pr_model *m, const pr_tensor *X, pr_tensor **labels) {
+    if (!m || !labels) return pr__fail(PR_ERR_INVALID, "model_predict_classes: NULL argument");
+    if (m->task != PR_TASK_CLASSIFICATION)
+        return pr__fail(PR_ERR_INVALID, "model_predict_classes: the model is not a classifier");
+    pr_tensor *logits, *out;
+    pr_status st = pr_model_forward(m, X, &logits);
+    if (st) return st;
+    int64_t N = logits->shape[0], K = logits->shape[1];
+    if ((st = pr_tensor_zeros(&out, PR_F64, PR_SHAPE(N)))) {
+        pr_tensor_free(logits);
+        return st;
+    }
+    for (int64_t i = 0; i < N; i++) {
+        int64_t best = 0;
+        for (int64_t k = 1; k < K; k++)
+            if (pr_tensor_get(logits, i * K + k) > pr_tensor_get(logits, i * K + best)) best = k;
+        pr_tensor_f64(out)[i] = pr_model_class_label(m, best);
+    }
+    pr_tensor_free(logits);
+    *labels = out;
+    return PR_OK;
+}

@@ -1,0 +1,299 @@
+/* Model files: the model's tensors under their PyTorch names in a safetensors
+ * file, and what is needed to rebuild and use it in the metadata. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/json.h"
+#include "nn/nn_internal.h"
+
+#define META_SPEC "primer.spec"
+#define META_INPUT "primer.input_shape"
+#define META_DTYPE "primer.dtype"
+#define META_TASK "primer.task"
+#define META_CLASSES "primer.classes"
+#define META_FEATURES "primer.features"
+#define META_TARGET "primer.target"
+#define META_MEAN "primer.mean"
+#define META_SCALE "primer.scale"
+
+static const char *const task_names[] = {"none", "classification", "regression"};
+
+/* A JSON array of numbers (shortest text that reads back exactly). */
+static void append_numbers(pr_strbuf *sb, const double *v, int64_t n) {
+    char num[PR__NUMBER_TEXT];
+    locale_t old = uselocale(pr__c_locale());
+    pr__strbuf_puts(sb, "[");
+    for (int64_t i = 0; i < n; i++) {
+        if (i) pr__strbuf_puts(sb, ",");
+        pr__strbuf_puts(sb, pr__format_shortest(v[i], 0, num));
+    }
+    pr__strbuf_puts(sb, "]");
+    uselocale(old);
+}
+
+static pr_status set_meta_buf(pr_tensor_file *f, const char *key, pr_strbuf *sb) {
+    if (sb->failed) {
+        pr__strbuf_free(sb);
+        return PR_ERR_NOMEM;
+    }
+    pr_status st = pr_tensor_file_set_meta(f, key, sb->data ? sb->data : "");
+    pr__strbuf_free(sb);
+    return st;
+}
+
+static pr_status write_meta(const pr_model *m, pr_tensor_file *f) {
+    pr_status st = pr_tensor_file_set_meta(f, "format", "pt");
+    if (!st) st = pr_tensor_file_set_meta(f, "primer.version", pr_version());
+    if (!st) st = pr_tensor_file_set_meta(f, META_SPEC, m->spec);
+    if (!st) st = pr_tensor_file_set_meta(f, META_DTYPE, pr_dtype_name(m->dtype));
+    if (!st) st = pr_tensor_file_set_meta(f, META_TASK, task_names[m->task]);
+    pr_strbuf sb;
+    if (!st) {
+        pr__strbuf_init(&sb);
+        double shape[PR_MAX_DIMS];
+        for (int d = 0; d < m->in_ndim; d++) shape[d] = (double)m->in_shape[d];
+        append_numbers(&sb, shape, m->in_ndim);
+        st = set_meta_buf(f, META_INPUT, &sb);
+    }
+    if (!st && m->task == PR_TASK_CLASSIFICATION) {
+        pr__strbuf_init(&sb);
+        append_numbers(&sb, m->classes, m->n_classes);
+        st = set_meta_buf(f, META_CLASSES, &sb);
+    }
+    if (!st && m->n_features) {
+        pr__strbuf_init(&sb);
+        pr__strbuf_puts(&sb, "[");
+        for (int64_t j = 0; j < m->n_features; j++) {
+            if (j) pr__strbuf_puts(&sb, ",");
+            pr__json_append_string(&sb, m->features[j] ? m->features[j] : "");
+        }
+        pr__strbuf_puts(&sb, "]");
+        st = set_meta_buf(f, META_FEATURES, &sb);
+    }
+    if (!st && m->target) st = pr_tensor_file_set_meta(f, META_TARGET, m->target);
+    if (!st && m->mean) {
+        pr__strbuf_init(&sb);
+        append_numbers(&sb, pr_tensor_f64(m->mean), m->mean->size);
+        if (!(st = set_meta_buf(f, META_MEAN, &sb))) {
+            pr__strbuf_init(&sb);
+            append_numbers(&sb, pr_tensor_f64(m->scale), m->scale->size);
+            st = set_meta_buf(f, META_SCALE, &sb);
+        }
+    }
+    return st;
+}
+
+pr_status pr_model_to_tensor_file(const pr_model *m, pr_tensor_file **out) {
+    if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_to_tensor_file: NULL argument");
+    pr_tensor_file *f;
+    pr_status st = pr_tensor_file_new(&f);
+    for (int64_t i = 0; !st && i < m->n_tensors; i++) {
+        pr_tensor view;
+        if ((st = pr_graph_value(m->g, m->tensors[i].node, &view))) break;
+        if (m->tensors[i].is_counter) { /* PyTorch keeps batch counts as int64 */
+            pr_tensor *count;
+            if ((st = pr_tensor_cast(&view, PR_I64, &count))) break;
+            st = pr_tensor_file_add(f, m->tensors[i].name, count);
+            pr_tensor_free(count);
+        } else {
+            st = pr_tensor_file_add(f, m->tensors[i].name, &view);
+        }
+    }
+    if (!st) st = write_meta(m, f);
+    if (st) {
+        pr_tensor_file_free(f);
+        return st;
+    }
+    *out = f;
+    return PR_OK;
+}
+
+pr_status pr_model_save(const pr_model *m, const char *path) {
+    if (!path) return pr__fail(PR_ERR_INVALID, "model_save: path is NULL");
+    pr_tensor_file *f;
+    pr_status st = pr_model_to_tensor_file(m, &f);
+    if (st) return st;
+    st = pr_safetensors_write(path, f);
+    pr_tensor_file_free(f);
+    return st;
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+pr_status pr_model_load_tensors(pr_model *m, const pr_tensor_file *f, const char *name) {
+    if (!m || !f) return pr__fail(PR_ERR_INVALID, "model_load_tensors: NULL argument");
+    if (!name) name = "model file";
+    for (int64_t i = 0; i < m->n_tensors; i++) {
+        const pr_tensor *t;
+        pr_tensor want;
+        pr_status st = pr_graph_value(m->g, m->tensors[i].node, &want);
+        if (st) return st;
+        if (pr_tensor_file_find(f, m->tensors[i].name, &t))
+            return pr__fail(PR_ERR_FORMAT, "%s: the tensor '%s' of model %s is missing", name, m->tensors[i].name, m->spec);
+        if (!pr_tensor_same_shape(t, &want)) {
+            char a[96], b[96];
+            return pr__fail(PR_ERR_FORMAT, "%s: tensor '%s' has shape %s; model %s needs %s", name, m->tensors[i].name,
+                            pr_shape_format(t, a, sizeof a), m->spec, pr_shape_format(&want, b, sizeof b));
+        }
+        if (pr_dtype_is_float(t->dtype) && (st = pr_tensor_check_finite(t, m->tensors[i].name)))
+            return pr__fail_context("%s: ", name);
+        if ((st = pr_graph_set_value(m->g, m->tensors[i].node, t))) return st;
+    }
+    return PR_OK;
+}
+
+/* Parse metadata `key` as JSON of `kind`; *out NULL when the key is absent. */
+static pr_status meta_json(const pr_tensor_file *f, const char *key, const char *name, pr__json_kind kind, pr__json **out) {
+    *out = NULL;
+    const char *text = pr_tensor_file_meta(f, key);
+    if (!text) return PR_OK;
+    char ctx[300];
+    snprintf(ctx, sizeof ctx, "%s: metadata '%s'", name, key);
+    pr_status st = pr__json_parse(text, strlen(text), ctx, out);
+    if (st) return st;
+    if ((*out)->kind != kind) {
+        pr__json_free(*out);
+        *out = NULL;
+        return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' is not a JSON %s", name, key,
+                        kind == PR_JSON_ARRAY ? "array" : "value of the expected kind");
+    }
+    return PR_OK;
+}
+
+/* A JSON array of numbers as doubles (new array). */
+static pr_status json_numbers(const pr__json *a, const char *name, const char *key, double **out) {
+    double *v = pr__malloc((a->count ? a->count : 1) * sizeof *v);
+    if (!v) return PR_ERR_NOMEM;
+    for (size_t i = 0; i < a->count; i++) {
+        if (a->items[i].kind != PR_JSON_NUMBER || !isfinite(a->items[i].number)) {
+            free(v);
+            return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' holds something other than finite numbers", name, key);
+        }
+        v[i] = a->items[i].number;
+    }
+    *out = v;
+    return PR_OK;
+}
+
+static pr_status read_standardization(pr_model *m, const pr_tensor_file *f, const char *name) {
+    pr__json *jm, *js;
+    pr_status st = meta_json(f, META_MEAN, name, PR_JSON_ARRAY, &jm);
+    if (st) return st;
+    if ((st = meta_json(f, META_SCALE, name, PR_JSON_ARRAY, &js))) {
+        pr__json_free(jm);
+        return st;
+    }
+    if (!jm && !js) return PR_OK;
+    double *mean = NULL, *scale = NULL;
+    if (!jm || !js || jm->count != js->count)
+        st = pr__fail(PR_ERR_FORMAT, "%s: '%s' and '%s' must both be present with one value per input", name, META_MEAN,
+                      META_SCALE);
+    if (!st) st = json_numbers(jm, name, META_MEAN, &mean);
+    if (!st) st = json_numbers(js, name, META_SCALE, &scale);
+    if (!st) {
+        int64_t n = (int64_t)jm->count;
+        pr_tensor tm = {.data = mean, .ndim = 1, .size = n, .dtype = PR_F64}, ts = tm;
+        for (int d = 0; d < PR_MAX_DIMS; d++) tm.shape[d] = ts.shape[d] = 1;
+        tm.shape[0] = ts.shape[0] = n;
+        ts.data = scale;
+        if ((st = pr_model_set_standardization(m, &tm, &ts))) pr__fail_context("%s: ", name);
+    }
+    free(mean);
+    free(scale);
+    pr__json_free(jm);
+    pr__json_free(js);
+    return st;
+}
+
+static pr_status read_task(pr_model *m, const pr_tensor_file *f, const char *name) {
+    const char *task = pr_tensor_file_meta(f, META_TASK);
+    pr_task kind = PR_TASK_NONE;
+    for (int k = 0; task && k < 3; k++)
+        if (!strcmp(task, task_names[k])) kind = (pr_task)k;
+    if (task && kind == PR_TASK_NONE && strcmp(task, "none"))
+        return pr__fail(PR_ERR_FORMAT, "%s: unknown task '%s'", name, task);
+    if (kind != PR_TASK_CLASSIFICATION) return pr_model_set_task(m, kind, NULL, 0);
+    pr__json *jc;
+    pr_status st = meta_json(f, META_CLASSES, name, PR_JSON_ARRAY, &jc);
+    if (st) return st;
+    double *classes = NULL;
+    int64_t n = jc ? (int64_t)jc->count : pr_model_output_size(m);
+    if (jc) st = json_numbers(jc, name, META_CLASSES, &classes);
+    if (!st && (st = pr_model_set_task(m, kind, classes, n))) pr__fail_context("%s: ", name);
+    free(classes);
+    pr__json_free(jc);
+    return st;
+}
+
+static pr_status read_columns(pr_model *m, const pr_tensor_file *f, const char *name) {
+    pr__json *jf;
+    pr_status st = meta_json(f, META_FEATURES, name, PR_JSON_ARRAY, &jf);
+    if (st) return st;
+    const char **names = NULL;
+    if (jf) {
+        names = pr__calloc(jf->count ? jf->count : 1, sizeof *names);
+        if (!names) st = PR_ERR_NOMEM;
+        for (size_t j = 0; !st && j < jf->count; j++) {
+            if (jf->items[j].kind != PR_JSON_STRING)
+                st = pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' must be an array of strings", name, META_FEATURES);
+            else
+                names[j] = jf->items[j].string;
+        }
+    }
+    if (!st && (st = pr_model_set_columns(m, names, jf ? (int64_t)jf->count : 0, pr_tensor_file_meta(f, META_TARGET))))
+        pr__fail_context("%s: ", name);
+    free(names);
+    pr__json_free(jf);
+    return st;
+}
+
+pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, pr_model **out) {
+    if (!f || !out) return pr__fail(PR_ERR_INVALID, "model_from_tensor_file: NULL argument");
+    if (!name) name = "model file";
+    const char *spec = pr_tensor_file_meta(f, META_SPEC), *dtype = pr_tensor_file_meta(f, META_DTYPE);
+    if (!spec)
+        return pr__fail(PR_ERR_FORMAT, "%s: not a primer model file (no '%s' metadata; it holds %lld tensors)", name,
+                        META_SPEC, (long long)pr_tensor_file_count(f));
+    pr__json *js;
+    pr_status st = meta_json(f, META_INPUT, name, PR_JSON_ARRAY, &js);
+    if (st) return st;
+    int64_t shape[PR_MAX_DIMS];
+    int ndim = js ? (int)js->count : 0;
+    if (!js || ndim < 1 || ndim >= PR_MAX_DIMS)
+        st = pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' must list 1 to %d input extents", name, META_INPUT, PR_MAX_DIMS - 1);
+    for (int d = 0; !st && d < ndim; d++) {
+        const pr__json *x = &js->items[d];
+        if (x->kind != PR_JSON_NUMBER || !x->is_integer || x->integer < 1 || x->integer > (INT64_C(1) << 40))
+            st = pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' has an extent that is not a positive integer", name, META_INPUT);
+        else
+            shape[d] = x->integer;
+    }
+    pr__json_free(js);
+    if (st) return st;
+    pr_model_options o = {.dtype = dtype && !strcmp(dtype, "float64") ? PR_F64 : PR_F32};
+    if (dtype && strcmp(dtype, "float64") && strcmp(dtype, "float32"))
+        return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' is '%s' (float32 or float64)", name, META_DTYPE, dtype);
+    pr_model *m;
+    if ((st = pr_model_new(&m, spec, ndim, shape, &o))) return pr__fail_context("%s: ", name);
+    if (!st) st = pr_model_load_tensors(m, f, name);
+    if (!st) st = read_task(m, f, name);
+    if (!st) st = read_columns(m, f, name);
+    if (!st) st = read_standardization(m, f, name);
+    if (st) {
+        pr_model_free(m);
+        return st;
+    }
+    *out = m;
+    return PR_OK;
+}
+
+pr_status pr_model_load(const char *path, pr_model **out) {
+    if (!path || !out) return pr__fail(PR_ERR_INVALID, "model_load: NULL argument");
+    pr_tensor_file *f;
+    pr_status st = pr_safetensors_read(path, NULL, &f);
+    if (st) return st;
+    st = pr_model_from_tensor_file(f, path, out);
+    pr_tensor_file_free(f);
+    return st;
+}
