@@ -21,6 +21,30 @@ extern const cli_command cli_info_command;
 extern const cli_command cli_example_command;
 extern const cli_command cli_data_command;
 
+extern const cli_command cli_train_command;
+extern const cli_command cli_eval_command;
+extern const cli_command cli_predict_command;
+
+/* Features and target read for train, eval and predict. */
+typedef struct cli_dataset {
+    pr_tensor *X, *y;      /* float64; y NULL when no target was read */
+    char **features;       /* column names of X */
+    int64_t n_features;
+    char *target;          /* the target column's name (NULL if none) */
+    const char *source;    /* the file, or a description of the embedded digits */
+} cli_dataset;
+
+/* 1 for NULL or "digits": the embedded handwritten digits. */
+int cli_is_digits(const char *path);
+/* Read `path` (a CSV file or "digits"). The target is `target`, else the model's
+ * target column when the file has it, else (need_target) the last column. With a
+ * model, the features are the model's columns, found by name. Prints the error and
+ * returns CLI_FAILURE or CLI_USAGE on failure. */
+int cli_dataset_load(const char *path, const char *target, const pr_model *m, int need_target, cli_dataset *d);
+void cli_dataset_free(cli_dataset *d);
+/* Parse a whole finite number in [lo, hi]; returns 1 on success. */
+int cli_parse_double(const char *s, double lo, double hi, double *out);
+
 /* "primer: error: <message>" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "primer: error: <what>: <library message>" on stderr; returns CLI_FAILURE. */

@@ -31,6 +31,16 @@ int cli_parse_int(const char *s, long long lo, long long hi, long long *out) {
     return 1;
 }
 
+int cli_parse_double(const char *s, double lo, double hi, double *out) {
+    if (!s || !*s) return 0;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno || !(v >= lo && v <= hi)) return 0;
+    *out = v;
+    return 1;
+}
+
 void cli_json_string(FILE *f, const char *s) {
     fputc('"', f);
     for (; s && *s; s++) {

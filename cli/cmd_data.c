@@ -101,8 +101,51 @@ static int describe_npy(const char *path, int json) {
     return st ? cli_library_error("data") : CLI_OK;
 }
 
+/* The embedded digits: describe them, or write them out as CSV with a header. */
+static int digits_command(const char *write, int json) {
+    cli_dataset d;
+    int rc = cli_dataset_load("digits", NULL, NULL, 1, &d);
+    if (rc) return rc;
+    int64_t n = d.X->shape[0], w = d.X->shape[1];
+    pr_tensor *all = NULL;
+    pr_status st = pr_tensor_zeros(&all, PR_F64, PR_SHAPE(n, w + 1));
+    for (int64_t i = 0; !st && i < n; i++) {
+        for (int64_t j = 0; j < w; j++) pr_tensor_f64(all)[i * (w + 1) + j] = pr_tensor_f64(d.X)[i * w + j];
+        pr_tensor_f64(all)[i * (w + 1) + w] = pr_tensor_f64(d.y)[i];
+    }
+    const char **names = calloc((size_t)w + 1, sizeof *names);
+    if (!names) st = PR_ERR_NOMEM;
+    for (int64_t j = 0; names && j < w; j++) names[j] = d.features[j];
+    if (names) names[w] = d.target;
+    if (!st && write) {
+        st = pr_csv_write(write, all, names, NULL);
+        if (!st && !json) printf("wrote %lld rows x %lld columns (64 pixels and 'digit') to %s\n", (long long)n,
+                                 (long long)w + 1, write);
+    } else if (!st) {
+        column_stats s;
+        pr_table *t = NULL;
+        char *csv = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&csv, &len);
+        st = mem ? pr_csv_write_stream(mem, all, names, NULL) : PR_ERR_IO;
+        if (mem) fclose(mem);
+        if (!st) st = pr_csv_read_buffer(csv, len, "digits", NULL, &t);
+        if (!st && !(st = describe_columns(pr_table_values(t), &s))) {
+            print_table(t, &s, json);
+            free_stats(&s);
+        }
+        if (!json && !st) printf("source: %s\n", pr_data_digits_citation());
+        pr_table_free(t);
+        free(csv);
+    }
+    free(names);
+    pr_tensor_free(all);
+    cli_dataset_free(&d);
+    return st ? cli_library_error("data digits") : CLI_OK;
+}
+
 static int run_data(int argc, char **argv) {
-    const char *path = NULL, *target = NULL;
+    const char *path = NULL, *target = NULL, *write = NULL;
     int json = 0;
     pr_csv_options opt = {0};
     for (int i = 1; i < argc; i++) {
@@ -116,6 +159,9 @@ static int run_data(int argc, char **argv) {
         else if (!strcmp(a, "--target")) {
             if (++i >= argc) return cli_usage_error("data: --target needs a column name");
             target = argv[i];
+        } else if (!strcmp(a, "--write")) {
+            if (++i >= argc) return cli_usage_error("data: --write needs a file name");
+            write = argv[i];
         } else if (!strcmp(a, "--delimiter")) {
             if (++i >= argc || strlen(argv[i]) != 1) return cli_usage_error("data: --delimiter needs one character");
             opt.delimiter = argv[i][0];
@@ -127,7 +173,9 @@ static int run_data(int argc, char **argv) {
             path = a;
         }
     }
-    if (!path) return cli_usage_error("data: name a .csv or .npy file");
+    if (!path) return cli_usage_error("data: name a .csv or .npy file, or 'digits'");
+    if (!strcmp(path, "digits")) return digits_command(write, json);
+    if (write) return cli_usage_error("data: --write applies to the embedded 'digits'");
     if (has_suffix(path, ".npy")) {
         if (target) return cli_usage_error("data: --target applies to CSV files");
         return describe_npy(path, json);
@@ -139,11 +187,14 @@ const cli_command cli_data_command = {
     "data", "read a CSV or .npy file and describe it", run_data,
     "usage: primer data FILE.csv [--target COLUMN] [--no-header] [--delimiter C] [--allow-nan] [--json]\n"
     "       primer data FILE.npy [--json]\n"
+    "       primer data digits [--write FILE.csv] [--json]\n"
     "\n"
     "Read a data file the way primer's commands read it and describe it: the\n"
     "number of rows and columns with each column's mean, standard deviation\n"
     "(n - 1), minimum and maximum; for .npy the dtype, shape and statistics.\n"
     "A malformed file is reported with its file, line and column.\n"
+    "'digits' is the embedded handwritten-digits set (1797 rows, 64 pixel columns\n"
+    "and 'digit'); --write saves it as CSV for eval, predict or other tools.\n"
     "\n"
     "CSV files need a header row of distinct names (or --no-header: col1, col2, ...),\n"
     "the same number of fields on every row, and a number in every field.\n"

@@ -5,9 +5,12 @@
 
 /* The one list of subcommands; `primer --help` and dispatch both read it. */
 static const cli_command *const commands[] = {
-    &cli_info_command,
+    &cli_train_command,
+    &cli_eval_command,
+    &cli_predict_command,
     &cli_example_command,
     &cli_data_command,
+    &cli_info_command,
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

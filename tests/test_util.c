@@ -1,7 +1,11 @@
+#define _DEFAULT_SOURCE /* mkstemps */
 #include "test_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef PR_SOURCE_ROOT
 #define PR_SOURCE_ROOT "."
@@ -29,6 +33,31 @@ const char *test_primer_bin(void) {
     static _Thread_local char buf[4096];
     snprintf(buf, sizeof buf, "%s/primer", test_build_dir());
     return buf;
+}
+
+int test_run_primer(const char *args, const char **output) {
+    static _Thread_local char buf[1 << 18];
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", test_primer_bin(), args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t n = fread(buf, 1, sizeof buf - 1, p);
+    buf[n] = '\0';
+    int status = pclose(p);
+    *output = buf;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const char *test_temp_file(const char *suffix, const char *text) {
+    static _Thread_local char path[4][64];
+    static _Thread_local int next;
+    char *p = path[next++ % 4];
+    snprintf(p, 64, "/tmp/primer-data-XXXXXX%s", suffix);
+    int fd = mkstemps(p, (int)strlen(suffix));
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return p;
 }
 
 pr_tensor *load_fixture(const char *name) {

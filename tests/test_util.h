@@ -14,6 +14,15 @@ const char *test_path(const char *relative);
  * sanitizer build tests its own binaries). */
 const char *test_primer_bin(void);
 const char *test_build_dir(void);
+/* Run `primer ARGS` (stderr merged into the output); returns the exit status and
+ * points *output at the text (a buffer reused by the next call). */
+int test_run_primer(const char *args, const char **output);
+/* Write text to a new temporary file with the given suffix; returns its path (one of
+ * four buffers, reused in turn). */
+const char *test_temp_file(const char *suffix, const char *text);
+#define assert_contains(text, fragment) \
+    cr_assert(strstr((text), (fragment)) != NULL, "output lacks \"%s\":\n%s", (fragment), (text))
+
 /* Load tests/fixtures/<name> with primer's .npy reader (the test fails if it cannot). */
 pr_tensor *load_fixture(const char *name);
 /* A float64 tensor from literal values: T64(PR_SHAPE(2, 2), 1, 2, 3, 4). */

@@ -57,4 +57,15 @@ pr_status example_gradient_descent_path(const example_context *ctx);
 pr_status example_backprop_worked_example(const example_context *ctx);
 pr_status example_gradient_vanishing_depth(const example_context *ctx);
 
+/* Chapters 5, 7 and 8 */
+pr_status example_gd_worked_steps(const example_context *ctx);
+pr_status example_minibatch_sgd(const example_context *ctx);
+pr_status example_optimizers_rosenbrock(const example_context *ctx);
+pr_status example_loss_functions(const example_context *ctx);
+pr_status example_regularization(const example_context *ctx);
+pr_status example_activation_functions(const example_context *ctx);
+pr_status example_xor_network(const example_context *ctx);
+pr_status example_xor_learned(const example_context *ctx);
+pr_status example_network_parameters(const example_context *ctx);
+
 #endif

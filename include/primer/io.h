@@ -59,6 +59,9 @@ void pr_table_free(pr_table *t);
  * fewest digits that read back exactly. */
 pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *const *names,
                        const pr_csv_options *options);
+/* The same text to an open stream (not atomic: standard output, pipes). */
+pr_status pr_csv_write_stream(FILE *f, const pr_tensor *data, const char *const *names,
+                              const pr_csv_options *options);
 
 /* ---- NumPy .npy ----------------------------------------------------------------- */
 

@@ -107,6 +107,9 @@ const char *pr_model_spec(const pr_model *m);
 pr_graph *pr_model_graph(pr_model *m);
 pr_node pr_model_input(const pr_model *m);
 pr_node pr_model_output(const pr_model *m);
+/* The output node of top-level layer i (0-based): after a forward pass its value
+ * holds that layer's activations for the last batch. Invalid when out of range. */
+pr_node pr_model_layer_output(const pr_model *m, int i);
 /* The input shape without the batch axis, and the output width (last extent). */
 int pr_model_input_shape(const pr_model *m, int64_t shape[PR_MAX_DIMS]);
 int64_t pr_model_input_size(const pr_model *m);

@@ -416,10 +416,11 @@ static void put_number(FILE *f, double v, int is_float32) {
     fputs(pr__format_shortest(v, is_float32, buf), f);
 }
 
-pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *const *names,
-                       const pr_csv_options *options) {
+pr_status pr_csv_write_stream(FILE *f, const pr_tensor *data, const char *const *names,
+                              const pr_csv_options *options) {
     pr_status st = pr__require_tensor(data, "csv_write", "data");
     if (st) return st;
+    if (!f) return pr__fail(PR_ERR_INVALID, "csv_write: the stream is NULL");
     if (data->ndim != 1 && data->ndim != 2) {
         char s[96];
         return pr__fail(PR_ERR_SHAPE, "csv_write: needs a 1-D or 2-D tensor, got %s",
@@ -427,28 +428,39 @@ pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *cons
     }
     int64_t rows = data->shape[0], cols = data->ndim == 2 ? data->shape[1] : 1;
     char delim = options && options->delimiter ? options->delimiter : ',';
-    pr_atomic_file af;
-    if ((st = pr__atomic_open(&af, path))) return st;
     locale_t old = uselocale(pr__c_locale());
     if (!(options && options->no_header)) {
         for (int64_t j = 0; j < cols; j++) {
-            if (j) fputc(delim, af.f);
-            if (names && names[j]) put_name(af.f, names[j], delim);
-            else fprintf(af.f, "col%lld", (long long)j + 1);
+            if (j) fputc(delim, f);
+            if (names && names[j]) put_name(f, names[j], delim);
+            else fprintf(f, "col%lld", (long long)j + 1);
         }
-        fputc('\n', af.f);
+        fputc('\n', f);
     }
     int f32 = data->dtype == PR_F32, is_float = pr_dtype_is_float(data->dtype);
     for (int64_t i = 0; i < rows; i++) {
         for (int64_t j = 0; j < cols; j++) {
-            if (j) fputc(delim, af.f);
+            if (j) fputc(delim, f);
             int64_t k = i * cols + j;
-            if (is_float) put_number(af.f, pr_tensor_get(data, k), f32);
-            else if (data->dtype == PR_I64) fprintf(af.f, "%lld", (long long)((const int64_t *)data->data)[k]);
-            else fprintf(af.f, "%d", (int)((const int32_t *)data->data)[k]);
+            if (is_float) put_number(f, pr_tensor_get(data, k), f32);
+            else if (data->dtype == PR_I64) fprintf(f, "%lld", (long long)((const int64_t *)data->data)[k]);
+            else fprintf(f, "%d", (int)((const int32_t *)data->data)[k]);
         }
-        fputc('\n', af.f);
+        fputc('\n', f);
     }
     uselocale(old);
+    return ferror(f) ? pr__fail(PR_ERR_IO, "csv_write: writing failed") : PR_OK;
+}
+
+pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *const *names,
+                       const pr_csv_options *options) {
+    pr_status st = pr__require_tensor(data, "csv_write", "data");
+    if (st) return st;
+    pr_atomic_file af;
+    if ((st = pr__atomic_open(&af, path))) return st;
+    if ((st = pr_csv_write_stream(af.f, data, names, options))) {
+        pr__atomic_abort(&af);
+        return st;
+    }
     return pr__atomic_commit(&af);
 }

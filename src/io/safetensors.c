@@ -207,11 +207,13 @@ pr_status pr_safetensors_read_buffer(const void *data, size_t len, const char *n
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--) hlen = hlen << 8 | b[i];
     if (hlen > lim.max_header_bytes)
-        return pr__fail(PR_ERR_LIMIT, "%s: header of %llu bytes exceeds the limit of %llu", name, (unsigned long long)hlen,
-                        (unsigned long long)lim.max_header_bytes);
+        return pr__fail(PR_ERR_LIMIT, "%s: not a safetensors file, or a damaged one: its first 8 bytes announce a "
+                                      "header of %llu bytes, beyond the limit of %llu",
+                        name, (unsigned long long)hlen, (unsigned long long)lim.max_header_bytes);
     if (hlen > len - 8)
-        return pr__fail(PR_ERR_FORMAT, "%s: header of %llu bytes runs past the end of the file (%zu bytes)", name,
-                        (unsigned long long)hlen, len);
+        return pr__fail(PR_ERR_FORMAT, "%s: not a safetensors file, or a truncated one: the header of %llu bytes runs "
+                                       "past the end of the file (%zu bytes)",
+                        name, (unsigned long long)hlen, len);
     for (uint64_t i = 0; i < hlen; i++)
         if (!b[8 + i]) return pr__fail(PR_ERR_FORMAT, "%s: NUL byte in the header", name);
     pr__json *h;

@@ -346,6 +346,14 @@ pr_node pr_model_input(const pr_model *m) { return m ? m->x : (pr_node){0, -1}; 
 pr_node pr_model_output(const pr_model *m) { return m ? m->y : (pr_node){0, -1}; }
 int pr_model_layer_count(const pr_model *m) { return m ? m->n_layers : 0; }
 
+pr_node pr_model_layer_output(const pr_model *m, int i) {
+    for (int r = 0, top = 0; m && r < m->n_rows; r++) {
+        if (m->rows[r].depth) continue;
+        if (top++ == i) return m->rows[r].out;
+    }
+    return (pr_node){0, -1};
+}
+
 int pr_model_input_shape(const pr_model *m, int64_t shape[PR_MAX_DIMS]) {
     if (!m) return 0;
     memcpy(shape, m->in_shape, (size_t)m->in_ndim * sizeof *shape);

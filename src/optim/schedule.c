@@ -28,7 +28,7 @@ pr_status pr_schedule_parse(const char *text, pr_schedule_config *config) {
     pr_schedule_config c = {0};
     size_t len = strcspn(text, ":");
     int kind = -1;
-    for (int k = 0; k < N_KINDS; k++)
+    for (int k = 0; k < N_KINDS && kind < 0; k++) /* "warmup" is linear unless it says cosine */
         if (strlen(names[k]) == len && !strncmp(text, names[k], len)) kind = k;
     if (kind < 0)
         return pr__fail(PR_ERR_INVALID, "unknown schedule '%s' (constant, step:K[:G], exp:G, cosine[:MIN], "

@@ -49,34 +49,35 @@ static pr_status history_new(int64_t epochs, pr_train_history **out) {
 
 /* The targets as the graph takes them, in the model's dtype: class indices (N) for a
  * classifier, values (N, outputs) otherwise. */
-static pr_status prepare_targets(pr_model *m, const pr_tensor *y, int64_t rows, const char *what, pr_tensor **out) {
-    pr_status st = pr__require_tensor(y, "train", what);
-    if (st || (st = pr__require_float(y, "train"))) return st;
+static pr_status prepare_targets(pr_model *m, const pr_tensor *y, int64_t rows, const char *op, const char *what,
+                                 pr_tensor **out) {
+    pr_status st = pr__require_tensor(y, op, what);
+    if (st || (st = pr__require_float(y, op))) return st;
     if (y->ndim < 1 || y->shape[0] != rows)
-        return pr__fail(PR_ERR_SHAPE, "train: %s has %lld rows but the features have %lld", what,
+        return pr__fail(PR_ERR_SHAPE, "%s: %s has %lld rows but the features have %lld", op, what,
                         (long long)(y->ndim ? y->shape[0] : 0), (long long)rows);
     char label[64];
-    snprintf(label, sizeof label, "train: %s", what);
+    snprintf(label, sizeof label, "%s: %s", op, what);
     if ((st = pr_tensor_check_finite(y, label))) return st;
     pr_graph *g = pr_model_graph(m);
     pr_dtype dtype = pr_graph_dtype(g);
     int64_t k = pr_model_output_size(m);
     pr_tensor *t;
     if (pr_model_task(m) == PR_TASK_CLASSIFICATION) {
-        if (y->ndim != 1) return pr__fail(PR_ERR_SHAPE, "train: a classifier's %s must be one label per row (N)", what);
+        if (y->ndim != 1) return pr__fail(PR_ERR_SHAPE, "%s: a classifier's %s must be one label per row (N)", op, what);
         if ((st = pr_tensor_zeros(&t, dtype, PR_SHAPE(rows)))) return st;
         for (int64_t i = 0; i < rows; i++) {
             int64_t c;
             if (pr_model_class_index(m, pr_tensor_get(y, i), &c)) {
                 pr_tensor_free(t);
-                return pr__fail_context("train: %s, row %lld: ", what, (long long)i);
+                return pr__fail_context("%s: %s, row %lld: ", op, what, (long long)i + 1);
             }
             pr_tensor_set(t, i, (double)c);
         }
     } else {
         if (!(y->size == rows * k && (y->ndim == 1 ? k == 1 : y->ndim == 2 && y->shape[1] == k))) {
             char s[96];
-            return pr__fail(PR_ERR_SHAPE, "train: %s has shape %s; the model has %lld output%s, so it needs (%lld%s)", what,
+            return pr__fail(PR_ERR_SHAPE, "%s: %s has shape %s; the model has %lld output%s, so it needs (%lld%s)", op, what,
                             pr_shape_format(y, s, sizeof s), (long long)k, k == 1 ? "" : "s", (long long)rows,
                             k == 1 ? "" : ", outputs");
         }
@@ -247,12 +248,13 @@ static pr_status build_loss(session *s) {
 /* The data the run trains and validates on, in the model's dtype. */
 static pr_status prepare_data(session *s, const pr_tensor *X, const pr_tensor *y, int training) {
     const pr_train_options *o = s->o;
-    pr_status st = pr__require_tensor(X, "train", "X");
+    const char *op = training ? "train" : "evaluate";
+    pr_status st = pr__require_tensor(X, op, "X");
     if (st) return st;
-    if (X->ndim < 1 || X->shape[0] < 1) return pr__fail(PR_ERR_SHAPE, "train: the data set is empty");
+    if (X->ndim < 1 || X->shape[0] < 1) return pr__fail(PR_ERR_SHAPE, "%s: the data set is empty", op);
     pr_tensor *Xp = NULL, *Tp = NULL;
-    if ((st = pr_model_prepare_input(s->m, X, &Xp))) return pr__fail_context("train: ");
-    if ((st = prepare_targets(s->m, y, X->shape[0], "y", &Tp))) {
+    if ((st = pr_model_prepare_input(s->m, X, &Xp))) return pr__fail_context("%s: ", op);
+    if ((st = prepare_targets(s->m, y, X->shape[0], op, "y", &Tp))) {
         pr_tensor_free(Xp);
         return st;
     }
@@ -261,7 +263,7 @@ static pr_status prepare_data(session *s, const pr_tensor *X, const pr_tensor *y
         s->T_train = Tp;
         if (!o->X_val || !o->y_val) return pr__fail(PR_ERR_INVALID, "train: give both X_val and y_val");
         if ((st = pr_model_prepare_input(s->m, o->X_val, &s->X_val))) return pr__fail_context("train: validation: ");
-        if ((st = prepare_targets(s->m, o->y_val, o->X_val->shape[0], "y_val", &s->T_val))) return st;
+        if ((st = prepare_targets(s->m, o->y_val, o->X_val->shape[0], op, "y_val", &s->T_val))) return st;
     } else if (training && o->val_fraction > 0) {
         if (!(o->val_fraction < 1)) {
             pr_tensor_free(Xp);
@@ -369,10 +371,10 @@ static pr_status run_epoch(session *s, tally *t, double *last_lr) {
             return pr__fail_context("train: epoch %lld, batch %lld: ", (long long)s->epoch, (long long)b + 1);
         if (!isfinite(loss)) {
             pr__model_state_copy(s->m, s->state_epoch, 0);
-            return pr__fail(PR_ERR_NONFINITE, "training diverged: the loss became %g at epoch %lld, batch %lld of %lld "
+            return pr__fail(PR_ERR_NONFINITE, "the loss diverged: it became %s at epoch %lld, batch %lld of %lld "
                                               "(learning rate %g); the model keeps its weights from %s. Try a smaller "
                                               "learning rate or gradient clipping",
-                            loss, (long long)s->epoch, (long long)b + 1, (long long)spe, lr,
+                            isnan(loss) ? "NaN" : loss > 0 ? "infinite" : "-infinite", (long long)s->epoch, (long long)b + 1, (long long)spe, lr,
                             s->epoch > 1 ? "the end of the previous epoch" : "before training");
         }
         tally_batch(s, t, loss, &tb);
@@ -390,7 +392,7 @@ static pr_status run_epoch(session *s, tally *t, double *last_lr) {
     /* a step can leave non-finite weights that the next loss would only show later */
     if ((st = pr_tensor_check_finite(&s->params, "weights"))) {
         pr__model_state_copy(s->m, s->state_epoch, 0);
-        return pr__fail(PR_ERR_NONFINITE, "training diverged in epoch %lld: the weights are no longer finite; the model "
+        return pr__fail(PR_ERR_NONFINITE, "the loss diverged in epoch %lld: the weights are no longer finite; the model "
                                           "keeps its weights from %s. Try a smaller learning rate or gradient clipping",
                         (long long)s->epoch, s->epoch > 1 ? "the end of the previous epoch" : "before training");
     }
@@ -416,6 +418,8 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         !(o->penalty_lambda >= 0))
         return pr__fail(PR_ERR_INVALID, "train: epochs and batch size must be >= 1; patience, clipping and the penalty "
                                         "must not be negative");
+    if (!s.classify && !o->loss.kind && pr_model_task(m) != PR_TASK_REGRESSION)
+        return pr__fail(PR_ERR_INVALID, "train: the model has no task; set one (pr_model_set_task) or name a loss");
     double t0 = now();
     pr_status st = prepare_data(&s, X, y, 1);
     if (!st) st = build_loss(&s);

@@ -1,5 +1,4 @@
 /* The primer tool as a user runs it: output, exit statuses, files written. */
-#define _DEFAULT_SOURCE /* mkstemps */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,30 +8,14 @@
 
 #include "test_util.h"
 
-/* Run `primer ARGS` (stderr merged), return the exit status; output in a static buffer. */
-static int run(const char *args, const char **output) {
-    static char buf[1 << 16];
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", test_primer_bin(), args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = '\0';
-    int status = pclose(p);
-    *output = buf;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-#define assert_contains(text, fragment) \
-    cr_assert(strstr((text), (fragment)) != NULL, "output lacks \"%s\":\n%s", (fragment), (text))
 
 Test(cli, version_and_help) {
     const char *out;
-    cr_assert_eq(run("--version", &out), 0);
+    cr_assert_eq(test_run_primer("--version", &out), 0);
     char want[64];
     snprintf(want, sizeof want, "primer %s\n", PR_VERSION_STRING);
     cr_assert_str_eq(out, want);
-    cr_assert_eq(run("--help", &out), 0);
+    cr_assert_eq(test_run_primer("--help", &out), 0);
     assert_contains(out, "commands:");
     assert_contains(out, "info ");
     assert_contains(out, "example ");
@@ -40,23 +23,23 @@ Test(cli, version_and_help) {
 
 Test(cli, usage_errors_exit_2) {
     const char *out;
-    cr_assert_eq(run("", &out), 2);
+    cr_assert_eq(test_run_primer("", &out), 2);
     assert_contains(out, "usage: primer");
-    cr_assert_eq(run("frobnicate", &out), 2);
+    cr_assert_eq(test_run_primer("frobnicate", &out), 2);
     assert_contains(out, "unknown command 'frobnicate'");
-    cr_assert_eq(run("--nope", &out), 2);
-    cr_assert_eq(run("--threads 0 info", &out), 2);
-    cr_assert_eq(run("info --xml", &out), 2);
+    cr_assert_eq(test_run_primer("--nope", &out), 2);
+    cr_assert_eq(test_run_primer("--threads 0 info", &out), 2);
+    cr_assert_eq(test_run_primer("info --xml", &out), 2);
     assert_contains(out, "unknown option '--xml'");
 }
 
 Test(cli, info_table_and_json) {
     const char *out;
-    cr_assert_eq(run("info", &out), 0);
+    cr_assert_eq(test_run_primer("info", &out), 0);
     assert_contains(out, "BLAS:");
     assert_contains(out, "LAPACK 3.");
     assert_contains(out, "threads:");
-    cr_assert_eq(run("--threads 1 info --json", &out), 0);
+    cr_assert_eq(test_run_primer("--threads 1 info --json", &out), 0);
     char want[64];
     snprintf(want, sizeof want, "{\"version\": \"%s\"", PR_VERSION_STRING);
     cr_assert(strncmp(out, want, strlen(want)) == 0, "%s", out);
@@ -65,33 +48,33 @@ Test(cli, info_table_and_json) {
 
 Test(cli, example_list_and_aliases) {
     const char *out;
-    cr_assert_eq(run("example --list", &out), 0);
+    cr_assert_eq(test_run_primer("example --list", &out), 0);
     assert_contains(out, "eigen-check");
     assert_contains(out, "listing-1.1");
-    cr_assert_eq(run("example --list --json", &out), 0);
+    cr_assert_eq(test_run_primer("example --list --json", &out), 0);
     cr_assert_eq(out[0], '[');
-    cr_assert_eq(run("example listing-1.1", &out), 0);
+    cr_assert_eq(test_run_primer("example listing-1.1", &out), 0);
     /* what Listing 1.1 prints in NumPy */
     assert_contains(out, "Eigenvalues: [3. 2.]\n");
     assert_contains(out, "[[ 1.         -0.70710678]\n [ 0.          0.70710678]]\n");
     assert_contains(out, "A*v = [3. 0.], lambda*v = [3. 0.]\n");
-    cr_assert_eq(run("example problem-1.3", &out), 0);
+    cr_assert_eq(test_run_primer("example problem-1.3", &out), 0);
     assert_contains(out, "Singular values: [9.52551809 0.51430058]\n");
     assert_contains(out, "sqrt(eigenvalues): [9.52551809 0.51430058]\n");
-    cr_assert_eq(run("example q1.9 --seed 5", &out), 0);
+    cr_assert_eq(test_run_primer("example q1.9 --seed 5", &out), 0);
     assert_contains(out, "Inequality holds: True");
-    cr_assert_eq(run("example example-1.4", &out), 0);
+    cr_assert_eq(test_run_primer("example example-1.4", &out), 0);
     assert_contains(out, "x = solve(A, b) = [1.6 1.8]");
 }
 
 Test(cli, example_errors) {
     const char *out;
-    cr_assert_eq(run("example no-such-thing", &out), 2);
+    cr_assert_eq(test_run_primer("example no-such-thing", &out), 2);
     assert_contains(out, "no example called 'no-such-thing'");
-    cr_assert_eq(run("example", &out), 2);
-    cr_assert_eq(run("example listing-1.1 listing-1.2", &out), 2);
-    cr_assert_eq(run("example --seed -3 listing-1.3", &out), 2);
-    cr_assert_eq(run("example unit-balls --out /proc/primer-cannot-write-here", &out), 1);
+    cr_assert_eq(test_run_primer("example", &out), 2);
+    cr_assert_eq(test_run_primer("example listing-1.1 listing-1.2", &out), 2);
+    cr_assert_eq(test_run_primer("example --seed -3 listing-1.3", &out), 2);
+    cr_assert_eq(test_run_primer("example unit-balls --out /proc/primer-cannot-write-here", &out), 1);
     assert_contains(out, "cannot create the output directory");
 }
 
@@ -101,7 +84,7 @@ Test(cli, drawing_examples_write_svg_where_asked) {
     char args[256], path[512];
     snprintf(args, sizeof args, "example figure-1.2 --out %s/nested/out", dir);
     const char *out;
-    cr_assert_eq(run(args, &out), 0);
+    cr_assert_eq(test_run_primer(args, &out), 0);
     snprintf(path, sizeof path, "%s/nested/out/unit_balls.svg", dir);
     assert_contains(out, path);
     FILE *f = fopen(path, "r");
@@ -124,7 +107,7 @@ Test(cli, all_chapter_one_examples_run) {
     char args[256];
     snprintf(args, sizeof args, "example --all --chapter 1 --out %s", dir);
     const char *out;
-    cr_assert_eq(run(args, &out), 0, "%s", out);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "ran 11 examples, 0 failed");
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -143,30 +126,17 @@ Test(cli, quickstart_program_builds_and_runs) {
     cr_assert_str_eq(buf, "x = [1.6 1.8]\n");
 }
 
-/* Write text to a new temporary file with the given suffix; returns its path. */
-static const char *temp_file(const char *suffix, const char *text) {
-    static _Thread_local char path[4][64];
-    static _Thread_local int next;
-    char *p = path[next++ % 4];
-    snprintf(p, 64, "/tmp/primer-data-XXXXXX%s", suffix);
-    int fd = mkstemps(p, (int)strlen(suffix));
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return p;
-}
-
 Test(cli, data_describes_a_csv) {
-    const char *f = temp_file(".csv", "a,b,label\n1,2,0\n3,4.5,1\n5,-1,1\n");
+    const char *f = test_temp_file(".csv", "a,b,label\n1,2,0\n3,4.5,1\n5,-1,1\n");
     char args[256];
     const char *out;
     snprintf(args, sizeof args, "data %s --target label", f);
-    cr_assert_eq(run(args, &out), 0, "%s", out);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "3 rows x 3 columns");
     /* column a = (1, 3, 5): mean 3, sample std 2 */
     assert_contains(out, "a                               3            2            1            5");
     snprintf(args, sizeof args, "data %s --json", f);
-    cr_assert_eq(run(args, &out), 0);
+    cr_assert_eq(test_run_primer(args, &out), 0);
     assert_contains(out, "{\"name\": \"a\", \"mean\": 3, \"std\": 2, \"min\": 1, \"max\": 5}");
     unlink(f);
 }
@@ -181,24 +151,24 @@ Test(cli, data_reports_bad_files) {
         {".npy", "\x93NUMPY\x01\x01  {'descr': '<f8'", "truncated .npy header"}, /* promises 8224 bytes */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *f = temp_file(cases[i].suffix, cases[i].text);
+        const char *f = test_temp_file(cases[i].suffix, cases[i].text);
         char args[256];
         const char *out;
         snprintf(args, sizeof args, "data %s", f);
-        cr_assert_eq(run(args, &out), 1, "case %zu: %s", i, out);
+        cr_assert_eq(test_run_primer(args, &out), 1, "case %zu: %s", i, out);
         assert_contains(out, f);
         assert_contains(out, cases[i].message);
         unlink(f);
     }
     const char *out;
-    cr_assert_eq(run("data /nonexistent/x.csv", &out), 1);
+    cr_assert_eq(test_run_primer("data /nonexistent/x.csv", &out), 1);
     assert_contains(out, "cannot open");
-    const char *f = temp_file(".csv", "a,b\n1,2\n");
+    const char *f = test_temp_file(".csv", "a,b\n1,2\n");
     char args[256];
     snprintf(args, sizeof args, "data %s --target price", f);
-    cr_assert_eq(run(args, &out), 1);
+    cr_assert_eq(test_run_primer(args, &out), 1);
     assert_contains(out, "no column named 'price'; the columns are 'a', 'b'");
-    cr_assert_eq(run("data", &out), 2);
+    cr_assert_eq(test_run_primer("data", &out), 2);
     unlink(f);
 }
 
@@ -208,15 +178,15 @@ Test(cli, autodiff_examples) {
     char args[256];
     const char *out;
     snprintf(args, sizeof args, "example example-9.1 --out %s", dir);
-    cr_assert_eq(run(args, &out), 0, "%s", out);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "dL/dw1 = 6.40\ndL/dw2 = -2.88\n"); /* what Listing 9.1 prints */
     assert_contains(out, "After one step with eta = 0.01: w1 = 0.436, w2 = -0.9712");
     assert_contains(out, "backprop_graph.dot");
     snprintf(args, sizeof args, "example listing-2.1 --out %s", dir);
-    cr_assert_eq(run(args, &out), 0, "%s", out);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "gd_trajectory.svg");
     snprintf(args, sizeof args, "example listing-9.2 --out %s", dir);
-    cr_assert_eq(run(args, &out), 0, "%s", out);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "    50     7.8886e-31     7.8886e-31     1.0000e+00");
     char cmd[300];
     snprintf(cmd, sizeof cmd, "test -s %s/gd_trajectory.svg && test -s %s/gradient_flow_comparison.svg && "

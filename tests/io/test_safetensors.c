@@ -149,7 +149,7 @@ Test(safetensors, refuses_inconsistent_headers) {
     }
     unsigned char huge[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
     pr_tensor_file *f = NULL;
-    assert_fails(pr_safetensors_read_buffer(huge, sizeof huge, "h", NULL, &f), PR_ERR_LIMIT, "exceeds the limit");
+    assert_fails(pr_safetensors_read_buffer(huge, sizeof huge, "h", NULL, &f), PR_ERR_LIMIT, "beyond the limit");
     assert_fails(pr_safetensors_read_buffer(huge, 5, "h", NULL, &f), PR_ERR_FORMAT, "too short");
     assert_fails(pr_safetensors_read(st_path("absent.safetensors"), NULL, &f), PR_ERR_IO, "absent.safetensors");
 }

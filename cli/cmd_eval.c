@@ -1,0 +1,216 @@
+/* primer eval and primer predict: use a saved model on a CSV file (or the digits). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+typedef struct model_args {
+    const char *model, *data, *target, *out;
+    int json;
+} model_args;
+
+static int parse(int argc, char **argv, const cli_command *cmd, model_args *a) {
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char **dst = !strcmp(arg, "--model")    ? &a->model
+                           : !strcmp(arg, "--data")   ? &a->data
+                           : !strcmp(arg, "--target") ? &a->target
+                           : !strcmp(arg, "--out")    ? &a->out
+                                                      : NULL;
+        if (cli_is_help(arg)) {
+            fputs(cmd->usage, stdout);
+            return -1;
+        } else if (!strcmp(arg, "--json")) {
+            a->json = 1;
+        } else if (dst) {
+            if (++i >= argc) return cli_usage_error("%s: %s needs a value", cmd->name, arg);
+            *dst = argv[i];
+        } else {
+            return cli_usage_error("%s: unknown option '%s' (see primer %s --help)", cmd->name, arg, cmd->name);
+        }
+    }
+    if (!a->model) return cli_usage_error("%s: --model FILE is required (a file saved by primer train)", cmd->name);
+    return CLI_OK;
+}
+
+/* ---- eval ------------------------------------------------------------------------------------ */
+
+static int run_eval(int argc, char **argv) {
+    model_args a;
+    int rc = parse(argc, argv, &cli_eval_command, &a);
+    if (rc) return rc < 0 ? CLI_OK : rc;
+    if (a.out) return cli_usage_error("eval: --out applies to predict");
+    pr_model *m;
+    if (pr_model_load(a.model, &m)) return cli_library_error("loading the model");
+    if (pr_model_task(m) == PR_TASK_NONE) {
+        pr_model_free(m);
+        fprintf(stderr, "primer: error: %s has no task (classification or regression) to evaluate\n", a.model);
+        return CLI_FAILURE;
+    }
+    cli_dataset d;
+    if ((rc = cli_dataset_load(a.data, a.target, m, 1, &d))) {
+        pr_model_free(m);
+        return rc;
+    }
+    int classify = pr_model_task(m) == PR_TASK_CLASSIFICATION;
+    double loss, metric;
+    pr_tensor *pred = NULL;
+    if (pr_evaluate(m, d.X, d.y, NULL, &loss, &metric) ||
+        (classify ? pr_model_predict_classes(m, d.X, &pred) : pr_model_forward(m, d.X, &pred))) {
+        rc = cli_library_error("eval");
+        cli_dataset_free(&d);
+        pr_model_free(m);
+        return rc;
+    }
+    int64_t n = d.X->shape[0], K = pr_model_class_count(m);
+    if (a.json) {
+        printf("{\"model\": ");
+        cli_json_string(stdout, a.model);
+        printf(", \"data\": ");
+        cli_json_string(stdout, d.source);
+        printf(", \"rows\": %lld, \"loss\": %.17g, \"%s\": %.17g", (long long)n, loss, classify ? "accuracy" : "r2", metric);
+    } else {
+        printf("model: %s (%s, %s)\ndata: %s, %lld rows\n", a.model, pr_model_spec(m),
+               classify ? "classification" : "regression", d.source, (long long)n);
+        printf("loss: %.6f\n%s: %.6f\n", loss, classify ? "accuracy" : "R^2", metric);
+    }
+    if (classify && K <= 20) { /* confusion matrix: rows are true classes */
+        int64_t *cm = calloc((size_t)(K * K), sizeof *cm);
+        for (int64_t i = 0; cm && i < n; i++) {
+            int64_t t, p;
+            if (!pr_model_class_index(m, pr_tensor_get(d.y, i), &t) && !pr_model_class_index(m, pr_tensor_get(pred, i), &p))
+                cm[t * K + p]++;
+        }
+        if (cm && a.json) {
+            printf(", \"classes\": [");
+            for (int64_t k = 0; k < K; k++) printf("%s%.17g", k ? ", " : "", pr_model_class_label(m, k));
+            printf("], \"confusion\": [");
+            for (int64_t t = 0; t < K; t++) {
+                printf("%s[", t ? ", " : "");
+                for (int64_t p = 0; p < K; p++) printf("%s%lld", p ? ", " : "", (long long)cm[t * K + p]);
+                printf("]");
+            }
+            printf("]");
+        } else if (cm) {
+            printf("confusion matrix (rows: true class, columns: predicted):\n%8s", "");
+            for (int64_t p = 0; p < K; p++) printf(" %6g", pr_model_class_label(m, p));
+            printf("\n");
+            for (int64_t t = 0; t < K; t++) {
+                printf("%8g", pr_model_class_label(m, t));
+                for (int64_t p = 0; p < K; p++) printf(" %6lld", (long long)cm[t * K + p]);
+                printf("\n");
+            }
+        }
+        free(cm);
+    } else if (!classify && !a.json) {
+        double mae = 0;
+        for (int64_t i = 0; i < pred->size; i++) mae += fabs(pr_tensor_get(pred, i) - pr_tensor_get(d.y, i));
+        printf("MAE: %.6f\n", mae / (double)pred->size);
+    }
+    if (a.json) printf("}\n");
+    pr_tensor_free(pred);
+    cli_dataset_free(&d);
+    pr_model_free(m);
+    return CLI_OK;
+}
+
+const cli_command cli_eval_command = {
+    "eval", "evaluate a saved model on labelled data", run_eval,
+    "usage: primer eval --model FILE [--data FILE.csv] [--target COLUMN] [--json]\n"
+    "\n"
+    "Load a model saved by primer train and report its loss and accuracy (with a\n"
+    "confusion matrix for up to 20 classes) or R^2 and MAE on a labelled CSV file.\n"
+    "The feature columns are found by the names the model was trained with; the\n"
+    "target is --target, else the model's target column, else the last column.\n"
+    "Labels the model does not know, missing feature columns and non-numeric data are\n"
+    "reported as errors.\n"
+    "\n"
+    "  --data FILE.csv    the data (default: the embedded digits)\n"
+    "  --json             one JSON object\n"};
+
+/* ---- predict ---------------------------------------------------------------------------------- */
+
+static int run_predict(int argc, char **argv) {
+    model_args a;
+    int rc = parse(argc, argv, &cli_predict_command, &a);
+    if (rc) return rc < 0 ? CLI_OK : rc;
+    if (a.target) return cli_usage_error("predict: the target column is excluded by name; no --target needed");
+    pr_model *m;
+    if (pr_model_load(a.model, &m)) return cli_library_error("loading the model");
+    cli_dataset d;
+    if ((rc = cli_dataset_load(a.data, NULL, m, 0, &d))) {
+        pr_model_free(m);
+        return rc;
+    }
+    int classify = pr_model_task(m) == PR_TASK_CLASSIFICATION;
+    int64_t n = d.X->shape[0], K = classify ? pr_model_class_count(m) : pr_model_output_size(m);
+    pr_tensor *values = NULL, *labels = NULL, *table = NULL;
+    pr_status st = classify ? pr_model_predict_proba(m, d.X, &values) : pr_model_forward(m, d.X, &values);
+    if (!st && classify) st = pr_model_predict_classes(m, d.X, &labels);
+    /* the CSV: prediction, then one probability per class (or the outputs) */
+    int64_t cols = classify ? 1 + K : K;
+    if (!st) st = pr_tensor_zeros(&table, PR_F64, PR_SHAPE(n, cols));
+    for (int64_t i = 0; !st && i < n; i++)
+        for (int64_t j = 0; j < cols; j++) {
+            double v = classify ? (j == 0 ? pr_tensor_get(labels, i) : pr_tensor_get(values, i * K + j - 1))
+                                : pr_tensor_get(values, i * K + j);
+            pr_tensor_f64(table)[i * cols + j] = v;
+        }
+    char **names = st ? NULL : calloc((size_t)cols, sizeof *names);
+    for (int64_t j = 0; names && j < cols; j++) {
+        names[j] = malloc(64);
+        if (!names[j]) continue;
+        if (classify && j > 0) snprintf(names[j], 64, "p_%g", pr_model_class_label(m, j - 1));
+        else if (K == 1 || classify) snprintf(names[j], 64, "prediction");
+        else snprintf(names[j], 64, "prediction_%lld", (long long)j);
+    }
+    if (!st && !names) st = PR_ERR_NOMEM;
+    if (!st && a.json) {
+        printf("{\"model\": ");
+        cli_json_string(stdout, a.model);
+        printf(", \"rows\": %lld, \"predictions\": [", (long long)n);
+        for (int64_t i = 0; i < n; i++) {
+            printf("%s", i ? ", " : "");
+            if (cols == 1) printf("%.17g", pr_tensor_f64(table)[i]);
+            else {
+                printf("{");
+                for (int64_t j = 0; j < cols; j++) {
+                    printf("%s", j ? ", " : "");
+                    cli_json_string(stdout, names[j]);
+                    printf(": %.17g", pr_tensor_f64(table)[i * cols + j]);
+                }
+                printf("}");
+            }
+        }
+        printf("]}\n");
+    } else if (!st && a.out) {
+        st = pr_csv_write(a.out, table, (const char *const *)names, NULL);
+        if (!st) fprintf(stderr, "wrote %lld predictions to %s\n", (long long)n, a.out);
+    } else if (!st) {
+        st = pr_csv_write_stream(stdout, table, (const char *const *)names, NULL);
+    }
+    rc = st ? cli_library_error("predict") : CLI_OK;
+    for (int64_t j = 0; names && j < cols; j++) free(names[j]);
+    free(names);
+    pr_tensor_free(values);
+    pr_tensor_free(labels);
+    pr_tensor_free(table);
+    cli_dataset_free(&d);
+    pr_model_free(m);
+    return rc;
+}
+
+const cli_command cli_predict_command = {
+    "predict", "write a saved model's predictions as CSV", run_predict,
+    "usage: primer predict --model FILE [--data FILE.csv] [--out FILE.csv] [--json]\n"
+    "\n"
+    "Load a model saved by primer train and predict every row of a CSV file (the\n"
+    "feature columns are found by name; other columns, such as the target, are\n"
+    "ignored). Classifiers write the predicted class and one probability per class\n"
+    "(p_<class>); regressors write the predicted value.\n"
+    "\n"
+    "  --data FILE.csv    the data (default: the embedded digits)\n"
+    "  --out FILE.csv     write here (atomically) instead of standard output\n"
+    "  --json             one JSON object with every prediction\n"};

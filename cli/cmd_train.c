@@ -1,0 +1,404 @@
+/* primer train: primer's main job. Trains a network on a CSV file or the embedded
+ * digits, reports progress and test metrics, saves the model, its loss curve and
+ * its log. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+typedef struct train_args {
+    const char *data, *target, *spec, *out, *log, *curve, *checkpoint, *resume;
+    const char *task, *loss, *optimizer, *schedule, *init, *dtype;
+    double test, val, lr, momentum, weight_decay, clip_norm, clip_value, l1, l2;
+    long long epochs, batch, patience, seed;
+    int json, quiet, no_standardize, no_shuffle;
+} train_args;
+
+/* ---- progress ------------------------------------------------------------------------------ */
+
+typedef struct progress {
+    int bar;        /* stderr is a terminal: redraw a bar per batch */
+    int lines;      /* print a line per epoch on stdout */
+    int regression;
+} progress;
+
+static void on_batch(const pr_batch_report *r, void *user) {
+    const progress *p = user;
+    if (!p->bar) return;
+    int width = 24, done = (int)(width * r->batch / r->batches);
+    char bar[32];
+    for (int i = 0; i < width; i++) bar[i] = i < done ? '=' : i == done ? '>' : ' ';
+    bar[width] = '\0';
+    fprintf(stderr, "\repoch %lld/%lld [%s] %lld/%lld loss %.4f ", (long long)r->epoch, (long long)r->epochs, bar,
+            (long long)r->batch, (long long)r->batches, r->loss);
+    fflush(stderr);
+}
+
+static int on_epoch(const pr_epoch_report *r, void *user) {
+    const progress *p = user;
+    if (p->bar) fprintf(stderr, "\r%*s\r", 72, "");
+    if (!p->lines) return 0;
+    const char *metric = p->regression ? "r2" : "acc";
+    printf("epoch %3lld/%lld  loss %.4f  %s %.4f", (long long)r->epoch, (long long)r->epochs, r->train_loss, metric,
+           r->train_metric);
+    if (!isnan(r->val_loss)) printf("  val_loss %.4f  val_%s %.4f", r->val_loss, metric, r->val_metric);
+    printf("  lr %.3g  %.2fs\n", r->lr, r->seconds);
+    fflush(stdout);
+    return 0;
+}
+
+/* ---- options ------------------------------------------------------------------------------- */
+
+static int need_value(int argc, char **argv, int *i, const char **out) {
+    if (*i + 1 >= argc) return cli_usage_error("train: %s needs a value (see primer train --help)", argv[*i]);
+    *out = argv[++*i];
+    return CLI_OK;
+}
+
+static int parse_args(int argc, char **argv, train_args *a) {
+    *a = (train_args){.test = 0.2, .val = 0.1, .epochs = 20, .batch = 32, .patience = 0, .seed = 0, .lr = -1,
+                      .momentum = -1, .weight_decay = -1};
+    struct {
+        const char *name;
+        const char **dst;
+    } strings[] = {{"--data", &a->data},         {"--target", &a->target},   {"--model", &a->spec},
+                   {"--out", &a->out},           {"--log", &a->log},         {"--curve", &a->curve},
+                   {"--checkpoint", &a->checkpoint}, {"--resume", &a->resume}, {"--task", &a->task},
+                   {"--loss", &a->loss},         {"--optimizer", &a->optimizer}, {"--schedule", &a->schedule},
+                   {"--init", &a->init},         {"--dtype", &a->dtype}};
+    struct {
+        const char *name;
+        double *dst, lo, hi;
+    } reals[] = {{"--test", &a->test, 0, 0.9},          {"--val", &a->val, 0, 0.9},
+                 {"--lr", &a->lr, 1e-12, 1e6},          {"--momentum", &a->momentum, 0, 0.999999},
+                 {"--weight-decay", &a->weight_decay, 0, 1e3}, {"--clip-norm", &a->clip_norm, 0, 1e12},
+                 {"--clip-value", &a->clip_value, 0, 1e12}, {"--l1", &a->l1, 0, 1e6},
+                 {"--l2", &a->l2, 0, 1e6}};
+    struct {
+        const char *name;
+        long long *dst, lo, hi;
+    } ints[] = {{"--epochs", &a->epochs, 1, 1000000},
+                {"--batch", &a->batch, 1, 1LL << 31},
+                {"--patience", &a->patience, 0, 1000000},
+                {"--seed", &a->seed, 0, 9007199254740991LL}};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v = NULL;
+        int found = 0;
+        if (cli_is_help(arg)) {
+            fputs(cli_train_command.usage, stdout);
+            return -1;
+        }
+        if (!strcmp(arg, "--json")) a->json = found = 1;
+        else if (!strcmp(arg, "--quiet")) a->quiet = found = 1;
+        else if (!strcmp(arg, "--no-standardize")) a->no_standardize = found = 1;
+        else if (!strcmp(arg, "--no-shuffle")) a->no_shuffle = found = 1;
+        for (size_t k = 0; !found && k < sizeof strings / sizeof strings[0]; k++)
+            if (!strcmp(arg, strings[k].name)) {
+                if (need_value(argc, argv, &i, strings[k].dst)) return CLI_USAGE;
+                found = 1;
+            }
+        for (size_t k = 0; !found && k < sizeof reals / sizeof reals[0]; k++)
+            if (!strcmp(arg, reals[k].name)) {
+                if (need_value(argc, argv, &i, &v)) return CLI_USAGE;
+                if (!cli_parse_double(v, reals[k].lo, reals[k].hi, reals[k].dst))
+                    return cli_usage_error("train: %s needs a number from %g to %g, got '%s'", arg, reals[k].lo,
+                                           reals[k].hi, v);
+                found = 1;
+            }
+        for (size_t k = 0; !found && k < sizeof ints / sizeof ints[0]; k++)
+            if (!strcmp(arg, ints[k].name)) {
+                if (need_value(argc, argv, &i, &v)) return CLI_USAGE;
+                if (!cli_parse_int(v, ints[k].lo, ints[k].hi, ints[k].dst))
+                    return cli_usage_error("train: %s needs a whole number from %lld to %lld, got '%s'", arg, ints[k].lo,
+                                           ints[k].hi, v);
+                found = 1;
+            }
+        if (!found) return cli_usage_error("train: unknown option '%s' (see primer train --help)", arg);
+    }
+    if (a->task && strcmp(a->task, "classification") && strcmp(a->task, "regression"))
+        return cli_usage_error("train: --task is classification or regression, not '%s'", a->task);
+    if (a->dtype && strcmp(a->dtype, "float32") && strcmp(a->dtype, "float64"))
+        return cli_usage_error("train: --dtype is float32 or float64, not '%s'", a->dtype);
+    if (a->l1 > 0 && a->l2 > 0) return cli_usage_error("train: give --l1 or --l2, not both");
+    return CLI_OK;
+}
+
+/* "<stem>-<suffix>" next to the model file. */
+static char *beside(const char *model, const char *suffix) {
+    size_t n = strlen(model);
+    const char *dot = strrchr(model, '.'), *slash = strrchr(model, '/');
+    if (dot && (!slash || dot > slash)) n = (size_t)(dot - model);
+    char *s = malloc(n + strlen(suffix) + 2);
+    if (s) snprintf(s, n + strlen(suffix) + 2, "%.*s-%s", (int)n, model, suffix);
+    return s;
+}
+
+/* ---- the run ---------------------------------------------------------------------------------- */
+
+typedef struct run {
+    train_args a;
+    cli_dataset d;
+    pr_tensor *classes, *X_train, *y_train, *X_test, *y_test, *mean, *scale;
+    pr_model *m;
+    pr_train_history *h;
+    char *log, *curve;
+    int classify;
+    double test_loss, test_metric;
+} run;
+
+static void run_free(run *r) {
+    cli_dataset_free(&r->d);
+    pr_tensor_free(r->classes);
+    pr_tensor_free(r->X_train);
+    pr_tensor_free(r->y_train);
+    pr_tensor_free(r->X_test);
+    pr_tensor_free(r->y_test);
+    pr_tensor_free(r->mean);
+    pr_tensor_free(r->scale);
+    pr_model_free(r->m);
+    pr_train_history_free(r->h);
+    free(r->log);
+    free(r->curve);
+}
+
+static int split_data(run *r) {
+    train_args *a = &r->a;
+    if (r->d.X->shape[0] < 2) {
+        fprintf(stderr, "primer: error: %s has %lld row; training needs at least 2\n", r->d.source,
+                (long long)r->d.X->shape[0]);
+        return CLI_FAILURE;
+    }
+    r->classify = a->task ? !strcmp(a->task, "classification") : pr_data_is_integral(r->d.y);
+    if (r->classify && pr_data_encode_labels(r->d.y, 0, NULL, &r->classes)) return cli_library_error("target");
+    if (r->classify && r->classes->size < 2) {
+        fprintf(stderr, "primer: error: the target '%s' has a single class (%g); classification needs two or more\n",
+                r->d.target, pr_tensor_get(r->classes, 0));
+        return CLI_FAILURE;
+    }
+    if (a->test > 0) {
+        pr_rng rng;
+        pr_rng_seed(&rng, (uint64_t)a->seed);
+        int stratify = r->classify;
+        pr_status st = pr_data_split(r->d.X, r->d.y, a->test, stratify, &rng, &r->X_train, &r->y_train, &r->X_test,
+                                     &r->y_test);
+        if (st == PR_ERR_SHAPE && stratify) /* too few rows per class to stratify: a plain split */
+            st = pr_data_split(r->d.X, r->d.y, a->test, 0, &rng, &r->X_train, &r->y_train, &r->X_test, &r->y_test);
+        if (st) return cli_library_error("test split");
+    } else if (pr_tensor_copy(r->d.X, &r->X_train) || pr_tensor_copy(r->d.y, &r->y_train)) {
+        return cli_library_error("data");
+    }
+    return CLI_OK;
+}
+
+static int build_model(run *r) {
+    train_args *a = &r->a;
+    pr_model_options mo = {.seed = (uint64_t)a->seed,
+                           .outputs = r->classify ? r->classes->size : 1,
+                           .dtype = a->dtype && !strcmp(a->dtype, "float64") ? PR_F64 : PR_F32};
+    if (a->init && pr_init_parse(a->init, &mo.init)) return cli_library_error("--init");
+    int64_t features = r->d.X->shape[1];
+    if (pr_model_new(&r->m, a->spec ? a->spec : "mlp", PR_SHAPE(features), &mo)) return cli_library_error("--model");
+    if (r->classify ? pr_model_set_task(r->m, PR_TASK_CLASSIFICATION, pr_tensor_f64(r->classes), r->classes->size)
+                    : pr_model_set_task(r->m, PR_TASK_REGRESSION, NULL, 0))
+        return cli_library_error("model");
+    if (pr_model_set_columns(r->m, (const char *const *)r->d.features, r->d.n_features, r->d.target))
+        return cli_library_error("model");
+    if (!a->no_standardize) {
+        if (pr_data_standardize_fit(r->X_train, &r->mean, &r->scale) ||
+            pr_model_set_standardization(r->m, r->mean, r->scale))
+            return cli_library_error("standardizing");
+    }
+    return CLI_OK;
+}
+
+static int configure(run *r, pr_train_options *o, progress *p) {
+    train_args *a = &r->a;
+    *o = (pr_train_options){.epochs = a->epochs, .batch_size = a->batch, .seed = (uint64_t)a->seed,
+                            .val_fraction = a->val, .no_shuffle = a->no_shuffle, .patience = a->patience,
+                            .clip_norm = a->clip_norm, .clip_value = a->clip_value, .checkpoint = a->checkpoint,
+                            .resume = a->resume, .log = r->log, .on_batch = on_batch, .on_epoch = on_epoch, .user = p};
+    if (a->optimizer && pr_optimizer_parse(a->optimizer, &o->optimizer)) return cli_library_error("--optimizer");
+    if (a->lr > 0) o->optimizer.lr = a->lr;
+    if (a->momentum >= 0) {
+        if (o->optimizer.kind != PR_OPT_MOMENTUM && o->optimizer.kind != PR_OPT_NESTEROV)
+            return cli_usage_error("train: --momentum applies to --optimizer momentum or nesterov");
+        o->optimizer.momentum = a->momentum;
+    }
+    if (a->weight_decay >= 0) o->optimizer.weight_decay = a->weight_decay;
+    if (a->schedule && pr_schedule_parse(a->schedule, &o->schedule)) return cli_library_error("--schedule");
+    if (a->loss && pr_loss_parse(a->loss, &o->loss)) return cli_library_error("--loss");
+    if (a->l1 > 0) {
+        o->penalty = PR_PENALTY_L1;
+        o->penalty_lambda = a->l1;
+    } else if (a->l2 > 0) {
+        o->penalty = PR_PENALTY_L2;
+        o->penalty_lambda = a->l2;
+    }
+    return CLI_OK;
+}
+
+static void print_json(const run *r) {
+    const train_args *a = &r->a;
+    const pr_train_history *h = r->h;
+    const char *metric = r->classify ? "accuracy" : "r2";
+    printf("{\"data\": ");
+    cli_json_string(stdout, r->d.source);
+    printf(", \"task\": \"%s\", \"rows\": %lld, \"features\": %lld", r->classify ? "classification" : "regression",
+           (long long)r->d.X->shape[0], (long long)r->d.X->shape[1]);
+    if (r->classify) printf(", \"classes\": %lld", (long long)r->classes->size);
+    printf(", \"train_rows\": %lld, \"val_rows\": %lld, \"test_rows\": %lld", (long long)h->train_rows,
+           (long long)h->val_rows, (long long)(r->X_test ? r->X_test->shape[0] : 0));
+    printf(", \"model\": ");
+    cli_json_string(stdout, pr_model_spec(r->m));
+    printf(", \"parameters\": %lld, \"epochs\": %lld, \"best_epoch\": %lld, \"stopped_early\": %s, \"seconds\": %.6g",
+           (long long)pr_model_param_count(r->m), (long long)h->epochs, (long long)h->best_epoch,
+           h->stopped_early ? "true" : "false", h->total_seconds);
+    if (r->X_test) printf(", \"test\": {\"loss\": %.17g, \"%s\": %.17g}", r->test_loss, metric, r->test_metric);
+    else printf(", \"test\": null");
+    printf(", \"out\": ");
+    cli_json_string(stdout, a->out ? a->out : "model.safetensors");
+    printf(", \"curve\": ");
+    cli_json_string(stdout, r->curve);
+    printf(", \"log\": ");
+    cli_json_string(stdout, r->log);
+    printf(", \"history\": [");
+    for (int64_t e = 0; e < h->epochs; e++) {
+        printf("%s{\"epoch\": %lld, \"loss\": %.17g, \"%s\": %.17g", e ? ", " : "", (long long)e + 1, h->train_loss[e],
+               metric, h->train_metric[e]);
+        if (h->has_val) printf(", \"val_loss\": %.17g, \"val_%s\": %.17g", h->val_loss[e], metric, h->val_metric[e]);
+        printf(", \"lr\": %.17g}", h->lr[e]);
+    }
+    printf("]}\n");
+}
+
+static int run_train(int argc, char **argv) {
+    run r = {0};
+    int rc = parse_args(argc, argv, &r.a);
+    if (rc) return rc < 0 ? CLI_OK : rc;
+    train_args *a = &r.a;
+    const char *out = a->out ? a->out : "model.safetensors";
+    r.log = a->log ? strdup(a->log) : beside(out, "log.csv");
+    r.curve = a->curve ? strdup(a->curve) : beside(out, "loss.svg");
+    if (!r.log || !r.curve) return cli_usage_error("out of memory");
+    if ((rc = cli_dataset_load(a->data, a->target, NULL, 1, &r.d)) || (rc = split_data(&r)) || (rc = build_model(&r))) {
+        run_free(&r);
+        return rc;
+    }
+    progress p = {.bar = !a->quiet && !a->json && isatty(STDERR_FILENO), .lines = !a->quiet && !a->json,
+                  .regression = !r.classify};
+    pr_train_options o;
+    if ((rc = configure(&r, &o, &p))) {
+        run_free(&r);
+        return rc;
+    }
+    if (p.lines) {
+        printf("data: %s, %lld rows x %lld features, ", r.d.source, (long long)r.d.X->shape[0], (long long)r.d.X->shape[1]);
+        if (r.classify) printf("%lld classes (target '%s')\n", (long long)r.classes->size, r.d.target);
+        else printf("regression (target '%s')\n", r.d.target);
+        printf("model: %s, %lld parameters\n", pr_model_spec(r.m), (long long)pr_model_param_count(r.m));
+        pr_optimizer_config oc = o.optimizer;
+        printf("training: %s, batch %lld, %lld epochs, %s%s\n", pr_optimizer_name(oc.kind), a->batch, a->epochs,
+               a->no_standardize ? "raw features" : "standardized features",
+               a->patience ? ", early stopping" : "");
+        fflush(stdout);
+    }
+    if (pr_train(r.m, r.X_train, r.y_train, &o, &r.h)) {
+        if (p.bar) fprintf(stderr, "\n");
+        rc = cli_library_error("train");
+        if (a->checkpoint && access(a->checkpoint, F_OK) == 0)
+            fprintf(stderr, "primer: the last checkpoint is kept in %s\n", a->checkpoint);
+        run_free(&r);
+        return rc;
+    }
+    if (r.X_test && pr_evaluate(r.m, r.X_test, r.y_test, &o.loss, &r.test_loss, &r.test_metric)) {
+        run_free(&r);
+        return cli_library_error("test");
+    }
+    if (pr_model_save(r.m, out)) {
+        run_free(&r);
+        return cli_library_error("saving the model");
+    }
+    if (pr_train_plot_history(r.h, r.curve, "Training loss")) {
+        run_free(&r);
+        return cli_library_error("saving the loss curve");
+    }
+    if (a->json) {
+        print_json(&r);
+    } else if (!a->quiet) {
+        const pr_train_history *h = r.h;
+        if (h->stopped_early)
+            printf("stopped early after epoch %lld (no improvement for %lld epochs)\n", (long long)h->epochs, a->patience);
+        if (h->restored_best) printf("restored the weights of epoch %lld (best %s loss %.4f)\n", (long long)h->best_epoch,
+                                     h->has_val ? "validation" : "training", h->best_loss);
+        printf("trained %lld rows in %.2fs (%.0f samples/s)\n", (long long)h->train_rows, h->total_seconds,
+               (double)h->train_rows * (double)h->epochs / (h->total_seconds > 0 ? h->total_seconds : 1));
+        if (r.X_test)
+            printf("test %s: %.4f (test loss %.4f, %lld rows)\n", r.classify ? "accuracy" : "R^2", r.test_metric,
+                   r.test_loss, (long long)r.X_test->shape[0]);
+        printf("saved model: %s\nsaved loss curve: %s\nsaved log: %s\n", out, r.curve, r.log);
+    }
+    run_free(&r);
+    return CLI_OK;
+}
+
+const cli_command cli_train_command = {
+    "train", "train a neural network (default: an MLP on the embedded digits)", run_train,
+    "usage: primer train [--data FILE.csv --target COLUMN] [--model SPEC] [options]\n"
+    "\n"
+    "Train a network, report each epoch, test it on held-out rows and save the model\n"
+    "(safetensors, loadable by PyTorch), its loss curve (SVG) and a per-epoch log.\n"
+    "With no options: an MLP (64-128-64-10) on the embedded handwritten digits,\n"
+    "20 epochs of Adam (lr 0.001, batch 32), 20% of the rows held out for the test.\n"
+    "\n"
+    "data:\n"
+    "  --data FILE.csv     a CSV file with a header row (default: the embedded digits)\n"
+    "  --target COLUMN     the column to predict (default: the last)\n"
+    "  --task T            classification or regression (default: classification when\n"
+    "                      the target holds whole numbers, else regression)\n"
+    "  --test F            fraction held out for the final test (default 0.2; 0: none)\n"
+    "  --val F             fraction of the rest used for validation (default 0.1; 0: none)\n"
+    "  --no-standardize    feed the features as they are (default: standardize them\n"
+    "                      with the training rows' mean and std, kept in the model)\n"
+    "\n"
+    "model:\n"
+    "  --model SPEC        mlp (default, = mlp:128:64), mlp:H1:H2:..., linear, or layers:\n"
+    "                        dense:N  relu  leaky_relu[:S]  prelu  sigmoid  tanh  gelu[:tanh]\n"
+    "                        softmax  dropout:P  batchnorm  layernorm  flatten  res[LAYERS]\n"
+    "                      separated by commas, e.g. dense:64,relu,dropout:0.2,dense:32,relu\n"
+    "                      The output layer (one unit per class, or one value) is added.\n"
+    "  --init RULE         auto (He before ReLU, else Xavier), xavier_normal,\n"
+    "                      xavier_uniform, he_normal, he_uniform\n"
+    "  --dtype T           float32 (default) or float64\n"
+    "\n"
+    "training:\n"
+    "  --epochs N          (default 20)          --batch N        (default 32)\n"
+    "  --optimizer NAME    sgd, momentum[:B], nesterov[:B], adam (default), adamw,\n"
+    "                      rmsprop, adagrad\n"
+    "  --lr X              learning rate (default 0.001 for adam/adamw, else 0.01)\n"
+    "  --momentum B        momentum beta (default 0.9)\n"
+    "  --weight-decay X    L2 decay in the optimizer (decoupled for adamw)\n"
+    "  --schedule S        constant, step:K[:G], exp:G, cosine[:MIN], warmup:W[:linear|\n"
+    "                      cosine], plateau[:P[:G]], cyclic[:LO[:HALF]] (times in epochs)\n"
+    "  --loss L            classification: cross_entropy; regression: mse (default),\n"
+    "                      mae, huber[:DELTA]\n"
+    "  --l1 X | --l2 X     penalty on the weight matrices (lambda |w|_1 or lambda |w|^2)\n"
+    "  --clip-norm X       clip the global gradient norm; --clip-value X each element\n"
+    "  --patience N        stop after N epochs without a better validation loss and\n"
+    "                      restore the best weights\n"
+    "  --seed N            splits, initialization, shuffling and dropout (default 0)\n"
+    "  --no-shuffle        visit the training rows in order\n"
+    "\n"
+    "output:\n"
+    "  --out FILE          the model (default model.safetensors)\n"
+    "  --log FILE          per-epoch log, .csv or .jsonl (default <out>-log.csv)\n"
+    "  --curve FILE        loss curve SVG (default <out>-loss.svg)\n"
+    "  --checkpoint FILE   save the full training state after every epoch\n"
+    "  --resume FILE       continue from a checkpoint (same data and options)\n"
+    "  --json              one JSON object with the results and per-epoch history\n"
+    "  --quiet             no progress output\n"
+    "\n"
+    "Files are replaced atomically: a failed or interrupted run never leaves a damaged\n"
+    "model, log or checkpoint. A loss that diverges stops training with the epoch and\n"
+    "batch; the last checkpoint is kept.\n"};

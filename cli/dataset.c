@@ -1,0 +1,138 @@
+/* Data for train, eval and predict: a CSV file or the embedded digits, split into
+ * features and target, with the feature columns a model was trained on. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define DIGITS_PIXELS 64
+
+int cli_is_digits(const char *path) { return !path || !strcmp(path, "digits"); }
+
+void cli_dataset_free(cli_dataset *d) {
+    pr_tensor_free(d->X);
+    pr_tensor_free(d->y);
+    for (int64_t j = 0; j < d->n_features; j++) free(d->features[j]);
+    free(d->features);
+    free(d->target);
+    memset(d, 0, sizeof *d);
+}
+
+static char *copy_string(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c) memcpy(c, s, n);
+    return c;
+}
+
+static int digits(int need_target, cli_dataset *d) {
+    if (pr_data_digits(&d->X, need_target ? &d->y : NULL)) return cli_library_error("digits");
+    d->n_features = DIGITS_PIXELS;
+    d->features = calloc(DIGITS_PIXELS, sizeof *d->features);
+    d->target = copy_string("digit");
+    for (int64_t j = 0; d->features && j < DIGITS_PIXELS; j++) {
+        char name[16];
+        snprintf(name, sizeof name, "pixel%lld", (long long)j);
+        d->features[j] = copy_string(name);
+    }
+    d->source = "digits (embedded, UCI handwritten digits)";
+    return CLI_OK;
+}
+
+/* Columns `cols` of the table as a new (rows, n) tensor. */
+static pr_status take_columns(const pr_table *t, const int64_t *cols, int64_t n, pr_tensor **out) {
+    int64_t rows = pr_table_rows(t), width = pr_table_cols(t);
+    const double *v = pr_tensor_f64(pr_table_values(t));
+    pr_status st = pr_tensor_zeros(out, PR_F64, PR_SHAPE(rows, n));
+    if (st) return st;
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < n; j++) pr_tensor_f64(*out)[i * n + j] = v[i * width + cols[j]];
+    return PR_OK;
+}
+
+/* The feature columns: the model's by name when it has names, else every column
+ * but the target. */
+static int choose_features(const pr_table *t, const pr_model *m, int64_t target_col, const char *path, int64_t **cols,
+                           int64_t *n) {
+    int64_t width = pr_table_cols(t);
+    int64_t want = m ? pr_model_input_size(m) : width - (target_col >= 0);
+    *cols = calloc((size_t)(width ? width : 1), sizeof **cols);
+    if (!*cols) return cli_usage_error("out of memory");
+    *n = 0;
+    if (m && pr_model_feature_name(m, 0)) {
+        for (int64_t j = 0; j < want; j++) {
+            int64_t c;
+            if (pr_table_column_index(t, pr_model_feature_name(m, j), &c)) {
+                fprintf(stderr, "primer: error: %s: the model was trained on %lld features; column '%s' is missing "
+                                "from this file\n",
+                        path, (long long)want, pr_model_feature_name(m, j));
+                return CLI_FAILURE;
+            }
+            (*cols)[(*n)++] = c;
+        }
+        return CLI_OK;
+    }
+    for (int64_t j = 0; j < width; j++)
+        if (j != target_col) (*cols)[(*n)++] = j;
+    if (m && *n != want) {
+        fprintf(stderr, "primer: error: %s: the model takes %lld features, the file has %lld%s\n", path, (long long)want,
+                (long long)*n, target_col >= 0 ? " besides the target" : "");
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
+int cli_dataset_load(const char *path, const char *target, const pr_model *m, int need_target, cli_dataset *d) {
+    memset(d, 0, sizeof *d);
+    if (cli_is_digits(path)) {
+        if (target && strcmp(target, "digit")) return cli_usage_error("the digits' target column is 'digit'");
+        if (m && pr_model_input_size(m) != DIGITS_PIXELS) {
+            fprintf(stderr, "primer: error: the model takes %lld features; the digits have 64\n",
+                    (long long)pr_model_input_size(m));
+            return CLI_FAILURE;
+        }
+        return digits(need_target, d);
+    }
+    pr_table *t;
+    if (pr_csv_read(path, NULL, &t)) return cli_library_error("reading data");
+    d->source = path;
+    /* the target: the column named, else the model's target if the file has it, else
+     * (when one is needed) the last column */
+    int64_t target_col = -1;
+    if (target && pr_table_column_index(t, target, &target_col)) {
+        pr_table_free(t);
+        return cli_library_error("--target");
+    }
+    if (!target && m && pr_model_target_name(m) && pr_table_column_index(t, pr_model_target_name(m), &target_col))
+        target_col = -1;
+    if (target_col < 0 && need_target) {
+        if (m && pr_model_target_name(m)) {
+            fprintf(stderr, "primer: error: %s has no column '%s' (the model's target); name one with --target\n", path,
+                    pr_model_target_name(m));
+            pr_table_free(t);
+            return CLI_FAILURE;
+        }
+        target_col = pr_table_cols(t) - 1;
+    }
+    if (need_target && pr_table_cols(t) < 2) {
+        pr_table_free(t);
+        fprintf(stderr, "primer: error: %s: needs at least one feature column besides the target\n", path);
+        return CLI_FAILURE;
+    }
+    int64_t *cols = NULL, n = 0;
+    int rc = choose_features(t, m, target_col, path, &cols, &n);
+    if (rc == CLI_OK && take_columns(t, cols, n, &d->X)) rc = cli_library_error("reading data");
+    if (rc == CLI_OK && target_col >= 0 && need_target && take_columns(t, &target_col, 1, &d->y))
+        rc = cli_library_error("reading data");
+    if (rc == CLI_OK && d->y) pr_tensor_reshape(d->y, PR_SHAPE(pr_table_rows(t)));
+    if (rc == CLI_OK) {
+        d->n_features = n;
+        d->features = calloc((size_t)(n ? n : 1), sizeof *d->features);
+        for (int64_t j = 0; d->features && j < n; j++) d->features[j] = copy_string(pr_table_column_name(t, cols[j]));
+        if (target_col >= 0) d->target = copy_string(pr_table_column_name(t, target_col));
+    }
+    free(cols);
+    pr_table_free(t);
+    if (rc != CLI_OK) cli_dataset_free(d);
+    return rc;
+}
