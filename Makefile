@@ -1,6 +1,6 @@
 # primer — build, test, install.
 #
-#   make demo        install missing packages, build, run primer's main job
+#   make demo        install missing packages, build, run primer's main job (train on the digits)
 #   make test        install missing packages, build, run the test suite
 #   make sanitize    the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz-smoke  build the libFuzzer targets and run each briefly
@@ -63,7 +63,7 @@ deps:
 demo: deps
 	@$(MAKE) --no-print-directory _demo
 _demo: $(PRIMER)
-	./$(PRIMER) example --all --out $(BUILD)/demo
+	./$(PRIMER) train --out $(BUILD)/demo/digits.safetensors
 
 test: deps
 	@$(MAKE) --no-print-directory _test
@@ -135,7 +135,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy $(BUILD)/fuzz/fuzz_safetensors
+FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy $(BUILD)/fuzz/fuzz_safetensors $(BUILD)/fuzz/fuzz_spec
 
 fuzz: $(FUZZ_TARGETS)
 $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
@@ -146,7 +146,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
 # Each target runs FUZZ_SECONDS from its committed seed corpus; a crash fails the run
 # and leaves the reproducer in $(BUILD)/fuzz/ (turn it into a regression test).
 fuzz-smoke: $(FUZZ_TARGETS)
-	@for t in csv npy safetensors; do \
+	@for t in csv npy safetensors spec; do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	  dict=""; [ -f fuzz/$$t.dict ] && dict="-dict=fuzz/$$t.dict"; \

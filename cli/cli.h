@@ -53,6 +53,10 @@ int cli_library_error(const char *what);
 int cli_parse_int(const char *s, long long lo, long long hi, long long *out);
 /* Write s as a JSON string literal (with quotes). */
 void cli_json_string(FILE *f, const char *s);
+/* mkdir -p; 0 on success. */
+int cli_make_dirs(const char *path);
+/* mkdir -p of the directory holding `file` (nothing for a bare name); 0 on success. */
+int cli_make_parent_dirs(const char *file);
 /* 1 when arg is "-h" or "--help". */
 int cli_is_help(const char *arg);
 

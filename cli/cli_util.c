@@ -1,5 +1,6 @@
 /* Helpers shared by the subcommands: errors, numbers, JSON strings. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,3 +56,30 @@ void cli_json_string(FILE *f, const char *s) {
 }
 
 int cli_is_help(const char *arg) { return !strcmp(arg, "-h") || !strcmp(arg, "--help"); }
+
+int cli_make_dirs(const char *path) {
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        buf[i] = c;
+    }
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+int cli_make_parent_dirs(const char *file) {
+    const char *slash = file ? strrchr(file, '/') : NULL;
+    if (!slash || slash == file) return 0;
+    char dir[4096];
+    size_t n = (size_t)(slash - file);
+    if (n >= sizeof dir) return -1;
+    memcpy(dir, file, n);
+    dir[n] = '\0';
+    return cli_make_dirs(dir);
+}

@@ -1,27 +1,9 @@
 /* primer example: run the book's worked examples by name or by the book's number. */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "examples/book/examples.h"
-
-/* mkdir -p */
-static int make_dirs(const char *path) {
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf) return -1;
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0') continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-        buf[i] = c;
-    }
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
 
 static void list_examples(int json) {
     if (json) {
@@ -96,7 +78,7 @@ static int run_example(int argc, char **argv) {
     const book_example *e = NULL;
     if (name && !(e = book_example_find(name)))
         return cli_usage_error("example: no example called '%s' (see primer example --list)", name);
-    if (make_dirs(out_dir) != 0) {
+    if (cli_make_dirs(out_dir) != 0) {
         fprintf(stderr, "primer: error: example: cannot create the output directory '%s': %s\n", out_dir,
                 strerror(errno));
         return CLI_FAILURE;

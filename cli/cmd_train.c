@@ -282,6 +282,13 @@ static int run_train(int argc, char **argv) {
     r.log = a->log ? strdup(a->log) : beside(out, "log.csv");
     r.curve = a->curve ? strdup(a->curve) : beside(out, "loss.svg");
     if (!r.log || !r.curve) return cli_usage_error("out of memory");
+    const char *outputs[4] = {out, r.log, r.curve, a->checkpoint};
+    for (int k = 0; k < 4; k++)
+        if (outputs[k] && cli_make_parent_dirs(outputs[k])) {
+            fprintf(stderr, "primer: error: cannot create the directory for %s\n", outputs[k]);
+            run_free(&r);
+            return CLI_FAILURE;
+        }
     if ((rc = cli_dataset_load(a->data, a->target, NULL, 1, &r.d)) || (rc = split_data(&r)) || (rc = build_model(&r))) {
         run_free(&r);
         return rc;

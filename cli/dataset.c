@@ -31,7 +31,7 @@ static int digits(int need_target, cli_dataset *d) {
     d->features = calloc(DIGITS_PIXELS, sizeof *d->features);
     d->target = copy_string("digit");
     for (int64_t j = 0; d->features && j < DIGITS_PIXELS; j++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "pixel%lld", (long long)j);
         d->features[j] = copy_string(name);
     }

@@ -90,6 +90,7 @@ typedef struct pr_model_options {
     uint64_t seed;    /* initialisation and dropout masks */
     pr_init init;     /* dense weights; PR_INIT_AUTO (default) as described above */
     int64_t outputs;  /* > 0: append a dense:outputs head (logits or values) */
+    int64_t max_params; /* refuse larger models (PR_ERR_LIMIT); 0: 2^28 (1 GiB of float32) */
 } pr_model_options;
 
 /* Build a model for inputs of shape (N, in_shape...) — in_ndim extents without the

@@ -340,7 +340,7 @@ pr_status pr_safetensors_encode(const pr_tensor_file *f, unsigned char **data, s
         offset += bytes;
     }
     pr__strbuf_puts(&sb, "}");
-    while (sb.len % 8) pr__strbuf_puts(&sb, " "); /* the data starts 8-byte aligned */
+    while (sb.len % 8 && !sb.failed) pr__strbuf_puts(&sb, " "); /* the data starts 8-byte aligned */
     if (sb.failed) {
         pr__strbuf_free(&sb);
         return PR_ERR_NOMEM;

@@ -50,7 +50,12 @@ static pr_status add_row(pr_model *m, const char *name, const pr__layer *l, pr_n
     } else {
         pr__spec_format(&sb, l, 1);
     }
-    snprintf(r->token, sizeof r->token, "%s", sb.data ? sb.data : "?");
+    if (sb.failed) {
+        m->n_rows--;
+        pr__strbuf_free(&sb);
+        return PR_ERR_NOMEM;
+    }
+    snprintf(r->token, sizeof r->token, "%s", sb.data);
     pr__strbuf_free(&sb);
     r->out = out;
     r->params = params;
@@ -62,6 +67,13 @@ static pr_status add_row(pr_model *m, const char *name, const pr__layer *l, pr_n
 static pr_node param(pr_model *m, const char *name, const char *suffix, int ndim, const int64_t *shape) {
     char full[2 * PR__MODEL_NAME];
     snprintf(full, sizeof full, "%s.%s", name, suffix);
+    int64_t count = 1;
+    for (int d = 0; d < ndim && count <= m->max_params; d++) count *= shape[d];
+    if (count > m->max_params - m->params)
+        return pr_graph_fail_build(m->g, PR_ERR_LIMIT, "'%s' would take the model past %lld parameters "
+                                                       "(pr_model_options.max_params)",
+                                   full, (long long)m->max_params);
+    m->params += count;
     pr_node p = pr_g_param(m->g, full, ndim, shape);
     if (pr_node_is_valid(p) && add_tensor(m, full, p, 0)) return pr_graph_fail_build(m->g, pr_last_status(), "%s", pr_last_error());
     return p;
@@ -220,7 +232,9 @@ static pr_status build_layer(pr_model *m, const pr__layer *layers, int n, int i,
     }
     case PR__LAYER_RESIDUAL: {
         char prefix[PR__MODEL_NAME + 8];
-        snprintf(prefix, sizeof prefix, "%s.body.", name);
+        int len = snprintf(prefix, sizeof prefix, "%s.body.", name);
+        if (len < 0 || (size_t)len >= sizeof prefix)
+            return pr__fail(PR_ERR_LIMIT, "model: layer name '%s' is too long (residual blocks nested too deeply)", name);
         int row = m->n_rows;
         if ((st = add_row(m, name, l, x, 0, depth))) return st;
         pr_node body;
@@ -248,10 +262,12 @@ static pr_status build_layer(pr_model *m, const pr__layer *layers, int n, int i,
 static pr_status build_layers(pr_model *m, const pr__layer *layers, int n, const char *prefix, int depth, pr_node x,
                               pr_node *out) {
     for (int i = 0; i < n; i++) {
-        char name[2 * PR__MODEL_NAME];
-        snprintf(name, sizeof name, "%s%d", prefix, i);
-        if (strlen(name) >= PR__MODEL_NAME)
-            return pr__fail(PR_ERR_LIMIT, "model: layer name '%s' is too long (residual blocks nested too deeply)", name);
+        char name[PR__MODEL_NAME];
+        int len = snprintf(name, sizeof name, "%s%d", prefix, i);
+        if (len < 0 || (size_t)len >= sizeof name)
+            return pr__fail(PR_ERR_LIMIT, "model: the layer names under '%s' are too long (residual blocks nested too "
+                                          "deeply)",
+                            prefix);
         pr_status st = build_layer(m, layers, n, i, name, depth, x, &x);
         if (st) return st;
     }
@@ -278,6 +294,7 @@ pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int6
     if (!m) return PR_ERR_NOMEM;
     m->dtype = o.dtype;
     m->init = o.init;
+    m->max_params = o.max_params > 0 && o.max_params < (INT64_C(1) << 40) ? o.max_params : INT64_C(1) << 28;
     m->in_ndim = in_ndim;
     memcpy(m->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
     pr_rng_seed(&m->init_rng, o.seed);

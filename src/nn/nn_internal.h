@@ -76,6 +76,7 @@ struct pr_model {
     int n_layers;
     pr_rng init_rng;
     pr_init init;
+    int64_t params, max_params; /* elements so far, and the limit */
     pr__model_tensor *tensors;
     int64_t n_tensors, cap_tensors;
     pr__model_row *rows;

@@ -78,3 +78,18 @@ Test(fuzz_replay, safetensors_corpus_and_regressions) {
             replay_dir("fuzz/regressions/safetensors", replay_safetensors);
     cr_assert_geq(n, 5, "replayed %d safetensors inputs", n);
 }
+
+static void replay_spec(const unsigned char *data, size_t len, const char *name) {
+    char *text = malloc(len + 1);
+    memcpy(text, data, len);
+    text[len] = '\0';
+    pr_model *m = NULL;
+    check_status(pr_model_new(&m, text, PR_SHAPE(4), &(pr_model_options){.outputs = 2, .max_params = 1 << 20}), name);
+    pr_model_free(m);
+    free(text);
+}
+
+Test(fuzz_replay, spec_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/spec", replay_spec) + replay_dir("fuzz/regressions/spec", replay_spec);
+    cr_assert_geq(n, 9, "replayed %d model specs", n);
+}

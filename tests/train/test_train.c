@@ -373,3 +373,41 @@ Test(train, bad_data_is_refused_before_training) {
     pr_tensor_free(X);
     pr_tensor_free(y);
 }
+
+/* Every allocation inside model building, training (with a checkpoint and a log),
+ * saving and loading fails in turn: each call reports PR_ERR_NOMEM and frees what it
+ * took (the sanitizer run checks for leaks), and a later success is complete. */
+Test(train, allocation_failures_are_reported_and_clean) {
+    pr_tensor *X, *y;
+    blobs(&X, &y);
+    const char *ck = tmp("nomem-ck.safetensors"), *log = tmp("nomem-log.csv"), *file = tmp("nomem-m.safetensors");
+    int succeeded = 0;
+    long k = 1;
+    for (; k < 4000 && !succeeded; k++) {
+        pr_model *m = NULL, *back = NULL;
+        pr_train_history *h = NULL;
+        pr_train_options o = {.epochs = 2, .batch_size = 32, .val_fraction = 0.2, .checkpoint = ck, .log = log,
+                              .schedule = {.kind = PR_SCHED_PLATEAU}, .patience = 5};
+        pr_debug_fail_allocation_after(k);
+        pr_status st = pr_model_new(&m, "dense:8,batchnorm,relu,res[dense:8,tanh]", PR_SHAPE(4),
+                                    &(pr_model_options){.outputs = 3});
+        if (!st) st = pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 3);
+        if (!st) st = pr_train(m, X, y, &o, &h);
+        if (!st) st = pr_model_save(m, file);
+        if (!st) st = pr_model_load(file, &back);
+        pr_debug_fail_allocation_after(0);
+        cr_assert(st == PR_OK || st == PR_ERR_NOMEM, "allocation %ld: %s: %s", k, pr_status_name(st), pr_last_error());
+        succeeded = st == PR_OK;
+        if (succeeded) cr_assert_eq(h->epochs, 2);
+        pr_train_history_free(h);
+        pr_model_free(m);
+        pr_model_free(back);
+    }
+    cr_assert(succeeded);
+    cr_assert_gt(k, 100, "only %ld allocations: injection did not reach the trainer", k);
+    unlink(ck);
+    unlink(log);
+    unlink(file);
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+}
