@@ -4,6 +4,8 @@
 #   make test        install missing packages, build, run the test suite
 #   make sanitize    the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz-smoke  build the libFuzzer targets and run each briefly
+#   make bench       benchmarks against NumPy/PyTorch when installed (BENCH_ARGS=--threads 2)
+#   make torch-check PyTorch loads a model primer trained and computes the same outputs
 #   make install PREFIX=/usr/local DESTDIR=
 #   make all         libraries, the primer tool, tests, examples
 
@@ -23,7 +25,10 @@ OPT ?= -O3
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wundef -Wcast-qual -Wnull-dereference -Werror
 CPPFLAGS_ALL := -D_XOPEN_SOURCE=700 -I. -Iinclude -Isrc $(CPPFLAGS)
-CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC $(WARNINGS) $(SANFLAGS) $(CFLAGS)
+# -fno-math-errno, -fno-trapping-math: primer never reads errno after libm calls nor
+# enables floating-point traps; without them sqrt and compare-and-select loops (ReLU)
+# do not vectorise.
+CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fno-math-errno -fno-trapping-math $(WARNINGS) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 # OpenBLAS provides CBLAS; LAPACKE is the C interface to LAPACK.
 BLAS_LIBS ?= -lopenblas
@@ -51,7 +56,7 @@ QUICKSTART := $(BUILD)/examples/quickstart
 TEST_JOBS ?= 2
 
 .PHONY: FORCE all lib demo test check sanitize fuzz fuzz-smoke install uninstall clean deps \
-        _demo _test _sanitize bench
+        _demo _test _sanitize bench torch-check
 
 all: lib $(PRIMER) $(TESTS) $(QUICKSTART)
 lib: $(STATIC_LIB) $(SHARED_LIB)
@@ -157,6 +162,19 @@ fuzz-smoke: $(FUZZ_TARGETS)
 	  if [ $$status -ne 0 ]; then tail -n 40 $(BUILD)/fuzz/$$t.log; \
 	    echo "fuzz: $$t failed (reproducer: $(BUILD)/fuzz/crash-$$t-*)"; exit 1; fi; \
 	done
+
+# ---- the PyTorch check: PyTorch loads a model file primer trained, and agrees ----
+TORCH_CHECK := $(BUILD)/torch-check
+torch-check: $(PRIMER)
+	@scripts/install-deps.sh --peers
+	@mkdir -p $(TORCH_CHECK)
+	./$(PRIMER) data digits --write $(TORCH_CHECK)/digits.csv
+	./$(PRIMER) train --quiet --epochs 3 --model dense:32,batchnorm,relu,dropout:0.1,res[dense:32,tanh],layernorm \
+	  --out $(TORCH_CHECK)/model.safetensors
+	./$(PRIMER) predict --model $(TORCH_CHECK)/model.safetensors --data $(TORCH_CHECK)/digits.csv \
+	  --out $(TORCH_CHECK)/predictions.csv
+	/usr/bin/python3 scripts/torch_check_model.py $(TORCH_CHECK)/model.safetensors \
+	  --data $(TORCH_CHECK)/digits.csv --predictions $(TORCH_CHECK)/predictions.csv
 
 # ---- benchmarks ------------------------------------------------------------------
 BENCH_SRC := $(wildcard bench/*.c)

@@ -2,6 +2,7 @@
 """Load a primer model file into PyTorch and check it computes what primer computes.
 
     /usr/bin/python3 scripts/torch_check_model.py MODEL.safetensors [--inputs X.npy --outputs Y.npy]
+    /usr/bin/python3 scripts/torch_check_model.py MODEL.safetensors --data DATA.csv --predictions PRED.csv
 
 1. Reads the safetensors file the way PyTorch users do: with safetensors.torch.load_file
    when the safetensors package is installed, otherwise with a reader written from the
@@ -10,6 +11,9 @@
    the tensors with load_state_dict(strict=True): every name and shape must match.
 3. With --inputs/--outputs (raw features and the outputs primer computed for them, as
    .npy), applies the file's standardisation, runs the model in eval mode and compares.
+   With --data/--predictions (a CSV file and what `primer predict` wrote for it), takes
+   the feature columns the file names, and compares the class probabilities (or the
+   predicted values) with primer's.
 
 Exits 0 when everything matches, 1 otherwise. Needs python3-torch and python3-numpy
 (scripts/install-deps.sh --peers); `make torch-check` runs it on a freshly trained model.
@@ -125,6 +129,8 @@ def main():
     ap.add_argument("model")
     ap.add_argument("--inputs")
     ap.add_argument("--outputs")
+    ap.add_argument("--data")
+    ap.add_argument("--predictions")
     ap.add_argument("--tol", type=float, default=1e-5)
     a = ap.parse_args()
     state, meta = load_file(a.model)
@@ -135,6 +141,8 @@ def main():
     model.eval()
     names = ", ".join(f"{k} {tuple(v.shape)}" for k, v in state.items())
     print(f"loaded {len(state)} tensors into {model.__class__.__name__} for '{spec}': {names}")
+    if a.data and a.predictions:
+        return compare_csv(model, meta, dtype, a.data, a.predictions, a.tol)
     if not a.inputs:
         return 0
     x = np.load(a.inputs).astype(np.float64)
@@ -146,6 +154,33 @@ def main():
     err = np.max(np.abs(got - want) / (1 + np.abs(want)))
     ok = err <= a.tol
     print(f"{'OK' if ok else 'MISMATCH'}: {x.shape[0]} rows, max relative difference {err:.3g} (tolerance {a.tol:g})")
+    return 0 if ok else 1
+
+
+def read_csv(path):
+    with open(path) as f:
+        names = f.readline().strip().split(",")
+    return names, np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+
+
+def compare_csv(model, meta, dtype, data, predictions, tol):
+    names, values = read_csv(data)
+    features = json.loads(meta["primer.features"])
+    x = values[:, [names.index(f) for f in features]]
+    if "primer.mean" in meta:
+        x = (x - np.array(json.loads(meta["primer.mean"]))) / np.array(json.loads(meta["primer.scale"]))
+    with torch.no_grad():
+        out = model(torch.from_numpy(x).to(dtype)).double()
+    pnames, pred = read_csv(predictions)
+    if meta.get("primer.task") == "classification":
+        got = torch.softmax(out, dim=1).numpy()
+        want = pred[:, 1:]
+        what = "class probabilities"
+    else:
+        got, want, what = out.numpy(), pred, "predictions"
+    err = np.max(np.abs(got - want.reshape(got.shape)))
+    ok = err <= tol
+    print(f"{'OK' if ok else 'MISMATCH'}: {x.shape[0]} rows of {data}: {what} agree to {err:.3g} (tolerance {tol:g})")
     return 0 if ok else 1
 
 

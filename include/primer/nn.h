@@ -151,6 +151,11 @@ pr_status pr_model_set_columns(pr_model *m, const char *const *features, int64_t
 const char *pr_model_feature_name(const pr_model *m, int64_t j);
 const char *pr_model_target_name(const pr_model *m);
 
+/* PR_OK when X (N, in_shape...) fits the model and is finite; otherwise the error
+ * names the shapes or the first NaN. */
+pr_status pr_model_check_input(const pr_model *m, const pr_tensor *X);
+/* 1 when the model standardises its inputs. */
+int pr_model_has_standardization(const pr_model *m);
 /* X (N, in_shape...; float32 or float64) converted to the model's dtype and
  * standardised: what the graph's input receives. */
 pr_status pr_model_prepare_input(const pr_model *m, const pr_tensor *X, pr_tensor **out);

@@ -60,6 +60,8 @@ typedef struct pr_optimizer_config {
     double eps;           /* 0: 1e-8 (Adagrad: 1e-10) */
     double alpha;         /* RMSProp's smoothing constant; 0: 0.99 */
     double weight_decay;  /* 0: none (AdamW: 0.01) */
+    int zero_grads;       /* 1: set the gradients to zero as the step consumes them (saves the
+                             separate pass of pr_graph_zero_grad; the trainer does this) */
 } pr_optimizer_config;
 
 typedef struct pr_optimizer pr_optimizer;

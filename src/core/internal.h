@@ -18,6 +18,15 @@
 #define PR_PRINTF(fmt, args)
 #endif
 
+/* Hot loops that are bound by arithmetic rather than memory (division, square roots)
+ * get AVX-512 and AVX2 versions chosen at load time, so one build runs everywhere
+ * and uses the wide units where the CPU has them. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__gnu_linux__)
+#define PR_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PR_VECTOR_CLONES
+#endif
+
 /* ---- errors -------------------------------------------------------------- */
 
 /* Record `status` and a formatted message for this thread; returns `status`. */

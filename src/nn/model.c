@@ -349,6 +349,7 @@ void pr_model_free(pr_model *m) {
     free(m->classes);
     pr_tensor_free(m->mean);
     pr_tensor_free(m->scale);
+    pr_tensor_free(m->staging);
     for (int64_t j = 0; j < m->n_features; j++) free(m->features[j]);
     free(m->features);
     free(m->target);
@@ -648,6 +649,13 @@ static void copy_rows(const pr_model *m, const pr_tensor *X, int64_t start, int6
     }
 }
 
+pr_status pr_model_check_input(const pr_model *m, const pr_tensor *X) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_check_input: model is NULL");
+    return check_rows(m, X, "model_check_input");
+}
+
+int pr_model_has_standardization(const pr_model *m) { return m && m->mean; }
+
 pr_status pr_model_prepare_input(const pr_model *m, const pr_tensor *X, pr_tensor **out) {
     if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_prepare_input: NULL argument");
     pr_status st = check_rows(m, X, "model_prepare_input");
@@ -665,29 +673,39 @@ pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
     if (st) return st;
     int64_t N = X->shape[0], width = pr_model_output_size(m);
     size_t esize = pr_dtype_size(m->dtype);
-    pr_tensor *Y = NULL, *batch = NULL;
+    pr_tensor *Y = NULL;
     if ((st = pr__tensor_alloc(&Y, m->dtype, PR_SHAPE(N, width), false))) return st;
+    if (!m->staging) { /* one batch of rows, kept for the model's life */
+        int64_t shape[PR_MAX_DIMS];
+        shape[0] = FORWARD_BATCH;
+        memcpy(shape + 1, m->in_shape, (size_t)m->in_ndim * sizeof *shape);
+        if ((st = pr__tensor_alloc(&m->staging, m->dtype, m->in_ndim + 1, shape, false))) {
+            pr_tensor_free(Y);
+            return st;
+        }
+    }
+    /* rows already in the model's form are read in place; others go through staging */
+    int direct = X->dtype == m->dtype && !m->mean;
     int was_training = pr_graph_training(m->g);
     pr_graph_set_training(m->g, 0);
     for (int64_t start = 0; start < N && !st; start += FORWARD_BATCH) {
         int64_t rows = N - start < FORWARD_BATCH ? N - start : FORWARD_BATCH;
-        if (!batch || batch->shape[0] != rows) {
-            int64_t shape[PR_MAX_DIMS];
-            shape[0] = rows;
-            memcpy(shape + 1, m->in_shape, (size_t)m->in_ndim * sizeof *shape);
-            pr_tensor_free(batch);
-            batch = NULL;
-            if ((st = pr__tensor_alloc(&batch, m->dtype, m->in_ndim + 1, shape, false))) break;
+        pr_tensor batch, y;
+        if (direct) {
+            st = pr_tensor_view_rows(X, start, start + rows, &batch);
+        } else if (!(st = pr_tensor_view_rows(m->staging, 0, rows, &batch))) {
+            copy_rows(m, X, start, rows, &batch);
         }
-        copy_rows(m, X, start, rows, batch);
-        pr_tensor y;
-        if ((st = pr_graph_set_input(m->g, m->x, batch)) || (st = pr_graph_forward(m->g, m->y)) ||
+        if (st || (st = pr_graph_bind_input(m->g, m->x, &batch)) || (st = pr_graph_forward(m->g, m->y)) ||
             (st = pr_graph_value(m->g, m->y, &y)))
             break;
         memcpy((char *)Y->data + (size_t)(start * width) * esize, y.data, (size_t)y.size * esize);
     }
+    /* leave the input bound to the model's own buffer, never to the caller's rows */
+    pr_tensor rest;
+    if (!pr_tensor_view_rows(m->staging, 0, N < FORWARD_BATCH ? N : FORWARD_BATCH, &rest))
+        pr_graph_bind_input(m->g, m->x, &rest);
     pr_graph_set_training(m->g, was_training);
-    pr_tensor_free(batch);
     if (st) {
         pr_tensor_free(Y);
         return st;

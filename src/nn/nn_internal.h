@@ -85,6 +85,7 @@ struct pr_model {
     double *classes;
     int64_t n_classes;
     pr_tensor *mean, *scale;
+    pr_tensor *staging;         /* pr_model_forward's batch buffer; the input stays bound to it */
     char **features;
     int64_t n_features;
     char *target;

@@ -144,8 +144,16 @@ pr_status pr_optimizer_step(pr_optimizer *o, pr_tensor *params, const pr_tensor 
     if (lr <= 0) lr = o->config.lr;
     if (!isfinite(lr)) return pr__fail(PR_ERR_INVALID, "optimizer_step: the learning rate is not finite");
     o->steps++;
-    if (o->dtype == PR_F32) optimizer_update_f32(o, params->data, grads->data, o->n, lr);
-    else optimizer_update_f64(o, params->data, grads->data, o->n, lr);
+    /* in blocks, so that zeroing a block of gradients finds it still in cache */
+    const int64_t block = o->config.zero_grads ? 4096 : o->n;
+    size_t es = pr_dtype_size(o->dtype);
+    for (int64_t start = 0; start < o->n; start += block) {
+        int64_t len = o->n - start < block ? o->n - start : block;
+        char *p = (char *)params->data + (size_t)start * es, *g = (char *)grads->data + (size_t)start * es;
+        if (o->dtype == PR_F32) optimizer_update_f32(o, (float *)(void *)p, (float *)(void *)g, start, len, lr);
+        else optimizer_update_f64(o, (double *)(void *)p, (double *)(void *)g, start, len, lr);
+        if (o->config.zero_grads) memset(g, 0, (size_t)len * es);
+    }
     return PR_OK;
 }
 

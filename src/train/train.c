@@ -245,6 +245,22 @@ static pr_status build_loss(session *s) {
     return PR_OK;
 }
 
+/* The features as the graph takes them: X itself when it is already in the model's
+ * dtype and needs no standardisation (a borrowed header, nothing copied), else a
+ * converted copy. Either way pr_tensor_free releases what this made. */
+static pr_status graph_input(session *s, const pr_tensor *X, pr_tensor **out) {
+    if (!X || X->dtype != pr_graph_dtype(s->g) || pr_model_has_standardization(s->m))
+        return pr_model_prepare_input(s->m, X, out);
+    pr_status st = pr_model_check_input(s->m, X);
+    if (st) return st;
+    pr_tensor *view = pr__malloc(sizeof *view);
+    if (!view) return PR_ERR_NOMEM;
+    *view = *X;
+    view->flags = PR_TENSOR_HEAP;
+    *out = view;
+    return PR_OK;
+}
+
 /* The data the run trains and validates on, in the model's dtype. */
 static pr_status prepare_data(session *s, const pr_tensor *X, const pr_tensor *y, int training) {
     const pr_train_options *o = s->o;
@@ -253,7 +269,7 @@ static pr_status prepare_data(session *s, const pr_tensor *X, const pr_tensor *y
     if (st) return st;
     if (X->ndim < 1 || X->shape[0] < 1) return pr__fail(PR_ERR_SHAPE, "%s: the data set is empty", op);
     pr_tensor *Xp = NULL, *Tp = NULL;
-    if ((st = pr_model_prepare_input(s->m, X, &Xp))) return pr__fail_context("%s: ", op);
+    if ((st = graph_input(s, X, &Xp))) return pr__fail_context("%s: ", op);
     if ((st = prepare_targets(s->m, y, X->shape[0], op, "y", &Tp))) {
         pr_tensor_free(Xp);
         return st;
@@ -262,7 +278,7 @@ static pr_status prepare_data(session *s, const pr_tensor *X, const pr_tensor *y
         s->X_train = Xp;
         s->T_train = Tp;
         if (!o->X_val || !o->y_val) return pr__fail(PR_ERR_INVALID, "train: give both X_val and y_val");
-        if ((st = pr_model_prepare_input(s->m, o->X_val, &s->X_val))) return pr__fail_context("train: validation: ");
+        if ((st = graph_input(s, o->X_val, &s->X_val))) return pr__fail_context("train: validation: ");
         if ((st = prepare_targets(s->m, o->y_val, o->X_val->shape[0], op, "y_val", &s->T_val))) return st;
     } else if (training && o->val_fraction > 0) {
         if (!(o->val_fraction < 1)) {
@@ -378,7 +394,9 @@ static pr_status run_epoch(session *s, tally *t, double *last_lr) {
                             s->epoch > 1 ? "the end of the previous epoch" : "before training");
         }
         tally_batch(s, t, loss, &tb);
-        if ((st = pr_graph_zero_grad(s->g)) || (st = pr_graph_backward(s->g, s->total))) return st;
+        /* the optimizer zeroes the parameter gradients as it consumes them, and
+         * backward zeroes the rest */
+        if ((st = pr_graph_backward(s->g, s->total))) return st;
         if (o->clip_value > 0 && (st = pr_clip_grad_value(&s->grads, o->clip_value))) return st;
         if (o->clip_norm > 0 && (st = pr_clip_grad_norm(&s->grads, o->clip_norm, NULL))) return st;
         if ((st = pr_optimizer_step(s->opt, &s->params, &s->grads, lr))) return st;
@@ -424,7 +442,10 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
     pr_status st = prepare_data(&s, X, y, 1);
     if (!st) st = build_loss(&s);
     if (!st) st = pr_graph_param_buffers(s.g, &s.params, &s.grads);
-    if (!st) st = pr_optimizer_new(&s.opt, &o->optimizer, s.params.size, pr_graph_dtype(s.g));
+    pr_optimizer_config oc = o->optimizer;
+    oc.zero_grads = 1;
+    if (!st) st = pr_optimizer_new(&s.opt, &oc, s.params.size, pr_graph_dtype(s.g));
+    if (!st) st = pr_graph_zero_grad(s.g);
     if (!st) st = pr_schedule_new(&s.sched, &o->schedule, pr_optimizer_settings(s.opt).lr, (double)s.epochs);
     if (!st) {
         pr_rng_seed(&s.rng, o->seed);

@@ -1,0 +1,230 @@
+/* Training throughput with primer's trainer against PyTorch on the same data:
+ *
+ *  (a) MLP 64-128-64-10 on the standardized digits (80% train, stratified), Adam lr
+ *      1e-3, batch 32, 20 epochs, shuffled every epoch: training samples/s and test
+ *      accuracy;
+ *  (b) MLP 784-256-128-10 on 20,000 synthetic 784-dimensional samples (10 Gaussian
+ *      blobs), Adam, batch 64: training samples/s (2 epochs) and inference samples/s.
+ *
+ * Both run in float32 at the thread count given; the data goes to PyTorch as .npy
+ * files, so both sides see the same numbers. Peak resident memory is reported for
+ * each process (PyTorch's includes the Python interpreter; its size just after
+ * `import torch` is printed too).
+ *
+ *   build/bench/bench_train [--threads N] [--workload a|b|both]
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <primer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+#define CHECK(call)                                                              \
+    do {                                                                         \
+        if ((call) != PR_OK) {                                                   \
+            fprintf(stderr, "bench_train: %s: %s\n", #call, pr_last_error());    \
+            exit(1);                                                             \
+        }                                                                        \
+    } while (0)
+
+static double peak_rss_mb(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_maxrss / 1024.0;
+}
+
+typedef struct result {
+    double train_sps, infer_sps, accuracy, rss_mb, base_mb;
+} result;
+
+/* Run bench/peer_train.py on the data in `dir`; 0 when PyTorch is missing. */
+static int torch_run(const char *workload, const char *dir, int threads, result *r) {
+    if (system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) return 0;
+    char cmd[1024];
+    /* PyTorch's best setting here: passive OpenMP waiting and OpenBLAS at the same
+     * thread count, so the two pools do not spin against each other */
+    snprintf(cmd, sizeof cmd,
+             "OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=%d OMP_NUM_THREADS=%d /usr/bin/python3 %s/peer_train.py %s %s %d",
+             threads, threads, getenv("PRIMER_BENCH_DIR") ? getenv("PRIMER_BENCH_DIR") : "bench", workload, dir, threads);
+    FILE *p = popen(cmd, "r");
+    if (!p) return 0;
+    int n = fscanf(p, "train_sps %lf infer_sps %lf accuracy %lf rss_mb %lf base_mb %lf", &r->train_sps, &r->infer_sps,
+                   &r->accuracy, &r->rss_mb, &r->base_mb);
+    pclose(p);
+    return n == 5;
+}
+
+static void save(const char *dir, const char *name, const pr_tensor *t) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    CHECK(pr_npy_write(path, t));
+}
+
+/* Standardize with the training rows' statistics; write X/y for PyTorch. */
+static void prepare(const char *dir, pr_tensor **Xtr, pr_tensor *ytr, pr_tensor **Xte, pr_tensor *yte) {
+    pr_tensor *mean, *scale, *a, *b;
+    CHECK(pr_data_standardize_fit(*Xtr, &mean, &scale));
+    CHECK(pr_data_standardize(*Xtr, mean, scale, &a));
+    CHECK(pr_data_standardize(*Xte, mean, scale, &b));
+    pr_tensor_free(*Xtr);
+    pr_tensor_free(*Xte);
+    pr_tensor *af, *bf;
+    CHECK(pr_tensor_cast(a, PR_F32, &af));
+    CHECK(pr_tensor_cast(b, PR_F32, &bf));
+    pr_tensor_free(a);
+    pr_tensor_free(b);
+    *Xtr = af;
+    *Xte = bf;
+    save(dir, "X_train.npy", af);
+    save(dir, "y_train.npy", ytr);
+    save(dir, "X_test.npy", bf);
+    save(dir, "y_test.npy", yte);
+    pr_tensor_free(mean);
+    pr_tensor_free(scale);
+}
+
+static pr_model *mlp(const char *spec, int64_t inputs) {
+    pr_model *m;
+    CHECK(pr_model_new(&m, spec, PR_SHAPE(inputs), &(pr_model_options){.seed = 0, .outputs = 10}));
+    CHECK(pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 10));
+    return m;
+}
+
+static void report(const char *what, double primer, double torch, int have_torch, const char *unit) {
+    printf("  %-22s primer %10.0f %s", what, primer, unit);
+    if (have_torch) printf("   PyTorch %10.0f %s   ratio %.2f", torch, unit, primer / torch);
+    printf("\n");
+}
+
+static void workload_a(const char *dir, int threads) {
+    pr_tensor *X, *y, *Xtr, *ytr, *Xte, *yte;
+    pr_rng rng;
+    pr_rng_seed(&rng, 0);
+    CHECK(pr_data_digits(&X, &y));
+    CHECK(pr_data_split(X, y, 0.2, 1, &rng, &Xtr, &ytr, &Xte, &yte));
+    prepare(dir, &Xtr, ytr, &Xte, yte);
+    double best = 0, acc = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        pr_model *m = mlp("dense:128,relu,dense:64,relu", 64);
+        pr_train_history *h;
+        pr_train_options o = {.epochs = 20, .batch_size = 32, .seed = (uint64_t)rep,
+                              .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+        double t0 = now();
+        CHECK(pr_train(m, Xtr, ytr, &o, &h));
+        double sps = (double)Xtr->shape[0] * 20 / (now() - t0), loss;
+        if (sps > best) best = sps;
+        CHECK(pr_evaluate(m, Xte, yte, NULL, &loss, &acc));
+        pr_train_history_free(h);
+        pr_model_free(m);
+    }
+    result t = {0};
+    int have = torch_run("a", dir, threads, &t);
+    printf("(a) MLP 64-128-64-10, digits (%lld train / %lld test rows), Adam 1e-3, batch 32, 20 epochs, %d thread%s\n",
+           (long long)Xtr->shape[0], (long long)Xte->shape[0], threads, threads > 1 ? "s" : "");
+    report("training", best, t.train_sps, have, "samples/s");
+    printf("  %-22s primer %10.4f %s", "test accuracy", acc, "         ");
+    if (have) printf("   PyTorch %10.4f", t.accuracy);
+    printf("\n");
+    pr_tensor *ts[] = {X, y, Xtr, ytr, Xte, yte};
+    for (int k = 0; k < 6; k++) pr_tensor_free(ts[k]);
+}
+
+static void workload_b(const char *dir, int threads) {
+    pr_tensor *X, *y, *Xtr, *ytr, *Xte, *yte;
+    pr_rng rng;
+    pr_rng_seed(&rng, 1);
+    CHECK(pr_data_blobs(20000 + 2000, 784, 10, 4.0, &rng, &X, &y));
+    CHECK(pr_data_split(X, y, 2000.0 / 22000, 0, &rng, &Xtr, &ytr, &Xte, &yte));
+    prepare(dir, &Xtr, ytr, &Xte, yte);
+    double best = 0, best_inf = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
+        pr_train_history *h;
+        pr_train_options o = {.epochs = 2, .batch_size = 64, .seed = (uint64_t)rep,
+                              .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+        double t0 = now();
+        CHECK(pr_train(m, Xtr, ytr, &o, &h));
+        double sps = (double)Xtr->shape[0] * 2 / (now() - t0);
+        if (sps > best) best = sps;
+        pr_tensor *out;
+        t0 = now();
+        CHECK(pr_model_forward(m, Xtr, &out));
+        double isps = (double)Xtr->shape[0] / (now() - t0);
+        if (isps > best_inf) best_inf = isps;
+        pr_tensor_free(out);
+        pr_train_history_free(h);
+        pr_model_free(m);
+    }
+    result t = {0};
+    int have = torch_run("b", dir, threads, &t);
+    printf("(b) MLP 784-256-128-10, %lld synthetic 784-d samples (10 blobs), Adam, batch 64, %d thread%s\n",
+           (long long)Xtr->shape[0], threads, threads > 1 ? "s" : "");
+    report("training", best, t.train_sps, have, "samples/s");
+    report("inference (batch 1024)", best_inf, t.infer_sps, have, "samples/s");
+    /* memory: a fresh process that loads the same .npy files and trains, as PyTorch's does */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "/proc/%d/exe --measure-memory %s", (int)getpid(), dir);
+    FILE *p = popen(cmd, "r");
+    double rss = 0;
+    if (!p || fscanf(p, "rss_mb %lf", &rss) != 1) rss = 0;
+    if (p) pclose(p);
+    if (have) printf("  peak memory of a process loading the data and training: primer %.0f MB, PyTorch %.0f MB (%.0f MB "
+                     "of it present after import torch)\n",
+                     rss, t.rss_mb, t.base_mb);
+    else printf("  PyTorch not installed (scripts/install-deps.sh --peers): no ratios\n");
+    pr_tensor *ts[] = {X, y, Xtr, ytr, Xte, yte};
+    for (int k = 0; k < 6; k++) pr_tensor_free(ts[k]);
+}
+
+/* Load the (b) data from `dir`, train as workload (b) does, print the peak RSS. */
+static int measure_memory(const char *dir) {
+    char path[512];
+    pr_tensor *X, *y;
+    snprintf(path, sizeof path, "%s/X_train.npy", dir);
+    CHECK(pr_npy_read(path, NULL, &X));
+    snprintf(path, sizeof path, "%s/y_train.npy", dir);
+    CHECK(pr_npy_read(path, NULL, &y));
+    pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
+    pr_train_history *h;
+    pr_train_options o = {.epochs = 2, .batch_size = 64, .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+    CHECK(pr_train(m, X, y, &o, &h));
+    printf("rss_mb %.1f\n", peak_rss_mb());
+    pr_train_history_free(h);
+    pr_model_free(m);
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--measure-memory")) return measure_memory(argv[2]);
+    int threads = 1;
+    const char *which = "both";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--workload") && i + 1 < argc) which = argv[++i];
+        else {
+            fprintf(stderr, "usage: bench_train [--threads N] [--workload a|b|both]\n");
+            return 2;
+        }
+    }
+    if (threads < 1) return 2;
+    CHECK(pr_set_num_threads(threads));
+    char dir[] = "/tmp/primer-bench-XXXXXX";
+    if (!mkdtemp(dir)) return 1;
+    printf("primer %s trainer vs PyTorch, float32\n", pr_version());
+    if (strcmp(which, "b")) workload_a(dir, threads);
+    if (strcmp(which, "a")) workload_b(dir, threads);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) != 0;
+}
