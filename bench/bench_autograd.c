@@ -6,25 +6,12 @@
  *   build/bench/bench_autograd [--threads N] [--steps S]
  */
 #define _POSIX_C_SOURCE 200809L
-#include <primer.h>
+#define BENCH_NAME "bench_autograd"
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-#define CHECK(call)                                                                  \
-    do {                                                                             \
-        if ((call) != PR_OK) {                                                       \
-            fprintf(stderr, "bench_autograd: %s: %s\n", #call, pr_last_error());     \
-            exit(1);                                                                 \
-        }                                                                            \
-    } while (0)
 
 typedef struct mlp {
     pr_graph *g;
@@ -103,17 +90,17 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 20; i++) step(&m, X, Y); /* warm up: plan, BLAS buffers */
     double best = 0;
     for (int rep = 0; rep < 3; rep++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (int i = 0; i < steps; i++) step(&m, X, Y);
-        double sps = steps / (now() - t0);
+        double sps = steps / (bench_now() - t0);
         if (sps > best) best = sps;
     }
     /* where the time goes: kernels (BLAS included) against whole steps */
     pr_graph_set_profiling(m.g, 1);
     pr_graph_reset_profile(m.g);
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < steps; i++) step(&m, X, Y);
-    double wall = now() - t0, kernels, elapsed;
+    double wall = bench_now() - t0, kernels, elapsed;
     pr_profile_entry e[16];
     int n;
     CHECK(pr_graph_profile(m.g, e, 16, &n, &kernels, &elapsed));

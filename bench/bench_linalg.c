@@ -7,25 +7,12 @@
  * Prints each workload's best time over R repetitions and ratio = NumPy time /
  * primer time (above 1: primer is faster). */
 #define _POSIX_C_SOURCE 200809L
-#include <primer.h>
+#define BENCH_NAME "bench_linalg"
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-#define CHECK(call)                                                                   \
-    do {                                                                              \
-        if ((call) != PR_OK) {                                                        \
-            fprintf(stderr, "bench_linalg: %s: %s\n", #call, pr_last_error());        \
-            exit(1);                                                                  \
-        }                                                                             \
-    } while (0)
 
 typedef struct workload {
     const char *name;
@@ -47,9 +34,9 @@ static pr_tensor *normal(int64_t m, int64_t n) {
     do {                                                   \
         result = 1e300;                                    \
         for (int r_ = 0; r_ < (reps); r_++) {              \
-            double t0_ = now();                            \
+            double t0_ = bench_now();                            \
             body;                                          \
-            double dt_ = now() - t0_;                      \
+            double dt_ = bench_now() - t0_;                      \
             if (dt_ < result) result = dt_;                \
         }                                                  \
     } while (0)

@@ -14,27 +14,14 @@
  *   build/bench/bench_train [--threads N] [--workload a|b|both]
  */
 #define _POSIX_C_SOURCE 200809L
-#include <primer.h>
+#define BENCH_NAME "bench_train"
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-#define CHECK(call)                                                              \
-    do {                                                                         \
-        if ((call) != PR_OK) {                                                   \
-            fprintf(stderr, "bench_train: %s: %s\n", #call, pr_last_error());    \
-            exit(1);                                                             \
-        }                                                                        \
-    } while (0)
 
 static double peak_rss_mb(void) {
     struct rusage u;
@@ -118,9 +105,9 @@ static void workload_a(const char *dir, int threads) {
         pr_train_history *h;
         pr_train_options o = {.epochs = 20, .batch_size = 32, .seed = (uint64_t)rep,
                               .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
-        double t0 = now();
+        double t0 = bench_now();
         CHECK(pr_train(m, Xtr, ytr, &o, &h));
-        double sps = (double)Xtr->shape[0] * 20 / (now() - t0), loss;
+        double sps = (double)Xtr->shape[0] * 20 / (bench_now() - t0), loss;
         if (sps > best) best = sps;
         CHECK(pr_evaluate(m, Xte, yte, NULL, &loss, &acc));
         pr_train_history_free(h);
@@ -151,14 +138,14 @@ static void workload_b(const char *dir, int threads) {
         pr_train_history *h;
         pr_train_options o = {.epochs = 2, .batch_size = 64, .seed = (uint64_t)rep,
                               .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
-        double t0 = now();
+        double t0 = bench_now();
         CHECK(pr_train(m, Xtr, ytr, &o, &h));
-        double sps = (double)Xtr->shape[0] * 2 / (now() - t0);
+        double sps = (double)Xtr->shape[0] * 2 / (bench_now() - t0);
         if (sps > best) best = sps;
         pr_tensor *out;
-        t0 = now();
+        t0 = bench_now();
         CHECK(pr_model_forward(m, Xtr, &out));
-        double isps = (double)Xtr->shape[0] / (now() - t0);
+        double isps = (double)Xtr->shape[0] / (bench_now() - t0);
         if (isps > best_inf) best_inf = isps;
         pr_tensor_free(out);
         pr_train_history_free(h);

@@ -390,3 +390,23 @@ Test(graph, bound_inputs_are_read_in_place) {
     pr_tensor_free(w);
     pr_graph_free(g);
 }
+
+/* A node whose shapes no longer fit (a loss whose target has the last batch's size)
+ * does not stop runs that do not need it; a run that needs it says why. */
+Test(graph, stale_shapes_block_only_the_nodes_that_need_them) {
+    pr_graph *g;
+    assert_ok(pr_graph_new(&g, PR_F64));
+    pr_node x = pr_g_input(g, "x", PR_SHAPE(-1)), t = pr_g_input(g, "t", PR_SHAPE(-1));
+    pr_node out = pr_g_scale(g, x, 2), loss = pr_g_sum(g, pr_g_sub(g, out, t), PR_AXIS_ALL, 0);
+    pr_tensor *a = T64(PR_SHAPE(3), 1, 2, 3), *b = T64(PR_SHAPE(2), 1, 2);
+    assert_ok(pr_graph_set_input(g, x, a));
+    assert_ok(pr_graph_set_input(g, t, b));
+    assert_ok(pr_graph_forward(g, out));
+    pr_tensor v;
+    assert_ok(pr_graph_value(g, out, &v));
+    assert_values_close(&v, (double[]){2, 4, 6}, 3, 0, 0, "out");
+    assert_fails(pr_graph_forward(g, loss), PR_ERR_SHAPE, "(3,) and (2,)");
+    pr_tensor_free(a);
+    pr_tensor_free(b);
+    pr_graph_free(g);
+}
