@@ -86,7 +86,7 @@ static pr_status write_meta(const pr_model *m, pr_tensor_file *f) {
 
 pr_status pr_model_to_tensor_file(const pr_model *m, pr_tensor_file **out) {
     if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_to_tensor_file: NULL argument");
-    pr_tensor_file *f;
+    pr_tensor_file *f = NULL;
     pr_status st = pr_tensor_file_new(&f);
     for (int64_t i = 0; !st && i < m->n_tensors; i++) {
         pr_tensor view;

@@ -375,7 +375,7 @@ Test(train, bad_data_is_refused_before_training) {
 }
 
 /* Every allocation inside model building, training (with a checkpoint and a log),
- * saving and loading fails in turn: each call reports PR_ERR_NOMEM and frees what it
+ * saving, loading, prediction, evaluation and resuming fails in turn: each call reports PR_ERR_NOMEM and frees what it
  * took (the sanitizer run checks for leaks), and a later success is complete. */
 Test(train, allocation_failures_are_reported_and_clean) {
     pr_tensor *X, *y;
@@ -395,7 +395,19 @@ Test(train, allocation_failures_are_reported_and_clean) {
         if (!st) st = pr_train(m, X, y, &o, &h);
         if (!st) st = pr_model_save(m, file);
         if (!st) st = pr_model_load(file, &back);
+        pr_tensor *out = NULL;
+        double loss, acc;
+        if (!st) st = pr_model_predict_proba(back, X, &out);
+        if (!st) st = pr_evaluate(back, X, y, NULL, &loss, &acc);
+        pr_train_history *h2 = NULL;
+        pr_train_options resume = o;
+        resume.epochs = 3;
+        resume.resume = ck;
+        resume.checkpoint = NULL;
+        if (!st) st = pr_train(m, X, y, &resume, &h2);
         pr_debug_fail_allocation_after(0);
+        pr_tensor_free(out);
+        pr_train_history_free(h2);
         cr_assert(st == PR_OK || st == PR_ERR_NOMEM, "allocation %ld: %s: %s", k, pr_status_name(st), pr_last_error());
         succeeded = st == PR_OK;
         if (succeeded) cr_assert_eq(h->epochs, 2);
