@@ -14,5 +14,7 @@
 #include "primer/optim.h"
 #include "primer/data.h"
 #include "primer/train.h"
+#include "primer/stats.h"
+#include "primer/models.h"
 
 #endif

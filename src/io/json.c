@@ -328,3 +328,34 @@ void pr__json_append_string(pr_strbuf *sb, const char *s) {
     }
     pr__strbuf_puts(sb, "\"");
 }
+
+void pr__json_append_string_array(pr_strbuf *sb, const char *const *s, int64_t n) {
+    pr__strbuf_puts(sb, "[");
+    for (int64_t j = 0; j < n; j++) {
+        if (j) pr__strbuf_puts(sb, ",");
+        pr__json_append_string(sb, s[j] ? s[j] : "");
+    }
+    pr__strbuf_puts(sb, "]");
+}
+
+pr_status pr__json_parse_string_array(const char *text, const char *name, char ***out, int64_t *n) {
+    pr__json *j;
+    pr_status st = pr__json_parse(text, strlen(text), name, &j);
+    if (st) return st;
+    if (j->kind != PR_JSON_ARRAY) st = pr__fail(PR_ERR_FORMAT, "%s: not a JSON array of strings", name);
+    char **names = st ? NULL : pr__calloc(j->count ? j->count : 1, sizeof *names);
+    if (!st && !names) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
+    for (size_t i = 0; !st && i < j->count; i++) {
+        if (j->items[i].kind != PR_JSON_STRING) st = pr__fail(PR_ERR_FORMAT, "%s: not a JSON array of strings", name);
+        else if (!(names[i] = pr__strdup(j->items[i].string))) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
+    }
+    if (st) {
+        for (size_t i = 0; names && i < j->count; i++) pr__free(names[i]);
+        pr__free(names);
+    } else {
+        *out = names;
+        *n = (int64_t)j->count;
+    }
+    pr__json_free(j);
+    return st;
+}

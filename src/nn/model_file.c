@@ -63,12 +63,7 @@ static pr_status write_meta(const pr_model *m, pr_tensor_file *f) {
     }
     if (!st && m->n_features) {
         pr__strbuf_init(&sb);
-        pr__strbuf_puts(&sb, "[");
-        for (int64_t j = 0; j < m->n_features; j++) {
-            if (j) pr__strbuf_puts(&sb, ",");
-            pr__json_append_string(&sb, m->features[j] ? m->features[j] : "");
-        }
-        pr__strbuf_puts(&sb, "]");
+        pr__json_append_string_array(&sb, (const char *const *)m->features, m->n_features);
         st = set_meta_buf(f, META_FEATURES, &sb);
     }
     if (!st && m->target) st = pr_tensor_file_set_meta(f, META_TARGET, m->target);
@@ -227,24 +222,15 @@ static pr_status read_task(pr_model *m, const pr_tensor_file *f, const char *nam
 }
 
 static pr_status read_columns(pr_model *m, const pr_tensor_file *f, const char *name) {
-    pr__json *jf;
-    pr_status st = meta_json(f, META_FEATURES, name, PR_JSON_ARRAY, &jf);
-    if (st) return st;
-    const char **names = NULL;
-    if (jf) {
-        names = pr__calloc(jf->count ? jf->count : 1, sizeof *names);
-        if (!names) st = PR_ERR_NOMEM;
-        for (size_t j = 0; !st && j < jf->count; j++) {
-            if (jf->items[j].kind != PR_JSON_STRING)
-                st = pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' must be an array of strings", name, META_FEATURES);
-            else
-                names[j] = jf->items[j].string;
-        }
-    }
-    if (!st && (st = pr_model_set_columns(m, names, jf ? (int64_t)jf->count : 0, pr_tensor_file_meta(f, META_TARGET))))
+    const char *text = pr_tensor_file_meta(f, META_FEATURES);
+    char **names = NULL, ctx[320];
+    int64_t n = 0;
+    snprintf(ctx, sizeof ctx, "%s: metadata '%s'", name, META_FEATURES);
+    pr_status st = text ? pr__json_parse_string_array(text, ctx, &names, &n) : PR_OK;
+    if (!st && (st = pr_model_set_columns(m, (const char *const *)names, n, pr_tensor_file_meta(f, META_TARGET))))
         pr__fail_context("%s: ", name);
-    free(names);
-    pr__json_free(jf);
+    for (int64_t j = 0; j < n; j++) pr__free(names[j]);
+    pr__free(names);
     return st;
 }
 

@@ -1,0 +1,321 @@
+/* Logistic and softmax regression (book chapter 6): the mean cross-entropy plus a
+ * penalty, minimised by L-BFGS, Newton's method (IRLS) or gradient descent through
+ * primer/optim.h (a proximal step adds the L1 penalty). */
+#include <math.h>
+#include <string.h>
+
+#include "linalg/backend.h"
+#include "models/models_internal.h"
+#include "primer/optim.h"
+
+/* ---- L-BFGS ------------------------------------------------------------------------------ */
+
+#define LBFGS_MEMORY 10
+
+static double dot(const double *a, const double *b, int64_t n) {
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static double max_abs(const double *a, int64_t n) {
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs(a[i]));
+    return m;
+}
+
+pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int max_iter, double gtol, const char *what,
+                    int64_t *iterations) {
+    size_t bytes = (size_t)n * sizeof(double);
+    double *buf = pr__malloc(bytes * (2 * LBFGS_MEMORY + 5));
+    if (!buf) return pr__fail(PR_ERR_NOMEM, "%s: out of memory", what);
+    double *S = buf, *Y = S + LBFGS_MEMORY * n, *g = Y + LBFGS_MEMORY * n, *d = g + n, *tn = d + n, *gn = tn + n,
+           *q = gn + n;
+    double rho[LBFGS_MEMORY], a[LBFGS_MEMORY];
+    int stored = 0, newest = -1;
+    double fx = f(theta, g, ctx), gmax = max_abs(g, n);
+    int64_t it = 0;
+    pr_status st = PR_OK;
+    while (gmax >= gtol) {
+        if (it >= max_iter || !isfinite(fx)) {
+            st = !isfinite(fx) ? pr__fail(PR_ERR_NONFINITE, "%s: the objective became non-finite at iteration %lld",
+                                          what, (long long)it)
+                               : pr__fail(PR_ERR_NO_CONVERGENCE, "%s: L-BFGS did not converge in %lld iterations: the "
+                                          "largest gradient entry is still %.3g (tolerance %g); raise max_iter, "
+                                          "standardise the features or add a penalty", what, (long long)it, gmax, gtol);
+            break;
+        }
+        it++;
+        /* two-loop recursion: d = -H g */
+        memcpy(q, g, bytes);
+        for (int k = 0; k < stored; k++) {
+            int i = (newest - k + LBFGS_MEMORY) % LBFGS_MEMORY;
+            a[i] = rho[i] * dot(S + i * n, q, n);
+            for (int64_t j = 0; j < n; j++) q[j] -= a[i] * Y[i * n + j];
+        }
+        double gamma = stored ? dot(S + newest * n, Y + newest * n, n) / dot(Y + newest * n, Y + newest * n, n)
+                              : 1 / fmax(1, sqrt(dot(g, g, n)));
+        for (int64_t j = 0; j < n; j++) q[j] *= gamma;
+        for (int k = stored - 1; k >= 0; k--) {
+            int i = (newest - k + LBFGS_MEMORY) % LBFGS_MEMORY;
+            double beta = rho[i] * dot(Y + i * n, q, n);
+            for (int64_t j = 0; j < n; j++) q[j] += S[i * n + j] * (a[i] - beta);
+        }
+        for (int64_t j = 0; j < n; j++) d[j] = -q[j];
+        double gd = dot(g, d, n);
+        if (!(gd < 0)) { /* not a descent direction: restart from steepest descent */
+            stored = 0;
+            for (int64_t j = 0; j < n; j++) d[j] = -g[j] / fmax(1, sqrt(dot(g, g, n)));
+            gd = dot(g, d, n);
+        }
+        double t = 1, fn = 0;
+        int accepted = 0;
+        for (int tries = 0; tries < 60; tries++, t *= 0.5) {
+            for (int64_t j = 0; j < n; j++) tn[j] = theta[j] + t * d[j];
+            fn = f(tn, gn, ctx);
+            if (isfinite(fn) && fn <= fx + 1e-4 * t * gd) {
+                accepted = 1;
+                break;
+            }
+        }
+        if (!accepted) {
+            /* no decrease is possible at this precision: accept the point if it is nearly stationary */
+            if (gmax > sqrt(gtol))
+                st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: the line search failed at iteration %lld with the largest "
+                              "gradient entry %.3g (tolerance %g); standardise the features", what, (long long)it, gmax,
+                              gtol);
+            break;
+        }
+        int slot = (newest + 1) % LBFGS_MEMORY;
+        for (int64_t j = 0; j < n; j++) {
+            S[slot * n + j] = tn[j] - theta[j];
+            Y[slot * n + j] = gn[j] - g[j];
+        }
+        double sy = dot(S + slot * n, Y + slot * n, n);
+        if (sy > 1e-300) {
+            rho[slot] = 1 / sy;
+            newest = slot;
+            if (stored < LBFGS_MEMORY) stored++;
+        }
+        memcpy(theta, tn, bytes);
+        memcpy(g, gn, bytes);
+        fx = fn;
+        gmax = max_abs(g, n);
+    }
+    pr__free(buf);
+    if (iterations) *iterations = it;
+    return st;
+}
+
+/* ---- objectives ---------------------------------------------------------------------------- */
+
+typedef struct problem {
+    const double *Z, *y; /* y: class indices */
+    int64_t m, p, K;     /* K = 1: binary logistic (one weight vector) */
+    double l2;           /* α of the L2 penalty (0: none) */
+    int intercept;
+    double *scores;      /* m x K */
+} problem;
+
+static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
+static double sigmoid(double z) {
+    if (z >= 0) return 1 / (1 + exp(-z));
+    double ez = exp(z);
+    return ez / (1 + ez);
+}
+
+/* (1/m)[Σ CE + (l2/2)‖W‖²] and its gradient; theta = [W (K x p), b (K)]. */
+static double cross_entropy(const double *theta, double *grad, void *ctx) {
+    const problem *P = ctx;
+    int64_t m = P->m, p = P->p, K = P->K;
+    const double *W = theta, *b = theta + K * p;
+    double *S = P->scores, loss = 0, *gW = grad, *gb = grad + K * p;
+    pr__bk_gemm_f64(0, 1, m, K, p, 1, P->Z, p, W, p, 0, S, K);
+    for (int64_t i = 0; i < m; i++) {
+        double *s = S + i * K;
+        int64_t y = (int64_t)P->y[i];
+        for (int64_t k = 0; k < K; k++) s[k] += b[k];
+        if (K == 1) { /* binary: y in {0, 1}; s becomes σ(z) - y */
+            loss += softplus(s[0]) - (y ? s[0] : 0);
+            s[0] = sigmoid(s[0]) - (double)y;
+            continue;
+        }
+        double mx = s[0], sum = 0;
+        for (int64_t k = 1; k < K; k++) mx = fmax(mx, s[k]);
+        for (int64_t k = 0; k < K; k++) sum += exp(s[k] - mx);
+        loss += mx + log(sum) - s[y];
+        for (int64_t k = 0; k < K; k++) s[k] = exp(s[k] - mx) / sum - (k == y);
+    }
+    /* gW = Dᵀ Z / m, gb = column sums of D / m, D = S now */
+    double inv_m = 1 / (double)m, penalty = 0;
+    pr__bk_gemm_f64(1, 0, K, p, m, inv_m, S, K, P->Z, p, 0, gW, p);
+    for (int64_t k = 0; k < K; k++) {
+        double s = 0;
+        for (int64_t i = 0; i < m; i++) s += S[i * K + k];
+        gb[k] = P->intercept ? s * inv_m : 0;
+    }
+    if (P->l2 > 0)
+        for (int64_t j = 0; j < K * p; j++) {
+            penalty += W[j] * W[j];
+            gW[j] += P->l2 * inv_m * W[j];
+        }
+    return (loss + 0.5 * P->l2 * penalty) * inv_m;
+}
+
+/* ---- Newton / IRLS (binary) -------------------------------------------------------------------- */
+
+static pr_status newton(pr_estimator *e, problem *P, double *theta) {
+    int64_t m = P->m, p = P->p, n = p + 1;
+    double *A = pr__malloc((size_t)(m * n) * sizeof *A), *H = pr__malloc((size_t)(n * n) * sizeof *H);
+    double *g = pr__malloc((size_t)n * sizeof *g), *step = pr__malloc((size_t)n * sizeof *step);
+    double *trial = pr__malloc((size_t)n * sizeof *trial), *gt = pr__malloc((size_t)n * sizeof *gt);
+    pr_status st = PR_OK;
+    if (!A || !H || !g || !step || !trial || !gt) st = pr__fail(PR_ERR_NOMEM, "logistic: out of memory");
+    double fx = st ? 0 : cross_entropy(theta, g, P), gmax = st ? 0 : max_abs(g, n);
+    int64_t it = 0;
+    while (!st && gmax >= e->c.tol) {
+        if (it >= e->c.max_iter) {
+            st = pr__fail(PR_ERR_NO_CONVERGENCE, "logistic: Newton's method did not converge in %lld iterations: the "
+                          "largest gradient entry is still %.3g (tolerance %g); the classes may be separable: add a "
+                          "penalty", (long long)it, gmax, e->c.tol);
+            break;
+        }
+        it++;
+        /* H = (1/m) Aᵀ A + (l2/m) I_w with A's rows sqrt(s_i) [z_i, 1], s_i = p_i (1 - p_i) */
+        for (int64_t i = 0; i < m; i++) {
+            double z = theta[p];
+            for (int64_t j = 0; j < p; j++) z += P->Z[i * p + j] * theta[j];
+            double pi = sigmoid(z), r = sqrt(pi * (1 - pi) / (double)m);
+            for (int64_t j = 0; j < p; j++) A[i * n + j] = r * P->Z[i * p + j];
+            A[i * n + p] = P->intercept ? r : 0;
+        }
+        pr__bk_syrk_t_f64(n, m, A, n, H, n);
+        for (int64_t i = 0; i < n; i++) {
+            for (int64_t j = 0; j < i; j++) H[i * n + j] = H[j * n + i];
+            if (i < p) H[i * n + i] += P->l2 / (double)m;
+        }
+        if (!P->intercept) H[p * n + p] = 1;
+        memcpy(step, g, (size_t)n * sizeof *g);
+        if (pr__cholesky_solve(H, step, n)) {
+            st = pr__fail(PR_ERR_SINGULAR, "logistic: the Hessian is singular at iteration %lld (perfectly separated "
+                          "classes or collinear features); add an L2 penalty or use lbfgs", (long long)it);
+            break;
+        }
+        double t = 1, gd = -dot(g, step, n), ft = 0;
+        int ok = 0;
+        for (int tries = 0; tries < 40 && !ok; tries++, t *= 0.5) {
+            for (int64_t j = 0; j < n; j++) trial[j] = theta[j] - t * step[j];
+            ft = cross_entropy(trial, gt, P);
+            ok = isfinite(ft) && ft <= fx + 1e-4 * t * gd;
+            if (ok) break;
+        }
+        if (!ok) {
+            if (gmax > sqrt(e->c.tol))
+                st = pr__fail(PR_ERR_NO_CONVERGENCE, "logistic: Newton's line search failed at iteration %lld (largest "
+                              "gradient entry %.3g)", (long long)it, gmax);
+            break;
+        }
+        memcpy(theta, trial, (size_t)n * sizeof *theta);
+        memcpy(g, gt, (size_t)n * sizeof *g);
+        fx = ft;
+        gmax = max_abs(g, n);
+    }
+    e->iterations = it;
+    pr__free(A);
+    pr__free(H);
+    pr__free(g);
+    pr__free(step);
+    pr__free(trial);
+    pr__free(gt);
+    return st;
+}
+
+/* ---- gradient descent (primer/optim.h), proximal for L1 ----------------------------------- */
+
+/* The optimality residual: the gradient, or for L1 the distance of -gradient from
+ * the subdifferential of (l1/m)‖w‖₁. */
+static double optimality(const double *theta, const double *g, int64_t nw, int64_t n, double l1_per_row) {
+    double worst = 0;
+    for (int64_t j = 0; j < n; j++) {
+        double r = g[j];
+        if (j < nw && l1_per_row > 0)
+            r = theta[j] != 0 ? g[j] + l1_per_row * (theta[j] > 0 ? 1 : -1) : fmax(0, fabs(g[j]) - l1_per_row);
+        worst = fmax(worst, fabs(r));
+    }
+    return worst;
+}
+
+static pr_status gradient_descent(pr_estimator *e, problem *P, double *theta, int64_t n) {
+    const char *name = pr_estimator_kind_name(e->c.kind);
+    int64_t nw = P->K * P->p;
+    double l1_per_row = e->c.penalty == PR_REG_L1 ? e->c.alpha / (double)P->m : 0;
+    pr_optimizer *opt = NULL;
+    pr_optimizer_config oc = {.kind = PR_OPT_SGD, .lr = e->c.lr};
+    pr_tensor *th = NULL, *gr = NULL;
+    pr_status st = pr_optimizer_new(&opt, &oc, n, PR_F64);
+    if (!st) st = pr_tensor_from_array(&th, PR_F64, PR_SHAPE(n), theta);
+    if (!st) st = pr_tensor_zeros(&gr, PR_F64, PR_SHAPE(n));
+    double worst = INFINITY;
+    int64_t it = 0;
+    for (; !st; it++) {
+        double *t = pr_tensor_f64(th), *g = pr_tensor_f64(gr);
+        double fx = cross_entropy(t, g, P);
+        worst = optimality(t, g, nw, n, l1_per_row);
+        if (!isfinite(fx)) {
+            st = pr__fail(PR_ERR_NONFINITE, "%s: gradient descent diverged at iteration %lld (learning rate %g)", name,
+                          (long long)it, e->c.lr);
+            break;
+        }
+        if (worst < e->c.tol || it >= e->c.max_iter) break;
+        if ((st = pr_optimizer_step(opt, th, gr, 0))) break;
+        for (int64_t j = 0; j < nw && l1_per_row > 0; j++) /* the proximal step of the L1 penalty */
+            t[j] = t[j] > 0 ? fmax(0, t[j] - e->c.lr * l1_per_row) : fmin(0, t[j] + e->c.lr * l1_per_row);
+    }
+    e->iterations = it;
+    if (!st && worst >= e->c.tol)
+        st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: gradient descent did not converge in %lld iterations: the optimality "
+                      "residual is still %.3g (tolerance %g); raise max_iter or the learning rate", name, (long long)it,
+                      worst, e->c.tol);
+    if (!st) memcpy(theta, pr_tensor_f64(th), (size_t)n * sizeof *theta);
+    pr_optimizer_free(opt);
+    pr_tensor_free(th);
+    pr_tensor_free(gr);
+    return st;
+}
+
+pr_status pr__fit_logistic(pr_estimator *e, const pr_tensor *Z, const pr_tensor *y) {
+    const char *name = pr_estimator_kind_name(e->c.kind);
+    int64_t m = Z->shape[0], p = Z->shape[1];
+    int64_t K = e->c.kind == PR_EST_LOGISTIC && e->K == 2 ? 1 : e->K, n = K * (p + 1);
+    if (e->c.solver == PR_SOLVER_NEWTON && K != 1)
+        return pr__fail(PR_ERR_INVALID, "%s: Newton's method is for two classes; %lld classes need lbfgs or gd", name,
+                        (long long)e->K);
+    problem P = {.Z = pr_tensor_f64(Z), .y = pr_tensor_f64(y), .m = m, .p = p, .K = K,
+                 .l2 = e->c.penalty == PR_REG_L2 ? e->c.alpha : 0, .intercept = !e->c.no_intercept};
+    double *theta = pr__calloc((size_t)n, sizeof *theta);
+    P.scores = pr__malloc((size_t)(m * K) * sizeof *P.scores);
+    pr_status st = PR_OK;
+    if (!theta || !P.scores) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
+    else if (e->c.solver == PR_SOLVER_NEWTON) st = newton(e, &P, theta);
+    else if (e->c.solver == PR_SOLVER_GD) st = gradient_descent(e, &P, theta, n);
+    else st = pr__lbfgs(cross_entropy, &P, theta, n, e->c.max_iter, e->c.tol, name, &e->iterations);
+    if (!st && P.l2 == 0 && e->c.penalty == PR_REG_NONE) {
+        /* without a penalty, perfectly separated classes have no finite optimum: the loss only
+           approaches 0 as the weights grow */
+        double *g = pr__malloc((size_t)n * sizeof *g), loss = g ? cross_entropy(theta, g, &P) : 1;
+        pr__free(g);
+        if (loss < 1e-6)
+            st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: did not converge after %lld iterations: the classes are perfectly "
+                          "separable (training loss %.2g), so without a penalty the weights grow without bound; add "
+                          "an L2 penalty", name, (long long)e->iterations, loss);
+    }
+    if (!st) st = K == 1 ? pr_tensor_zeros(&e->coef, PR_F64, PR_SHAPE(p)) : pr_tensor_zeros(&e->coef, PR_F64, PR_SHAPE(K, p));
+    if (!st) st = pr_tensor_zeros(&e->intercept, PR_F64, PR_SHAPE(K));
+    if (!st) {
+        memcpy(pr_tensor_f64(e->coef), theta, (size_t)(K * p) * sizeof *theta);
+        memcpy(pr_tensor_f64(e->intercept), theta + K * p, (size_t)K * sizeof *theta);
+    }
+    pr__free(theta);
+    pr__free(P.scores);
+    return st;
+}

@@ -1,0 +1,48 @@
+/* Internal to the models layer: the estimator's fields and the solvers' entry points. */
+#ifndef PRIMER_MODELS_INTERNAL_H
+#define PRIMER_MODELS_INTERNAL_H
+
+#include "core/internal.h"
+#include "primer/models.h"
+
+struct pr_estimator {
+    pr_estimator_config c;  /* defaults resolved; name pointers cleared (copied below) */
+    int64_t n_features;     /* input columns */
+    int64_t n_terms;        /* columns after polynomial expansion */
+    int64_t K;              /* classes (0 for regressors) */
+    double *classes;        /* K labels, increasing */
+    pr_tensor *mean, *scale; /* standardisation of the terms, or NULL */
+    pr_tensor *coef, *intercept, *variance;
+    int64_t iterations, rank;
+    char **features;        /* n_features names, or NULL */
+    char *target;
+};
+
+/* The design matrix: X checked against the model, expanded and standardised (when
+ * the model has a standardisation) into a new float64 (m, n_terms) tensor. */
+pr_status pr__estimator_design(const pr_estimator *e, const pr_tensor *X, pr_tensor **Z);
+/* Name of term j into buf (see pr_estimator_term_name). */
+const char *pr__term_name(const pr_estimator *e, int64_t j, char *buf, size_t len);
+
+/* Solvers: Z (m, p) float64 design, y (m) float64 targets (regression) or class
+ * indices 0..K-1. Each sets e->coef and e->intercept (and e->iterations, e->rank). */
+pr_status pr__fit_linear(pr_estimator *e, const pr_tensor *Z, const pr_tensor *y);
+pr_status pr__fit_logistic(pr_estimator *e, const pr_tensor *Z, const pr_tensor *y);
+pr_status pr__fit_naive_bayes(pr_estimator *e, const pr_tensor *Z, const pr_tensor *y);
+/* Joint log-likelihoods (m, K) of naive Bayes. */
+pr_status pr__naive_bayes_scores(const pr_estimator *e, const pr_tensor *Z, pr_tensor **out);
+
+/* Minimise f over theta (n) by L-BFGS (memory 10, Armijo backtracking) until the
+ * largest gradient entry is below gtol. f returns the value and writes the gradient. */
+typedef double (*pr__objective)(const double *theta, double *grad, void *ctx);
+pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int max_iter, double gtol,
+                    const char *what, int64_t *iterations);
+
+/* Solve the symmetric positive definite system G x = b (row-major p x p) in place
+ * of b; G is overwritten by its Cholesky factor. Non-zero when G is not PD. */
+int pr__cholesky_solve(double *G, double *b, int64_t p);
+
+/* Mean and (divisor m) variance of each column of the (m, p) row-major matrix. */
+void pr__column_moments(const double *Z, int64_t m, int64_t p, double *mean, double *var);
+
+#endif
