@@ -24,6 +24,8 @@ extern const cli_command cli_data_command;
 extern const cli_command cli_train_command;
 extern const cli_command cli_eval_command;
 extern const cli_command cli_predict_command;
+extern const cli_command cli_fit_command;
+extern const cli_command cli_metrics_command;
 
 /* Features and target read for train, eval and predict. */
 typedef struct cli_dataset {
@@ -34,13 +36,26 @@ typedef struct cli_dataset {
     const char *source;    /* the file, or a description of the embedded digits */
 } cli_dataset;
 
+/* The columns a saved model expects: n_features of them (0: no model), by name when
+ * `features` is not NULL, and the model's target column (or NULL). */
+typedef struct cli_columns {
+    int64_t n_features;
+    const char **features;
+    const char *target;
+} cli_columns;
+
+/* The columns of a network or of a classical model (free with cli_columns_free). */
+int cli_columns_of_model(const pr_model *m, cli_columns *c);
+int cli_columns_of_estimator(const pr_estimator *e, cli_columns *c);
+void cli_columns_free(cli_columns *c);
+
 /* 1 for NULL or "digits": the embedded handwritten digits. */
 int cli_is_digits(const char *path);
 /* Read `path` (a CSV file or "digits"). The target is `target`, else the model's
  * target column when the file has it, else (need_target) the last column. With a
- * model, the features are the model's columns, found by name. Prints the error and
- * returns CLI_FAILURE or CLI_USAGE on failure. */
-int cli_dataset_load(const char *path, const char *target, const pr_model *m, int need_target, cli_dataset *d);
+ * model's columns, the features are those columns, found by name. Prints the error
+ * and returns CLI_FAILURE or CLI_USAGE on failure. */
+int cli_dataset_load(const char *path, const char *target, const cli_columns *model, int need_target, cli_dataset *d);
 void cli_dataset_free(cli_dataset *d);
 /* Parse a whole finite number in [lo, hi]; returns 1 on success. */
 int cli_parse_double(const char *s, double lo, double hi, double *out);
@@ -59,5 +74,18 @@ int cli_make_dirs(const char *path);
 int cli_make_parent_dirs(const char *file);
 /* 1 when arg is "-h" or "--help". */
 int cli_is_help(const char *arg);
+
+/* Print regression metrics (MSE, RMSE, MAE, R^2) as indented lines, or as one JSON
+ * object with json. */
+int cli_report_regression(const pr_tensor *y, const pr_tensor *pred, int json);
+/* Print classification metrics from class indices 0..K-1 (accuracy, balanced
+ * accuracy, macro/micro/weighted F1; for two classes precision, recall, specificity,
+ * FPR, F1 and, with probabilities, ROC AUC and average precision; log loss with
+ * probabilities (n, K)). detailed adds per-class rows and the confusion matrix. */
+int cli_report_classification(const pr_tensor *y_true, const pr_tensor *y_pred, const pr_tensor *proba,
+                              const double *classes, int64_t K, int json, int detailed);
+/* Map labels to their index among the K classes; an unknown label is an error naming
+ * the row. */
+int cli_labels_to_indices(const pr_tensor *labels, const double *classes, int64_t K, const char *what, pr_tensor **out);
 
 #endif

@@ -35,6 +35,92 @@ static int parse(int argc, char **argv, const cli_command *cmd, model_args *a) {
     return CLI_OK;
 }
 
+/* ---- a saved model of either kind -------------------------------------------------------------- */
+
+/* A network saved by primer train, or a classical model saved by primer fit. */
+typedef struct loaded {
+    pr_model *m;
+    pr_estimator *e;
+    cli_columns columns;
+} loaded;
+
+static void loaded_free(loaded *l) {
+    pr_model_free(l->m);
+    pr_estimator_free(l->e);
+    cli_columns_free(&l->columns);
+}
+
+static int loaded_open(const char *path, loaded *l) {
+    memset(l, 0, sizeof *l);
+    if (pr_estimator_file_is(path)) {
+        if (pr_estimator_load(path, &l->e)) return cli_library_error("loading the model");
+        return cli_columns_of_estimator(l->e, &l->columns);
+    }
+    if (pr_model_load(path, &l->m)) return cli_library_error("loading the model");
+    return cli_columns_of_model(l->m, &l->columns);
+}
+
+static int loaded_classifies(const loaded *l) {
+    return l->e ? pr_estimator_is_classifier(l->e) : pr_model_task(l->m) == PR_TASK_CLASSIFICATION;
+}
+
+static int64_t loaded_classes(const loaded *l) {
+    int64_t K = 0;
+    if (l->e) pr_estimator_classes(l->e, &K);
+    else K = pr_model_class_count(l->m);
+    return K;
+}
+
+static double loaded_label(const loaded *l, int64_t k) {
+    int64_t K;
+    return l->e ? pr_estimator_classes(l->e, &K)[k] : pr_model_class_label(l->m, k);
+}
+
+/* Classifiers: labels (n) and probabilities (n, K); regressors: outputs (n, K) in *values. */
+static pr_status loaded_predict(const loaded *l, const pr_tensor *X, pr_tensor **labels, pr_tensor **values) {
+    pr_status st;
+    if (l->e) {
+        if (!pr_estimator_is_classifier(l->e)) return pr_estimator_predict(l->e, X, values);
+        st = pr_estimator_predict_proba(l->e, X, values);
+        return st ? st : pr_estimator_predict(l->e, X, labels);
+    }
+    if (pr_model_task(l->m) != PR_TASK_CLASSIFICATION) return pr_model_forward(l->m, X, values);
+    st = pr_model_predict_proba(l->m, X, values);
+    return st ? st : pr_model_predict_classes(l->m, X, labels);
+}
+
+/* eval of a classical model: the full report of primer/stats.h. */
+static int eval_estimator(const model_args *a, const loaded *l, const cli_dataset *d) {
+    pr_tensor *labels = NULL, *values = NULL, *yi = NULL, *pi = NULL;
+    int rc = CLI_OK, classify = loaded_classifies(l);
+    if (loaded_predict(l, d->X, &labels, &values)) return cli_library_error("eval");
+    if (a->json) {
+        printf("{\"model\": ");
+        cli_json_string(stdout, a->model);
+        printf(", \"data\": ");
+        cli_json_string(stdout, d->source);
+        printf(", \"rows\": %lld, \"metrics\": ", (long long)d->X->shape[0]);
+    } else {
+        printf("model: %s (%s)\ndata: %s, %lld rows\n", a->model, pr_estimator_kind_name(pr_estimator_settings(l->e).kind),
+               d->source, (long long)d->X->shape[0]);
+    }
+    if (classify) {
+        int64_t K;
+        const double *classes = pr_estimator_classes(l->e, &K);
+        rc = cli_labels_to_indices(d->y, classes, K, "eval", &yi);
+        if (!rc) rc = cli_labels_to_indices(labels, classes, K, "eval", &pi);
+        if (!rc) rc = cli_report_classification(yi, pi, values, classes, K, a->json, 1);
+    } else {
+        rc = cli_report_regression(d->y, values, a->json);
+    }
+    if (a->json && !rc) printf("}\n");
+    pr_tensor_free(labels);
+    pr_tensor_free(values);
+    pr_tensor_free(yi);
+    pr_tensor_free(pi);
+    return rc;
+}
+
 /* ---- eval ------------------------------------------------------------------------------------ */
 
 static int run_eval(int argc, char **argv) {
@@ -42,18 +128,28 @@ static int run_eval(int argc, char **argv) {
     int rc = parse(argc, argv, &cli_eval_command, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
     if (a.out) return cli_usage_error("eval: --out applies to predict");
-    pr_model *m;
-    if (pr_model_load(a.model, &m)) return cli_library_error("loading the model");
-    if (pr_model_task(m) == PR_TASK_NONE) {
-        pr_model_free(m);
+    loaded l;
+    if ((rc = loaded_open(a.model, &l))) {
+        loaded_free(&l);
+        return rc;
+    }
+    if (l.m && pr_model_task(l.m) == PR_TASK_NONE) {
+        loaded_free(&l);
         fprintf(stderr, "primer: error: %s has no task (classification or regression) to evaluate\n", a.model);
         return CLI_FAILURE;
     }
     cli_dataset d;
-    if ((rc = cli_dataset_load(a.data, a.target, m, 1, &d))) {
-        pr_model_free(m);
+    if ((rc = cli_dataset_load(a.data, a.target, &l.columns, 1, &d))) {
+        loaded_free(&l);
         return rc;
     }
+    if (l.e) {
+        rc = eval_estimator(&a, &l, &d);
+        cli_dataset_free(&d);
+        loaded_free(&l);
+        return rc;
+    }
+    pr_model *m = l.m;
     int classify = pr_model_task(m) == PR_TASK_CLASSIFICATION;
     double loss, metric;
     pr_tensor *pred = NULL;
@@ -61,7 +157,7 @@ static int run_eval(int argc, char **argv) {
         (classify ? pr_model_predict_classes(m, d.X, &pred) : pr_model_forward(m, d.X, &pred))) {
         rc = cli_library_error("eval");
         cli_dataset_free(&d);
-        pr_model_free(m);
+        loaded_free(&l);
         return rc;
     }
     int64_t n = d.X->shape[0], K = pr_model_class_count(m);
@@ -112,7 +208,7 @@ static int run_eval(int argc, char **argv) {
     if (a.json) printf("}\n");
     pr_tensor_free(pred);
     cli_dataset_free(&d);
-    pr_model_free(m);
+    loaded_free(&l);
     return CLI_OK;
 }
 
@@ -121,7 +217,8 @@ const cli_command cli_eval_command = {
     "usage: primer eval --model FILE [--data FILE.csv] [--target COLUMN] [--json]\n"
     "\n"
     "Load a model saved by primer train and report its loss and accuracy (with a\n"
-    "confusion matrix for up to 20 classes) or R^2 and MAE on a labelled CSV file.\n"
+    "confusion matrix for up to 20 classes) or R^2 and MAE on a labelled CSV file;\n"
+    "for a model saved by primer fit, the full metrics of primer metrics.\n"
     "The feature columns are found by the names the model was trained with; the\n"
     "target is --target, else the model's target column, else the last column.\n"
     "Labels the model does not know, missing feature columns and non-numeric data are\n"
@@ -137,18 +234,21 @@ static int run_predict(int argc, char **argv) {
     int rc = parse(argc, argv, &cli_predict_command, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
     if (a.target) return cli_usage_error("predict: the target column is excluded by name; no --target needed");
-    pr_model *m;
-    if (pr_model_load(a.model, &m)) return cli_library_error("loading the model");
-    cli_dataset d;
-    if ((rc = cli_dataset_load(a.data, NULL, m, 0, &d))) {
-        pr_model_free(m);
+    loaded l;
+    if ((rc = loaded_open(a.model, &l))) {
+        loaded_free(&l);
         return rc;
     }
-    int classify = pr_model_task(m) == PR_TASK_CLASSIFICATION;
-    int64_t n = d.X->shape[0], K = classify ? pr_model_class_count(m) : pr_model_output_size(m);
+    cli_dataset d;
+    if ((rc = cli_dataset_load(a.data, NULL, &l.columns, 0, &d))) {
+        loaded_free(&l);
+        return rc;
+    }
+    int classify = loaded_classifies(&l);
+    int64_t n = d.X->shape[0], K = classify ? loaded_classes(&l) : 1;
     pr_tensor *values = NULL, *labels = NULL, *table = NULL;
-    pr_status st = classify ? pr_model_predict_proba(m, d.X, &values) : pr_model_forward(m, d.X, &values);
-    if (!st && classify) st = pr_model_predict_classes(m, d.X, &labels);
+    pr_status st = loaded_predict(&l, d.X, &labels, &values);
+    if (!st && !classify) K = values->size / (n ? n : 1);
     /* the CSV: prediction, then one probability per class (or the outputs) */
     int64_t cols = classify ? 1 + K : K;
     if (!st) st = pr_tensor_zeros(&table, PR_F64, PR_SHAPE(n, cols));
@@ -162,7 +262,7 @@ static int run_predict(int argc, char **argv) {
     for (int64_t j = 0; names && j < cols; j++) {
         names[j] = malloc(64);
         if (!names[j]) continue;
-        if (classify && j > 0) snprintf(names[j], 64, "p_%g", pr_model_class_label(m, j - 1));
+        if (classify && j > 0) snprintf(names[j], 64, "p_%g", loaded_label(&l, j - 1));
         else if (K == 1 || classify) snprintf(names[j], 64, "prediction");
         else snprintf(names[j], 64, "prediction_%lld", (long long)j);
     }
@@ -198,7 +298,7 @@ static int run_predict(int argc, char **argv) {
     pr_tensor_free(labels);
     pr_tensor_free(table);
     cli_dataset_free(&d);
-    pr_model_free(m);
+    loaded_free(&l);
     return rc;
 }
 
@@ -206,7 +306,8 @@ const cli_command cli_predict_command = {
     "predict", "write a saved model's predictions as CSV", run_predict,
     "usage: primer predict --model FILE [--data FILE.csv] [--out FILE.csv] [--json]\n"
     "\n"
-    "Load a model saved by primer train and predict every row of a CSV file (the\n"
+    "Load a model saved by primer train or primer fit and predict every row of a\n"
+    "CSV file (the\n"
     "feature columns are found by name; other columns, such as the target, are\n"
     "ignored). Classifiers write the predicted class and one probability per class\n"
     "(p_<class>); regressors write the predicted value.\n"

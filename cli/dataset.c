@@ -7,6 +7,39 @@
 
 #define DIGITS_PIXELS 64
 
+static int columns_alloc(int64_t n, cli_columns *c) {
+    *c = (cli_columns){.n_features = n};
+    c->features = calloc((size_t)(n ? n : 1), sizeof *c->features);
+    return c->features ? CLI_OK : cli_usage_error("out of memory");
+}
+
+int cli_columns_of_model(const pr_model *m, cli_columns *c) {
+    if (columns_alloc(pr_model_input_size(m), c)) return CLI_FAILURE;
+    for (int64_t j = 0; j < c->n_features; j++) c->features[j] = pr_model_feature_name(m, j);
+    if (!c->features[0]) { /* trained without names */
+        free(c->features);
+        c->features = NULL;
+    }
+    c->target = pr_model_target_name(m);
+    return CLI_OK;
+}
+
+int cli_columns_of_estimator(const pr_estimator *e, cli_columns *c) {
+    if (columns_alloc(pr_estimator_n_features(e), c)) return CLI_FAILURE;
+    for (int64_t j = 0; j < c->n_features; j++) c->features[j] = pr_estimator_feature_name(e, j);
+    if (!c->features[0]) {
+        free(c->features);
+        c->features = NULL;
+    }
+    c->target = pr_estimator_target_name(e);
+    return CLI_OK;
+}
+
+void cli_columns_free(cli_columns *c) {
+    free(c->features);
+    memset(c, 0, sizeof *c);
+}
+
 int cli_is_digits(const char *path) { return !path || !strcmp(path, "digits"); }
 
 void cli_dataset_free(cli_dataset *d) {
@@ -52,20 +85,20 @@ static pr_status take_columns(const pr_table *t, const int64_t *cols, int64_t n,
 
 /* The feature columns: the model's by name when it has names, else every column
  * but the target. */
-static int choose_features(const pr_table *t, const pr_model *m, int64_t target_col, const char *path, int64_t **cols,
+static int choose_features(const pr_table *t, const cli_columns *m, int64_t target_col, const char *path, int64_t **cols,
                            int64_t *n) {
     int64_t width = pr_table_cols(t);
-    int64_t want = m ? pr_model_input_size(m) : width - (target_col >= 0);
+    int64_t want = m ? m->n_features : width - (target_col >= 0);
     *cols = calloc((size_t)(width ? width : 1), sizeof **cols);
     if (!*cols) return cli_usage_error("out of memory");
     *n = 0;
-    if (m && pr_model_feature_name(m, 0)) {
+    if (m && m->features) {
         for (int64_t j = 0; j < want; j++) {
             int64_t c;
-            if (pr_table_column_index(t, pr_model_feature_name(m, j), &c)) {
+            if (pr_table_column_index(t, m->features[j], &c)) {
                 fprintf(stderr, "primer: error: %s: the model was trained on %lld features; column '%s' is missing "
                                 "from this file\n",
-                        path, (long long)want, pr_model_feature_name(m, j));
+                        path, (long long)want, m->features[j]);
                 return CLI_FAILURE;
             }
             (*cols)[(*n)++] = c;
@@ -82,13 +115,13 @@ static int choose_features(const pr_table *t, const pr_model *m, int64_t target_
     return CLI_OK;
 }
 
-int cli_dataset_load(const char *path, const char *target, const pr_model *m, int need_target, cli_dataset *d) {
+int cli_dataset_load(const char *path, const char *target, const cli_columns *m, int need_target, cli_dataset *d) {
     memset(d, 0, sizeof *d);
     if (cli_is_digits(path)) {
         if (target && strcmp(target, "digit")) return cli_usage_error("the digits' target column is 'digit'");
-        if (m && pr_model_input_size(m) != DIGITS_PIXELS) {
+        if (m && m->n_features != DIGITS_PIXELS) {
             fprintf(stderr, "primer: error: the model takes %lld features; the digits have 64\n",
-                    (long long)pr_model_input_size(m));
+                    (long long)m->n_features);
             return CLI_FAILURE;
         }
         return digits(need_target, d);
@@ -103,12 +136,12 @@ int cli_dataset_load(const char *path, const char *target, const pr_model *m, in
         pr_table_free(t);
         return cli_library_error("--target");
     }
-    if (!target && m && pr_model_target_name(m) && pr_table_column_index(t, pr_model_target_name(m), &target_col))
+    if (!target && m && m->target && pr_table_column_index(t, m->target, &target_col))
         target_col = -1;
     if (target_col < 0 && need_target) {
-        if (m && pr_model_target_name(m)) {
+        if (m && m->target) {
             fprintf(stderr, "primer: error: %s has no column '%s' (the model's target); name one with --target\n", path,
-                    pr_model_target_name(m));
+                    m->target);
             pr_table_free(t);
             return CLI_FAILURE;
         }

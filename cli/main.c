@@ -8,6 +8,8 @@ static const cli_command *const commands[] = {
     &cli_train_command,
     &cli_eval_command,
     &cli_predict_command,
+    &cli_fit_command,
+    &cli_metrics_command,
     &cli_example_command,
     &cli_data_command,
     &cli_info_command,

@@ -18,6 +18,7 @@
 #define PRIMER_STATS_H
 
 #include "primer/core.h"
+#include "primer/plot.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -166,6 +167,11 @@ typedef struct pr_curve {
     double *x, *y, *threshold;
 } pr_curve;
 void pr_curve_free(pr_curve *c);
+
+/* Draw a curve on an axes: a ROC curve (roc set: the chance diagonal dashed, axes
+ * "False positive rate"/"True positive rate") or a precision-recall curve as steps
+ * ("Recall"/"Precision"), both on [0, 1], with `label` in the legend. */
+pr_status pr_curve_draw(const pr_curve *c, pr_axes *ax, int roc, const char *label);
 
 /* ROC: x = FPR, y = TPR at every distinct score (descending), starting at (0, 0)
  * with threshold +inf, as scikit-learn's roc_curve(drop_intermediate=False).

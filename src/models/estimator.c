@@ -340,9 +340,13 @@ static pr_status copy_names(pr_estimator *e, const pr_estimator_config *config) 
     return PR_OK;
 }
 
-/* With an intercept, a constant term duplicates it: refuse it by name. */
+/* Without a penalty, a constant term duplicates the intercept and leaves the
+ * problem without a unique solution: refuse it by name. (A penalty settles it: the
+ * term then gets weight 0, as for the digits' always-blank corner pixels.) */
 static pr_status check_constant_terms(const pr_estimator *e, const pr_tensor *Z) {
-    if (kind_is_nb(e->c.kind) || e->c.no_intercept) return PR_OK;
+    int unpenalized = e->c.kind == PR_EST_LINEAR || (kind_is_classifier(e->c.kind) && !kind_is_nb(e->c.kind) &&
+                                                     e->c.penalty == PR_REG_NONE);
+    if (!unpenalized || e->c.no_intercept) return PR_OK;
     int64_t m = Z->shape[0], p = Z->shape[1];
     const double *z = pr_tensor_f64(Z);
     for (int64_t j = 0; j < p; j++) {
@@ -351,8 +355,8 @@ static pr_status check_constant_terms(const pr_estimator *e, const pr_tensor *Z)
         if (i == m) {
             char name[256];
             return pr__fail(PR_ERR_INVALID,
-                            "%s: feature '%s' (column %lld) is constant (%g in every row); with an intercept it "
-                            "carries no information: drop the column",
+                            "%s: feature '%s' (column %lld) is constant (%g in every row); without a penalty it "
+                            "duplicates the intercept: drop the column or add a penalty",
                             kind_names[e->c.kind], pr__term_name(e, j, name, sizeof name), (long long)j + 1, z[j]);
         }
     }

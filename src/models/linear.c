@@ -114,7 +114,7 @@ static pr_status singular_error(const pr_estimator *e, int64_t column, int64_t r
     return pr__fail(PR_ERR_SINGULAR,
                     "linear: X'X is singular: feature '%s' (column %lld) is a linear combination of the columns "
                     "before it (rank %lld of %lld columns); use ridge (an alpha > 0), drop the column, or ask for "
-                    "the minimum-norm solution",
+                    "the minimum-norm solution (min_norm, primer fit --min-norm)",
                     pr__term_name(e, column, name, sizeof name), (long long)column + 1, (long long)rank,
                     (long long)e->n_terms);
 }

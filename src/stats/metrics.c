@@ -363,3 +363,35 @@ pr_status pr_regression_metrics_of(const pr_tensor *y_true, const pr_tensor *y_p
     out->r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : (ss_res == 0 ? 1.0 : 0.0);
     return PR_OK;
 }
+
+pr_status pr_curve_draw(const pr_curve *c, pr_axes *ax, int roc, const char *label) {
+    if (!c || !ax) return pr__fail(PR_ERR_INVALID, "curve_draw: NULL argument");
+    pr_status st = PR_OK;
+    if (roc) {
+        const double diag[] = {0, 1};
+        st = pr_axes_line(ax, diag, diag, 2, &(pr_style){.color = "gray", .dash = PR_DASH_DASHED, .label = "chance"});
+        if (!st) st = pr_axes_line(ax, c->x, c->y, c->n, &(pr_style){.color = "C0", .line_width = 2, .label = label});
+    } else { /* precision is constant between recall levels: draw steps */
+        int64_t n = 2 * c->n - 1;
+        double *x = pr__malloc((size_t)n * sizeof *x), *y = pr__malloc((size_t)n * sizeof *y);
+        if (!x || !y) st = pr__fail(PR_ERR_NOMEM, "curve_draw: out of memory");
+        for (int64_t i = 0; !st && i < c->n; i++) {
+            x[2 * i] = c->x[i];
+            y[2 * i] = c->y[i];
+            if (i + 1 < c->n) {
+                x[2 * i + 1] = c->x[i + 1];
+                y[2 * i + 1] = c->y[i];
+            }
+        }
+        if (!st) st = pr_axes_line(ax, x, y, n, &(pr_style){.color = "C1", .line_width = 2, .label = label});
+        pr__free(x);
+        pr__free(y);
+    }
+    if (!st) st = pr_axes_set_xlabel(ax, roc ? "False positive rate" : "Recall");
+    if (!st) st = pr_axes_set_ylabel(ax, roc ? "True positive rate" : "Precision");
+    pr_axes_set_xlim(ax, 0, 1);
+    pr_axes_set_ylim(ax, 0, 1.02);
+    pr_axes_set_grid(ax, 0.3);
+    pr_axes_set_legend(ax, roc ? PR_LEGEND_LOWER_RIGHT : PR_LEGEND_LOWER_LEFT);
+    return st;
+}

@@ -1,0 +1,187 @@
+/* primer metrics: score predictions already in a CSV file (section 6.6): the
+ * classification metrics from labels or scores, or the regression metrics; ROC and
+ * precision-recall curves as SVG. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+typedef struct metrics_args {
+    const char *data, *truth, *pred, *score, *plots[4];
+    int n_plots, json, regression;
+    double threshold;
+} metrics_args;
+
+static int parse_args(int argc, char **argv, metrics_args *a) {
+    *a = (metrics_args){.threshold = 0.5};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char **str = !strcmp(arg, "--data")    ? &a->data
+                           : !strcmp(arg, "--true")  ? &a->truth
+                           : !strcmp(arg, "--pred")  ? &a->pred
+                           : !strcmp(arg, "--score") ? &a->score
+                           : !strcmp(arg, "--plot")  ? (a->n_plots < 4 ? &a->plots[a->n_plots++] : NULL)
+                                                     : NULL;
+        if (cli_is_help(arg)) {
+            fputs(cli_metrics_command.usage, stdout);
+            return -1;
+        } else if (!strcmp(arg, "--json")) {
+            a->json = 1;
+        } else if (!strcmp(arg, "--regression")) {
+            a->regression = 1;
+        } else if (!strcmp(arg, "--threshold")) {
+            if (++i >= argc || !cli_parse_double(argv[i], -1e300, 1e300, &a->threshold))
+                return cli_usage_error("metrics: --threshold needs a number");
+        } else if (str) {
+            if (++i >= argc) return cli_usage_error("metrics: %s needs a value", arg);
+            *str = argv[i];
+        } else {
+            return cli_usage_error("metrics: unknown option '%s' (see primer metrics --help)", arg);
+        }
+    }
+    if (!a->data || !a->truth) return cli_usage_error("metrics: --data FILE.csv and --true COLUMN are required");
+    if (!a->pred == !a->score) return cli_usage_error("metrics: give one of --pred COLUMN or --score COLUMN");
+    if (a->n_plots && !a->score) return cli_usage_error("metrics: --plot draws ROC/PR curves from --score");
+    if (a->regression && a->score) return cli_usage_error("metrics: --regression compares --pred values");
+    return CLI_OK;
+}
+
+static int column(const pr_table *t, const char *name, const char *path, pr_tensor **out) {
+    int64_t c;
+    if (pr_table_column_index(t, name, &c)) {
+        fprintf(stderr, "primer: error: %s has no column '%s'\n", path, name);
+        return CLI_FAILURE;
+    }
+    int64_t n = pr_table_rows(t), w = pr_table_cols(t);
+    if (pr_tensor_zeros(out, PR_F64, PR_SHAPE(n))) return cli_library_error("metrics");
+    for (int64_t i = 0; i < n; i++) pr_tensor_f64(*out)[i] = pr_tensor_f64(pr_table_values(t))[i * w + c];
+    return CLI_OK;
+}
+
+static int plot_curves(const metrics_args *a, const pr_tensor *y01, const pr_tensor *score) {
+    for (int p = 0; p < a->n_plots; p++) {
+        const char *path = a->plots[p], *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        int roc = !(strstr(base, "pr") && !strstr(base, "roc"));
+        pr_curve *c = NULL;
+        pr_figure *fig = NULL;
+        double v;
+        char label[64], title[96];
+        pr_status st = roc ? pr_roc_curve(y01, score, &c) : pr_pr_curve(y01, score, &c);
+        if (!st) st = roc ? pr_roc_auc(y01, score, &v) : pr_average_precision(y01, score, &v);
+        if (!st) st = pr_figure_new(&fig, 1, 1, 600, 600);
+        snprintf(label, sizeof label, roc ? "AUC = %.3f" : "AP = %.3f", v);
+        snprintf(title, sizeof title, roc ? "ROC curve of '%s'" : "Precision-recall curve of '%s'", a->score);
+        if (!st) st = pr_curve_draw(c, pr_figure_axes(fig, 0, 0), roc, label);
+        if (!st) st = pr_axes_set_title(pr_figure_axes(fig, 0, 0), title);
+        if (!st && cli_make_parent_dirs(path)) st = PR_ERR_IO;
+        if (!st) st = pr_figure_save_svg(fig, path);
+        pr_curve_free(c);
+        pr_figure_free(fig);
+        if (st) return cli_library_error("metrics: --plot");
+        if (!a->json) fprintf(stderr, "wrote the %s curve to %s\n", roc ? "ROC" : "precision-recall", path);
+    }
+    return CLI_OK;
+}
+
+static int run_metrics(int argc, char **argv) {
+    metrics_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc) return rc < 0 ? CLI_OK : rc;
+    pr_table *t;
+    if (pr_csv_read(a.data, NULL, &t)) return cli_library_error("reading data");
+    pr_tensor *y = NULL, *v = NULL, *yi = NULL, *pi = NULL, *classes = NULL, *all = NULL, *pred = NULL;
+    if ((rc = column(t, a.truth, a.data, &y)) || (rc = column(t, a.pred ? a.pred : a.score, a.data, &v))) goto done;
+    int64_t n = y->size;
+    if (a.regression || (a.pred && (!pr_data_is_integral(y) || !pr_data_is_integral(v)))) {
+        if (a.json) printf("{\"task\": \"regression\", \"rows\": %lld, \"metrics\": ", (long long)n);
+        else printf("regression metrics of '%s' against '%s' (%lld rows):\n", a.pred, a.truth, (long long)n);
+        rc = cli_report_regression(y, v, a.json);
+        if (a.json) printf("}\n");
+        goto done;
+    }
+    if (a.score) { /* binary: the larger of the two labels is the positive class */
+        if (pr_data_encode_labels(y, 1000, &yi, &classes)) {
+            rc = cli_library_error("metrics: --true");
+            goto done;
+        }
+        if (classes->size != 2) {
+            fprintf(stderr, "primer: error: metrics: --score needs exactly two classes in '%s'; it has %lld\n", a.truth,
+                    (long long)classes->size);
+            rc = CLI_FAILURE;
+            goto done;
+        }
+        if (pr_tensor_check_finite(v, "the scores")) {
+            rc = cli_library_error("metrics");
+            goto done;
+        }
+        if (pr_tensor_zeros(&pi, PR_F64, PR_SHAPE(n))) {
+            rc = cli_library_error("metrics");
+            goto done;
+        }
+        int probabilities = 1;
+        for (int64_t i = 0; i < n; i++) {
+            double s = pr_tensor_f64(v)[i];
+            pr_tensor_f64(pi)[i] = s >= a.threshold;
+            probabilities &= s >= 0 && s <= 1;
+        }
+        if (a.json) printf("{\"task\": \"binary\", \"rows\": %lld, \"threshold\": %.17g, \"metrics\": ", (long long)n, a.threshold);
+        else printf("binary metrics of '%s' >= %g against '%s' (%lld rows, positive class %g):\n", a.score, a.threshold,
+                    a.truth, (long long)n, pr_tensor_get(classes, 1));
+        rc = cli_report_classification(yi, pi, probabilities ? v : NULL, pr_tensor_f64(classes), 2, a.json, 1);
+        if (!rc && !probabilities) { /* scores that are not probabilities still rank: AUC and AP */
+            double auc, ap;
+            if (!pr_roc_auc(yi, v, &auc) && !pr_average_precision(yi, v, &ap)) {
+                if (a.json) printf(", \"roc_auc\": %.17g, \"average_precision\": %.17g", auc, ap);
+                else printf("  %-20s %.6f\n  %-20s %.6f\n", "ROC AUC", auc, "average precision", ap);
+            }
+        }
+        if (a.json) printf("}\n");
+        if (!rc) rc = plot_curves(&a, yi, v);
+        goto done;
+    }
+    /* labels against predicted labels: the classes are those of either column */
+    pr_tensor *both[] = {y, v};
+    if (pr_tensor_concat((const pr_tensor *const *)both, 2, 0, &all) || pr_data_encode_labels(all, 1000, &pred, &classes)) {
+        rc = cli_library_error("metrics");
+        goto done;
+    }
+    int64_t K = classes->size;
+    if ((rc = cli_labels_to_indices(y, pr_tensor_f64(classes), K, a.truth, &yi)) ||
+        (rc = cli_labels_to_indices(v, pr_tensor_f64(classes), K, a.pred, &pi)))
+        goto done;
+    if (K < 2) K = 2; /* a single label everywhere: report it against an empty second class */
+    if (a.json) printf("{\"task\": \"classification\", \"rows\": %lld, \"metrics\": ", (long long)n);
+    else printf("classification metrics of '%s' against '%s' (%lld rows, %lld classes):\n", a.pred, a.truth,
+                (long long)n, (long long)classes->size);
+    if (classes->size >= 2) rc = cli_report_classification(yi, pi, NULL, pr_tensor_f64(classes), K, a.json, 1);
+    else {
+        fprintf(stderr, "primer: error: metrics: both columns hold the single label %g\n", pr_tensor_get(classes, 0));
+        rc = CLI_FAILURE;
+    }
+    if (a.json && !rc) printf("}\n");
+done:;
+    pr_tensor *owned[] = {y, v, yi, pi, classes, all, pred};
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) pr_tensor_free(owned[i]);
+    pr_table_free(t);
+    return rc;
+}
+
+const cli_command cli_metrics_command = {
+    "metrics", "score predictions in a CSV file (classification or regression)", run_metrics,
+    "usage: primer metrics --data FILE.csv --true COLUMN (--pred COLUMN | --score COLUMN)\n"
+    "                      [--threshold T] [--plot roc.svg] [--plot pr.svg] [--regression] [--json]\n"
+    "\n"
+    "Compare a column of true values with predictions (book section 6.6).\n"
+    "  --pred COLUMN   predicted labels: accuracy, balanced accuracy, per-class\n"
+    "                  precision/recall/F1, macro/micro/weighted averages and the\n"
+    "                  confusion matrix; real values (or --regression): MSE, RMSE,\n"
+    "                  MAE and R^2\n"
+    "  --score COLUMN  scores or probabilities of the positive class (the larger of two\n"
+    "                  labels): the metrics at --threshold (default 0.5), ROC AUC,\n"
+    "                  average precision (the step-wise area under the PR curve, as\n"
+    "                  scikit-learn), and log loss when the scores are probabilities\n"
+    "  --plot FILE     draw the ROC curve, or the precision-recall curve when the file\n"
+    "                  name contains 'pr' (pr.svg), as SVG; may be given twice\n"
+    "  --json          one JSON object\n"};
