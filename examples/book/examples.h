@@ -39,6 +39,13 @@ void example_clear_failure(void);
 /* Save a figure under ctx->out_dir and say where. */
 pr_status example_save_figure(const example_context *ctx, const pr_figure *fig, const char *file);
 
+/* Chapters 3, 4 and 6 */
+pr_status example_bayesian_update(const example_context *ctx);
+pr_status example_line_fit(const example_context *ctx);
+pr_status example_polynomial_degrees(const example_context *ctx);
+pr_status example_logistic_boundary(const example_context *ctx);
+pr_status example_roc_pr_curves(const example_context *ctx);
+
 /* Chapter 1 */
 pr_status example_eigen_check(const example_context *ctx);
 pr_status example_svd_eigen_relation(const example_context *ctx);

@@ -103,3 +103,24 @@ Test(fit_cli, bad_input_gets_clear_errors) {
     cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
     assert_contains(out, "exactly two classes");
 }
+
+Test(fit_cli, chapter_3_4_6_examples_print_the_books_numbers_and_draw) {
+    const char *out;
+    char args[512], svg[512];
+    const struct {
+        const char *name, *expect, *figure;
+    } cases[] = {
+        {"listing-3.1", "Beta(160, 140): posterior mean 0.5333, MAP 0.5336", "bayesian_update.svg"},
+        {"listing-4.1", "y = 0.6x + 2.2", "ch4_line_fit.svg"},
+        {"listing-4.2", "degree 15: training MSE", "ch4_bias_variance.svg"},
+        {"listing-6.1", "Q6.9: w = (-3, 1, 1): x2 = -1 x1 + 3", "ch6_logistic_boundary.svg"},
+        {"figure-6.3", "ROC AUC: 0.9", "ch6_roc_pr.svg"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(args, sizeof args, "example %s --out %s", cases[i].name, test_build_dir());
+        cr_assert_eq(test_run_primer(args, &out), 0, "%s: %s", cases[i].name, out);
+        assert_contains(out, cases[i].expect);
+        snprintf(svg, sizeof svg, "%s/%s", test_build_dir(), cases[i].figure);
+        cr_assert(access(svg, R_OK) == 0, "%s was not written", svg);
+    }
+}
