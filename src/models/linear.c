@@ -330,77 +330,76 @@ static pr_status fit_gradient_descent(pr_estimator *e, const pr_tensor *Z, const
 
 static double soft_threshold(double x, double t) { return x > t ? x - t : x < -t ? x + t : 0; }
 
-/* The duality gap of (1/2)‖y - Xw‖² + l1‖w‖₁ + (l2/2)‖w‖² from the Gram quantities
- * (b = X'y, q = G w, yy = y'y), as scikit-learn's enet_coordinate_descent_gram. */
-static double duality_gap(const double *w, const double *b, const double *q, double yy, int64_t p, double l1, double l2) {
-    double wb = 0, wq = 0, w1 = 0, w2 = 0, dual = 0;
-    for (int64_t j = 0; j < p; j++) {
-        wb += w[j] * b[j];
-        wq += w[j] * q[j];
-        w1 += fabs(w[j]);
-        w2 += w[j] * w[j];
-        dual = fmax(dual, fabs(b[j] - q[j] - l2 * w[j]));
-    }
-    double RR = yy - 2 * wb + wq, Ry = yy - wb, cst = 1, gap;
-    if (dual > l1) {
-        cst = l1 / dual;
-        gap = 0.5 * (RR + RR * cst * cst);
-    } else {
-        gap = RR;
-    }
-    return gap + l1 * w1 - cst * Ry + 0.5 * l2 * (1 + cst * cst) * w2;
-}
-
+/* Coordinate descent on the residual r = y - Xw with X held by columns: each
+ * coordinate costs two passes over one column, and columns whose weight stays 0
+ * cost one; the duality gap is computed only when the weights have settled (as
+ * scikit-learn's enet_coordinate_descent). */
 static pr_status fit_coordinate_descent(pr_estimator *e, const centred *c) {
     const char *name = pr_estimator_kind_name(e->c.kind);
-    int64_t p = c->p;
+    int64_t m = c->m, p = c->p;
     double ratio = e->c.kind == PR_EST_LASSO ? 1.0 : e->c.l1_ratio;
-    double l1 = e->c.alpha * ratio * (double)c->m, l2 = e->c.alpha * (1 - ratio) * (double)c->m;
-    double *G, *b;
-    pr_status st = gram(c, &G, &b);
-    if (st) return st;
-    double *w = pr__calloc((size_t)p, sizeof *w), *q = pr__calloc((size_t)p, sizeof *q);
-    if (!w || !q) {
-        pr__free(G);
-        pr__free(b);
-        pr__free(w);
-        pr__free(q);
-        return pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
-    }
-    double yy = 0;
-    for (int64_t i = 0; i < c->m; i++) yy += c->y[i] * c->y[i];
-    double tol = e->c.tol * yy, gap = INFINITY;
+    double l1 = e->c.alpha * ratio * (double)m, l2 = e->c.alpha * (1 - ratio) * (double)m;
+    double *Xc = pr__malloc((size_t)(m * p) * sizeof *Xc), *r = pr__malloc((size_t)m * sizeof *r);
+    double *w = pr__calloc((size_t)p, sizeof *w), *norm2 = pr__calloc((size_t)p, sizeof *norm2);
+    double *Xtr = pr__malloc((size_t)p * sizeof *Xtr);
+    pr_status st = PR_OK;
+    if (!Xc || !r || !w || !norm2 || !Xtr) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
+    double yy = 0, tol = 0, gap = INFINITY;
     int converged = 0;
     int64_t it = 0;
-    while (it < e->c.max_iter && !converged) {
+    if (!st) {
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < p; j++) Xc[j * m + i] = c->X[i * p + j]; /* columns, contiguous */
+        for (int64_t j = 0; j < p; j++) norm2[j] = pr__bk_dot_f64(m, Xc + j * m, Xc + j * m);
+        for (int64_t i = 0; i < m; i++) {
+            r[i] = c->y[i];
+            yy += c->y[i] * c->y[i];
+        }
+        tol = e->c.tol * yy;
+    }
+    while (!st && it < e->c.max_iter && !converged) {
         it++;
         double w_max = 0, dw_max = 0;
         for (int64_t j = 0; j < p; j++) {
-            double gjj = G[j * p + j];
-            if (gjj == 0) continue;
-            double old = w[j], rho = b[j] - q[j] + gjj * old;
-            w[j] = soft_threshold(rho, l1) / (gjj + l2);
+            if (norm2[j] == 0) continue;
+            const double *xj = Xc + j * m;
+            double old = w[j], rho = pr__bk_dot_f64(m, xj, r) + norm2[j] * old;
+            w[j] = soft_threshold(rho, l1) / (norm2[j] + l2);
             double delta = w[j] - old;
             if (delta != 0)
-                for (int64_t k = 0; k < p; k++) q[k] += delta * G[k * p + j];
+                for (int64_t i = 0; i < m; i++) r[i] -= delta * xj[i];
             dw_max = fmax(dw_max, fabs(delta));
             w_max = fmax(w_max, fabs(w[j]));
         }
         if (w_max == 0 || dw_max / w_max < e->c.tol || it == e->c.max_iter) {
-            gap = duality_gap(w, b, q, yy, p, l1, l2);
+            /* the gap from X'r: q = G w and b = X'y are not needed, since X'r = b - q */
+            double w1 = 0, w2 = 0, dual = 0, RR = 0, Ry = 0;
+            pr__bk_gemv_f64(0, p, m, 1, Xc, m, r, 0, Xtr);
+            for (int64_t j = 0; j < p; j++) {
+                w1 += fabs(w[j]);
+                w2 += w[j] * w[j];
+                dual = fmax(dual, fabs(Xtr[j] - l2 * w[j]));
+            }
+            for (int64_t i = 0; i < m; i++) {
+                RR += r[i] * r[i];
+                Ry += r[i] * c->y[i];
+            }
+            double cst = dual > l1 ? l1 / dual : 1;
+            gap = (dual > l1 ? 0.5 * (RR + RR * cst * cst) : RR) + l1 * w1 - cst * Ry + 0.5 * l2 * (1 + cst * cst) * w2;
             converged = gap < tol || yy == 0;
         }
     }
     e->iterations = it;
-    if (!converged)
+    if (!st && !converged)
         st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: coordinate descent did not converge in %lld iterations: the duality "
                       "gap is %.3g, above the tolerance %.3g (tol %g times y'y); raise max_iter or tol, or "
                       "standardise the features", name, (long long)it, gap, tol, e->c.tol);
-    else st = store_solution(e, c, w);
-    pr__free(G);
-    pr__free(b);
+    else if (!st) st = store_solution(e, c, w);
+    pr__free(Xc);
+    pr__free(r);
     pr__free(w);
-    pr__free(q);
+    pr__free(norm2);
+    pr__free(Xtr);
     return st;
 }
 
