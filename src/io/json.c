@@ -350,8 +350,8 @@ pr_status pr__json_parse_string_array(const char *text, const char *name, char *
         else if (!(names[i] = pr__strdup(j->items[i].string))) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
     }
     if (st) {
-        for (size_t i = 0; names && i < j->count; i++) pr__free(names[i]);
-        pr__free(names);
+        for (size_t i = 0; names && i < j->count; i++) free(names[i]);
+        free(names);
     } else {
         *out = names;
         *n = (int64_t)j->count;

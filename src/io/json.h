@@ -39,7 +39,7 @@ void pr__json_append_string(pr_strbuf *sb, const char *s);
 /* Append the n strings as a JSON array (NULL entries as ""). */
 void pr__json_append_string_array(pr_strbuf *sb, const char *const *s, int64_t n);
 /* Parse a JSON array of strings into *n new strings (each and the array freed with
- * pr__free); PR_ERR_FORMAT naming `name` for anything else. */
+ * free()); PR_ERR_FORMAT naming `name` for anything else. */
 pr_status pr__json_parse_string_array(const char *text, const char *name, char ***out, int64_t *n);
 
 #endif

@@ -1,6 +1,7 @@
 /* The estimator: settings, validation, the design matrix (polynomial terms and
  * standardisation), dispatch to the solvers, prediction and inspection. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/models_internal.h"
@@ -116,16 +117,16 @@ static pr_status resolve_config(const pr_estimator_config *in, pr_estimator_conf
 
 void pr_estimator_free(pr_estimator *e) {
     if (!e) return;
-    pr__free(e->classes);
+    free(e->classes);
     pr_tensor_free(e->mean);
     pr_tensor_free(e->scale);
     pr_tensor_free(e->coef);
     pr_tensor_free(e->intercept);
     pr_tensor_free(e->variance);
-    for (int64_t j = 0; e->features && j < e->n_features; j++) pr__free(e->features[j]);
-    pr__free(e->features);
-    pr__free(e->target);
-    pr__free(e);
+    for (int64_t j = 0; e->features && j < e->n_features; j++) free(e->features[j]);
+    free(e->features);
+    free(e->target);
+    free(e);
 }
 
 /* ---- polynomial terms --------------------------------------------------------------------- */
@@ -138,8 +139,8 @@ typedef struct terms {
 } terms;
 
 static void terms_free(terms *t) {
-    pr__free(t->parent);
-    pr__free(t->var);
+    free(t->parent);
+    free(t->var);
 }
 
 static pr_status terms_count(int64_t n, int degree, int64_t *count) {

@@ -2,6 +2,7 @@
  * equation by Cholesky, QR or SVD; gradient descent and mini-batch SGD through the
  * optimisers of primer/optim.h; coordinate descent with soft thresholding. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "linalg/backend.h"
@@ -17,9 +18,9 @@ typedef struct centred {
 } centred;
 
 static void centred_free(centred *c) {
-    pr__free(c->X);
-    pr__free(c->y);
-    pr__free(c->xbar);
+    free(c->X);
+    free(c->y);
+    free(c->xbar);
 }
 
 static pr_status centre(const pr_tensor *Z, const pr_tensor *y, int intercept, centred *c) {
@@ -40,7 +41,7 @@ static pr_status centre(const pr_tensor *Z, const pr_tensor *y, int intercept, c
             return pr__fail(PR_ERR_NOMEM, "regression: out of memory");
         }
         pr__column_moments(z, m, p, c->xbar, var);
-        pr__free(var);
+        free(var);
         for (int64_t i = 0; i < m; i++) c->ybar += t[i];
         c->ybar /= (double)m;
     }
@@ -57,13 +58,13 @@ static pr_status gram(const centred *c, double **G, double **b) {
     *G = pr__malloc((size_t)(p * p) * sizeof **G);
     *b = pr__malloc((size_t)p * sizeof **b);
     if (!*G || !*b) {
-        pr__free(*G);
-        pr__free(*b);
+        free(*G);
+        free(*b);
         return pr__fail(PR_ERR_NOMEM, "regression: out of memory");
     }
     if (pr__bk_syrk_t_f64(p, c->m, c->X, p, *G, p) || pr__bk_gemv_f64(1, c->m, p, 1, c->X, p, c->y, 0, *b)) {
-        pr__free(*G);
-        pr__free(*b);
+        free(*G);
+        free(*b);
         return pr__fail(PR_ERR_LIMIT, "regression: the matrix is too large for BLAS");
     }
     for (int64_t i = 0; i < p; i++)
@@ -79,9 +80,9 @@ static pr_status find_dependent(const double *G, int64_t p, int64_t *rank, int64
     int64_t *kept = pr__malloc((size_t)p * sizeof *kept);
     double *L = pr__calloc((size_t)(p * p), sizeof *L), *z = pr__malloc((size_t)p * sizeof *z);
     if (!kept || !L || !z) {
-        pr__free(kept);
-        pr__free(L);
-        pr__free(z);
+        free(kept);
+        free(L);
+        free(z);
         return pr__fail(PR_ERR_NOMEM, "regression: out of memory");
     }
     int64_t r = 0;
@@ -103,9 +104,9 @@ static pr_status find_dependent(const double *G, int64_t p, int64_t *rank, int64
         kept[r++] = j;
     }
     *rank = r;
-    pr__free(kept);
-    pr__free(L);
-    pr__free(z);
+    free(kept);
+    free(L);
+    free(z);
     return PR_OK;
 }
 
@@ -201,7 +202,7 @@ static pr_status qr_solution(pr_estimator *e, const centred *c, int64_t *depende
         }
         if (*dependent < 0) st = store_solution(e, c, w);
     }
-    pr__free(w);
+    free(w);
     pr_tensor_free(Q);
     pr_tensor_free(R);
     return st;
@@ -216,8 +217,8 @@ static pr_status fit_closed_form(pr_estimator *e, const centred *c) {
         if ((st = gram(c, &G, &b))) return st;
         int64_t r;
         st = find_dependent(G, p, &r, &dependent);
-        pr__free(G);
-        pr__free(b);
+        free(G);
+        free(b);
         return st ? st : singular_error(e, dependent >= 0 ? dependent : p - 1, e->rank);
     }
     if (e->c.kind == PR_EST_LINEAR && e->c.solver == PR_SOLVER_QR) {
@@ -238,8 +239,8 @@ static pr_status fit_closed_form(pr_estimator *e, const centred *c) {
         st = pr__fail(PR_ERR_SINGULAR, "%s: X'X%s is not positive definite", pr_estimator_kind_name(e->c.kind),
                       e->c.kind == PR_EST_RIDGE ? " + alpha I" : "");
     else if (!st) st = store_solution(e, c, b);
-    pr__free(G);
-    pr__free(b);
+    free(G);
+    free(b);
     return st;
 }
 
@@ -317,7 +318,7 @@ static pr_status fit_gradient_descent(pr_estimator *e, const pr_tensor *Z, const
         double *zeros = pr__calloc((size_t)p, sizeof *zeros);
         c.xbar = zeros;
         st = zeros ? store_solution(e, &c, th) : pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
-        pr__free(zeros);
+        free(zeros);
     }
     pr_batches_free(batches);
     pr_optimizer_free(opt);
@@ -395,11 +396,11 @@ static pr_status fit_coordinate_descent(pr_estimator *e, const centred *c) {
                       "gap is %.3g, above the tolerance %.3g (tol %g times y'y); raise max_iter or tol, or "
                       "standardise the features", name, (long long)it, gap, tol, e->c.tol);
     else if (!st) st = store_solution(e, c, w);
-    pr__free(Xc);
-    pr__free(r);
-    pr__free(w);
-    pr__free(norm2);
-    pr__free(Xtr);
+    free(Xc);
+    free(r);
+    free(w);
+    free(norm2);
+    free(Xtr);
     return st;
 }
 
@@ -453,7 +454,7 @@ pr_status pr_polyfit(const pr_tensor *x, const pr_tensor *y, int degree, pr_tens
         for (int64_t k = 0; k < p; k++) pr_tensor_f64(w)[k] /= norm[k];
         *coeffs = w;
     }
-    pr__free(norm);
+    free(norm);
     pr_tensor_free(V);
     pr_tensor_free(t);
     return st;

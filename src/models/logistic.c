@@ -2,6 +2,7 @@
  * penalty, minimised by L-BFGS, Newton's method (IRLS) or gradient descent through
  * primer/optim.h (a proximal step adds the L1 penalty). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "linalg/backend.h"
@@ -102,7 +103,7 @@ pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int ma
         fx = fn;
         gmax = max_abs(g, n);
     }
-    pr__free(buf);
+    free(buf);
     if (iterations) *iterations = it;
     return st;
 }
@@ -221,12 +222,12 @@ static pr_status newton(pr_estimator *e, problem *P, double *theta) {
         gmax = max_abs(g, n);
     }
     e->iterations = it;
-    pr__free(A);
-    pr__free(H);
-    pr__free(g);
-    pr__free(step);
-    pr__free(trial);
-    pr__free(gt);
+    free(A);
+    free(H);
+    free(g);
+    free(step);
+    free(trial);
+    free(gt);
     return st;
 }
 
@@ -303,7 +304,7 @@ pr_status pr__fit_logistic(pr_estimator *e, const pr_tensor *Z, const pr_tensor 
         /* without a penalty, perfectly separated classes have no finite optimum: the loss only
            approaches 0 as the weights grow */
         double *g = pr__malloc((size_t)n * sizeof *g), loss = g ? cross_entropy(theta, g, &P) : 1;
-        pr__free(g);
+        free(g);
         if (loss < 1e-6)
             st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: did not converge after %lld iterations: the classes are perfectly "
                           "separable (training loss %.2g), so without a penalty the weights grow without bound; add "
@@ -315,7 +316,7 @@ pr_status pr__fit_logistic(pr_estimator *e, const pr_tensor *Z, const pr_tensor 
         memcpy(pr_tensor_f64(e->coef), theta, (size_t)(K * p) * sizeof *theta);
         memcpy(pr_tensor_f64(e->intercept), theta + K * p, (size_t)K * sizeof *theta);
     }
-    pr__free(theta);
-    pr__free(P.scores);
+    free(theta);
+    free(P.scores);
     return st;
 }

@@ -36,7 +36,7 @@ pr_status pr_estimator_save(const pr_estimator *e, const char *path) {
         pr__json_append_string_array(&sb, (const char *const *)e->features, e->n_features);
         char *text = pr__strbuf_take(&sb);
         st = text ? pr_tensor_file_set_meta(f, "features", text) : pr__fail(PR_ERR_NOMEM, "estimator_save: out of memory");
-        pr__free(text);
+        free(text);
     }
     if (!st && e->target) st = pr_tensor_file_set_meta(f, "target", e->target);
     if (!st) st = pr_tensor_file_add(f, "coef", e->coef);
@@ -155,8 +155,8 @@ static pr_status load_from(const pr_tensor_file *f, const char *path, pr_estimat
         int64_t n = 0;
         snprintf(ctx, sizeof ctx, "%s: metadata 'features'", path);
         if (!(st = pr__json_parse_string_array(features, ctx, &e->features, &n)) && n != e->n_features) {
-            for (int64_t j = 0; j < n; j++) pr__free(e->features[j]);
-            pr__free(e->features);
+            for (int64_t j = 0; j < n; j++) free(e->features[j]);
+            free(e->features);
             e->features = NULL;
             st = pr__fail(PR_ERR_FORMAT, "%s: %lld feature names for %lld features", path, (long long)n,
                           (long long)e->n_features);

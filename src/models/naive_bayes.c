@@ -1,6 +1,7 @@
 /* Naive Bayes (book section 3.2.1): features independent given the class.
  * Gaussian for real values, multinomial for counts, Bernoulli for presence. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "models/models_internal.h"
 
@@ -21,7 +22,7 @@ pr_status pr__fit_naive_bayes(pr_estimator *e, const pr_tensor *Z, const pr_tens
     double *count = pr__calloc((size_t)K, sizeof *count);
     if (!st && !count) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
     if (st) {
-        pr__free(count);
+        free(count);
         return st;
     }
     double *coef = pr_tensor_f64(e->coef), *prior = pr_tensor_f64(e->intercept);
@@ -43,8 +44,8 @@ pr_status pr__fit_naive_bayes(pr_estimator *e, const pr_tensor *Z, const pr_tens
             pr__column_moments(z, m, p, mu, v);
             for (int64_t j = 0; j < p; j++) largest = fmax(largest, v[j]);
         }
-        pr__free(mu);
-        pr__free(v);
+        free(mu);
+        free(v);
         for (int64_t k = 0; !st && k < K; k++)
             for (int64_t j = 0; j < p; j++) coef[k * p + j] /= count[k];
         for (int64_t i = 0; !st && i < m; i++) {
@@ -71,7 +72,7 @@ pr_status pr__fit_naive_bayes(pr_estimator *e, const pr_tensor *Z, const pr_tens
             for (int64_t j = 0; j < p; j++)
                 coef[k * p + j] = log((coef[k * p + j] + e->c.smoothing) / (count[k] + 2 * e->c.smoothing));
     }
-    pr__free(count);
+    free(count);
     return st;
 }
 

@@ -1,6 +1,7 @@
 /* Model selection: k-fold and stratified k-fold splits, cross-validation, learning
  * curves, and the bias-variance decomposition by simulation (sections 3.7, 4.7). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/models_internal.h"
@@ -29,7 +30,7 @@ pr_status pr_kfold(int64_t n, int k, const pr_tensor *labels, pr_rng *rng, int64
         pr_tensor_free(idx);
         pr_tensor_free(classes);
     }
-    pr__free(order);
+    free(order);
     return st;
 }
 
@@ -45,7 +46,7 @@ static pr_status select_rows(const pr_tensor *X, const pr_tensor *y, const int64
     if (keep < 2) keep = count < 2 ? count : 2;
     pr_status st = pr_tensor_take_rows(X, rows, keep, Xs);
     if (!st && (st = pr_tensor_take_rows(y, rows, keep, ys))) pr_tensor_free(*Xs);
-    pr__free(rows);
+    free(rows);
     return st;
 }
 
@@ -100,7 +101,7 @@ pr_status pr_cross_validate(const pr_estimator_config *config, const pr_tensor *
     memset(out, 0, sizeof *out);
     out->k = k;
     for (int f = 0; !st && f < k; f++) st = run_fold(config, X, y, fold, f, 1.0, &out->train[f], &out->test[f]);
-    pr__free(fold);
+    free(fold);
     if (st) return st;
     for (int f = 0; f < k; f++) {
         out->train_mean += out->train[f] / k;
@@ -139,7 +140,7 @@ pr_status pr_learning_curve(const pr_estimator_config *config, const pr_tensor *
             }
         }
     }
-    pr__free(fold);
+    free(fold);
     return st;
 }
 
@@ -187,8 +188,8 @@ pr_status pr_bias_variance_simulate(const pr_estimator_config *config, double (*
         out->noise = noise * noise;
         out->expected_error = out->bias2 + out->variance + out->noise;
     }
-    pr__free(sum);
-    pr__free(sum2);
+    free(sum);
+    free(sum2);
     pr_tensor_free(Xt);
     pr_tensor_free(Xs);
     pr_tensor_free(ys);

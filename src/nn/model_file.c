@@ -229,8 +229,8 @@ static pr_status read_columns(pr_model *m, const pr_tensor_file *f, const char *
     pr_status st = text ? pr__json_parse_string_array(text, ctx, &names, &n) : PR_OK;
     if (!st && (st = pr_model_set_columns(m, (const char *const *)names, n, pr_tensor_file_meta(f, META_TARGET))))
         pr__fail_context("%s: ", name);
-    for (int64_t j = 0; j < n; j++) pr__free(names[j]);
-    pr__free(names);
+    for (int64_t j = 0; j < n; j++) free(names[j]);
+    free(names);
     return st;
 }
 

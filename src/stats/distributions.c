@@ -2,6 +2,7 @@
  * update (book chapter 3). */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "core/internal.h"
 #include "primer/linalg.h"
@@ -309,9 +310,9 @@ struct pr_mvn {
 
 void pr_mvn_free(pr_mvn *m) {
     if (!m) return;
-    pr__free(m->mean);
-    pr__free(m->L);
-    pr__free(m);
+    free(m->mean);
+    free(m->L);
+    free(m);
 }
 
 pr_status pr_mvn_new(pr_mvn **out, const pr_tensor *mean, const pr_tensor *cov) {
@@ -364,7 +365,7 @@ pr_status pr_mvn_logpdf(const pr_mvn *m, const pr_tensor *X, pr_tensor **out) {
     if (!z) return pr__fail(PR_ERR_NOMEM, "mvn_logpdf: out of memory");
     pr_tensor *r;
     if ((st = pr_tensor_zeros(&r, PR_F64, PR_SHAPE(n)))) {
-        pr__free(z);
+        free(z);
         return st;
     }
     for (int64_t i = 0; i < n; i++) {
@@ -377,7 +378,7 @@ pr_status pr_mvn_logpdf(const pr_mvn *m, const pr_tensor *X, pr_tensor **out) {
         }
         pr_tensor_f64(r)[i] = -0.5 * ((double)d * LOG_2PI + m->log_det + q);
     }
-    pr__free(z);
+    free(z);
     *out = r;
     return PR_OK;
 }
@@ -401,7 +402,7 @@ pr_status pr_mvn_sample(const pr_mvn *m, int64_t n, pr_rng *rng, pr_tensor **out
             x[i * d + j] = s;
         }
     }
-    pr__free(z);
+    free(z);
     *out = r;
     return PR_OK;
 }

@@ -72,11 +72,11 @@ pr_status pr_binary_metrics_of(const pr_tensor *y_true, const pr_tensor *y_pred,
 
 void pr_class_report_free(pr_class_report *r) {
     if (!r) return;
-    pr__free(r->precision);
-    pr__free(r->recall);
-    pr__free(r->f1);
-    pr__free(r->support);
-    pr__free(r);
+    free(r->precision);
+    free(r->recall);
+    free(r->f1);
+    free(r->support);
+    free(r);
 }
 
 pr_status pr_class_report_new(const pr_tensor *y_true, const pr_tensor *y_pred, int64_t K, pr_class_report **out) {
@@ -138,10 +138,10 @@ pr_status pr_class_report_new(const pr_tensor *y_true, const pr_tensor *y_pred, 
 
 void pr_curve_free(pr_curve *c) {
     if (!c) return;
-    pr__free(c->x);
-    pr__free(c->y);
-    pr__free(c->threshold);
-    pr__free(c);
+    free(c->x);
+    free(c->y);
+    free(c->threshold);
+    free(c);
 }
 
 static pr_curve *curve_alloc(int64_t n) {
@@ -176,9 +176,9 @@ static int by_score_desc(const void *a, const void *b) {
 }
 
 static void ranked_free(ranked *r) {
-    pr__free(r->tps);
-    pr__free(r->fps);
-    pr__free(r->thr);
+    free(r->tps);
+    free(r->fps);
+    free(r->thr);
 }
 
 static pr_status rank_scores(const pr_tensor *y_true, const pr_tensor *scores, const char *op, ranked *r) {
@@ -191,7 +191,7 @@ static pr_status rank_scores(const pr_tensor *y_true, const pr_tensor *scores, c
     r->fps = pr__malloc((size_t)n * sizeof(double));
     r->thr = pr__malloc((size_t)n * sizeof(double));
     if (!v || !r->tps || !r->fps || !r->thr) {
-        pr__free(v);
+        free(v);
         ranked_free(r);
         return pr__fail(PR_ERR_NOMEM, "%s: out of memory", op);
     }
@@ -213,7 +213,7 @@ static pr_status rank_scores(const pr_tensor *y_true, const pr_tensor *scores, c
             r->m++;
         }
     }
-    pr__free(v);
+    free(v);
     if (r->P == 0 || r->N == 0) {
         ranked_free(r);
         return pr__fail(PR_ERR_INVALID, "%s: y_true holds only %s; the curve needs both classes", op,
@@ -384,8 +384,8 @@ pr_status pr_curve_draw(const pr_curve *c, pr_axes *ax, int roc, const char *lab
             }
         }
         if (!st) st = pr_axes_line(ax, x, y, n, &(pr_style){.color = "C1", .line_width = 2, .label = label});
-        pr__free(x);
-        pr__free(y);
+        free(x);
+        free(y);
     }
     if (!st) st = pr_axes_set_xlabel(ax, roc ? "False positive rate" : "Recall");
     if (!st) st = pr_axes_set_ylabel(ax, roc ? "True positive rate" : "Precision");
