@@ -462,11 +462,6 @@ pr_status pr_estimator_decision_function(const pr_estimator *e, const pr_tensor 
     return st;
 }
 
-static double sigmoid(double z) {
-    if (z >= 0) return 1 / (1 + exp(-z));
-    double ez = exp(z);
-    return ez / (1 + ez);
-}
 
 pr_status pr_estimator_predict_proba(const pr_estimator *e, const pr_tensor *X, pr_tensor **out) {
     if (!e || !out) return pr__fail(PR_ERR_INVALID, "predict_proba: NULL argument");
@@ -483,8 +478,8 @@ pr_status pr_estimator_predict_proba(const pr_estimator *e, const pr_tensor *X, 
     double *o = pr_tensor_f64(p);
     for (int64_t i = 0; i < m; i++) {
         if (s->ndim == 1) { /* binary logistic */
-            o[i * 2 + 1] = sigmoid(v[i]);
-            o[i * 2] = sigmoid(-v[i]);
+            o[i * 2 + 1] = pr__sigmoid(v[i]);
+            o[i * 2] = pr__sigmoid(-v[i]);
             continue;
         }
         double mx = v[i * K], sum = 0;

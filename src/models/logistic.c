@@ -119,11 +119,6 @@ typedef struct problem {
 } problem;
 
 static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
-static double sigmoid(double z) {
-    if (z >= 0) return 1 / (1 + exp(-z));
-    double ez = exp(z);
-    return ez / (1 + ez);
-}
 
 /* (1/m)[Σ CE + (l2/2)‖W‖²] and its gradient; theta = [W (K x p), b (K)]. */
 static double cross_entropy(const double *theta, double *grad, void *ctx) {
@@ -138,7 +133,7 @@ static double cross_entropy(const double *theta, double *grad, void *ctx) {
         for (int64_t k = 0; k < K; k++) s[k] += b[k];
         if (K == 1) { /* binary: y in {0, 1}; s becomes σ(z) - y */
             loss += softplus(s[0]) - (y ? s[0] : 0);
-            s[0] = sigmoid(s[0]) - (double)y;
+            s[0] = pr__sigmoid(s[0]) - (double)y;
             continue;
         }
         double mx = s[0], sum = 0;
@@ -186,7 +181,7 @@ static pr_status newton(pr_estimator *e, problem *P, double *theta) {
         for (int64_t i = 0; i < m; i++) {
             double z = theta[p];
             for (int64_t j = 0; j < p; j++) z += P->Z[i * p + j] * theta[j];
-            double pi = sigmoid(z), r = sqrt(pi * (1 - pi) / (double)m);
+            double pi = pr__sigmoid(z), r = sqrt(pi * (1 - pi) / (double)m);
             for (int64_t j = 0; j < p; j++) A[i * n + j] = r * P->Z[i * p + j];
             A[i * n + p] = P->intercept ? r : 0;
         }

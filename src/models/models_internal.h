@@ -2,6 +2,8 @@
 #ifndef PRIMER_MODELS_INTERNAL_H
 #define PRIMER_MODELS_INTERNAL_H
 
+#include <math.h>
+
 #include "core/internal.h"
 #include "primer/models.h"
 
@@ -41,6 +43,13 @@ pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int ma
 /* Solve the symmetric positive definite system G x = b (row-major p x p) in place
  * of b; G is overwritten by its Cholesky factor. Non-zero when G is not PD. */
 int pr__cholesky_solve(double *G, double *b, int64_t p);
+
+/* σ(z) without overflow: the branch keeps exp's argument non-positive. */
+static inline double pr__sigmoid(double z) {
+    if (z >= 0) return 1 / (1 + exp(-z));
+    double ez = exp(z);
+    return ez / (1 + ez);
+}
 
 /* Mean and (divisor m) variance of each column of the (m, p) row-major matrix. */
 void pr__column_moments(const double *Z, int64_t m, int64_t p, double *mean, double *var);

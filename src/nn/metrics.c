@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "nn/nn_internal.h"
+#include "primer/stats.h"
 
 pr_status pr_metric_accuracy(const pr_tensor *scores, const pr_tensor *labels, double *out) {
     pr_status st = pr__require_tensor(scores, "accuracy", "scores");
@@ -24,20 +25,9 @@ pr_status pr_metric_accuracy(const pr_tensor *scores, const pr_tensor *labels, d
 }
 
 pr_status pr_metric_r2(const pr_tensor *prediction, const pr_tensor *target, double *out) {
-    pr_status st = pr__require_tensor(prediction, "r2", "prediction");
-    if (st || (st = pr__require_tensor(target, "r2", "target"))) return st;
     if (!out) return pr__fail(PR_ERR_INVALID, "r2: out is NULL");
-    if (prediction->size != target->size || target->size == 0)
-        return pr__fail(PR_ERR_SHAPE, "r2: %lld predictions for %lld targets", (long long)prediction->size,
-                        (long long)target->size);
-    double mean = 0, ss_res = 0, ss_tot = 0;
-    for (int64_t i = 0; i < target->size; i++) mean += pr_tensor_get(target, i);
-    mean /= (double)target->size;
-    for (int64_t i = 0; i < target->size; i++) {
-        double y = pr_tensor_get(target, i), e = y - pr_tensor_get(prediction, i);
-        ss_res += e * e;
-        ss_tot += (y - mean) * (y - mean);
-    }
-    *out = ss_tot > 0 ? 1 - ss_res / ss_tot : (ss_res == 0 ? 1.0 : 0.0);
-    return PR_OK;
+    pr_regression_metrics m;
+    pr_status st = pr_regression_metrics_of(target, prediction, &m);
+    if (!st) *out = m.r2;
+    return st;
 }
