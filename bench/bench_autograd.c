@@ -51,15 +51,11 @@ static void step(mlp *m, const pr_tensor *X, const pr_tensor *Y) {
 }
 
 static double torch_steps_per_second(int threads, int steps) {
-    if (system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) return 0;
-    char cmd[512];
-    /* PyTorch's best setting on this machine: passive OpenMP waiting, so its threads do
-     * not spin against OpenBLAS's, and OpenBLAS allowed the same thread count (without
-     * PASSIVE, 2 threads measured 861 steps/s instead of 1494) */
-    snprintf(cmd, sizeof cmd,
-             "OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=%d /usr/bin/python3 %s/peer_autograd.py %d %d", threads,
-             getenv("PRIMER_BENCH_DIR") ? getenv("PRIMER_BENCH_DIR") : "bench", threads, steps);
-    FILE *p = popen(cmd, "r");
+    /* without OMP_WAIT_POLICY=PASSIVE, PyTorch at 2 threads measured 861 steps/s
+       instead of 1494 */
+    char args[64];
+    snprintf(args, sizeof args, "%d %d", threads, steps);
+    FILE *p = bench_peer_open("torch", threads, "peer_autograd.py", args);
     double v = 0;
     if (p) {
         if (fscanf(p, "steps_per_second %lf", &v) != 1) v = 0;
@@ -114,7 +110,7 @@ int main(int argc, char **argv) {
     printf("\n");
     double torch = torch_steps_per_second(threads, steps);
     if (torch > 0) printf("PyTorch: %8.1f steps/s; ratio primer/PyTorch = %.2f\n", torch, best / torch);
-    else printf("PyTorch not installed (scripts/install-deps.sh --peers): no ratio\n");
+    else printf("no PyTorch figure: no ratio\n");
     pr_tensor_free(X);
     pr_tensor_free(Y);
     pr_graph_free(m.g);

@@ -42,15 +42,9 @@ static pr_tensor *normal(int64_t m, int64_t n) {
     } while (0)
 
 static void run_peer(int threads, int reps, workload *w, int n) {
-    if (system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") != 0) {
-        printf("NumPy not installed (scripts/install-deps.sh --peers): no ratios\n\n");
-        return;
-    }
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "OPENBLAS_NUM_THREADS=%d OMP_NUM_THREADS=%d /usr/bin/python3 %s/peer_linalg.py %d", threads,
-             threads, getenv("PRIMER_BENCH_DIR") ? getenv("PRIMER_BENCH_DIR") : "bench", reps);
-    FILE *p = popen(cmd, "r");
+    char args[32];
+    snprintf(args, sizeof args, "%d", reps);
+    FILE *p = bench_peer_open("numpy", threads, "peer_linalg.py", args);
     if (!p) return;
     char name[64];
     double secs;

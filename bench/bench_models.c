@@ -21,14 +21,9 @@ typedef struct workload {
 } workload;
 
 static void run_peer(int threads, int reps, const char *dir, workload *w, int n) {
-    if (system("/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1") != 0) {
-        printf("scikit-learn not installed (scripts/install-deps.sh --peers): no ratios\n\n");
-        return;
-    }
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "OPENBLAS_NUM_THREADS=%d OMP_NUM_THREADS=%d /usr/bin/python3 %s/peer_models.py %s %d",
-             threads, threads, getenv("PRIMER_BENCH_DIR") ? getenv("PRIMER_BENCH_DIR") : "bench", dir, reps);
-    FILE *p = popen(cmd, "r");
+    char args[600];
+    snprintf(args, sizeof args, "%s %d", dir, reps);
+    FILE *p = bench_peer_open("sklearn", threads, "peer_models.py", args);
     if (!p) return;
     char name[64];
     double secs;

@@ -35,14 +35,9 @@ typedef struct result {
 
 /* Run bench/peer_train.py on the data in `dir`; 0 when PyTorch is missing. */
 static int torch_run(const char *workload, const char *dir, int threads, result *r) {
-    if (system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) return 0;
-    char cmd[1024];
-    /* PyTorch's best setting here: passive OpenMP waiting and OpenBLAS at the same
-     * thread count, so the two pools do not spin against each other */
-    snprintf(cmd, sizeof cmd,
-             "OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=%d OMP_NUM_THREADS=%d /usr/bin/python3 %s/peer_train.py %s %s %d",
-             threads, threads, getenv("PRIMER_BENCH_DIR") ? getenv("PRIMER_BENCH_DIR") : "bench", workload, dir, threads);
-    FILE *p = popen(cmd, "r");
+    char args[600];
+    snprintf(args, sizeof args, "%s %s %d", workload, dir, threads);
+    FILE *p = bench_peer_open("torch", threads, "peer_train.py", args);
     if (!p) return 0;
     int n = fscanf(p, "train_sps %lf infer_sps %lf accuracy %lf rss_mb %lf base_mb %lf", &r->train_sps, &r->infer_sps,
                    &r->accuracy, &r->rss_mb, &r->base_mb);
@@ -167,7 +162,7 @@ static void workload_b(const char *dir, int threads) {
     if (have) printf("  peak memory of a process loading the data and training: primer %.0f MB, PyTorch %.0f MB (%.0f MB "
                      "of it present after import torch)\n",
                      rss, t.rss_mb, t.base_mb);
-    else printf("  PyTorch not installed (scripts/install-deps.sh --peers): no ratios\n");
+    else printf("  peak memory of a process loading the data and training: primer %.0f MB\n", rss);
     pr_tensor *ts[] = {X, y, Xtr, ytr, Xte, yte};
     for (int k = 0; k < 6; k++) pr_tensor_free(ts[k]);
 }

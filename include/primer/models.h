@@ -94,7 +94,9 @@ typedef struct pr_estimator_config {
     int max_iter;            /* 0: 1000 (CD, L-BFGS), 10000 (proximal, GD), 100 (Newton), 100 epochs
                                 (SGD, which runs them all and reports no convergence test) */
     double tol;              /* 0: 1e-4 for CD (duality gap relative to ‖y‖², as scikit-learn),
-                                1e-8 for L-BFGS/Newton/proximal (largest gradient entry),
+                                1e-8 for L-BFGS/Newton/proximal (largest gradient entry; L-BFGS also
+                                stops, as scikit-learn's, once a step lowers the loss by no more
+                                than 64 eps relative),
                                 1e-6 for GD */
     double lr;               /* GD and SGD learning rate; 0: 0.01 */
     int64_t batch;           /* SGD mini-batch; 0: 32 */
@@ -179,6 +181,9 @@ const char *pr_estimator_target_name(const pr_estimator *e);
 pr_status pr_estimator_save(const pr_estimator *e, const char *path);
 /* Load a file saved by pr_estimator_save, checking every shape. */
 pr_status pr_estimator_load(const char *path, pr_estimator **out);
+/* The same from the file's bytes in memory (a model embedded in a program); `name`
+ * (may be NULL) is used in error messages. */
+pr_status pr_estimator_load_buffer(const void *data, size_t len, const char *name, pr_estimator **out);
 /* 1 when the safetensors file at `path` holds a classical model (it can be read and
  * has the "primer.estimator" metadata). */
 int pr_estimator_file_is(const char *path);

@@ -192,26 +192,36 @@ const char *pr_shape_format(const pr_tensor *t, char *buf, size_t len) {
 }
 
 /* Index of the first non-finite element, or -1. x * 0 is ±0 for finite x and NaN
- * for NaN or ±inf, so a block whose products sum to zero is all finite; this
- * branch-free scan vectorises, and only a failing block is searched element-wise. */
+ * for NaN or ±inf, so a block whose products sum to zero is all finite. The sums
+ * run in LANES independent accumulators, which the compiler turns into vector
+ * adds (a single running sum would be one long chain of dependent additions); only
+ * a failing block is searched element by element. */
+#define LANES 8
 static int64_t first_nonfinite(const pr_tensor *t) {
     const int64_t block = 256;
     for (int64_t start = 0; start < t->size; start += block) {
-        int64_t end = start + block < t->size ? start + block : t->size;
-        double acc = 0;
+        int64_t end = start + block < t->size ? start + block : t->size, i = start;
+        double acc[LANES] = {0};
         if (t->dtype == PR_F64) {
             const double *d = t->data;
-            for (int64_t i = start; i < end; i++) acc += d[i] * 0.0;
+            for (; i + LANES <= end; i += LANES)
+                for (int k = 0; k < LANES; k++) acc[k] += d[i + k] * 0.0;
+            for (; i < end; i++) acc[0] += d[i] * 0.0;
         } else {
             const float *f = t->data;
-            for (int64_t i = start; i < end; i++) acc += (double)f[i] * 0.0;
+            for (; i + LANES <= end; i += LANES)
+                for (int k = 0; k < LANES; k++) acc[k] += (double)f[i + k] * 0.0;
+            for (; i < end; i++) acc[0] += (double)f[i] * 0.0;
         }
-        if (acc == 0) continue; /* x * 0 is 0 for finite x, NaN for NaN and ±inf */
-        for (int64_t i = start; i < end; i++)
+        double sum = 0;
+        for (int k = 0; k < LANES; k++) sum += acc[k];
+        if (sum == 0) continue;
+        for (i = start; i < end; i++)
             if (!isfinite(pr_tensor_get(t, i))) return i;
     }
     return -1;
 }
+#undef LANES
 
 pr_status pr_tensor_check_finite(const pr_tensor *t, const char *what) {
     if (!t) return pr__fail(PR_ERR_INVALID, "%s is NULL", what);

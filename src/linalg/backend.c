@@ -62,6 +62,11 @@ void pr_backend_info_get(pr_backend_info *info) {
     info->cpu_count = cpus > 0 && cpus < INT_MAX ? (int)cpus : 1;
 }
 
+int pr__bk_threads(void) {
+    int n = openblas_get_num_threads ? openblas_get_num_threads() : 1;
+    return n > 0 ? n : 1;
+}
+
 pr_status pr_set_num_threads(int n) {
     if (n < 1) return pr__fail(PR_ERR_INVALID, "set_num_threads: %d is not a thread count", n);
     if (!openblas_set_num_threads)

@@ -21,6 +21,9 @@
 #define PR_BK_NOMEM (-1010) /* LAPACK_WORK_MEMORY_ERROR */
 #define PR_BK_TOO_BIG (-2000)
 
+/* The BLAS's thread count (1 when it cannot tell). */
+int pr__bk_threads(void);
+
 #define PR_BK_DECLARE(R, SFX)                                                                     \
     /* ---- BLAS, row-major ---- */                                                               \
     int pr__bk_gemm_##SFX(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, R alpha,     \

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linalg/backend.h"
 #include "models/models_internal.h"
 #include "primer/data.h"
 #include "primer/stats.h"
@@ -195,7 +196,7 @@ static void terms_apply(const terms *t, const double *X, int64_t m, int64_t n, d
     }
 }
 
-static pr_status as_float64_matrix(const pr_tensor *X, const char *op, pr_tensor **out) {
+static pr_status require_float_matrix(const pr_tensor *X, const char *op) {
     pr_status st = pr__require_tensor(X, op, "X");
     if (st || (st = pr__require_float(X, op))) return st;
     if (X->ndim != 2) {
@@ -203,7 +204,12 @@ static pr_status as_float64_matrix(const pr_tensor *X, const char *op, pr_tensor
         return pr__fail(PR_ERR_SHAPE, "%s: X must be a matrix (rows, features); got %s", op,
                         pr_shape_format(X, a, sizeof a));
     }
-    return pr_tensor_cast(X, PR_F64, out);
+    return PR_OK;
+}
+
+static pr_status as_float64_matrix(const pr_tensor *X, const char *op, pr_tensor **out) {
+    pr_status st = require_float_matrix(X, op);
+    return st ? st : pr_tensor_cast(X, PR_F64, out);
 }
 
 pr_status pr_polynomial_features(const pr_tensor *X, int degree, pr_tensor **out) {
@@ -275,40 +281,43 @@ void pr__column_moments(const double *Z, int64_t m, int64_t p, double *mean, dou
     for (int64_t j = 0; j < p; j++) var[j] /= (double)m;
 }
 
-pr_status pr__estimator_design(const pr_estimator *e, const pr_tensor *X, pr_tensor **Z) {
+pr_status pr__estimator_design(const pr_estimator *e, const pr_tensor *X, int writable, const pr_tensor **Z,
+                               pr_tensor **owned) {
     const char *op = kind_names[e->c.kind];
-    pr_tensor *X64;
-    pr_status st = as_float64_matrix(X, op, &X64);
+    *owned = NULL;
+    pr_status st = require_float_matrix(X, op);
     if (st) return st;
-    if (X->shape[1] != e->n_features) {
-        pr_tensor_free(X64);
+    if (X->shape[1] != e->n_features)
         return pr__fail(PR_ERR_SHAPE, "%s: the model takes %lld features; X has %lld columns", op,
                         (long long)e->n_features, (long long)X->shape[1]);
-    }
-    if ((st = pr_tensor_check_finite(X64, "X"))) {
-        pr_tensor_free(X64);
-        return st;
+    if ((st = pr_tensor_check_finite(X, "X"))) return st;
+    if (X->dtype == PR_F64 && e->c.degree <= 1 && !e->mean && !writable) { /* X serves as it is */
+        *Z = X;
+        return PR_OK;
     }
     int64_t m = X->shape[0], p = e->n_terms;
-    pr_tensor *out = X64;
+    pr_tensor *out;
     if (e->c.degree > 1) {
+        pr_tensor *X64;
         terms t;
-        out = NULL;
+        if ((st = as_float64_matrix(X, op, &X64))) return st;
         if (!(st = terms_build(e->n_features, e->c.degree, &t))) {
             if (!(st = pr_tensor_zeros(&out, PR_F64, PR_SHAPE(m, p))))
                 terms_apply(&t, pr_tensor_f64(X64), m, e->n_features, pr_tensor_f64(out));
             terms_free(&t);
         }
         pr_tensor_free(X64);
-        if (st) return st;
+    } else {
+        st = pr_tensor_cast(X, PR_F64, &out);
     }
+    if (st) return st;
     double *z = pr_tensor_f64(out);
     if (e->mean) {
         const double *mu = pr_tensor_f64(e->mean), *sd = pr_tensor_f64(e->scale);
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < p; j++) z[i * p + j] = (z[i * p + j] - mu[j]) / sd[j];
     }
-    *Z = out;
+    *Z = *owned = out;
     return PR_OK;
 }
 
@@ -411,9 +420,10 @@ pr_status pr_estimator_fit(pr_estimator **out, const pr_estimator_config *config
     e->rank = -1;
     st = copy_names(e, config);
     if (!st) st = terms_count(e->n_features, c.degree, &e->n_terms);
-    pr_tensor *Z = NULL, *target = NULL;
-    if (!st) st = pr__estimator_design(e, X, &Z);
-    if (!st && c.standardize) st = fit_standardization(e, Z);
+    const pr_tensor *Z = NULL;
+    pr_tensor *owned = NULL, *target = NULL;
+    if (!st) st = pr__estimator_design(e, X, c.standardize, &Z, &owned);
+    if (!st && c.standardize) st = fit_standardization(e, owned);
     if (!st) st = check_constant_terms(e, Z);
     if (!st) st = kind_is_classifier(c.kind) ? encode_classes(e, y, &target) : pr_tensor_cast(y, PR_F64, &target);
     if (!st) {
@@ -422,7 +432,7 @@ pr_status pr_estimator_fit(pr_estimator **out, const pr_estimator_config *config
              : kind_is_classifier(c.kind) ? pr__fit_logistic(e, Z, target)
                                           : pr__fit_linear(e, Z, target);
     }
-    pr_tensor_free(Z);
+    pr_tensor_free(owned);
     pr_tensor_free(target);
     if (st) {
         pr_estimator_free(e);
@@ -436,12 +446,13 @@ pr_status pr_estimator_fit(pr_estimator **out, const pr_estimator_config *config
 
 pr_status pr_estimator_decision_function(const pr_estimator *e, const pr_tensor *X, pr_tensor **out) {
     if (!e || !out) return pr__fail(PR_ERR_INVALID, "decision_function: NULL argument");
-    pr_tensor *Z;
-    pr_status st = pr__estimator_design(e, X, &Z);
+    const pr_tensor *Z;
+    pr_tensor *owned;
+    pr_status st = pr__estimator_design(e, X, 0, &Z, &owned);
     if (st) return st;
     if (kind_is_nb(e->c.kind)) {
         st = pr__naive_bayes_scores(e, Z, out);
-        pr_tensor_free(Z);
+        pr_tensor_free(owned);
         return st;
     }
     int64_t m = Z->shape[0], p = e->n_terms, rows = e->coef->ndim == 2 ? e->coef->shape[0] : 1;
@@ -451,17 +462,14 @@ pr_status pr_estimator_decision_function(const pr_estimator *e, const pr_tensor 
         const double *z = pr_tensor_f64(Z), *w = pr_tensor_f64(e->coef), *b = pr_tensor_f64(e->intercept);
         double *o = pr_tensor_f64(s);
         for (int64_t i = 0; i < m; i++)
-            for (int64_t k = 0; k < rows; k++) {
-                double acc = b[k];
-                for (int64_t j = 0; j < p; j++) acc += z[i * p + j] * w[k * p + j];
-                o[i * rows + k] = acc;
-            }
+            for (int64_t k = 0; k < rows; k++) o[i * rows + k] = b[k];
+        if (rows == 1) pr__bk_gemv_f64(0, m, p, 1, z, p, w, 1, o);
+        else pr__bk_gemm_f64(0, 1, m, rows, p, 1, z, p, w, p, 1, o, rows);
         *out = s;
     }
-    pr_tensor_free(Z);
+    pr_tensor_free(owned);
     return st;
 }
-
 
 pr_status pr_estimator_predict_proba(const pr_estimator *e, const pr_tensor *X, pr_tensor **out) {
     if (!e || !out) return pr__fail(PR_ERR_INVALID, "predict_proba: NULL argument");
@@ -529,7 +537,7 @@ pr_status pr_estimator_score(const pr_estimator *e, const pr_tensor *X, const pr
         pr_tensor_free(pred);
         return pr__fail(PR_ERR_SHAPE, "score: need one target per row of X");
     }
-    if (e->K) {
+    if (e->K) { /* accuracy: a label the model never saw is a miss, not an error */
         int64_t hits = 0;
         for (int64_t i = 0; i < y->size; i++) hits += pr_tensor_get(y, i) == pr_tensor_f64(pred)[i];
         *out = (double)hits / (double)y->size;

@@ -11,7 +11,8 @@
 #include "primer/linalg.h"
 #include "primer/optim.h"
 
-/* Centred copies of Z and y (the intercept is then ȳ - x̄'w and never penalised). */
+/* Centred copies of Z and y (the intercept is then ȳ - x̄'w and never penalised).
+ * X is row-major (m, p), or with `by_columns` column-major: column j at X + j m. */
 typedef struct centred {
     int64_t m, p;
     double *X, *y, *xbar, ybar;
@@ -23,7 +24,7 @@ static void centred_free(centred *c) {
     free(c->xbar);
 }
 
-static pr_status centre(const pr_tensor *Z, const pr_tensor *y, int intercept, centred *c) {
+static pr_status centre(const pr_tensor *Z, const pr_tensor *y, int intercept, int by_columns, centred *c) {
     int64_t m = Z->shape[0], p = Z->shape[1];
     *c = (centred){.m = m, .p = p};
     c->X = pr__malloc((size_t)(m * p) * sizeof *c->X);
@@ -35,20 +36,24 @@ static pr_status centre(const pr_tensor *Z, const pr_tensor *y, int intercept, c
     }
     const double *z = pr_tensor_f64(Z), *t = pr_tensor_f64(y);
     if (intercept) {
-        double *var = pr__malloc((size_t)p * sizeof *var);
-        if (!var) {
-            centred_free(c);
-            return pr__fail(PR_ERR_NOMEM, "regression: out of memory");
+        for (int64_t i = 0; i < m; i++) {
+            for (int64_t j = 0; j < p; j++) c->xbar[j] += z[i * p + j];
+            c->ybar += t[i];
         }
-        pr__column_moments(z, m, p, c->xbar, var);
-        free(var);
-        for (int64_t i = 0; i < m; i++) c->ybar += t[i];
+        for (int64_t j = 0; j < p; j++) c->xbar[j] /= (double)m;
         c->ybar /= (double)m;
     }
-    for (int64_t i = 0; i < m; i++) {
-        for (int64_t j = 0; j < p; j++) c->X[i * p + j] = z[i * p + j] - c->xbar[j];
-        c->y[i] = t[i] - c->ybar;
+    for (int64_t i = 0; i < m; i++) c->y[i] = t[i] - c->ybar;
+    if (!by_columns) {
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < p; j++) c->X[i * p + j] = z[i * p + j] - c->xbar[j];
+        return PR_OK;
     }
+    enum { TILE = 32 }; /* transpose by tiles that stay in the cache */
+    for (int64_t i0 = 0; i0 < m; i0 += TILE)
+        for (int64_t j0 = 0; j0 < p; j0 += TILE)
+            for (int64_t j = j0; j < j0 + TILE && j < p; j++)
+                for (int64_t i = i0; i < i0 + TILE && i < m; i++) c->X[j * m + i] = z[i * p + j] - c->xbar[j];
     return PR_OK;
 }
 
@@ -340,17 +345,16 @@ static pr_status fit_coordinate_descent(pr_estimator *e, const centred *c) {
     int64_t m = c->m, p = c->p;
     double ratio = e->c.kind == PR_EST_LASSO ? 1.0 : e->c.l1_ratio;
     double l1 = e->c.alpha * ratio * (double)m, l2 = e->c.alpha * (1 - ratio) * (double)m;
-    double *Xc = pr__malloc((size_t)(m * p) * sizeof *Xc), *r = pr__malloc((size_t)m * sizeof *r);
+    const double *Xc = c->X; /* by columns */
+    double *r = pr__malloc((size_t)m * sizeof *r);
     double *w = pr__calloc((size_t)p, sizeof *w), *norm2 = pr__calloc((size_t)p, sizeof *norm2);
     double *Xtr = pr__malloc((size_t)p * sizeof *Xtr);
     pr_status st = PR_OK;
-    if (!Xc || !r || !w || !norm2 || !Xtr) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
+    if (!r || !w || !norm2 || !Xtr) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
     double yy = 0, tol = 0, gap = INFINITY;
     int converged = 0;
     int64_t it = 0;
     if (!st) {
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < p; j++) Xc[j * m + i] = c->X[i * p + j]; /* columns, contiguous */
         for (int64_t j = 0; j < p; j++) norm2[j] = pr__bk_dot_f64(m, Xc + j * m, Xc + j * m);
         for (int64_t i = 0; i < m; i++) {
             r[i] = c->y[i];
@@ -396,7 +400,6 @@ static pr_status fit_coordinate_descent(pr_estimator *e, const centred *c) {
                       "gap is %.3g, above the tolerance %.3g (tol %g times y'y); raise max_iter or tol, or "
                       "standardise the features", name, (long long)it, gap, tol, e->c.tol);
     else if (!st) st = store_solution(e, c, w);
-    free(Xc);
     free(r);
     free(w);
     free(norm2);
@@ -407,9 +410,10 @@ static pr_status fit_coordinate_descent(pr_estimator *e, const centred *c) {
 pr_status pr__fit_linear(pr_estimator *e, const pr_tensor *Z, const pr_tensor *y) {
     if (e->c.solver == PR_SOLVER_GD || e->c.solver == PR_SOLVER_SGD) return fit_gradient_descent(e, Z, y);
     centred c;
-    pr_status st = centre(Z, y, !e->c.no_intercept, &c);
+    int by_columns = e->c.solver == PR_SOLVER_CD;
+    pr_status st = centre(Z, y, !e->c.no_intercept, by_columns, &c);
     if (st) return st;
-    st = e->c.solver == PR_SOLVER_CD ? fit_coordinate_descent(e, &c) : fit_closed_form(e, &c);
+    st = by_columns ? fit_coordinate_descent(e, &c) : fit_closed_form(e, &c);
     centred_free(&c);
     return st;
 }

@@ -85,10 +85,11 @@ static pr_status take(const pr_tensor_file *f, const char *name, const char *pat
     }
     int ok = d1 < 0 ? t->ndim == 1 && t->shape[0] == d0 : t->ndim == 2 && t->shape[0] == d0 && t->shape[1] == d1;
     if (!ok || !pr_dtype_is_float(t->dtype)) {
-        char s[64];
-        return pr__fail(PR_ERR_FORMAT, "%s: tensor '%s' has shape %s and dtype %s; expected (%lld%s%lld) floats", path,
-                        name, pr_shape_format(t, s, sizeof s), pr_dtype_name(t->dtype), (long long)d0,
-                        d1 < 0 ? ")" : ", ", d1 < 0 ? 0LL : (long long)d1);
+        char s[64], want[64];
+        if (d1 < 0) snprintf(want, sizeof want, "(%lld,)", (long long)d0);
+        else snprintf(want, sizeof want, "(%lld, %lld)", (long long)d0, (long long)d1);
+        return pr__fail(PR_ERR_FORMAT, "%s: tensor '%s' has shape %s and dtype %s; expected shape %s, floats", path,
+                        name, pr_shape_format(t, s, sizeof s), pr_dtype_name(t->dtype), want);
     }
     pr_status st = pr_tensor_cast(t, PR_F64, out);
     if (!st && (st = pr_tensor_check_finite(*out, name))) {
@@ -166,16 +167,14 @@ static pr_status load_from(const pr_tensor_file *f, const char *path, pr_estimat
     return st;
 }
 
-pr_status pr_estimator_load(const char *path, pr_estimator **out) {
-    if (!path || !out) return pr__fail(PR_ERR_INVALID, "estimator_load: NULL argument");
-    pr_tensor_file *f;
-    pr_status st = pr_safetensors_read(path, NULL, &f);
-    if (st) return st;
+/* The estimator in the tensor file f (read from `name`); f is freed. */
+static pr_status estimator_of(pr_tensor_file *f, const char *name, pr_estimator **out) {
     pr_estimator *e = pr__calloc(1, sizeof *e);
-    if (!e) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", path);
+    pr_status st = PR_OK;
+    if (!e) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
     else {
         e->rank = -1;
-        st = load_from(f, path, e);
+        st = load_from(f, name, e);
     }
     pr_tensor_file_free(f);
     if (st) {
@@ -184,6 +183,21 @@ pr_status pr_estimator_load(const char *path, pr_estimator **out) {
     }
     *out = e;
     return PR_OK;
+}
+
+pr_status pr_estimator_load(const char *path, pr_estimator **out) {
+    if (!path || !out) return pr__fail(PR_ERR_INVALID, "estimator_load: NULL argument");
+    pr_tensor_file *f;
+    pr_status st = pr_safetensors_read(path, NULL, &f);
+    return st ? st : estimator_of(f, path, out);
+}
+
+pr_status pr_estimator_load_buffer(const void *data, size_t len, const char *name, pr_estimator **out) {
+    if (!data || !out) return pr__fail(PR_ERR_INVALID, "estimator_load_buffer: NULL argument");
+    if (!name) name = "<buffer>";
+    pr_tensor_file *f;
+    pr_status st = pr_safetensors_read_buffer(data, len, name, NULL, &f);
+    return st ? st : estimator_of(f, name, out);
 }
 
 int pr_estimator_file_is(const char *path) {

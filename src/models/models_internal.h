@@ -21,8 +21,11 @@ struct pr_estimator {
 };
 
 /* The design matrix: X checked against the model, expanded and standardised (when
- * the model has a standardisation) into a new float64 (m, n_terms) tensor. */
-pr_status pr__estimator_design(const pr_estimator *e, const pr_tensor *X, pr_tensor **Z);
+ * the model has a standardisation) into a float64 (m, n_terms) tensor *Z. That is X
+ * itself when X is float64 and nothing changes it, unless `writable` asks for a
+ * copy; a new tensor is also returned in *owned (else NULL) for the caller to free. */
+pr_status pr__estimator_design(const pr_estimator *e, const pr_tensor *X, int writable, const pr_tensor **Z,
+                               pr_tensor **owned);
 /* Name of term j into buf (see pr_estimator_term_name). */
 const char *pr__term_name(const pr_estimator *e, int64_t j, char *buf, size_t len);
 
@@ -35,7 +38,9 @@ pr_status pr__fit_naive_bayes(pr_estimator *e, const pr_tensor *Z, const pr_tens
 pr_status pr__naive_bayes_scores(const pr_estimator *e, const pr_tensor *Z, pr_tensor **out);
 
 /* Minimise f over theta (n) by L-BFGS (memory 10, Armijo backtracking) until the
- * largest gradient entry is below gtol. f returns the value and writes the gradient. */
+ * largest gradient entry is below gtol, or until a step lowers f by no more than
+ * 64 eps relative (scikit-learn's ftol: f is then flat to float64's precision).
+ * f returns the value and writes the gradient. */
 typedef double (*pr__objective)(const double *theta, double *grad, void *ctx);
 pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int max_iter, double gtol,
                     const char *what, int64_t *iterations);

@@ -1,5 +1,7 @@
 /* Tensors: creation, shapes, views, copies, casts and their errors. */
+#include <float.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "test_util.h"
@@ -188,6 +190,28 @@ Test(tensor, check_finite_names_the_position) {
     assert_ok(pr_tensor_check_finite(ok, "y"));
     pr_tensor_free(m);
     pr_tensor_free(ok);
+}
+
+/* The scan works by blocks of 256 and lanes of 8: a bad value anywhere, in either
+ * float type, is found at its own index, and extreme finite values pass. */
+Test(tensor, check_finite_finds_every_position) {
+    const double bad[] = {NAN, INFINITY, -INFINITY};
+    const int64_t n = 2 * 256 + 13;
+    for (int d = 0; d < 2; d++) {
+        pr_tensor *t;
+        assert_ok(pr_tensor_zeros(&t, d ? PR_F32 : PR_F64, PR_SHAPE(n)));
+        for (int64_t i = 0; i < n; i++) pr_tensor_set(t, i, i % 2 ? (d ? FLT_MAX : DBL_MAX) : -1e-300);
+        assert_ok(pr_tensor_check_finite(t, "t"));
+        for (int64_t pos = 0; pos < n; pos++) {
+            double keep = pr_tensor_get(t, pos);
+            pr_tensor_set(t, pos, bad[pos % 3]);
+            char want[64];
+            snprintf(want, sizeof want, "t holds %s at flat index %lld", pos % 3 ? "infinity" : "NaN", (long long)pos);
+            assert_fails(pr_tensor_check_finite(t, "t"), PR_ERR_NONFINITE, want);
+            pr_tensor_set(t, pos, keep);
+        }
+        pr_tensor_free(t);
+    }
 }
 
 Test(tensor, shape_format) {

@@ -93,3 +93,22 @@ Test(fuzz_replay, spec_corpus_and_regressions) {
     int n = replay_dir("fuzz/corpus/spec", replay_spec) + replay_dir("fuzz/regressions/spec", replay_spec);
     cr_assert_geq(n, 9, "replayed %d model specs", n);
 }
+
+static void replay_estimator(const unsigned char *data, size_t len, const char *name) {
+    pr_estimator *e = NULL;
+    pr_status st = pr_estimator_load_buffer(data, len, name, &e);
+    check_status(st, name);
+    if (st) return;
+    pr_tensor *X, *y = NULL; /* as the fuzz target: a model that loads predicts */
+    assert_ok(pr_tensor_zeros(&X, PR_F64, PR_SHAPE(2, pr_estimator_n_features(e))));
+    assert_ok(pr_estimator_predict(e, X, &y));
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+    pr_estimator_free(e);
+}
+
+Test(fuzz_replay, estimator_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/estimator", replay_estimator) +
+            replay_dir("fuzz/regressions/estimator", replay_estimator);
+    cr_assert_geq(n, 9, "replayed %d classical-model inputs", n);
+}

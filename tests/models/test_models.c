@@ -86,6 +86,38 @@ Test(models, softmax_matches_sklearn_multinomial) {
               "softmax_intercept", 1e-4, 1e-7);
 }
 
+/* Rows repeated k times, with α scaled by k, leave the mean objective unchanged, so
+ * the fixture's solution must come back: this takes the loss through several of the
+ * row blocks it is evaluated in (8192 rows each for four features at one BLAS
+ * thread), the last one partial. */
+static void check_repeated_rows(pr_estimator_kind kind, double alpha, int k, const char *data, const char *coef,
+                                const char *intercept) {
+    char xn[64], yn[64];
+    snprintf(xn, sizeof xn, "%s_X", data);
+    snprintf(yn, sizeof yn, "%s_y", data);
+    pr_tensor *X = fx(xn), *y = fx(yn), *w = fx(coef), *b = fx(intercept), *Xk, *yk;
+    int64_t m = X->shape[0], p = X->shape[1];
+    assert_ok(pr_tensor_zeros(&Xk, PR_F64, PR_SHAPE(m * k, p)));
+    assert_ok(pr_tensor_zeros(&yk, PR_F64, PR_SHAPE(m * k)));
+    for (int r = 0; r < k; r++)
+        for (int64_t i = 0; i < m; i++) {
+            for (int64_t j = 0; j < p; j++) pr_tensor_set(Xk, (r * m + i) * p + j, pr_tensor_get(X, i * p + j));
+            pr_tensor_set(yk, r * m + i, pr_tensor_get(y, i));
+        }
+    pr_estimator *e = fit((pr_estimator_config){.kind = kind, .alpha = alpha * k, .tol = 1e-10}, Xk, yk);
+    assert_tensor_close(pr_estimator_coef(e), w, 1e-4, 1e-7, coef);
+    assert_tensor_close(pr_estimator_intercept(e), b, 1e-4, 1e-7, intercept);
+    pr_estimator_free(e);
+    pr_tensor *ts[] = {X, y, w, b, Xk, yk};
+    for (int i = 0; i < 6; i++) pr_tensor_free(ts[i]);
+}
+
+Test(models, logistic_and_softmax_losses_are_exact_across_row_blocks) {
+    if (pr_set_num_threads(1)) pr_clear_error(); /* the block size grows with the thread count */
+    check_repeated_rows(PR_EST_LOGISTIC, 1, 50, "bin", "logit_coef", "logit_intercept");  /* 10000 rows */
+    check_repeated_rows(PR_EST_SOFTMAX, 2, 120, "multi", "softmax_coef", "softmax_intercept"); /* 18000 rows */
+}
+
 static void check_proba(pr_estimator_config c, const char *X_name, const char *y_name, const char *proba_name) {
     pr_tensor *X = fx(X_name), *y = fx(y_name), *expect = fx(proba_name), *p;
     pr_estimator *e = fit(c, X, y);
@@ -163,6 +195,26 @@ Test(models, save_load_predicts_the_same) {
     }
     pr_tensor_free(X);
     pr_tensor_free(y);
+}
+
+/* Damaged model files (fuzz/regressions/estimator, made from the seeds in
+ * fuzz/corpus/estimator) are refused with the damage named. */
+Test(models, damaged_model_files_are_refused_by_name) {
+    const struct {
+        const char *file, *message;
+    } cases[] = {
+        {"classes-not-increasing", "class labels must be finite and increasing"},
+        {"gaussian-nb-zero-variance", "a variance is not positive"},
+        {"feature-names-fewer-than-features", "2 feature names for 5 features"},
+        {"degree-too-many-terms", "tensor 'coef' has shape (20,) and dtype float64; expected shape (53129,), floats"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "fuzz/regressions/estimator/%s.safetensors", cases[i].file);
+        pr_estimator *e = NULL;
+        assert_fails(pr_estimator_load(test_path(rel), &e), PR_ERR_FORMAT, cases[i].message);
+        cr_assert_null(e);
+    }
 }
 
 Test(models, cross_validation_and_learning_curve) {
