@@ -7,6 +7,7 @@
 #include <primer.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static inline double bench_now(void) {
@@ -31,6 +32,21 @@ static inline FILE *bench_peer_open(const char *module, int threads, const char 
              "OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=%d OMP_NUM_THREADS=%d /usr/bin/python3 %s/%s %s", threads,
              threads, getenv("PRIMER_BENCH_DIR") ? getenv("PRIMER_BENCH_DIR") : "bench", script, args);
     return popen(cmd, "r");
+}
+
+/* Parse `--threads N` and `--COUNT N` (count_name: "reps", "steps") into *threads
+ * and *count (which hold the defaults); 0 when they are valid, else the usage is
+ * printed and 2 returned (main's exit status). */
+static inline int bench_options(int argc, char **argv, const char *count_name, int *threads, int *count) {
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) *threads = atoi(argv[++i]);
+        else if (!strncmp(argv[i], "--", 2) && !strcmp(argv[i] + 2, count_name) && i + 1 < argc)
+            *count = atoi(argv[++i]);
+        else *threads = 0;
+    }
+    if (*threads >= 1 && *count >= 1) return 0;
+    fprintf(stderr, "usage: %s [--threads N] [--%s N]\n", BENCH_NAME, count_name);
+    return 2;
 }
 
 #define CHECK(call)                                                                 \

@@ -66,15 +66,7 @@ static double torch_steps_per_second(int threads, int steps) {
 
 int main(int argc, char **argv) {
     int threads = 1, steps = 200;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--steps") && i + 1 < argc) steps = atoi(argv[++i]);
-        else {
-            fprintf(stderr, "usage: bench_autograd [--threads N] [--steps S]\n");
-            return 2;
-        }
-    }
-    if (threads < 1 || steps < 1) return 2;
+    if (bench_options(argc, argv, "steps", &threads, &steps)) return 2;
     CHECK(pr_set_num_threads(threads));
     pr_rng rng;
     pr_rng_seed(&rng, 0);

@@ -56,15 +56,7 @@ static void run_peer(int threads, int reps, workload *w, int n) {
 
 int main(int argc, char **argv) {
     int threads = 1, reps = 5;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
-        else {
-            fprintf(stderr, "usage: bench_linalg [--threads N] [--reps R]\n");
-            return 2;
-        }
-    }
-    if (threads < 1 || reps < 1) return 2;
+    if (bench_options(argc, argv, "reps", &threads, &reps)) return 2;
     CHECK(pr_set_num_threads(threads));
     pr_rng_seed(&rng, 0);
     pr_backend_info info;

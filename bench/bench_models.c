@@ -41,15 +41,7 @@ static void save(const char *dir, const char *name, const char *part, const pr_t
 
 int main(int argc, char **argv) {
     int threads = 1, reps = 3;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
-        else {
-            fprintf(stderr, "usage: bench_models [--threads N] [--reps R]\n");
-            return 2;
-        }
-    }
-    if (threads < 1 || reps < 1) return 2;
+    if (bench_options(argc, argv, "reps", &threads, &reps)) return 2;
     CHECK(pr_set_num_threads(threads));
     const char *dir = "build/bench/models-data";
     if (system("mkdir -p build/bench/models-data") != 0) return 1;

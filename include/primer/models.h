@@ -96,7 +96,7 @@ typedef struct pr_estimator_config {
     double tol;              /* 0: 1e-4 for CD (duality gap relative to ‖y‖², as scikit-learn),
                                 1e-8 for L-BFGS/Newton/proximal (largest gradient entry; L-BFGS also
                                 stops, as scikit-learn's, once a step lowers the loss by no more
-                                than 64 eps relative),
+                                than 64 eps relative, if that entry is below sqrt(tol)),
                                 1e-6 for GD */
     double lr;               /* GD and SGD learning rate; 0: 0.01 */
     int64_t batch;           /* SGD mini-batch; 0: 32 */

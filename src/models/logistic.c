@@ -102,11 +102,12 @@ pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int ma
         memcpy(theta, tn, bytes);
         memcpy(g, gn, bytes);
         /* the objective no longer falls by more than its rounding: at the optimum as
-           closely as float64 can tell (scipy's ftol test, at scikit-learn's 64 eps) */
+           closely as float64 can tell (scipy's ftol test, at scikit-learn's 64 eps),
+           provided the point is nearly stationary, as for a failed line search */
         int flat = fx - fn <= 64 * DBL_EPSILON * fmax(1, fmax(fabs(fx), fabs(fn)));
         fx = fn;
         gmax = max_abs(g, n);
-        if (flat) break;
+        if (flat && gmax <= sqrt(gtol)) break;
     }
     free(buf);
     if (iterations) *iterations = it;
@@ -122,7 +123,6 @@ typedef struct problem {
     int intercept;
     double *scores;      /* m x K */
 } problem;
-
 
 /* Adds b to the scores S (rows x K) and turns them into the residuals D = P - Y of
  * the cross-entropy, returning the summed loss. */

@@ -39,7 +39,8 @@ pr_status pr__naive_bayes_scores(const pr_estimator *e, const pr_tensor *Z, pr_t
 
 /* Minimise f over theta (n) by L-BFGS (memory 10, Armijo backtracking) until the
  * largest gradient entry is below gtol, or until a step lowers f by no more than
- * 64 eps relative (scikit-learn's ftol: f is then flat to float64's precision).
+ * 64 eps relative (scikit-learn's ftol: f is then flat to float64's precision)
+ * with that entry below sqrt(gtol).
  * f returns the value and writes the gradient. */
 typedef double (*pr__objective)(const double *theta, double *grad, void *ctx);
 pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int max_iter, double gtol,
