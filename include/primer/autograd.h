@@ -107,16 +107,22 @@ pr_node pr_g_log1p(pr_graph *g, pr_node a);
 pr_node pr_g_scale(pr_graph *g, pr_node a, double s);
 pr_node pr_g_add_scalar(pr_graph *g, pr_node a, double s);
 
-/* Matrix product: (m,k)@(k,n); batched (B,m,k)@(B,k,n); (B,m,k)@(k,n) shares the
- * right operand across the batch. */
+/* Matrix product over the last two axes, (..., m, k) @ (..., k, n) -> (..., m, n);
+ * the leading (batch) axes broadcast as NumPy's matmul does, so (B, T, d) @ (d, e)
+ * applies one matrix to every batch and (B, H, T, d) @ (B, H, d, T) multiplies per
+ * (batch, head). Each product is one BLAS gemm on the operands in place (a shared
+ * right operand with an untransposed left one is a single gemm over all rows). */
 pr_node pr_g_matmul(pr_graph *g, pr_node a, pr_node b);
-/* a @ bᵀ for a 2-D b of shape (n, k): a dense layer with PyTorch's (out, in) weights. */
+/* op(a) @ op(b), op transposing the last two axes of an operand when asked (no copy:
+ * BLAS reads it transposed): attention's Q Kᵀ is pr_g_matmul_t(g, q, 0, k, 1). */
+pr_node pr_g_matmul_t(pr_graph *g, pr_node a, int transpose_a, pr_node b, int transpose_b);
+/* a @ bᵀ: a dense layer with PyTorch's (out, in) weights. */
 pr_node pr_g_matmul_nt(pr_graph *g, pr_node a, pr_node b);
 /* Permute axes (perm NULL reverses them). */
 pr_node pr_g_transpose(pr_graph *g, pr_node a, const int *perm);
 /* The same elements in a new shape; one extent may be -1. */
 pr_node pr_g_reshape(pr_graph *g, pr_node a, int ndim, const int64_t *shape);
-/* Join n (at most 8) nodes along `axis`. */
+/* Join n nodes (any number: T time steps, say) along `axis`. */
 pr_node pr_g_concat(pr_graph *g, const pr_node *parts, int n, int axis);
 /* Elements [start, stop) along `axis`. */
 pr_node pr_g_slice(pr_graph *g, pr_node a, int axis, int64_t start, int64_t stop);
@@ -167,10 +173,22 @@ pr_node pr_g_batchnorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, pr_n
                        pr_node running_var, pr_node batches, double eps, double momentum);
 /* Rows of `table` (V, d) picked by integer `indices` (any shape): shape indices + (d). */
 pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices);
+/* How a loss over many positions is reduced: the mean over the positions that count,
+ * their sum, or none (one value per position). */
+typedef enum pr_reduction { PR_REDUCTION_MEAN, PR_REDUCTION_SUM, PR_REDUCTION_NONE } pr_reduction;
+/* No label is ignored. */
+#define PR_NO_IGNORE INT64_MIN
+
 /* The mean over rows of the cross-entropy of softmax(logits) (N, K) against targets:
  * integer class labels (N) or probabilities (N, K). Fused and numerically stable;
  * the gradient is (softmax - target) / N. Labels outside 0..K-1 stop the run. */
 pr_node pr_g_softmax_cross_entropy(pr_graph *g, pr_node logits, pr_node targets);
+/* The same over any leading axes: logits (..., K) against labels (...) or
+ * probabilities (..., K), one loss per position (a per-token language model's
+ * (N, T, K) against (N, T)), reduced as asked. Positions whose label equals
+ * ignore_index (PyTorch uses -100 for padding) add nothing and are not counted in
+ * the mean (a batch with every label ignored has loss 0); PR_NO_IGNORE counts all. */
+pr_node pr_g_cross_entropy(pr_graph *g, pr_node logits, pr_node targets, pr_reduction reduction, int64_t ignore_index);
 /* Element-wise binary cross-entropy of sigmoid(logits) against targets in [0, 1]
  * (broadcasting): max(z, 0) - z t + log(1 + e^-|z|), stable for any z; the
  * gradient is sigmoid(z) - t. */

@@ -266,6 +266,7 @@ pr_status pr_div(const pr_tensor *a, const pr_tensor *b, pr_tensor **out);
     X(PR_ABS, "abs", 1)      \
     X(PR_SIGN, "sign", 1)    \
     X(PR_SQUARE, "square", 1) \
+    X(PR_RELU, "relu", 1)    \
     X(PR_SQRT, "sqrt", 0)    \
     X(PR_EXP, "exp", 0)      \
     X(PR_LOG, "log", 0)      \
@@ -286,6 +287,12 @@ typedef enum pr_unary_op {
  * sign). Float-only ops on an integer tensor give PR_ERR_DTYPE. */
 pr_status pr_unary(pr_unary_op op, const pr_tensor *a, pr_tensor **out);
 pr_status pr_unary_into(pr_unary_op op, const pr_tensor *a, pr_tensor *out);
+/* The softmax exp(a - max) / Σ exp(a - max) along `axis` of a float tensor, or the
+ * log-softmax a - logsumexp(a); stable for any magnitude (the maximum is subtracted,
+ * sums are kept in double). A slice that is -inf throughout gives zeros (log-softmax
+ * -inf). PR_ERR_INVALID for an empty axis. */
+pr_status pr_softmax(const pr_tensor *a, int axis, pr_tensor **out);
+pr_status pr_log_softmax(const pr_tensor *a, int axis, pr_tensor **out);
 /* out = min(max(a, lo), hi) (float dtypes; lo <= hi). */
 pr_status pr_clip(const pr_tensor *a, double lo, double hi, pr_tensor **out);
 /* out = cond != 0 ? a : b, with broadcasting over all three (one dtype). */

@@ -74,7 +74,8 @@ pr_status pr_graph_print(const pr_graph *g, FILE *f) {
         fprintf(f, "#%-3d %-12s = %s", (int)i, n->name, kind_name(n));
         if (n->kind == NODE_OP) {
             fputc('(', f);
-            for (int k = 0; k < n->n_in; k++) fprintf(f, "%s#%d %s", k ? ", " : "", (int)n->in[k], g->nodes[n->in[k]].name);
+            for (int k = 0; k < n->n_in; k++)
+                fprintf(f, "%s#%d %s", k ? ", " : "", (int)pr__input_id(g, n, k), pr__in(g, n, k)->name);
             fputc(')', f);
         }
         pr_tensor v, gr;
@@ -117,7 +118,7 @@ pr_status pr_graph_write_dot(const pr_graph *g, FILE *f) {
         fputs("|grad ", f);
         dot_text(f, grd);
         fputs("}\"];\n", f);
-        for (int k = 0; k < n->n_in; k++) fprintf(f, "  n%d -> n%d;\n", (int)n->in[k], (int)i);
+        for (int k = 0; k < n->n_in; k++) fprintf(f, "  n%d -> n%d;\n", (int)pr__input_id(g, n, k), (int)i);
     }
     fputs("}\n", f);
     return ferror(f) ? pr__fail(PR_ERR_IO, "write_dot: write failed") : PR_OK;

@@ -20,6 +20,14 @@ pr_status pr_graph_clone(const pr_graph *g, pr_dtype dtype, pr_graph **out) {
         return PR_ERR_NOMEM;
     }
     c->cap_nodes = g->n_nodes ? g->n_nodes : 1;
+    if (g->n_edges) {
+        if (!(c->edges = pr__malloc((size_t)g->n_edges * sizeof *c->edges))) {
+            pr_graph_free(c);
+            return PR_ERR_NOMEM;
+        }
+        memcpy(c->edges, g->edges, (size_t)g->n_edges * sizeof *c->edges);
+        c->n_edges = c->cap_edges = g->n_edges;
+    }
     c->training = g->training;
     c->rng = g->rng;
     /* parameters: the same layout in the new dtype */

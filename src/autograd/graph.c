@@ -44,6 +44,9 @@ void pr_graph_free(pr_graph *g) {
     if (!g) return;
     for (int32_t i = 0; i < g->n_nodes; i++) pr__free(g->nodes[i].store);
     free(g->nodes);
+    free(g->edges);
+    free(g->edge_value);
+    free(g->edge_grad);
     pr__free(g->arena);
     pr__free(g->params);
     pr__free(g->param_grads);
@@ -98,13 +101,14 @@ pr_status pr__graph_node(const pr_graph *g, pr_node h, const char *op, int32_t *
     return PR_OK;
 }
 
-void pr__graph_run_fail(pr_graph *g, const pr__node *n, pr_status status, const char *fmt, ...) {
+void pr__kernel_fail(const pr__kernel *k, pr_status status, const char *fmt, ...) {
     char msg[512], label[96];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    pr__fail(status, "%s: %s", pr__node_label(g, (int32_t)(n - g->nodes), label, sizeof label), msg);
+    pr_graph *g = k->graph_;
+    pr__fail(status, "%s: %s", pr__node_label(g, k->node_, label, sizeof label), msg);
     g->run_status = status;
 }
 
@@ -207,7 +211,7 @@ pr_node pr_g_param(pr_graph *g, const char *name, int ndim, const int64_t *shape
     int64_t count;
     pr_status st = check_shape(ndim, shape, 0, "param");
     if (!st) st = pr__shape_count(ndim, shape, NULL, &count);
-    if (!st) st = grow_params(g, count);
+    if (!st && !g->abstract) st = grow_params(g, count);
     if (st) return pr__graph_fail(g, st);
     pr__node *n = append_node(g);
     if (!n) return pr__graph_fail(g, PR_ERR_NOMEM);
@@ -215,8 +219,8 @@ pr_node pr_g_param(pr_graph *g, const char *name, int ndim, const int64_t *shape
     n->ndim = ndim;
     for (int d = 0; d < ndim; d++) n->shape[d] = shape[d];
     n->size = count;
-    n->param_off = g->param_elems;
-    g->param_elems += count;
+    n->param_off = g->abstract ? 0 : g->param_elems;
+    if (!g->abstract) g->param_elems += count;
     g->n_params++;
     set_name(n, name, "p", g->n_nodes);
     return handle(g, g->n_nodes++);
@@ -278,28 +282,48 @@ pr_node pr_g_scalar(pr_graph *g, double value) {
     return pr_g_const(g, name, &t);
 }
 
+/* Room for `extra` more edges. */
+static int grow_edges(pr_graph *g, int64_t extra) {
+    if (g->n_edges + extra <= g->cap_edges) return 1;
+    int64_t cap = g->cap_edges ? g->cap_edges : 64;
+    while (cap < g->n_edges + extra) cap *= 2;
+    int32_t *edges = pr__realloc(g->edges, (size_t)cap * sizeof *edges);
+    if (!edges) return 0;
+    g->edges = edges;
+    g->cap_edges = cap;
+    return 1;
+}
+
 /* Add an op node over `inputs`, inferring (leniently) and validating its shape. */
 static pr_node add_op(pr_graph *g, pr__op op, const pr_node *inputs, int n_in, const pr__attr *attr) {
     if (!builder_ready(g)) return invalid_node;
     const pr__op_def *def = &pr__ops[op];
-    if (n_in < def->min_in || n_in > def->max_in)
+    if (n_in < def->min_in || n_in > def->max_in) {
+        if (def->max_in == PR__ANY)
+            return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "%s: takes at least %d input%s, got %d", def->name,
+                                              def->min_in, def->min_in == 1 ? "" : "s", n_in));
         return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "%s: takes %d to %d inputs, got %d", def->name,
                                           def->min_in, def->max_in, n_in));
-    int32_t ids[PR__MAX_INPUTS];
+    }
+    if (!inputs) return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "%s: the inputs are NULL", def->name));
+    if (!grow_edges(g, n_in)) return pr__graph_fail(g, PR_ERR_NOMEM);
     for (int k = 0; k < n_in; k++) {
-        pr_status st = pr__graph_node(g, inputs[k], def->name, &ids[k]);
+        int32_t id;
+        pr_status st = pr__graph_node(g, inputs[k], def->name, &id);
         if (st) return pr__graph_fail(g, st);
+        g->edges[g->n_edges + k] = id;
     }
     pr__node *n = append_node(g);
     if (!n) return pr__graph_fail(g, PR_ERR_NOMEM);
     n->kind = NODE_OP;
     n->op = op;
     n->n_in = n_in;
-    memcpy(n->in, ids, (size_t)n_in * sizeof ids[0]);
+    n->in_off = g->n_edges;
     if (attr) n->attr = *attr;
     set_name(n, NULL, def->name, g->n_nodes);
     pr_status st = def->infer(g, n, 0);
-    if (st) return pr__graph_fail(g, st); /* the node is not counted */
+    if (st) return pr__graph_fail(g, st); /* the node and its edges are not counted */
+    g->n_edges += n_in;
     return handle(g, g->n_nodes++);
 }
 
@@ -318,15 +342,24 @@ pr_node pr_g_sub(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_SU
 pr_node pr_g_mul(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_MUL, a, b); }
 pr_node pr_g_div(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_DIV, a, b); }
 pr_node pr_g_matmul(pr_graph *g, pr_node a, pr_node b) { return binary(g, PR__OP_MATMUL, a, b); }
-pr_node pr_g_matmul_nt(pr_graph *g, pr_node a, pr_node b) {
+pr_node pr_g_matmul_t(pr_graph *g, pr_node a, int transpose_a, pr_node b, int transpose_b) {
     pr_node in[2] = {a, b};
-    pr__attr at = {.transpose_b = 1};
+    pr__attr at = {.transpose_a = transpose_a != 0, .transpose_b = transpose_b != 0};
     return add_op(g, PR__OP_MATMUL, in, 2, &at);
 }
+pr_node pr_g_matmul_nt(pr_graph *g, pr_node a, pr_node b) { return pr_g_matmul_t(g, a, 0, b, 1); }
 pr_node pr_g_log1p(pr_graph *g, pr_node a) { return unary(g, PR__OP_LOG1P, a, 0, 0); }
 pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices) { return binary(g, PR__OP_EMBEDDING, table, indices); }
 pr_node pr_g_softmax_cross_entropy(pr_graph *g, pr_node logits, pr_node targets) {
     return binary(g, PR__OP_SOFTMAX_CE, logits, targets);
+}
+
+pr_node pr_g_cross_entropy(pr_graph *g, pr_node logits, pr_node targets, pr_reduction reduction, int64_t ignore_index) {
+    if (builder_ready(g) && (unsigned)reduction > PR_REDUCTION_NONE)
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "cross_entropy: unknown reduction %d", (int)reduction));
+    pr_node in[2] = {logits, targets};
+    pr__attr at = {.reduction = reduction, .has_ignore = ignore_index != PR_NO_IGNORE, .ignore_index = ignore_index};
+    return add_op(g, PR__OP_SOFTMAX_CE, in, 2, &at);
 }
 
 pr_node pr_g_bce_with_logits(pr_graph *g, pr_node logits, pr_node targets) {
@@ -355,6 +388,10 @@ void pr_graph_seed(pr_graph *g, uint64_t seed) {
     if (graph_ok(g)) pr_rng_seed(&g->rng, seed);
 }
 pr_rng *pr_graph_rng(pr_graph *g) { return graph_ok(g) ? &g->rng : NULL; }
+
+void pr__graph_set_abstract(pr_graph *g) {
+    if (graph_ok(g)) g->abstract = 1;
+}
 
 pr_node pr_graph_node_at(const pr_graph *g, int32_t i) {
     if (!graph_ok(g) || i < 0 || i >= g->n_nodes) return invalid_node;
@@ -477,8 +514,7 @@ pr_node pr_g_reshape(pr_graph *g, pr_node a, int ndim, const int64_t *shape) {
 
 pr_node pr_g_concat(pr_graph *g, const pr_node *parts, int n, int axis) {
     if (!builder_ready(g)) return invalid_node;
-    if (!parts || n < 1 || n > PR__MAX_INPUTS)
-        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "concat: needs 1 to %d inputs, got %d", PR__MAX_INPUTS, n));
+    if (!parts || n < 1) return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "concat: needs at least one input, got %d", n));
     pr__attr at = {0};
     pr_status st = axis_of(g, parts[0], axis, 0, "concat", &at.axis);
     if (st) return pr__graph_fail(g, st);
@@ -529,6 +565,33 @@ static void set_view(pr_tensor *t, void *data, const pr__node *n, pr_dtype dtype
     t->flags = 0;
 }
 
+/* The kernels' views of each edge: the input's value, and its gradient unless the
+ * op gives that input none (then an empty view). */
+static pr_status plan_edge_views(pr_graph *g) {
+    if (g->n_edges > g->cap_edge_views) {
+        int64_t cap = g->cap_edges;
+        pr_tensor **v = pr__realloc(g->edge_value, (size_t)cap * sizeof *v);
+        if (!v) return PR_ERR_NOMEM;
+        g->edge_value = v;
+        pr_tensor **gr = pr__realloc(g->edge_grad, (size_t)cap * sizeof *gr);
+        if (!gr) return PR_ERR_NOMEM;
+        g->edge_grad = gr;
+        g->cap_edge_views = cap;
+    }
+    memset(&g->no_grad, 0, sizeof g->no_grad);
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        pr__node *n = &g->nodes[i];
+        if (n->kind != NODE_OP) continue;
+        unsigned nograd = pr__ops[n->op].nograd;
+        for (int k = 0; k < n->n_in; k++) {
+            pr__node *x = pr__in(g, n, k);
+            g->edge_value[n->in_off + k] = &x->value;
+            g->edge_grad[n->in_off + k] = k < 32 && (nograd >> k & 1u) ? &g->no_grad : &x->grad;
+        }
+    }
+    return PR_OK;
+}
+
 pr_status pr__graph_plan(pr_graph *g) {
     char label[96];
     /* Shapes and which nodes need gradients. A node that depends on an input whose
@@ -539,7 +602,7 @@ pr_status pr__graph_plan(pr_graph *g) {
         n->available = 1;
         if (n->kind == NODE_INPUT)
             for (int d = 0; d < n->ndim; d++) n->available &= n->shape[d] >= 0;
-        for (int k = 0; k < n->n_in; k++) n->available &= g->nodes[n->in[k]].available;
+        for (int k = 0; k < n->n_in; k++) n->available &= pr__in(g, n, k)->available;
         if (!n->available) {
             n->size = 0;
             n->requires_grad = 0;
@@ -560,20 +623,22 @@ pr_status pr__graph_plan(pr_graph *g) {
         case NODE_INPUT: n->requires_grad = n->wants_grad; break;
         case NODE_CONST:
         case NODE_BUFFER: n->requires_grad = 0; break;
-        case NODE_OP:
+        case NODE_OP: {
+            /* inputs the op gives no gradient (a mask, indices) do not count */
+            unsigned nograd = pr__ops[n->op].nograd;
             n->requires_grad = 0;
-            for (int k = 0; k < n->n_in; k++) n->requires_grad |= g->nodes[n->in[k]].requires_grad;
-            /* where's condition never receives a gradient */
-            if (n->op == PR__OP_WHERE) n->requires_grad = g->nodes[n->in[1]].requires_grad || g->nodes[n->in[2]].requires_grad;
+            for (int k = 0; k < n->n_in; k++)
+                if (k >= 32 || !(nograd >> k & 1u)) n->requires_grad |= pr__in(g, n, k)->requires_grad;
             break;
+        }
         }
     }
     /* Arena layout: op values, then every gradient of op and input nodes (one region,
-     * zeroed before each backward), then scratch. Reshapes alias their input. */
+     * zeroed before each backward), then scratch. Aliasing ops share their input's. */
     size_t off = 0;
     for (int32_t i = 0; i < g->n_nodes; i++) {
         pr__node *n = &g->nodes[i];
-        if (n->kind == NODE_OP && n->op != PR__OP_RESHAPE) {
+        if (n->kind == NODE_OP && !(pr__ops[n->op].flags & PR__OPF_ALIAS)) {
             n->value_off = off;
             off = ALIGN_UP(off + (size_t)n->size * g->esize);
         }
@@ -581,7 +646,8 @@ pr_status pr__graph_plan(pr_graph *g) {
     g->grad_begin = off;
     for (int32_t i = 0; i < g->n_nodes; i++) {
         pr__node *n = &g->nodes[i];
-        if (n->requires_grad && (n->kind == NODE_INPUT || (n->kind == NODE_OP && n->op != PR__OP_RESHAPE))) {
+        if (n->requires_grad &&
+            (n->kind == NODE_INPUT || (n->kind == NODE_OP && !(pr__ops[n->op].flags & PR__OPF_ALIAS)))) {
             n->grad_off = off;
             off = ALIGN_UP(off + (size_t)n->size * g->esize);
         }
@@ -589,7 +655,7 @@ pr_status pr__graph_plan(pr_graph *g) {
     g->grad_end = off;
     for (int32_t i = 0; i < g->n_nodes; i++) {
         pr__node *n = &g->nodes[i];
-        n->scratch_bytes = n->kind == NODE_OP ? pr__ops[n->op].scratch(g, n) : 0;
+        n->scratch_bytes = n->kind == NODE_OP && n->available ? pr__ops[n->op].scratch(g, n) : 0;
         n->scratch_off = off;
         off = ALIGN_UP(off + n->scratch_bytes);
     }
@@ -601,6 +667,8 @@ pr_status pr__graph_plan(pr_graph *g) {
         g->arena_cap = off;
     }
     g->arena_bytes = off;
+    pr_status st = plan_edge_views(g);
+    if (st) return st;
     /* Views. */
     for (int32_t i = 0; i < g->n_nodes; i++) {
         pr__node *n = &g->nodes[i];
@@ -622,8 +690,8 @@ pr_status pr__graph_plan(pr_graph *g) {
             grad = n->requires_grad ? g->arena + n->grad_off : NULL;
             break;
         case NODE_OP:
-            if (n->op == PR__OP_RESHAPE) {
-                const pr__node *src = &g->nodes[n->in[0]];
+            if (pr__ops[n->op].flags & PR__OPF_ALIAS) {
+                const pr__node *src = pr__in(g, n, 0);
                 value = src->value.data;
                 grad = n->requires_grad ? src->grad.data : NULL;
             } else {
@@ -647,6 +715,7 @@ static pr_status ready_to_run(pr_graph *g, pr_node out, const char *op, int32_t 
     if (g->build_status)
         return pr__fail(g->build_status, "%s: the graph has a build error: %s", op, g->build_error);
     if ((st = pr__graph_node(g, out, op, id))) return st;
+    if (g->abstract) return pr__fail(PR_ERR_INVALID, "%s: the graph only describes shapes and cannot run", op);
     if (!g->planned && (st = pr__graph_plan(g))) return st;
     return PR_OK;
 }
@@ -660,9 +729,9 @@ static void mark_ancestors(pr_graph *g, int32_t root, unsigned char bit) {
     while (top) {
         const pr__node *n = &g->nodes[g->stack[--top]];
         for (int k = 0; k < n->n_in; k++)
-            if (!(g->mark[n->in[k]] & bit)) {
-                g->mark[n->in[k]] |= bit;
-                g->stack[top++] = n->in[k];
+            if (!(g->mark[pr__input_id(g, n, k)] & bit)) {
+                g->mark[pr__input_id(g, n, k)] |= bit;
+                g->stack[top++] = pr__input_id(g, n, k);
             }
     }
 }
@@ -678,11 +747,31 @@ static pr_status check_planned(pr_graph *g, int32_t out) {
         pr__node *n = &g->nodes[i];
         if (!(g->mark[i] & MARK_FORWARD) || n->available || n->kind != NODE_OP) continue;
         int inputs_ready = 1;
-        for (int k = 0; k < n->n_in; k++) inputs_ready &= g->nodes[n->in[k]].available;
+        for (int k = 0; k < n->n_in; k++) inputs_ready &= pr__in(g, n, k)->available;
         if (inputs_ready && pr__ops[n->op].infer(g, n, 1))
             return pr__fail_context("%s: ", pr__node_label(g, i, label, sizeof label));
     }
     return PR_OK;
+}
+
+/* The context node i's kernels run in. */
+static pr__kernel kernel_of(pr_graph *g, int32_t i) {
+    pr__node *n = &g->nodes[i];
+    const pr__op_def *def = &pr__ops[n->op];
+    pr__kernel k = {.y = &n->value,
+                    .gy = &n->grad,
+                    .x = g->edge_value + n->in_off,
+                    .gx = g->edge_grad + n->in_off,
+                    .n_in = n->n_in,
+                    .attr = &n->attr,
+                    .scratch = g->arena + n->scratch_off,
+                    .scratch_bytes = n->scratch_bytes,
+                    .rng = def->flags & PR__OPF_RANDOM ? &g->rng : NULL,
+                    .training = g->training,
+                    .threads = NULL,
+                    .graph_ = g,
+                    .node_ = i};
+    return k;
 }
 
 static pr_status check_anomaly(pr_graph *g, int32_t id, const pr_tensor *t, const char *pass, const char *what) {
@@ -770,13 +859,14 @@ pr_status pr_graph_forward(pr_graph *g, pr_node output) {
     for (int32_t i = 0; i <= out; i++) {
         pr__node *n = &g->nodes[i];
         if (n->kind != NODE_OP || !(g->mark[i] & MARK_FORWARD)) continue;
+        pr__kernel k = kernel_of(g, i);
         if (g->profiling) {
             double t = now();
-            pr__ops[n->op].forward[dt](g, n);
+            pr__ops[n->op].forward[dt](&k);
             n->prof_seconds += now() - t;
             n->prof_calls++;
         } else {
-            pr__ops[n->op].forward[dt](g, n);
+            pr__ops[n->op].forward[dt](&k);
         }
         if (g->run_status) { /* a kernel met bad data; its message is set */
             st = g->run_status;
@@ -820,18 +910,19 @@ static pr_status backward_from(pr_graph *g, pr_node out_h, const pr_tensor *seed
     for (int32_t i = out; i >= 0; i--) {
         pr__node *n = &g->nodes[i];
         if (n->kind != NODE_OP || !n->requires_grad || !(g->mark[i] & MARK_BACKWARD)) continue;
+        pr__kernel k = kernel_of(g, i);
         if (g->profiling) {
             double t = now();
-            pr__ops[n->op].backward[dt](g, n);
+            pr__ops[n->op].backward[dt](&k);
             n->prof_seconds += now() - t;
             n->prof_calls++;
         } else {
-            pr__ops[n->op].backward[dt](g, n);
+            pr__ops[n->op].backward[dt](&k);
         }
-        for (int k = 0; g->anomaly && k < n->n_in; k++) {
-            pr__node *x = &g->nodes[n->in[k]];
+        for (int j = 0; g->anomaly && j < n->n_in; j++) {
+            pr__node *x = pr__in(g, n, j);
             if (x->grad.data && (st = check_anomaly(g, i, &x->grad, "backward", "gradient of its input"))) {
-                return pr__fail_context("(input %s) ", pr__node_label(g, n->in[k], label, sizeof label));
+                return pr__fail_context("(input %s) ", pr__node_label(g, pr__input_id(g, n, j), label, sizeof label));
             }
         }
     }

@@ -2,57 +2,76 @@
 #ifndef PRIMER_AUTOGRAD_INTERNAL_H
 #define PRIMER_AUTOGRAD_INTERNAL_H
 
+#include <limits.h>
+
 #include "core/internal.h"
 #include "primer/autograd.h"
 
-#define PR__MAX_INPUTS 8
 #define PR__NAME_LEN 48
+/* max arity of an op that takes any number of inputs (concat) */
+#define PR__ANY INT_MAX
+
+/* Op flags: what the planner and the runner need to know about an op, so that
+ * no op is special-cased by name.
+ *   ALIAS    the output is a view of input 0: value and gradient share its storage
+ *            (reshape); the op gets no storage of its own and its kernels do nothing
+ *   RANDOM   the forward pass draws from the graph's random stream (dropout); the
+ *            kernel context carries the stream, and gradient checks replay it */
+#define PR__OPF_ALIAS 1u
+#define PR__OPF_RANDOM 2u
+
+/* No-gradient inputs: bit k set when input k never receives a gradient from the op
+ * (a mask, indices); the planner does not count it toward requires_grad and the
+ * kernel context hands the op no gradient for it. */
+#define PR__NOGRAD(k) (1u << (k))
 
 /* ---- the op list ---------------------------------------------------------------------
- * X(ID, "name", min inputs, max inputs, shape inference, scratch bytes, kernel prefix).
- * Inference and scratch functions live in ops.c, the kernels <prefix>_fwd_<f32|f64>
- * and <prefix>_bwd_<f32|f64> in ops.inc. This is the one place an op is registered. */
-#define PR__OP_LIST(X)                                                   \
-    X(ADD, "add", 2, 2, infer_broadcast, no_scratch, add)                    \
-    X(SUB, "sub", 2, 2, infer_broadcast, no_scratch, sub)                    \
-    X(MUL, "mul", 2, 2, infer_broadcast, no_scratch, mul)                    \
-    X(DIV, "div", 2, 2, infer_broadcast, no_scratch, div)                    \
-    X(NEG, "neg", 1, 1, infer_same, no_scratch, neg)                         \
-    X(POW, "pow", 1, 1, infer_same, no_scratch, pow)                         \
-    X(EXP, "exp", 1, 1, infer_same, no_scratch, exp)                         \
-    X(LOG, "log", 1, 1, infer_same, no_scratch, log)                         \
-    X(SQRT, "sqrt", 1, 1, infer_same, no_scratch, sqrt)                      \
-    X(ABS, "abs", 1, 1, infer_same, no_scratch, abs)                         \
-    X(SCALE, "scale", 1, 1, infer_same, no_scratch, scale)                   \
-    X(ADD_SCALAR, "add_scalar", 1, 1, infer_same, no_scratch, add_scalar)    \
-    X(MATMUL, "matmul", 2, 2, infer_matmul, no_scratch, matmul)              \
-    X(TRANSPOSE, "transpose", 1, 1, infer_transpose, no_scratch, transpose)  \
-    X(RESHAPE, "reshape", 1, 1, infer_reshape, no_scratch, reshape)          \
-    X(CONCAT, "concat", 1, PR__MAX_INPUTS, infer_concat, no_scratch, concat) \
-    X(SLICE, "slice", 1, 1, infer_slice, no_scratch, slice)                  \
-    X(SUM, "sum", 1, 1, infer_reduce, no_scratch, sum)                       \
-    X(MEAN, "mean", 1, 1, infer_reduce, no_scratch, mean)                    \
-    X(MAX, "max", 1, 1, infer_reduce, max_scratch, max)                      \
-    X(RELU, "relu", 1, 1, infer_same, no_scratch, relu)                      \
-    X(LEAKY_RELU, "leaky_relu", 1, 1, infer_same, no_scratch, leaky_relu)    \
-    X(PRELU, "prelu", 2, 2, infer_prelu, no_scratch, prelu)                  \
-    X(SIGMOID, "sigmoid", 1, 1, infer_same, no_scratch, sigmoid)             \
-    X(TANH, "tanh", 1, 1, infer_same, no_scratch, tanh)                      \
-    X(GELU, "gelu", 1, 1, infer_same, no_scratch, gelu)                      \
-    X(SOFTMAX, "softmax", 1, 1, infer_softmax, no_scratch, softmax)          \
-    X(LOG_SOFTMAX, "log_softmax", 1, 1, infer_softmax, no_scratch, log_softmax) \
-    X(LOGSUMEXP, "logsumexp", 1, 1, infer_reduce, no_scratch, logsumexp)     \
-    X(CLAMP, "clamp", 1, 1, infer_same, no_scratch, clamp)                   \
-    X(WHERE, "where", 3, 3, infer_where, no_scratch, where)                  \
-    X(LOG1P, "log1p", 1, 1, infer_same, no_scratch, log1p)                   \
-    X(DROPOUT, "dropout", 1, 1, infer_same, same_size_scratch, dropout)      \
-    X(BATCHNORM, "batchnorm", 6, 6, infer_batchnorm, batchnorm_scratch, batchnorm) \
-    X(EMBEDDING, "embedding", 2, 2, infer_embedding, no_scratch, embedding)  \
-    X(SOFTMAX_CE, "softmax_cross_entropy", 2, 2, infer_softmax_ce, same_size_scratch, softmax_ce) \
-    X(BCE_LOGITS, "bce_with_logits", 2, 2, infer_broadcast, no_scratch, bce_logits)
+ * X(ID, "name", min inputs, max inputs, shape inference, scratch bytes, kernel prefix,
+ *   flags, no-gradient inputs). Inference and scratch functions live in ops.c, the
+ * kernels <prefix>_fwd_<f32|f64> and <prefix>_bwd_<f32|f64> in ops.inc. This is the
+ * one place an op is registered. */
+#define PR__OP_LIST(X)                                                                              \
+    X(ADD, "add", 2, 2, infer_broadcast, no_scratch, add, 0, 0)                                       \
+    X(SUB, "sub", 2, 2, infer_broadcast, no_scratch, sub, 0, 0)                                       \
+    X(MUL, "mul", 2, 2, infer_broadcast, no_scratch, mul, 0, 0)                                       \
+    X(DIV, "div", 2, 2, infer_broadcast, no_scratch, div, 0, 0)                                       \
+    X(NEG, "neg", 1, 1, infer_same, no_scratch, neg, 0, 0)                                            \
+    X(POW, "pow", 1, 1, infer_same, no_scratch, pow, 0, 0)                                            \
+    X(EXP, "exp", 1, 1, infer_same, no_scratch, exp, 0, 0)                                            \
+    X(LOG, "log", 1, 1, infer_same, no_scratch, log, 0, 0)                                            \
+    X(SQRT, "sqrt", 1, 1, infer_same, no_scratch, sqrt, 0, 0)                                         \
+    X(ABS, "abs", 1, 1, infer_same, no_scratch, abs, 0, 0)                                            \
+    X(SCALE, "scale", 1, 1, infer_same, no_scratch, scale, 0, 0)                                      \
+    X(ADD_SCALAR, "add_scalar", 1, 1, infer_same, no_scratch, add_scalar, 0, 0)                       \
+    X(MATMUL, "matmul", 2, 2, infer_matmul, no_scratch, matmul, 0, 0)                                 \
+    X(TRANSPOSE, "transpose", 1, 1, infer_transpose, no_scratch, transpose, 0, 0)                     \
+    X(RESHAPE, "reshape", 1, 1, infer_reshape, no_scratch, reshape, PR__OPF_ALIAS, 0)                 \
+    X(CONCAT, "concat", 1, PR__ANY, infer_concat, no_scratch, concat, 0, 0)                           \
+    X(SLICE, "slice", 1, 1, infer_slice, no_scratch, slice, 0, 0)                                     \
+    X(SUM, "sum", 1, 1, infer_reduce, no_scratch, sum, 0, 0)                                          \
+    X(MEAN, "mean", 1, 1, infer_reduce, no_scratch, mean, 0, 0)                                       \
+    X(MAX, "max", 1, 1, infer_reduce, max_scratch, max, 0, 0)                                         \
+    X(RELU, "relu", 1, 1, infer_same, no_scratch, relu, 0, 0)                                         \
+    X(LEAKY_RELU, "leaky_relu", 1, 1, infer_same, no_scratch, leaky_relu, 0, 0)                       \
+    X(PRELU, "prelu", 2, 2, infer_prelu, no_scratch, prelu, 0, 0)                                     \
+    X(SIGMOID, "sigmoid", 1, 1, infer_same, no_scratch, sigmoid, 0, 0)                                \
+    X(TANH, "tanh", 1, 1, infer_same, no_scratch, tanh, 0, 0)                                         \
+    X(GELU, "gelu", 1, 1, infer_same, no_scratch, gelu, 0, 0)                                         \
+    X(SOFTMAX, "softmax", 1, 1, infer_softmax, no_scratch, softmax, 0, 0)                             \
+    X(LOG_SOFTMAX, "log_softmax", 1, 1, infer_softmax, no_scratch, log_softmax, 0, 0)                 \
+    X(LOGSUMEXP, "logsumexp", 1, 1, infer_reduce, no_scratch, logsumexp, 0, 0)                        \
+    X(CLAMP, "clamp", 1, 1, infer_same, no_scratch, clamp, 0, 0)                                      \
+    X(WHERE, "where", 3, 3, infer_broadcast, no_scratch, where, 0, PR__NOGRAD(0))                     \
+    X(LOG1P, "log1p", 1, 1, infer_same, no_scratch, log1p, 0, 0)                                      \
+    X(DROPOUT, "dropout", 1, 1, infer_same, same_size_scratch, dropout, PR__OPF_RANDOM, 0)            \
+    X(BATCHNORM, "batchnorm", 6, 6, infer_batchnorm, batchnorm_scratch, batchnorm, 0,                 \
+      PR__NOGRAD(3) | PR__NOGRAD(4) | PR__NOGRAD(5))                                                  \
+    X(EMBEDDING, "embedding", 2, 2, infer_embedding, no_scratch, embedding, 0, PR__NOGRAD(1))         \
+    X(SOFTMAX_CE, "softmax_cross_entropy", 2, 2, infer_softmax_ce, same_size_scratch, softmax_ce, 0, 0) \
+    X(BCE_LOGITS, "bce_with_logits", 2, 2, infer_broadcast, no_scratch, bce_logits, 0, 0)
 
 typedef enum pr__op {
-#define PR_X_(id, name, lo, hi, infer, scratch, kernel) PR__OP_##id,
+#define PR_X_(id, name, lo, hi, infer, scratch, kernel, flags, nograd) PR__OP_##id,
     PR__OP_LIST(PR_X_)
 #undef PR_X_
     PR__OP_COUNT
@@ -66,20 +85,23 @@ typedef enum pr__node_kind { NODE_INPUT, NODE_PARAM, NODE_CONST, NODE_OP, NODE_B
 typedef struct pr__attr {
     int axis;          /* reductions, softmax, concat, slice; PR_AXIS_ALL for "all" */
     int keepdims;
-    int transpose_b;   /* matmul: a @ bᵀ */
+    int transpose_a, transpose_b; /* matmul: op(a) @ op(b) */
     double a, b;       /* pow exponent, scale, leaky slope, clamp bounds, gelu mode,
                           dropout rate and form, batch norm eps and momentum */
     int64_t start, stop; /* slice */
     int perm[PR_MAX_DIMS]; /* transpose */
     int target_ndim;   /* reshape */
     int64_t target[PR_MAX_DIMS];
+    pr_reduction reduction;  /* softmax cross-entropy */
+    int has_ignore;          /* softmax cross-entropy: labels equal to ignore_index */
+    int64_t ignore_index;    /* count neither in the loss nor in the mean */
 } pr__attr;
 
 typedef struct pr__node {
     pr__node_kind kind;
     int op;                      /* pr__op, for NODE_OP */
-    int n_in;
-    int32_t in[PR__MAX_INPUTS];
+    int n_in;                    /* inputs: g->edges[in_off .. in_off + n_in) */
+    int64_t in_off;
     pr__attr attr;
     int ndim;
     int64_t shape[PR_MAX_DIMS];  /* current shape; -1 extents until inputs are set */
@@ -112,9 +134,16 @@ struct pr_graph {
     size_t esize;
     pr__node *nodes;
     int32_t n_nodes, cap_nodes;
+    int32_t *edges;              /* every op's input ids, in order (n->in_off indexes it) */
+    int64_t n_edges, cap_edges;
+    pr_tensor **edge_value, **edge_grad; /* per edge: the input's value and gradient views
+                                            handed to kernels (set by the planner) */
+    int64_t cap_edge_views;
+    pr_tensor no_grad;           /* the empty gradient view of inputs that get none */
     pr_status build_status;
     char build_error[512];
     int planned;
+    int abstract;                /* shapes only: parameters get no storage (counting a spec) */
     unsigned char *arena;        /* values, gradients and scratch of op and input nodes */
     size_t arena_bytes, arena_cap;
     size_t grad_begin, grad_end; /* the gradient region of the arena, zeroed per backward */
@@ -126,28 +155,58 @@ struct pr_graph {
     int anomaly, profiling;
     double prof_elapsed;
     int training;                /* dropout and batch norm behave as in training */
-    pr_rng rng;                  /* dropout masks */
+    pr_rng rng;                  /* the random stream of PR__OPF_RANDOM ops */
     pr_status run_status;        /* set by a kernel that meets bad data (an index out of range) */
 };
+
+/* What a kernel sees: views of its inputs and output (shapes included), their
+ * gradients, its attributes and scratch, the random stream and the mode. Kernels
+ * touch nothing else, so this is the seam a thread pool or another backend uses.
+ * A gradient view with data NULL means "not wanted" (the input requires no
+ * gradient, or the op gives it none). Kernels write only y (forward), the gx they
+ * are given (backward, accumulating) and their scratch; the one exception is an op
+ * that updates a buffer input in training (batch norm's running statistics). */
+typedef struct pr__kernel {
+    pr_tensor *y, *gy;                 /* the node's value and gradient */
+    pr_tensor *const *x, *const *gx;   /* each input's value and gradient */
+    int n_in;
+    const pr__attr *attr;
+    void *scratch;
+    size_t scratch_bytes;
+    pr_rng *rng;                       /* PR__OPF_RANDOM ops; NULL for the others */
+    int training;
+    void *threads;                     /* the thread pool (none yet: NULL, run inline) */
+    pr_graph *graph_;                  /* for pr__kernel_fail's message only */
+    int32_t node_;
+} pr__kernel;
+
+/* For kernels: stop the current run with `status` and a message naming the node. */
+void pr__kernel_fail(const pr__kernel *k, pr_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The op table entry: metadata plus the kernels for each dtype. */
 typedef struct pr__op_def {
     const char *name;
     int min_in, max_in;
+    unsigned flags;                    /* PR__OPF_* */
+    unsigned nograd;                   /* PR__NOGRAD(k) bits */
     /* Set n->ndim/shape from the inputs and attributes. `strict`: every extent is
      * known (at plan time); otherwise -1 extents are allowed and propagated. */
     pr_status (*infer)(const pr_graph *g, pr__node *n, int strict);
     /* Bytes of scratch the op needs next to its output (0 if none). */
     size_t (*scratch)(const pr_graph *g, const pr__node *n);
-    void (*forward[2])(pr_graph *g, pr__node *n);
+    void (*forward[2])(const pr__kernel *k);
     /* Accumulate into the gradients of the inputs that require one. */
-    void (*backward[2])(pr_graph *g, pr__node *n);
+    void (*backward[2])(const pr__kernel *k);
 } pr__op_def;
 
 extern const pr__op_def pr__ops[PR__OP_COUNT];
 
-static inline pr__node *pr__in(pr_graph *g, const pr__node *n, int i) { return &g->nodes[n->in[i]]; }
+/* Input k of node n: its id and its node. */
+static inline int32_t pr__input_id(const pr_graph *g, const pr__node *n, int k) { return g->edges[n->in_off + k]; }
+static inline pr__node *pr__in(const pr_graph *g, const pr__node *n, int k) { return &g->nodes[pr__input_id(g, n, k)]; }
 static inline int pr__dt(const pr_graph *g) { return g->dtype == PR_F64; }
+/* The op of a node, or NULL for leaves. */
+static inline const pr__op_def *pr__op_of(const pr__node *n) { return n->kind == NODE_OP ? &pr__ops[n->op] : NULL; }
 
 /* Plan storage for the current input shapes (allocates only when shapes grow). */
 pr_status pr__graph_plan(pr_graph *g);
@@ -155,10 +214,10 @@ pr_status pr__graph_plan(pr_graph *g);
 pr_status pr__graph_node(const pr_graph *g, pr_node h, const char *op, int32_t *id);
 /* Record a build error (the first one sticks) and return an invalid handle. */
 pr_node pr__graph_fail(pr_graph *g, pr_status st);
-/* For kernels: stop the current run with `status` and a message about node n. */
-void pr__graph_run_fail(pr_graph *g, const pr__node *n, pr_status status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* Human-readable node label: "#3 'h1' (relu)". */
 const char *pr__node_label(const pr_graph *g, int32_t id, char *buf, size_t len);
+/* Shapes only (for counting a model's parameters without allocating them):
+ * parameters get no storage and the graph cannot run. */
+void pr__graph_set_abstract(pr_graph *g);
 
 #endif

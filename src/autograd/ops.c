@@ -12,21 +12,29 @@
 #define SFX f32
 #define MATH(fn) fn##f
 #define BK_GEMM pr__bk_gemm_f32
+#define SIGMOID(x) pr__sigmoidf(x)
+#define SOFTMAX pr__softmax_f32
 #include "autograd/ops.inc"
 #undef R
 #undef SFX
 #undef MATH
 #undef BK_GEMM
+#undef SIGMOID
+#undef SOFTMAX
 
 #define R double
 #define SFX f64
 #define MATH(fn) fn
 #define BK_GEMM pr__bk_gemm_f64
+#define SIGMOID(x) pr__sigmoid(x)
+#define SOFTMAX pr__softmax_f64
 #include "autograd/ops.inc"
 #undef R
 #undef SFX
 #undef MATH
 #undef BK_GEMM
+#undef SIGMOID
+#undef SOFTMAX
 
 /* ---- shape inference ----------------------------------------------------------------------- */
 
@@ -41,9 +49,9 @@ static const char *shape_text(const pr__node *n, char *buf, size_t len) {
 
 static pr_status shape_error(const pr_graph *g, const pr__node *n, const char *what) {
     char a[96] = "", b[96] = "", c[96] = "";
-    shape_text(&g->nodes[n->in[0]], a, sizeof a);
-    if (n->n_in > 1) shape_text(&g->nodes[n->in[1]], b, sizeof b);
-    if (n->n_in > 2) shape_text(&g->nodes[n->in[2]], c, sizeof c);
+    shape_text(pr__in(g, n, 0), a, sizeof a);
+    if (n->n_in > 1) shape_text(pr__in(g, n, 1), b, sizeof b);
+    if (n->n_in > 2) shape_text(pr__in(g, n, 2), c, sizeof c);
     return pr__fail(PR_ERR_SHAPE, "%s: %s (input shapes %s%s%s%s%s)", op_name(n), what, a, n->n_in > 1 ? " and " : "",
                     b, n->n_in > 2 ? " and " : "", c);
 }
@@ -53,7 +61,7 @@ static int extents_agree(int64_t a, int64_t b) { return a == b || a < 0 || b < 0
 
 static pr_status infer_same(const pr_graph *g, pr__node *n, int strict) {
     (void)strict;
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     n->ndim = x->ndim;
     memcpy(n->shape, x->shape, sizeof n->shape);
     return PR_OK;
@@ -63,11 +71,11 @@ static pr_status infer_same(const pr_graph *g, pr__node *n, int strict) {
 static pr_status broadcast_inputs(const pr_graph *g, pr__node *n, int first) {
     int nd = 0;
     for (int k = first; k < n->n_in; k++)
-        if (g->nodes[n->in[k]].ndim > nd) nd = g->nodes[n->in[k]].ndim;
+        if (pr__in(g, n, k)->ndim > nd) nd = pr__in(g, n, k)->ndim;
     int64_t out[PR_MAX_DIMS];
     for (int d = 0; d < nd; d++) out[d] = 1;
     for (int k = first; k < n->n_in; k++) {
-        const pr__node *x = &g->nodes[n->in[k]];
+        const pr__node *x = pr__in(g, n, k);
         int off = nd - x->ndim;
         for (int d = 0; d < x->ndim; d++) {
             int64_t e = x->shape[d], *o = &out[off + d];
@@ -88,15 +96,10 @@ static pr_status infer_broadcast(const pr_graph *g, pr__node *n, int strict) {
     return broadcast_inputs(g, n, 0);
 }
 
-static pr_status infer_where(const pr_graph *g, pr__node *n, int strict) {
-    (void)strict;
-    return broadcast_inputs(g, n, 0);
-}
-
 static pr_status infer_prelu(const pr_graph *g, pr__node *n, int strict) {
     pr_status st = broadcast_inputs(g, n, 0);
     if (st) return st;
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     int same = n->ndim == x->ndim;
     for (int d = 0; same && d < n->ndim; d++) same = extents_agree(n->shape[d], x->shape[d]);
     if (!same) return shape_error(g, n, "alpha must broadcast to the input's shape");
@@ -104,42 +107,43 @@ static pr_status infer_prelu(const pr_graph *g, pr__node *n, int strict) {
     return infer_same(g, n, strict);
 }
 
+/* op(a) @ op(b), op a transpose of the last two axes when asked; the leading (batch)
+ * axes broadcast as NumPy's. */
 static pr_status infer_matmul(const pr_graph *g, pr__node *n, int strict) {
     (void)strict;
-    const pr__node *a = &g->nodes[n->in[0]], *b = &g->nodes[n->in[1]];
-    if (a->ndim < 2 || a->ndim > 3 || b->ndim < 2 || b->ndim > 3)
-        return shape_error(g, n, "operands must be 2-D or 3-D (batched)");
-    if (n->attr.transpose_b) { /* a @ bᵀ with b (n, k) */
-        if (b->ndim != 2) return shape_error(g, n, "the transposed operand must be 2-D");
-        if (!extents_agree(a->shape[a->ndim - 1], b->shape[1])) return shape_error(g, n, "inner dimensions differ");
-        n->ndim = a->ndim;
-        memcpy(n->shape, a->shape, sizeof n->shape);
-        n->shape[a->ndim - 1] = b->shape[0];
-        return PR_OK;
+    const pr__node *a = pr__in(g, n, 0), *b = pr__in(g, n, 1);
+    if (a->ndim < 2 || b->ndim < 2) return shape_error(g, n, "operands must have at least 2 axes (matrices)");
+    int ta = n->attr.transpose_a, tb = n->attr.transpose_b;
+    int64_t m = a->shape[a->ndim - (ta ? 1 : 2)], ka = a->shape[a->ndim - (ta ? 2 : 1)];
+    int64_t kb = b->shape[b->ndim - (tb ? 1 : 2)], nn = b->shape[b->ndim - (tb ? 2 : 1)];
+    if (!extents_agree(ka, kb)) return shape_error(g, n, "inner dimensions differ");
+    int bd = (a->ndim > b->ndim ? a->ndim : b->ndim) - 2;
+    int64_t out[PR_MAX_DIMS];
+    for (int d = 0; d < bd; d++) {
+        int da = d - (bd - (a->ndim - 2)), db = d - (bd - (b->ndim - 2));
+        int64_t ea = da >= 0 ? a->shape[da] : 1, eb = db >= 0 ? b->shape[db] : 1;
+        if (ea == eb || eb == 1) out[d] = ea;
+        else if (ea == 1) out[d] = eb;
+        else if (ea < 0 || eb < 0) out[d] = ea < 0 ? eb : ea; /* an unknown extent fits */
+        else return shape_error(g, n, "batch axes cannot be broadcast together");
     }
-    if (!extents_agree(a->shape[a->ndim - 1], b->shape[b->ndim - 2]))
-        return shape_error(g, n, "inner dimensions differ");
-    if (a->ndim == 3 && b->ndim == 3 && !extents_agree(a->shape[0], b->shape[0]))
-        return shape_error(g, n, "batch sizes differ");
-    int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
-    n->ndim = nd;
-    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
-    if (nd == 3) n->shape[0] = a->ndim == 3 ? a->shape[0] : b->shape[0];
-    n->shape[nd - 2] = a->shape[a->ndim - 2];
-    n->shape[nd - 1] = b->shape[b->ndim - 1];
+    n->ndim = bd + 2;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = d < bd ? out[d] : 1;
+    n->shape[bd] = m;
+    n->shape[bd + 1] = nn;
     return PR_OK;
 }
 
 static pr_status infer_transpose(const pr_graph *g, pr__node *n, int strict) {
     (void)strict;
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     n->ndim = x->ndim;
     for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = d < x->ndim ? x->shape[n->attr.perm[d]] : 1;
     return PR_OK;
 }
 
 static pr_status infer_reshape(const pr_graph *g, pr__node *n, int strict) {
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     int64_t known = 1, have = 1;
     int infer = -1, unknown_input = 0;
     for (int d = 0; d < x->ndim; d++) {
@@ -167,13 +171,13 @@ static pr_status infer_reshape(const pr_graph *g, pr__node *n, int strict) {
 
 static pr_status infer_concat(const pr_graph *g, pr__node *n, int strict) {
     (void)strict;
-    const pr__node *first = &g->nodes[n->in[0]];
+    const pr__node *first = pr__in(g, n, 0);
     int ax = n->attr.axis;
     n->ndim = first->ndim;
     memcpy(n->shape, first->shape, sizeof n->shape);
     int64_t total = 0;
     for (int k = 0; k < n->n_in; k++) {
-        const pr__node *x = &g->nodes[n->in[k]];
+        const pr__node *x = pr__in(g, n, k);
         if (x->ndim != first->ndim) return shape_error(g, n, "inputs have different ranks");
         for (int d = 0; d < x->ndim; d++)
             if (d != ax && !extents_agree(x->shape[d], first->shape[d]))
@@ -186,7 +190,7 @@ static pr_status infer_concat(const pr_graph *g, pr__node *n, int strict) {
 
 static pr_status infer_slice(const pr_graph *g, pr__node *n, int strict) {
     (void)strict;
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     int64_t extent = x->shape[n->attr.axis];
     if (n->attr.start < 0 || n->attr.stop < n->attr.start || (extent >= 0 && n->attr.stop > extent)) {
         char msg[160];
@@ -201,7 +205,7 @@ static pr_status infer_slice(const pr_graph *g, pr__node *n, int strict) {
 
 static pr_status infer_reduce(const pr_graph *g, pr__node *n, int strict) {
     (void)strict;
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     int nd = 0;
     for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
     if (n->attr.axis == PR_AXIS_ALL) {
@@ -227,21 +231,21 @@ static pr_status infer_softmax(const pr_graph *g, pr__node *n, int strict) {
 /* x, gamma, beta, running mean, running variance, batches seen: the channel count C is
  * axis 1 of x (its features when 2-D). */
 static pr_status infer_batchnorm(const pr_graph *g, pr__node *n, int strict) {
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     if (x->ndim < 2) return shape_error(g, n, "the input must be at least 2-D (batch, features, ...)");
     int64_t C = x->shape[1];
     for (int k = 1; k <= 4; k++) {
-        const pr__node *p = &g->nodes[n->in[k]];
+        const pr__node *p = pr__in(g, n, k);
         if (p->ndim != 1 || !extents_agree(p->shape[0], C))
             return shape_error(g, n, "scale, shift and running statistics must have one value per channel");
     }
-    if (g->nodes[n->in[5]].ndim != 0) return shape_error(g, n, "the batch counter must be a scalar");
+    if (pr__in(g, n, 5)->ndim != 0) return shape_error(g, n, "the batch counter must be a scalar");
     return infer_same(g, n, strict);
 }
 
 static pr_status infer_embedding(const pr_graph *g, pr__node *n, int strict) {
     (void)strict;
-    const pr__node *t = &g->nodes[n->in[0]], *idx = &g->nodes[n->in[1]];
+    const pr__node *t = pr__in(g, n, 0), *idx = pr__in(g, n, 1);
     if (t->ndim != 2) return shape_error(g, n, "the table must be 2-D (rows, dimension)");
     if (idx->ndim >= PR_MAX_DIMS) return shape_error(g, n, "too many index dimensions");
     n->ndim = idx->ndim + 1;
@@ -250,16 +254,30 @@ static pr_status infer_embedding(const pr_graph *g, pr__node *n, int strict) {
     return PR_OK;
 }
 
+/* logits (..., K) against labels (...) or probabilities (..., K); a scalar (mean or
+ * sum) or, with reduction none, one loss per position (...). */
 static pr_status infer_softmax_ce(const pr_graph *g, pr__node *n, int strict) {
-    (void)strict;
-    const pr__node *z = &g->nodes[n->in[0]], *t = &g->nodes[n->in[1]];
-    if (z->ndim != 2) return shape_error(g, n, "logits must be 2-D (batch, classes)");
-    if (t->ndim == 1 ? !extents_agree(t->shape[0], z->shape[0])
-                     : t->ndim != 2 || !extents_agree(t->shape[0], z->shape[0]) || !extents_agree(t->shape[1], z->shape[1]))
-        return shape_error(g, n, "targets must be labels (batch) or probabilities (batch, classes)");
-    if (strict && z->shape[0] == 0) return shape_error(g, n, "the batch is empty");
-    n->ndim = 0;
-    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    const pr__node *z = pr__in(g, n, 0), *t = pr__in(g, n, 1);
+    if (z->ndim < 1) return shape_error(g, n, "logits need a class axis (..., classes)");
+    int labels = t->ndim == z->ndim - 1;
+    if (!labels && t->ndim != z->ndim) return shape_error(g, n, "targets must be labels (...) or probabilities (..., classes)");
+    for (int d = 0; d < t->ndim; d++)
+        if (!extents_agree(t->shape[d], z->shape[d]))
+            return shape_error(g, n, "targets must be labels (...) or probabilities (..., classes)");
+    if (!labels && n->attr.has_ignore) return shape_error(g, n, "an ignore index needs integer labels, not probabilities");
+    if (strict && z->shape[z->ndim - 1] == 0) return shape_error(g, n, "there are no classes");
+    if (strict && n->attr.reduction == PR_REDUCTION_MEAN) {
+        int64_t rows = 1;
+        for (int d = 0; d < z->ndim - 1; d++) rows *= z->shape[d];
+        if (rows == 0) return shape_error(g, n, "the batch is empty");
+    }
+    if (n->attr.reduction == PR_REDUCTION_NONE) {
+        n->ndim = z->ndim - 1;
+        for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = d < n->ndim ? z->shape[d] : 1;
+    } else {
+        n->ndim = 0;
+        for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    }
     return PR_OK;
 }
 
@@ -279,22 +297,24 @@ static size_t max_scratch(const pr_graph *g, const pr__node *n) {
 
 /* one element per element of the first input: dropout's mask, the cross-entropy's softmax */
 static size_t same_size_scratch(const pr_graph *g, const pr__node *n) {
-    return (size_t)g->nodes[n->in[0]].size * g->esize;
+    return (size_t)pr__in(g, n, 0)->size * g->esize;
 }
 
 /* batch norm: the normalised input, then 1/σ per channel */
 static size_t batchnorm_scratch(const pr_graph *g, const pr__node *n) {
-    const pr__node *x = &g->nodes[n->in[0]];
+    const pr__node *x = pr__in(g, n, 0);
     return (size_t)(x->size + (x->ndim > 1 ? x->shape[1] : 1)) * g->esize;
 }
 
 /* ---- the table ---------------------------------------------------------------------------------- */
 
 const pr__op_def pr__ops[PR__OP_COUNT] = {
-#define PR_X_(id, str, lo, hi, infer, scratch, kernel)                                    \
+#define PR_X_(id, str, lo, hi, infer, scratch, kernel, flags_, nograd_)                   \
     [PR__OP_##id] = {str,                                                                 \
                      lo,                                                                  \
                      hi,                                                                  \
+                     flags_,                                                              \
+                     nograd_,                                                             \
                      infer,                                                               \
                      scratch,                                                             \
                      {kernel##_fwd_f32, kernel##_fwd_f64},                                \

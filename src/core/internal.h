@@ -3,6 +3,7 @@
 #define PRIMER_INTERNAL_H
 
 #include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -132,6 +133,30 @@ pr_status pr__atomic_commit(pr_atomic_file *af);
 void pr__atomic_abort(pr_atomic_file *af);
 /* Write len bytes to `path` atomically (as above). */
 pr_status pr__write_file_atomic(const char *path, const void *data, size_t len);
+
+/* ---- numerics shared by every layer ------------------------------------------- */
+
+/* σ(x) without overflow: exp only ever sees a non-positive argument. The one
+ * sigmoid of primer (tensors, graph ops, the classical models). */
+static inline double pr__sigmoid(double x) {
+    if (x >= 0) return 1 / (1 + exp(-x));
+    double e = exp(x);
+    return e / (1 + e);
+}
+static inline float pr__sigmoidf(float x) {
+    if (x >= 0) return 1 / (1 + expf(-x));
+    float e = expf(x);
+    return e / (1 + e);
+}
+
+/* The stable softmax of the n values x[0], x[stride], ..., x[(n-1) stride]: the
+ * maximum is subtracted before exp and the sum is kept in double. Writes the softmax
+ * (or, with log_form, the log-softmax) to out at the same stride (out may be x; NULL
+ * computes nothing but the return value) and returns the log-sum-exp. A row of -inf
+ * (every entry masked) gives zeros (log-softmax -inf) and returns -inf, not NaN. The
+ * one softmax of primer. */
+double pr__softmax_f32(const float *x, int64_t n, int64_t stride, float *out, int log_form);
+double pr__softmax_f64(const double *x, int64_t n, int64_t stride, double *out, int log_form);
 
 /* ---- float templates ------------------------------------------------------- */
 

@@ -12,21 +12,25 @@ typedef void (*pr_kernel_fn)(const void *const *in, const int64_t *stride, void 
 #define SFX f32
 #define IS_FLOAT 1
 #define MATH(fn) fn##f
+#define SIGMOID(x) pr__sigmoidf(x)
 #include "core/kernels.inc"
 #undef T
 #undef SFX
 #undef IS_FLOAT
 #undef MATH
+#undef SIGMOID
 
 #define T double
 #define SFX f64
 #define IS_FLOAT 1
 #define MATH(fn) fn
+#define SIGMOID(x) pr__sigmoid(x)
 #include "core/kernels.inc"
 #undef T
 #undef SFX
 #undef IS_FLOAT
 #undef MATH
+#undef SIGMOID
 
 #define T int32_t
 #define U uint32_t
@@ -253,6 +257,32 @@ pr_status pr_unary(pr_unary_op op, const pr_tensor *a, pr_tensor **out) {
     const pr_tensor *in[1] = {a};
     return elementwise(in, 1, unary_kernel(op, a), unary_name(op), out, NULL);
 }
+
+static pr_status softmax_along(const pr_tensor *a, int axis, int log_form, pr_tensor **out) {
+    const char *op = log_form ? "log_softmax" : "softmax";
+    pr_status st = pr__require_tensor(a, op, "a");
+    if (st || (st = pr__require_float(a, op))) return st;
+    if (!out) return pr__fail(PR_ERR_INVALID, "%s: output pointer is NULL", op);
+    int ax;
+    if ((st = pr__normalize_axis(axis, a->ndim ? a->ndim : 1, op, &ax))) return st;
+    int64_t extent = a->ndim ? a->shape[ax] : 1, inner = 1, outer = 1;
+    for (int d = ax + 1; d < a->ndim; d++) inner *= a->shape[d];
+    for (int d = 0; d < ax; d++) outer *= a->shape[d];
+    if (extent == 0) return pr__fail(PR_ERR_INVALID, "%s: axis %d is empty", op, axis);
+    pr_tensor *r;
+    if ((st = pr__tensor_alloc(&r, a->dtype, a->ndim, a->shape, false))) return st;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t at = o * extent * inner + i;
+            if (a->dtype == PR_F32) pr__softmax_f32(pr_tensor_f32(a) + at, extent, inner, pr_tensor_f32(r) + at, log_form);
+            else pr__softmax_f64(pr_tensor_f64(a) + at, extent, inner, pr_tensor_f64(r) + at, log_form);
+        }
+    *out = r;
+    return PR_OK;
+}
+
+pr_status pr_softmax(const pr_tensor *a, int axis, pr_tensor **out) { return softmax_along(a, axis, 0, out); }
+pr_status pr_log_softmax(const pr_tensor *a, int axis, pr_tensor **out) { return softmax_along(a, axis, 1, out); }
 
 pr_status pr_unary_into(pr_unary_op op, const pr_tensor *a, pr_tensor *out) {
     const pr_tensor *in[1] = {a};

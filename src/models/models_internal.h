@@ -50,13 +50,6 @@ pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int ma
  * of b; G is overwritten by its Cholesky factor. Non-zero when G is not PD. */
 int pr__cholesky_solve(double *G, double *b, int64_t p);
 
-/* σ(z) without overflow: the branch keeps exp's argument non-positive. */
-static inline double pr__sigmoid(double z) {
-    if (z >= 0) return 1 / (1 + exp(-z));
-    double ez = exp(z);
-    return ez / (1 + ez);
-}
-
 /* Mean and (divisor m) variance of each column of the (m, p) row-major matrix. */
 void pr__column_moments(const double *Z, int64_t m, int64_t p, double *mean, double *var);
 

@@ -95,6 +95,30 @@ static pr_node b_ce_labels(pr_graph *g, const pr_node *p) {
     pr_tensor_free(y);
     return pr_g_softmax_cross_entropy(g, p[0], t);
 }
+/* per-position labels (2, 3) with padding (-100) that must not count */
+static pr_node ce_positions(pr_graph *g, const pr_node *p, pr_reduction reduction) {
+    pr_tensor *y;
+    pr_tensor_from_array(&y, PR_F64, PR_SHAPE(2, 3), (double[]){2, -100, 0, 3, 1, -100});
+    pr_node t = pr_g_const(g, "labels", y);
+    pr_tensor_free(y);
+    return pr_g_cross_entropy(g, p[0], t, reduction, -100);
+}
+static pr_node b_ce_positions(pr_graph *g, const pr_node *p) { return ce_positions(g, p, PR_REDUCTION_MEAN); }
+static pr_node b_ce_positions_sum(pr_graph *g, const pr_node *p) { return ce_positions(g, p, PR_REDUCTION_SUM); }
+static pr_node b_ce_positions_none(pr_graph *g, const pr_node *p) { return ce_positions(g, p, PR_REDUCTION_NONE); }
+static pr_node b_ce_soft_positions(pr_graph *g, const pr_node *p) {
+    return pr_g_cross_entropy(g, p[0], pr_g_softmax(g, p[1], -1), PR_REDUCTION_MEAN, PR_NO_IGNORE);
+}
+static pr_node b_matmul_ta(pr_graph *g, const pr_node *p) { return pr_g_matmul_t(g, p[0], 1, p[1], 0); }
+static pr_node b_matmul_tb(pr_graph *g, const pr_node *p) { return pr_g_matmul_t(g, p[0], 0, p[1], 1); }
+static pr_node b_matmul_tt(pr_graph *g, const pr_node *p) { return pr_g_matmul_t(g, p[0], 1, p[1], 1); }
+/* twelve one-row slices joined in reverse: concat with many inputs */
+static pr_node b_concat_many(pr_graph *g, const pr_node *p) {
+    pr_node parts[12];
+    for (int i = 0; i < 12; i++) parts[i] = pr_g_slice(g, p[0], 0, 11 - i, 12 - i);
+    return pr_g_concat(g, parts, 12, 1);
+}
+
 static pr_node b_ce_soft(pr_graph *g, const pr_node *p) {
     return pr_g_softmax_cross_entropy(g, p[0], pr_g_softmax(g, p[1], -1)); /* soft targets get gradients too */
 }
@@ -117,6 +141,16 @@ static const op_case cases[] = {
     {"embedding", 1, {2}, {{5, 3}}, 0, b_embedding},
     {"softmax_cross_entropy_labels", 1, {2}, {{3, 4}}, 0, b_ce_labels},
     {"softmax_cross_entropy_soft", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_ce_soft},
+    {"softmax_cross_entropy_positions_ignored", 1, {3}, {{2, 3, 4}}, 0, b_ce_positions},
+    {"softmax_cross_entropy_positions_sum", 1, {3}, {{2, 3, 4}}, 0, b_ce_positions_sum},
+    {"softmax_cross_entropy_positions_none", 1, {3}, {{2, 3, 4}}, 0, b_ce_positions_none},
+    {"softmax_cross_entropy_soft_positions", 2, {3, 3}, {{2, 3, 4}, {2, 3, 4}}, 0, b_ce_soft_positions},
+    {"matmul_broadcast_batch_axes", 2, {4, 3}, {{2, 1, 3, 5}, {3, 5, 4}}, 0, b_matmul},
+    {"matmul_transposed_a", 2, {2, 2}, {{5, 3}, {5, 4}}, 0, b_matmul_ta},
+    {"matmul_transposed_b_batched", 2, {3, 3}, {{2, 3, 5}, {2, 4, 5}}, 0, b_matmul_tb},
+    {"matmul_transposed_b_shared", 2, {3, 2}, {{2, 3, 5}, {4, 5}}, 0, b_matmul_tb},
+    {"matmul_both_transposed_broadcast", 2, {3, 4}, {{2, 5, 3}, {3, 1, 4, 5}}, 0, b_matmul_tt},
+    {"concat_twelve_inputs", 1, {2}, {{12, 2}}, 0, b_concat_many},
     {"add", 2, {2, 1}, {{3, 4}, {4}}, 0, b_add},
     {"add_scalar_broadcast", 2, {2, 0}, {{3, 4}, {0}}, 0, b_add},
     {"sub_column", 2, {2, 2}, {{3, 4}, {3, 1}}, 0, b_sub},
