@@ -5,7 +5,8 @@
 #   make sanitize    the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz-smoke  build the libFuzzer targets and run each briefly
 #   make bench       benchmarks against NumPy/PyTorch when installed (BENCH_ARGS=--threads 2)
-#   make torch-check PyTorch loads a model primer trained and computes the same outputs
+#   make torch-check PyTorch loads models primer trained (the digits MLP and every layer's
+#                    example from the registry) and computes the same outputs
 #   make install PREFIX=/usr/local DESTDIR=
 #   make all         libraries, the primer tool, tests, examples
 
@@ -174,8 +175,11 @@ torch-check: $(PRIMER)
 	  --out $(TORCH_CHECK)/model.safetensors
 	./$(PRIMER) predict --model $(TORCH_CHECK)/model.safetensors --data $(TORCH_CHECK)/digits.csv \
 	  --out $(TORCH_CHECK)/predictions.csv
-	/usr/bin/python3 scripts/torch_check_model.py $(TORCH_CHECK)/model.safetensors \
+	./$(PRIMER) layers --json > $(TORCH_CHECK)/layers.json
+	/usr/bin/python3 scripts/torch_check_model.py $(TORCH_CHECK)/model.safetensors --layers $(TORCH_CHECK)/layers.json \
 	  --data $(TORCH_CHECK)/digits.csv --predictions $(TORCH_CHECK)/predictions.csv
+	/usr/bin/python3 scripts/torch_check_model.py --examples --layers $(TORCH_CHECK)/layers.json --primer ./$(PRIMER) \
+	  --dir $(TORCH_CHECK)/examples
 
 # ---- benchmarks ------------------------------------------------------------------
 BENCH_SRC := $(wildcard bench/*.c)

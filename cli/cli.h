@@ -20,6 +20,7 @@ typedef struct cli_command {
 extern const cli_command cli_info_command;
 extern const cli_command cli_example_command;
 extern const cli_command cli_data_command;
+extern const cli_command cli_layers_command;
 
 extern const cli_command cli_train_command;
 extern const cli_command cli_eval_command;
@@ -72,6 +73,11 @@ void cli_json_string(FILE *f, const char *s);
 int cli_make_dirs(const char *path);
 /* mkdir -p of the directory holding `file` (nothing for a bare name); 0 on success. */
 int cli_make_parent_dirs(const char *file);
+/* Print a command's usage, with the line "@LAYERS@" replaced by the layer language
+ * (every named model and layer of the registry, a line each). */
+void cli_print_usage(FILE *f, const char *usage);
+/* The layer language, a line per named model and layer, each line indented. */
+void cli_print_layer_language(FILE *f, const char *indent);
 /* 1 when arg is "-h" or "--help". */
 int cli_is_help(const char *arg);
 

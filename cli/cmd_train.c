@@ -87,7 +87,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
         const char *arg = argv[i], *v = NULL;
         int found = 0;
         if (cli_is_help(arg)) {
-            fputs(cli_train_command.usage, stdout);
+            cli_print_usage(stdout, cli_train_command.usage);
             return -1;
         }
         if (!strcmp(arg, "--json")) a->json = found = 1;
@@ -370,11 +370,11 @@ const cli_command cli_train_command = {
     "                      with the training rows' mean and std, kept in the model)\n"
     "\n"
     "model:\n"
-    "  --model SPEC        mlp (default, = mlp:128:64), mlp:H1:H2:..., linear, or layers:\n"
-    "                        dense:N  relu  leaky_relu[:S]  prelu  sigmoid  tanh  gelu[:tanh]\n"
-    "                        softmax  dropout:P  batchnorm  layernorm  flatten  res[LAYERS]\n"
-    "                      separated by commas, e.g. dense:64,relu,dropout:0.2,dense:32,relu\n"
-    "                      The output layer (one unit per class, or one value) is added.\n"
+    "  --model SPEC        a named model (default mlp) or layers separated by commas,\n"
+    "                      e.g. dense:64,relu,dropout:0.2,dense:32,relu; the output layer\n"
+    "                      (one unit per class, or one value) is added. `primer layers`\n"
+    "                      shows each layer's arguments and PyTorch module:\n"
+    "@LAYERS@\n"
     "  --init RULE         auto (He before ReLU, else Xavier), xavier_normal,\n"
     "                      xavier_uniform, he_normal, he_uniform\n"
     "  --dtype T           float32 (default) or float64\n"

@@ -12,6 +12,7 @@ static const cli_command *const commands[] = {
     &cli_metrics_command,
     &cli_example_command,
     &cli_data_command,
+    &cli_layers_command,
     &cli_info_command,
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };

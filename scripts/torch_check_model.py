@@ -1,22 +1,28 @@
 #!/usr/bin/python3
 """Load a primer model file into PyTorch and check it computes what primer computes.
 
-    /usr/bin/python3 scripts/torch_check_model.py MODEL.safetensors [--inputs X.npy --outputs Y.npy]
-    /usr/bin/python3 scripts/torch_check_model.py MODEL.safetensors --data DATA.csv --predictions PRED.csv
+    /usr/bin/python3 scripts/torch_check_model.py MODEL.safetensors --layers LAYERS.json \
+        [--inputs X.npy --outputs Y.npy | --data DATA.csv --predictions PRED.csv]
+    /usr/bin/python3 scripts/torch_check_model.py --examples --layers LAYERS.json --primer build/primer --dir DIR
 
 1. Reads the safetensors file the way PyTorch users do: with safetensors.torch.load_file
    when the safetensors package is installed, otherwise with a reader written from the
    format's specification (Debian 12 does not package safetensors).
-2. Builds the nn.Sequential that the file's "primer.spec" metadata describes and loads
+2. Builds the nn.Sequential that the file's "primer.spec" metadata describes, from
+   primer's layer registry (`primer layers --json`): each layer's arguments, defaults
+   and PyTorch module come from there, so this script knows no layer by name. It loads
    the tensors with load_state_dict(strict=True): every name and shape must match.
 3. With --inputs/--outputs (raw features and the outputs primer computed for them, as
    .npy), applies the file's standardisation, runs the model in eval mode and compares.
    With --data/--predictions (a CSV file and what `primer predict` wrote for it), takes
    the feature columns the file names, and compares the class probabilities (or the
    predicted values) with primer's.
+4. With --examples, does all of that for every layer's example in the registry: primer
+   trains each example one epoch on small integer features and predicts, PyTorch
+   rebuilds the model from the file and must agree.
 
 Exits 0 when everything matches, 1 otherwise. Needs python3-torch and python3-numpy
-(scripts/install-deps.sh --peers); `make torch-check` runs it on a freshly trained model.
+(scripts/install-deps.sh --peers); `make torch-check` runs it.
 """
 import argparse
 import json
@@ -66,6 +72,13 @@ class Residual(nn.Module):
         return x + self.body(x)
 
 
+class Embedding(nn.Embedding):
+    """nn.Embedding fed primer's float token ids (the state dict is nn.Embedding's)."""
+
+    def forward(self, x):
+        return super().forward(x.long())
+
+
 def split_top(text):
     """Split a layer list at top-level commas."""
     parts, depth, start = [], 0, 0
@@ -80,63 +93,70 @@ def split_top(text):
     return parts
 
 
-def build(spec, shape):
+def parse_item(item, registry):
+    """(registry row, {argument: value}, body text) for one canonical layer item."""
+    n = 0
+    while n < len(item) and (item[n].isalnum() or item[n] == "_"):
+        n += 1
+    row = registry[item[:n]]
+    rest, body = item[n:], None
+    if row["body"]:
+        depth = 0
+        for i, c in enumerate(rest):
+            depth += c == "["
+            depth -= c == "]"
+            if depth == 0:
+                body, rest = rest[1:i], rest[i + 1:]
+                break
+    values, cursor = {}, 0
+    for a in row["args"]:
+        if not a["required"]:
+            values[a["name"]] = a["default"]
+    for token in [t for t in rest.split(":") if t]:
+        is_word = token[0].isalpha()
+        while cursor < len(row["args"]):
+            a = row["args"][cursor]
+            cursor += 1
+            if is_word and a["kind"] == "choice" and token in a["choices"]:
+                values[a["name"]] = token
+                break
+            if not is_word and a["kind"] != "choice":
+                values[a["name"]] = int(token) if a["kind"] == "int" else float(token)
+                break
+        else:
+            raise ValueError(f"cannot read {item!r} with the registry")
+    return row, values, body
+
+
+def build(spec, shape, registry):
     """nn.Sequential for a canonical primer spec; shape: per-row input shape (list)."""
     layers = []
     for item in split_top(spec):
-        name, _, args = item.partition(":")
-        if item.startswith("res["):
-            body = build(item[4:-1], shape)
-            layers.append(Residual(body))
-            continue
-        if name == "dense":
-            layers.append(nn.Linear(shape[-1], int(args)))
-            shape = shape[:-1] + [int(args)]
-        elif name == "relu":
-            layers.append(nn.ReLU())
-        elif name == "leaky_relu":
-            layers.append(nn.LeakyReLU(float(args)))
-        elif name == "prelu":
-            layers.append(nn.PReLU())
-        elif name == "sigmoid":
-            layers.append(nn.Sigmoid())
-        elif name == "tanh":
-            layers.append(nn.Tanh())
-        elif name == "gelu":
-            layers.append(nn.GELU(approximate="tanh" if args == "tanh" else "none"))
-        elif name == "softmax":
-            layers.append(nn.Softmax(dim=-1))
-        elif name == "dropout":
-            layers.append(nn.Dropout(float(args)))
-        elif name == "batchnorm":
-            layers.append(nn.BatchNorm1d(shape[0]) if len(shape) <= 2 else nn.BatchNorm2d(shape[0]))
-        elif name == "layernorm":
-            layers.append(nn.LayerNorm(shape[-1]))
-        elif name == "flatten":
-            layers.append(nn.Flatten())
-            shape = [int(np.prod(shape))]
-        elif name == "embedding":
-            v, d = (int(a) for a in args.split(":"))
-            layers.append(nn.Embedding(v, d))
-            shape = shape + [d]
-        else:
-            raise ValueError(f"unknown layer {item!r}")
+        row, values, body = parse_item(item, registry)
+        body_module = build(body, list(shape), registry) if body is not None else None
+        fields = {k: repr(v) for k, v in values.items()}
+        fields.update({"in": str(shape[-1]), "channels": str(shape[0]), "spatial": str(max(1, len(shape) - 1)),
+                       "body": "body"})
+        module = eval(row["torch"].format(**fields),
+                      {"nn": nn, "Residual": Residual, "Embedding": Embedding, "body": body_module})
+        layers.append(module)
+        with torch.no_grad():  # the next layer's input shape, as PyTorch computes it
+            module.eval()
+            shape = list(module(torch.zeros([2] + list(shape), dtype=torch.float64).to(
+                next(module.parameters()).dtype if list(module.parameters()) else torch.float64)).shape[1:])
     return nn.Sequential(*layers)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("model")
-    ap.add_argument("--inputs")
-    ap.add_argument("--outputs")
-    ap.add_argument("--data")
-    ap.add_argument("--predictions")
-    ap.add_argument("--tol", type=float, default=1e-5)
-    a = ap.parse_args()
-    state, meta = load_file(a.model)
+def load_registry(path):
+    with open(path) as f:
+        return {row["token"]: row for row in json.load(f)["layers"]}
+
+
+def check_file(path, registry, a):
+    state, meta = load_file(path)
     spec, shape = meta["primer.spec"], json.loads(meta["primer.input_shape"])
     dtype = torch.float64 if meta.get("primer.dtype") == "float64" else torch.float32
-    model = build(spec, list(shape)).to(dtype)
+    model = build(spec, list(shape), registry).to(dtype)
     model.load_state_dict(state, strict=True)
     model.eval()
     names = ", ".join(f"{k} {tuple(v.shape)}" for k, v in state.items())
@@ -155,6 +175,49 @@ def main():
     ok = err <= a.tol
     print(f"{'OK' if ok else 'MISMATCH'}: {x.shape[0]} rows, max relative difference {err:.3g} (tolerance {a.tol:g})")
     return 0 if ok else 1
+
+
+def check_examples(registry, a):
+    """Every registry example: primer trains and predicts, PyTorch agrees."""
+    import os
+    import subprocess
+    os.makedirs(a.dir, exist_ok=True)
+    failed = 0
+    rng = np.random.default_rng(0)
+    for token, row in registry.items():
+        width = int(row["example_input"])
+        data = os.path.join(a.dir, f"{token}.csv")
+        x = rng.integers(0, 3, size=(60, width))
+        y = rng.integers(0, 3, size=(60, 1))
+        header = ",".join([f"x{j}" for j in range(width)] + ["label"])
+        np.savetxt(data, np.hstack([x, y]), delimiter=",", header=header, comments="", fmt="%d")
+        model, pred = os.path.join(a.dir, f"{token}.safetensors"), os.path.join(a.dir, f"{token}-pred.csv")
+        subprocess.run([a.primer, "train", "--quiet", "--data", data, "--target", "label", "--model", row["example"],
+                        "--epochs", "1", "--no-standardize", "--test", "0", "--val", "0", "--out", model], check=True)
+        subprocess.run([a.primer, "predict", "--model", model, "--data", data, "--out", pred], check=True)
+        a.data, a.predictions = data, pred
+        print(f"{token}: {row['example']}")
+        failed += check_file(model, registry, a)
+    return 1 if failed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("model", nargs="?")
+    ap.add_argument("--layers", required=True, help="primer's registry: `primer layers --json`")
+    ap.add_argument("--inputs")
+    ap.add_argument("--outputs")
+    ap.add_argument("--data")
+    ap.add_argument("--predictions")
+    ap.add_argument("--examples", action="store_true")
+    ap.add_argument("--primer", default="build/primer")
+    ap.add_argument("--dir", default="build/torch-check/examples")
+    ap.add_argument("--tol", type=float, default=1e-5)
+    a = ap.parse_args()
+    registry = load_registry(a.layers)
+    if a.examples:
+        return check_examples(registry, a)
+    return check_file(a.model, registry, a)
 
 
 def read_csv(path):

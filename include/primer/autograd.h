@@ -60,6 +60,9 @@ typedef struct pr_node {
 
 /* A new empty graph computing in `dtype` (PR_F32 or PR_F64). */
 pr_status pr_graph_new(pr_graph **out, pr_dtype dtype);
+/* A graph that only infers shapes: parameters get no storage (so a model of any size
+ * can be described and its parameters counted) and it refuses to run. */
+pr_status pr_graph_new_shapes_only(pr_graph **out, pr_dtype dtype);
 void pr_graph_free(pr_graph *g);
 pr_dtype pr_graph_dtype(const pr_graph *g);
 /* The first build error (PR_OK if none) and its message ("" if none). */

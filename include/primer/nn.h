@@ -10,24 +10,14 @@
  *     pr_model_forward(m, X, &logits);                     // evaluation mode, batched
  *     pr_model_save(m, "digits.safetensors");
  *
- * Layer specifications. A comma-separated list of layers, applied in order:
- *
- *     dense:N             fully connected, N outputs: y = x Wᵀ + b (W is (N, in))
- *     relu  sigmoid  tanh  softmax
- *     leaky_relu[:S]      slope S for x < 0 (default 0.01)
- *     prelu               leaky ReLU with a learned slope (one, initially 0.25)
- *     gelu[:tanh]         x Φ(x), or its tanh approximation
- *     dropout:P           inverted dropout with rate P (identity in evaluation)
- *     batchnorm           batch normalisation over the features (or image channels)
- *     layernorm           layer normalisation over the last axis
- *     flatten             (N, d1, d2, ...) -> (N, d1 d2 ...)
- *     embedding:V:D       integer tokens in 0..V-1 -> D-dimensional vectors
- *     res[LAYERS]         x + LAYERS(x): a residual block (the shapes must agree)
- *
- * or a named architecture: "mlp" (= "mlp:128:64": dense:128,relu,dense:64,relu),
- * "mlp:H1:H2:..." (ReLU hidden layers of those widths), "linear" (no hidden layer:
- * linear, logistic or softmax regression once the head is added). Spaces are
- * ignored. pr_model_spec() gives the canonical text, which model files store.
+ * Layer specifications. A comma-separated list of layers, applied in order, as
+ * "dense:64,relu,dropout:0.2,dense:32,relu" or "res[dense:64,relu]" (a block), or a
+ * named architecture ("mlp:128:64", "linear"). The layers, their arguments, defaults
+ * and ranges are the rows of the layer registry below (pr_layer_at; `primer layers`
+ * prints it): a number fills the next numeric argument, a word the next choice
+ * argument that has it, and optional arguments keep their defaults. Spaces are
+ * ignored. pr_model_spec() gives the canonical text (every numeric argument, and
+ * the words that differ from their defaults), which model files store.
  *
  * Parameter names follow PyTorch's nn.Sequential, so a state dict loads into the
  * equivalent PyTorch model: layer i's tensors are "i.weight" and "i.bias" (dense:
@@ -57,22 +47,97 @@ extern "C" {
 
 /* ---- initialisation ------------------------------------------------------------------ */
 
+/* X(enum name, value, "name", what it draws). The one list of rules. */
+#define PR_INIT_LIST(X)                                                                         \
+    X(PR_INIT_AUTO, 0, "auto", "He for ReLU-family layers, Xavier otherwise (models only)")      \
+    X(PR_INIT_XAVIER_NORMAL, 1, "xavier_normal", "N(0, 2/(fan_in+fan_out))")                     \
+    X(PR_INIT_XAVIER_UNIFORM, 2, "xavier_uniform", "U(-a, a), a = sqrt(6/(fan_in+fan_out))")     \
+    X(PR_INIT_HE_NORMAL, 3, "he_normal", "N(0, 2/fan_in)")                                       \
+    X(PR_INIT_HE_UNIFORM, 4, "he_uniform", "U(-a, a), a = sqrt(6/fan_in)")                       \
+    X(PR_INIT_ZEROS, 5, "zeros", "every element 0")                                              \
+    X(PR_INIT_CONSTANT, 6, "constant", "every element `value`")                                  \
+    X(PR_INIT_NORMAL, 7, "normal", "N(0, value^2): embeddings use N(0, 1), as PyTorch's")
+
 typedef enum pr_init {
-    PR_INIT_AUTO,           /* He for ReLU-family layers, Xavier otherwise (models only) */
-    PR_INIT_XAVIER_NORMAL,  /* N(0, 2/(fan_in+fan_out)) */
-    PR_INIT_XAVIER_UNIFORM, /* U(-a, a), a = sqrt(6/(fan_in+fan_out)) */
-    PR_INIT_HE_NORMAL,      /* N(0, 2/fan_in) */
-    PR_INIT_HE_UNIFORM,     /* U(-a, a), a = sqrt(6/fan_in) */
-    PR_INIT_ZEROS,
-    PR_INIT_CONSTANT        /* every element `value` */
+#define PR_X_(name, value, str, what) name = value,
+    PR_INIT_LIST(PR_X_)
+#undef PR_X_
+    PR_INIT_COUNT
 } pr_init;
 
 /* Fill a float tensor by `kind` with the given fans, drawing from `rng`.
  * PR_INIT_AUTO is PR_ERR_INVALID here (it needs to know the activation). */
 pr_status pr_init_tensor(pr_tensor *t, pr_init kind, int64_t fan_in, int64_t fan_out, double value, pr_rng *rng);
+/* The spread a rule uses for the given fans: the standard deviation of the normal
+ * rules (Xavier sqrt(2/(in+out)), He sqrt(2/in), normal: value) or the limit a of
+ * the uniform ones (U(-a, a)); 0 for zeros and constant. PR_ERR_INVALID for auto or
+ * fans < 1 where the rule needs them. */
+pr_status pr_init_scale(pr_init kind, int64_t fan_in, int64_t fan_out, double value, double *scale);
 /* "xavier_normal", ...; pr_init_parse is the inverse (PR_ERR_INVALID listing the names). */
 const char *pr_init_name(pr_init kind);
 pr_status pr_init_parse(const char *name, pr_init *out);
+
+/* ---- the layer registry -------------------------------------------------------------------
+ * Every layer of the specification language is one row of a table: its token, its
+ * arguments (name, kind, default, range), a one-line help text, the PyTorch module it
+ * corresponds to and an example. Spec parsing, canonical spec text, error messages,
+ * `primer train --help`, `primer layers` and the PyTorch check script all read it. */
+
+#define PR_LAYER_MAX_ARGS 6
+#define PR_LAYER_MAX_CHOICES 6
+
+typedef enum pr_layer_arg_kind {
+    PR_ARG_INT,    /* a whole number in [min, max] */
+    PR_ARG_REAL,   /* a finite number in the range, an end excluded when *_open */
+    PR_ARG_CHOICE  /* one of `choices` (its index is the value) */
+} pr_layer_arg_kind;
+
+typedef struct pr_layer_arg {
+    const char *name;           /* "units": UNITS in the syntax, {units} in the PyTorch template */
+    pr_layer_arg_kind kind;
+    int required;               /* 0: optional, `default_value` when left out */
+    double default_value;       /* CHOICE: the index of the default word */
+    double min, max;            /* INT and REAL */
+    int min_open, max_open;     /* REAL: exclude that end */
+    const char *choices[PR_LAYER_MAX_CHOICES]; /* CHOICE: the words, NULL after the last */
+    const char *help;
+} pr_layer_arg;
+
+typedef struct pr_layer_info {
+    const char *token;          /* "dense" */
+    const char *help;           /* one line */
+    /* The PyTorch module as a Python expression: {name} is an argument's value, {in}
+     * the input's last extent, {channels} its axis 1, {spatial} its spatial rank
+     * (at least 1), {body} a block's layers (an nn.Sequential). Residual and
+     * Embedding are the check script's thin adapters (x + body(x); float indices). */
+    const char *torch;
+    const char *example;        /* a spec using the layer ("dense:4") ... */
+    const char *example_input;  /* ... and the per-row input shape it takes ("6") */
+    int has_body;               /* a block: TOKEN[LAYERS] */
+    int n_args;
+    pr_layer_arg args[PR_LAYER_MAX_ARGS];
+} pr_layer_info;
+
+/* The rows, in the order the help lists them. */
+int pr_layer_count(void);
+const pr_layer_info *pr_layer_at(int i);
+/* The row of a token, or NULL. */
+const pr_layer_info *pr_layer_find(const char *token);
+/* Its syntax: "dense:UNITS", "leaky_relu[:NEGATIVE_SLOPE]", "gelu[:none|tanh]",
+ * "res[LAYERS]" (at most len bytes; returns buf). */
+const char *pr_layer_syntax(const pr_layer_info *layer, char *buf, size_t len);
+/* The whole registry, layers and named architectures, as one JSON object (what
+ * `primer layers --json` prints; scripts/torch_check_model.py reads it). */
+pr_status pr_layers_write_json(FILE *f);
+
+/* Named architectures: a name that expands to a layer list ("mlp:128:64"). */
+typedef struct pr_architecture_info {
+    const char *name;           /* "mlp" */
+    const char *syntax;         /* "mlp[:H1:H2:...]" */
+    const char *help;
+} pr_architecture_info;
+int pr_architecture_count(void);
+const pr_architecture_info *pr_architecture_at(int i);
 
 /* ---- models -------------------------------------------------------------------------- */
 
@@ -100,6 +165,10 @@ typedef struct pr_model_options {
 pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int64_t *in_shape,
                        const pr_model_options *options);
 void pr_model_free(pr_model *m);
+/* The trainable parameters a spec gives for inputs (N, in_shape...) with an
+ * `outputs`-unit head (0: none), without allocating them (Q10.8's 896 + 18,496 +
+ * 19,392, or a model too large to build). Errors as pr_model_new. */
+pr_status pr_spec_param_count(const char *spec, int in_ndim, const int64_t *in_shape, int64_t outputs, int64_t *count);
 
 /* The canonical specification ("dense:64,relu,dense:10"). */
 const char *pr_model_spec(const pr_model *m);
@@ -111,9 +180,12 @@ pr_node pr_model_output(const pr_model *m);
 /* The output node of top-level layer i (0-based): after a forward pass its value
  * holds that layer's activations for the last batch. Invalid when out of range. */
 pr_node pr_model_layer_output(const pr_model *m, int i);
-/* The input shape without the batch axis, and the output width (last extent). */
+/* The input shape without the batch axis (its rank is returned), its element count,
+ * the output shape without the batch axis ((T, K) for a per-token model) and the
+ * output width (its last extent: classes or values). */
 int pr_model_input_shape(const pr_model *m, int64_t shape[PR_MAX_DIMS]);
 int64_t pr_model_input_size(const pr_model *m);
+int pr_model_output_shape(const pr_model *m, int64_t shape[PR_MAX_DIMS]);
 int64_t pr_model_output_size(const pr_model *m);
 /* Trainable parameters (elements), and the number of layers (residual blocks count
  * as one; their inner layers are listed by the summary). */
@@ -161,9 +233,13 @@ int pr_model_has_standardization(const pr_model *m);
 pr_status pr_model_prepare_input(const pr_model *m, const pr_tensor *X, pr_tensor **out);
 /* Outputs for the rows of X (N, in_shape...; any float dtype), computed in
  * evaluation mode in batches of at most 1024 rows: logits for classification,
- * values for regression. Standardisation, when set, is applied first. */
+ * values for regression, in the output's own shape (N, out_shape...): (N, K) for a
+ * row classifier, (N, T, K) for a per-token one. Standardisation, when set, is
+ * applied first. */
 pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out);
-/* Softmax probabilities (N, classes) and the predicted class labels (N, float64). */
+/* Softmax probabilities over the class axis (the last), shaped as the outputs, and
+ * the predicted class labels (float64) with the class axis dropped: (N) for a row
+ * classifier, (N, T) for a per-token one. */
 pr_status pr_model_predict_proba(pr_model *m, const pr_tensor *X, pr_tensor **proba);
 pr_status pr_model_predict_classes(pr_model *m, const pr_tensor *X, pr_tensor **labels);
 

@@ -389,8 +389,10 @@ void pr_graph_seed(pr_graph *g, uint64_t seed) {
 }
 pr_rng *pr_graph_rng(pr_graph *g) { return graph_ok(g) ? &g->rng : NULL; }
 
-void pr__graph_set_abstract(pr_graph *g) {
-    if (graph_ok(g)) g->abstract = 1;
+pr_status pr_graph_new_shapes_only(pr_graph **out, pr_dtype dtype) {
+    pr_status st = pr_graph_new(out, dtype);
+    if (!st) (*out)->abstract = 1;
+    return st;
 }
 
 pr_node pr_graph_node_at(const pr_graph *g, int32_t i) {

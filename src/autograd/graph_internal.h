@@ -216,8 +216,5 @@ pr_status pr__graph_node(const pr_graph *g, pr_node h, const char *op, int32_t *
 pr_node pr__graph_fail(pr_graph *g, pr_status st);
 /* Human-readable node label: "#3 'h1' (relu)". */
 const char *pr__node_label(const pr_graph *g, int32_t id, char *buf, size_t len);
-/* Shapes only (for counting a model's parameters without allocating them):
- * parameters get no storage and the graph cannot run. */
-void pr__graph_set_abstract(pr_graph *g);
 
 #endif

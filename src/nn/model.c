@@ -9,10 +9,6 @@
 
 #include "nn/nn_internal.h"
 
-#define BN_EPS 1e-5
-#define BN_MOMENTUM 0.1
-#define LN_EPS 1e-5
-#define PRELU_INIT 0.25
 #define FORWARD_BATCH 1024
 
 /* ---- bookkeeping ------------------------------------------------------------------- */
@@ -33,7 +29,8 @@ static pr_status add_tensor(pr_model *m, const char *name, pr_node node, int is_
     return PR_OK;
 }
 
-static pr_status add_row(pr_model *m, const char *name, const pr__layer *l, pr_node out, int64_t params, int depth) {
+/* A summary row for layer l; its output and parameter count are filled in once built. */
+static pr_status add_row(pr_model *m, const char *name, const pr__layer *l, int depth, int *row) {
     if (m->n_rows == m->cap_rows) {
         int cap = m->cap_rows ? 2 * m->cap_rows : 16;
         pr__model_row *r = pr__realloc(m->rows, (size_t)cap * sizeof *r);
@@ -41,32 +38,39 @@ static pr_status add_row(pr_model *m, const char *name, const pr__layer *l, pr_n
         m->rows = r;
         m->cap_rows = cap;
     }
-    pr__model_row *r = &m->rows[m->n_rows++];
+    pr__model_row *r = &m->rows[m->n_rows];
+    memset(r, 0, sizeof *r);
     snprintf(r->name, sizeof r->name, "%s", name);
-    pr_strbuf sb;
-    pr__strbuf_init(&sb);
-    if (l->kind == PR__LAYER_RESIDUAL) {
-        pr__strbuf_puts(&sb, "res[...]");
+    if (l->def->info.has_body) {
+        snprintf(r->token, sizeof r->token, "%s[...]", l->def->info.token);
     } else {
+        pr_strbuf sb;
+        pr__strbuf_init(&sb);
         pr__spec_format(&sb, l, 1);
-    }
-    if (sb.failed) {
-        m->n_rows--;
+        if (sb.failed) {
+            pr__strbuf_free(&sb);
+            return PR_ERR_NOMEM;
+        }
+        snprintf(r->token, sizeof r->token, "%s", sb.data);
         pr__strbuf_free(&sb);
-        return PR_ERR_NOMEM;
     }
-    snprintf(r->token, sizeof r->token, "%s", sb.data);
-    pr__strbuf_free(&sb);
-    r->out = out;
-    r->params = params;
+    r->out = (pr_node){0, -1};
     r->depth = depth;
+    *row = m->n_rows++;
     return PR_OK;
 }
 
-/* A parameter "<name>.<suffix>" registered with the model. */
-static pr_node param(pr_model *m, const char *name, const char *suffix, int ndim, const int64_t *shape) {
+/* ---- what builders use (nn_internal.h) --------------------------------------------------- */
+
+pr_status pr__layer_graph_status(const pr__build *b) {
+    pr_status st = pr_graph_status(b->g);
+    return st ? pr__fail(st, "model: layer %s: %s", b->name, pr_graph_error(b->g)) : PR_OK;
+}
+
+pr_node pr__layer_param(pr__build *b, const char *suffix, int ndim, const int64_t *shape) {
+    pr_model *m = b->m;
     char full[2 * PR__MODEL_NAME];
-    snprintf(full, sizeof full, "%s.%s", name, suffix);
+    snprintf(full, sizeof full, "%s.%s", b->name, suffix);
     int64_t count = 1;
     for (int d = 0; d < ndim && count <= m->max_params; d++) count *= shape[d];
     if (count > m->max_params - m->params)
@@ -79,51 +83,49 @@ static pr_node param(pr_model *m, const char *name, const char *suffix, int ndim
     return p;
 }
 
-static pr_node buffer(pr_model *m, const char *name, const char *suffix, int ndim, const int64_t *shape, double fill,
-                      int is_counter) {
+pr_node pr__layer_buffer(pr__build *b, const char *suffix, int ndim, const int64_t *shape, double fill, int is_counter) {
+    pr_model *m = b->m;
     char full[2 * PR__MODEL_NAME];
-    snprintf(full, sizeof full, "%s.%s", name, suffix);
-    pr_node b = pr_g_buffer(m->g, full, ndim, shape, fill);
-    if (pr_node_is_valid(b) && add_tensor(m, full, b, is_counter))
+    snprintf(full, sizeof full, "%s.%s", b->name, suffix);
+    pr_node buf = pr_g_buffer(m->g, full, ndim, shape, fill);
+    if (pr_node_is_valid(buf) && add_tensor(m, full, buf, is_counter))
         return pr_graph_fail_build(m->g, pr_last_status(), "%s", pr_last_error());
-    return b;
+    return buf;
 }
 
-static pr_status init_param(pr_model *m, pr_node p, pr_init kind, int64_t fan_in, int64_t fan_out, double value) {
+pr_status pr__layer_init(pr__build *b, pr_node p, pr_init kind, int64_t fan_in, int64_t fan_out, double value) {
+    if (b->m->counting) return PR_OK; /* shapes only: there is no storage to fill */
     pr_tensor v;
-    pr_status st = pr_graph_param_view(m->g, p, &v);
-    if (!st) st = pr_init_tensor(&v, kind, fan_in, fan_out, value, &m->init_rng);
+    pr_status st = pr_graph_param_view(b->g, p, &v);
+    if (!st) st = pr_init_tensor(&v, kind, fan_in, fan_out, value, &b->m->init_rng);
     return st;
 }
 
-static int relu_family(pr__layer_kind k) {
-    return k == PR__LAYER_RELU || k == PR__LAYER_LEAKY_RELU || k == PR__LAYER_PRELU || k == PR__LAYER_GELU;
-}
-
-/* The activation that follows layer i (past dropout and normalisation), if any. */
-static int followed_by_relu(const pr__layer *layers, int n, int i) {
-    for (int j = i + 1; j < n; j++) {
-        pr__layer_kind k = layers[j].kind;
-        if (k == PR__LAYER_DROPOUT || k == PR__LAYER_BATCHNORM || k == PR__LAYER_LAYERNORM) continue;
-        return relu_family(k);
+pr_init pr__layer_weight_rule(const pr__build *b) {
+    if (b->m->init != PR_INIT_AUTO) return b->m->init;
+    for (int j = b->index + 1; j < b->n_siblings; j++) {
+        unsigned flags = b->siblings[j].def->flags;
+        if (flags & PR__LAYER_TRANSPARENT) continue;
+        return flags & PR__LAYER_RELU_FAMILY ? PR_INIT_HE_NORMAL : PR_INIT_XAVIER_NORMAL;
     }
-    return 0;
+    return PR_INIT_XAVIER_NORMAL;
 }
 
-static pr_status build_error(const char *name, const pr__layer *l, const char *fmt, ...) PR_PRINTF(3, 4);
-static pr_status build_error(const char *name, const pr__layer *l, const char *fmt, ...) {
+pr_status pr__layer_error(const pr__build *b, const pr__layer *l, const char *fmt, ...) {
     pr_strbuf sb;
     pr__strbuf_init(&sb);
     pr__spec_format(&sb, l, 1);
-    char msg[256];
+    char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    pr_status st = pr__fail(PR_ERR_SHAPE, "model: layer %s (%s): %s", name, sb.data ? sb.data : "?", msg);
+    pr_status st = pr__fail(PR_ERR_SHAPE, "model: layer %s (%s): %s", b->name, sb.data ? sb.data : "?", msg);
     pr__strbuf_free(&sb);
     return st;
 }
+
+/* ---- building -------------------------------------------------------------------------- */
 
 /* Elements of the parameters registered since tensor index `from`. */
 static int64_t params_since(const pr_model *m, int64_t from) {
@@ -139,144 +141,54 @@ static int64_t params_since(const pr_model *m, int64_t from) {
     return total;
 }
 
-static pr_status shape_of(pr_model *m, pr_node x, int *ndim, int64_t *shape) {
-    if (pr_graph_status(m->g)) return pr__fail(pr_graph_status(m->g), "model: %s", pr_graph_error(m->g));
-    return pr_node_shape(m->g, x, ndim, shape);
-}
+static pr_status build_list(pr_model *m, const pr__layer *layers, int n, const char *prefix, int depth, pr_node x,
+                            pr_node *out);
 
-/* ---- building -------------------------------------------------------------------------- */
-
-static pr_status build_layers(pr_model *m, const pr__layer *layers, int n, const char *prefix, int depth, pr_node x,
-                              pr_node *out);
-
-static pr_status build_layer(pr_model *m, const pr__layer *layers, int n, int i, const char *name, int depth,
-                             pr_node x, pr_node *out) {
+/* Layer i of a list: a summary row, then the row's builder. */
+static pr_status build_one(pr_model *m, const pr__layer *layers, int n, int i, const char *name, int depth, pr_node x,
+                           pr_node *out) {
     const pr__layer *l = &layers[i];
-    pr_graph *g = m->g;
-    int ndim;
-    int64_t shape[PR_MAX_DIMS];
-    pr_status st = shape_of(m, x, &ndim, shape);
-    if (st) return st;
-    int64_t last = ndim ? shape[ndim - 1] : 0;
+    pr__build b = {.m = m, .g = m->g, .name = name, .depth = depth, .siblings = layers, .n_siblings = n, .index = i};
+    if (pr_graph_status(m->g)) return pr__fail(pr_graph_status(m->g), "model: %s", pr_graph_error(m->g));
+    pr_status st = pr_node_shape(m->g, x, &b.ndim, b.shape);
     int64_t tensors_before = m->n_tensors;
+    int row;
+    if (st || (st = add_row(m, name, l, depth, &row))) return st;
     pr_node y = {0, -1};
-    switch (l->kind) {
-    case PR__LAYER_DENSE: {
-        if (ndim < 2 || last < 1)
-            return build_error(name, l, "needs (batch, features) input with known features (got rank %d)", ndim);
-        pr_node W = param(m, name, "weight", PR_SHAPE(l->units, last));
-        pr_node b = param(m, name, "bias", PR_SHAPE(l->units));
-        if (pr_graph_status(g)) break;
-        pr_init kind = m->init != PR_INIT_AUTO ? m->init
-                       : followed_by_relu(layers, n, i) ? PR_INIT_HE_NORMAL
-                                                        : PR_INIT_XAVIER_NORMAL;
-        if ((st = init_param(m, W, kind, last, l->units, 0))) return st;
-        y = pr_g_add(g, pr_g_matmul_nt(g, x, W), b);
-        break;
-    }
-    case PR__LAYER_RELU: y = pr_g_relu(g, x); break;
-    case PR__LAYER_LEAKY_RELU: y = pr_g_leaky_relu(g, x, l->rate); break;
-    case PR__LAYER_PRELU: {
-        pr_node a = param(m, name, "weight", PR_SHAPE(1));
-        if (pr_graph_status(g)) break;
-        if ((st = init_param(m, a, PR_INIT_CONSTANT, 1, 1, PRELU_INIT))) return st;
-        y = pr_g_prelu(g, x, a);
-        break;
-    }
-    case PR__LAYER_SIGMOID: y = pr_g_sigmoid(g, x); break;
-    case PR__LAYER_TANH: y = pr_g_tanh(g, x); break;
-    case PR__LAYER_GELU: y = pr_g_gelu(g, x, l->tanh_form ? PR_GELU_TANH : PR_GELU_ERF); break;
-    case PR__LAYER_SOFTMAX: y = pr_g_softmax(g, x, -1); break;
-    case PR__LAYER_DROPOUT: y = pr_g_dropout(g, x, l->rate, 0); break;
-    case PR__LAYER_BATCHNORM: {
-        if (ndim < 2 || shape[1] < 1) return build_error(name, l, "needs (batch, features, ...) input (got rank %d)", ndim);
-        int64_t C = shape[1];
-        pr_node gamma = param(m, name, "weight", PR_SHAPE(C));
-        pr_node beta = param(m, name, "bias", PR_SHAPE(C));
-        pr_node rm = buffer(m, name, "running_mean", PR_SHAPE(C), 0, 0);
-        pr_node rv = buffer(m, name, "running_var", PR_SHAPE(C), 1, 0);
-        pr_node count = buffer(m, name, "num_batches_tracked", 0, NULL, 0, 1);
-        if (pr_graph_status(g)) break;
-        if ((st = init_param(m, gamma, PR_INIT_CONSTANT, C, C, 1))) return st;
-        y = pr_g_batchnorm(g, x, gamma, beta, rm, rv, count, BN_EPS, BN_MOMENTUM);
-        break;
-    }
-    case PR__LAYER_LAYERNORM: {
-        if (ndim < 2 || last < 1) return build_error(name, l, "needs (batch, ..., features) input (got rank %d)", ndim);
-        pr_node gamma = param(m, name, "weight", PR_SHAPE(last));
-        pr_node beta = param(m, name, "bias", PR_SHAPE(last));
-        if (pr_graph_status(g)) break;
-        if ((st = init_param(m, gamma, PR_INIT_CONSTANT, last, last, 1))) return st;
-        /* (x - mean) / sqrt(var + eps) * gamma + beta over the last axis, biased variance */
-        pr_node centered = pr_g_sub(g, x, pr_g_mean(g, x, -1, 1));
-        pr_node var = pr_g_mean(g, pr_g_mul(g, centered, centered), -1, 1);
-        pr_node normed = pr_g_mul(g, centered, pr_g_pow(g, pr_g_add_scalar(g, var, LN_EPS), -0.5));
-        y = pr_g_add(g, pr_g_mul(g, normed, gamma), beta);
-        break;
-    }
-    case PR__LAYER_FLATTEN: {
-        if (ndim < 2) return build_error(name, l, "needs input with a batch axis (got rank %d)", ndim);
-        int64_t features = 1;
-        for (int d = 1; d < ndim; d++) features *= shape[d];
-        if (features < 0) return build_error(name, l, "needs known extents after the batch axis");
-        y = pr_g_reshape(g, x, PR_SHAPE(-1, features));
-        break;
-    }
-    case PR__LAYER_EMBEDDING: {
-        pr_node table = param(m, name, "weight", PR_SHAPE(l->units, l->dim));
-        if (pr_graph_status(g)) break;
-        pr_tensor v;
-        if ((st = pr_graph_param_view(g, table, &v)) || (st = pr_rng_fill_normal(&m->init_rng, &v, 0, 1))) return st;
-        y = pr_g_embedding(g, table, x);
-        break;
-    }
-    case PR__LAYER_RESIDUAL: {
-        char prefix[PR__MODEL_NAME + 8];
-        int len = snprintf(prefix, sizeof prefix, "%s.body.", name);
-        if (len < 0 || (size_t)len >= sizeof prefix)
-            return pr__fail(PR_ERR_LIMIT, "model: layer name '%s' is too long (residual blocks nested too deeply)", name);
-        int row = m->n_rows;
-        if ((st = add_row(m, name, l, x, 0, depth))) return st;
-        pr_node body;
-        if ((st = build_layers(m, l->body, l->n_body, prefix, depth + 1, x, &body))) return st;
-        int bd;
-        int64_t bshape[PR_MAX_DIMS];
-        if ((st = shape_of(m, body, &bd, bshape))) return st;
-        int same = bd == ndim;
-        for (int d = 1; same && d < ndim; d++) same = bshape[d] == shape[d];
-        if (!same) return build_error(name, l, "the block changes the shape, so x + block(x) is undefined");
-        y = pr_g_add(g, x, body);
-        m->rows[row].out = y;
-        m->rows[row].params = params_since(m, tensors_before);
-        *out = y;
-        return pr_graph_status(g) ? pr__fail(pr_graph_status(g), "model: %s", pr_graph_error(g)) : PR_OK;
-    }
-    default: return pr__fail(PR_ERR_INTERNAL, "model: unknown layer kind %d", (int)l->kind);
-    }
-    if (pr_graph_status(g)) return pr__fail(pr_graph_status(g), "model: layer %s: %s", name, pr_graph_error(g));
-    if ((st = add_row(m, name, l, y, params_since(m, tensors_before), depth))) return st;
+    if ((st = l->def->build(&b, l, x, &y))) return st;
+    if ((st = pr__layer_graph_status(&b))) return st;
+    m->rows[row].out = y;
+    m->rows[row].params = params_since(m, tensors_before);
     *out = y;
     return PR_OK;
 }
 
-static pr_status build_layers(pr_model *m, const pr__layer *layers, int n, const char *prefix, int depth, pr_node x,
-                              pr_node *out) {
+pr_status pr__layer_build_body(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
+    char prefix[PR__MODEL_NAME + 8];
+    int len = snprintf(prefix, sizeof prefix, "%s.body.", b->name);
+    if (len < 0 || (size_t)len >= sizeof prefix)
+        return pr__fail(PR_ERR_LIMIT, "model: layer name '%s' is too long (blocks nested too deeply)", b->name);
+    return build_list(b->m, l->body, l->n_body, prefix, b->depth + 1, x, y);
+}
+
+static pr_status build_list(pr_model *m, const pr__layer *layers, int n, const char *prefix, int depth, pr_node x,
+                            pr_node *out) {
     for (int i = 0; i < n; i++) {
         char name[PR__MODEL_NAME];
         int len = snprintf(name, sizeof name, "%s%d", prefix, i);
         if (len < 0 || (size_t)len >= sizeof name)
-            return pr__fail(PR_ERR_LIMIT, "model: the layer names under '%s' are too long (residual blocks nested too "
-                                          "deeply)",
+            return pr__fail(PR_ERR_LIMIT, "model: the layer names under '%s' are too long (blocks nested too deeply)",
                             prefix);
-        pr_status st = build_layer(m, layers, n, i, name, depth, x, &x);
+        pr_status st = build_one(m, layers, n, i, name, depth, x, &x);
         if (st) return st;
     }
     *out = x;
     return PR_OK;
 }
 
-pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int64_t *in_shape,
-                       const pr_model_options *options) {
+/* The model's layers and the graph they build; `counting` builds shapes only. */
+static pr_status model_build(pr_model **out, const char *spec, int in_ndim, const int64_t *in_shape,
+                             const pr_model_options *options, int counting) {
     if (!out) return pr__fail(PR_ERR_INVALID, "model_new: output pointer is NULL");
     if (in_ndim < 1 || in_ndim >= PR_MAX_DIMS || !in_shape)
         return pr__fail(PR_ERR_INVALID, "model_new: the input needs 1 to %d extents (without the batch axis), got %d",
@@ -290,21 +202,25 @@ pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int6
     if (o.dtype != PR_F32 && o.dtype != PR_F64)
         return pr__fail(PR_ERR_DTYPE, "model_new: models compute in float32 or float64, not %s", pr_dtype_name(o.dtype));
     if (o.outputs < 0) return pr__fail(PR_ERR_INVALID, "model_new: outputs is %lld", (long long)o.outputs);
+    if ((unsigned)o.init >= PR_INIT_COUNT) return pr__fail(PR_ERR_INVALID, "model_new: unknown initialisation %d", (int)o.init);
     pr_model *m = pr__calloc(1, sizeof *m);
     if (!m) return PR_ERR_NOMEM;
     m->dtype = o.dtype;
     m->init = o.init;
-    m->max_params = o.max_params > 0 && o.max_params < (INT64_C(1) << 40) ? o.max_params : INT64_C(1) << 28;
+    m->counting = counting;
+    m->max_params = counting ? INT64_MAX / 2
+                    : o.max_params > 0 && o.max_params < (INT64_C(1) << 40) ? o.max_params
+                                                                             : INT64_C(1) << 28;
     m->in_ndim = in_ndim;
     memcpy(m->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
     pr_rng_seed(&m->init_rng, o.seed);
     pr_status st = pr__spec_parse(spec, &m->layers, &m->n_layers);
-    if (!st && o.outputs > 0) {
+    if (!st && o.outputs > 0) { /* the head */
         pr__layer *grown = pr__realloc(m->layers, (size_t)(m->n_layers + 1) * sizeof *grown);
         if (!grown) st = PR_ERR_NOMEM;
         else {
             m->layers = grown;
-            m->layers[m->n_layers++] = (pr__layer){.kind = PR__LAYER_DENSE, .units = o.outputs};
+            m->layers[m->n_layers++] = (pr__layer){.def = pr__layer_lookup("dense", 5), .v = {(double)o.outputs}};
         }
     }
     if (!st && !m->n_layers)
@@ -316,26 +232,41 @@ pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int6
         m->spec = pr__strbuf_take(&sb);
         if (!m->spec) st = PR_ERR_NOMEM;
     }
-    if (!st) st = pr_graph_new(&m->g, m->dtype);
+    if (!st) st = counting ? pr_graph_new_shapes_only(&m->g, m->dtype) : pr_graph_new(&m->g, m->dtype);
     if (!st) {
         pr_graph_seed(m->g, o.seed ^ UINT64_C(0x9e3779b97f4a7c15));
         int64_t shape[PR_MAX_DIMS] = {-1};
         memcpy(shape + 1, in_shape, (size_t)in_ndim * sizeof *in_shape);
         m->x = pr_g_input(m->g, "x", in_ndim + 1, shape);
-        st = build_layers(m, m->layers, m->n_layers, "", 0, m->x, &m->y);
+        st = build_list(m, m->layers, m->n_layers, "", 0, m->x, &m->y);
     }
     if (!st) {
         int nd;
         int64_t s[PR_MAX_DIMS];
         st = pr_node_shape(m->g, m->y, &nd, s);
         if (!st && (nd < 2 || s[nd - 1] < 1))
-            st = pr__fail(PR_ERR_SHAPE, "model: the output must be (batch, outputs); this spec gives rank %d", nd);
+            st = pr__fail(PR_ERR_SHAPE, "model: the output must be (batch, outputs, ...); this spec gives rank %d", nd);
     }
     if (st) {
         pr_model_free(m);
         return st;
     }
     *out = m;
+    return PR_OK;
+}
+
+pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int64_t *in_shape,
+                       const pr_model_options *options) {
+    return model_build(out, spec, in_ndim, in_shape, options, 0);
+}
+
+pr_status pr_spec_param_count(const char *spec, int in_ndim, const int64_t *in_shape, int64_t outputs, int64_t *count) {
+    if (!count) return pr__fail(PR_ERR_INVALID, "spec_param_count: count is NULL");
+    pr_model *m;
+    pr_status st = model_build(&m, spec, in_ndim, in_shape, &(pr_model_options){.outputs = outputs}, 1);
+    if (st) return st;
+    *count = pr_model_param_count(m);
+    pr_model_free(m);
     return PR_OK;
 }
 
@@ -382,6 +313,14 @@ int64_t pr_model_input_size(const pr_model *m) {
     int64_t n = 1;
     for (int d = 0; m && d < m->in_ndim; d++) n *= m->in_shape[d];
     return m ? n : 0;
+}
+
+int pr_model_output_shape(const pr_model *m, int64_t shape[PR_MAX_DIMS]) {
+    int nd;
+    int64_t s[PR_MAX_DIMS];
+    if (!m || pr_node_shape(m->g, m->y, &nd, s) || nd < 1) return 0;
+    memcpy(shape, s + 1, (size_t)(nd - 1) * sizeof *s);
+    return nd - 1;
 }
 
 int64_t pr_model_output_size(const pr_model *m) {
@@ -671,15 +610,20 @@ pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
     if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_forward: NULL argument");
     pr_status st = check_rows(m, X, "model_forward");
     if (st) return st;
-    int64_t N = X->shape[0], width = pr_model_output_size(m);
+    /* the output's true shape (N, ...): a sequence model's (N, T, K), say */
+    int64_t N = X->shape[0], per[PR_MAX_DIMS], shape[PR_MAX_DIMS];
+    int nd = pr_model_output_shape(m, per) + 1;
+    shape[0] = N;
+    memcpy(shape + 1, per, (size_t)(nd - 1) * sizeof *per);
     size_t esize = pr_dtype_size(m->dtype);
     pr_tensor *Y = NULL;
-    if ((st = pr__tensor_alloc(&Y, m->dtype, PR_SHAPE(N, width), false))) return st;
+    if ((st = pr__tensor_alloc(&Y, m->dtype, nd, shape, false))) return st;
+    int64_t per_row = N ? Y->size / N : 0;
     if (!m->staging) { /* one batch of rows, kept for the model's life */
-        int64_t shape[PR_MAX_DIMS];
-        shape[0] = FORWARD_BATCH;
-        memcpy(shape + 1, m->in_shape, (size_t)m->in_ndim * sizeof *shape);
-        if ((st = pr__tensor_alloc(&m->staging, m->dtype, m->in_ndim + 1, shape, false))) {
+        int64_t in[PR_MAX_DIMS];
+        in[0] = FORWARD_BATCH;
+        memcpy(in + 1, m->in_shape, (size_t)m->in_ndim * sizeof *in);
+        if ((st = pr__tensor_alloc(&m->staging, m->dtype, m->in_ndim + 1, in, false))) {
             pr_tensor_free(Y);
             return st;
         }
@@ -699,7 +643,12 @@ pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
         if (st || (st = pr_graph_bind_input(m->g, m->x, &batch)) || (st = pr_graph_forward(m->g, m->y)) ||
             (st = pr_graph_value(m->g, m->y, &y)))
             break;
-        memcpy((char *)Y->data + (size_t)(start * width) * esize, y.data, (size_t)y.size * esize);
+        if (y.size != rows * per_row) {
+            st = pr__fail(PR_ERR_INTERNAL, "model_forward: the output has %lld values for %lld rows, not %lld per row",
+                          (long long)y.size, (long long)rows, (long long)per_row);
+            break;
+        }
+        memcpy((char *)Y->data + (size_t)(start * per_row) * esize, y.data, (size_t)y.size * esize);
     }
     /* leave the input bound to the model's own buffer, never to the caller's rows */
     pr_tensor rest;
@@ -724,14 +673,10 @@ pr_status pr_model_predict_proba(pr_model *m, const pr_tensor *X, pr_tensor **pr
     st = pr_tensor_cast(logits, PR_F64, &p);
     pr_tensor_free(logits);
     if (st) return st;
-    int64_t N = p->shape[0], K = p->shape[1];
+    /* over the class axis (the last), at every position */
+    int64_t K = p->shape[p->ndim - 1], positions = K ? p->size / K : 0;
     double *v = pr_tensor_f64(p);
-    for (int64_t i = 0; i < N; i++) {
-        double *r = v + i * K, mx = r[0], s = 0;
-        for (int64_t k = 1; k < K; k++) mx = r[k] > mx ? r[k] : mx;
-        for (int64_t k = 0; k < K; k++) s += (r[k] = exp(r[k] - mx));
-        for (int64_t k = 0; k < K; k++) r[k] /= s;
-    }
+    for (int64_t i = 0; i < positions; i++) pr__softmax_f64(v + i * K, K, 1, v + i * K, 0);
     *proba = p;
     return PR_OK;
 }
@@ -743,12 +688,13 @@ pr_status pr_model_predict_classes(pr_model *m, const pr_tensor *X, pr_tensor **
     pr_tensor *logits, *out;
     pr_status st = pr_model_forward(m, X, &logits);
     if (st) return st;
-    int64_t N = logits->shape[0], K = logits->shape[1];
-    if ((st = pr_tensor_zeros(&out, PR_F64, PR_SHAPE(N)))) {
+    /* one label per position: (N) for a row classifier, (N, T) per token */
+    int64_t K = logits->shape[logits->ndim - 1], positions = K ? logits->size / K : 0;
+    if ((st = pr_tensor_zeros(&out, PR_F64, logits->ndim - 1, logits->shape))) {
         pr_tensor_free(logits);
         return st;
     }
-    for (int64_t i = 0; i < N; i++) {
+    for (int64_t i = 0; i < positions; i++) {
         int64_t best = 0;
         for (int64_t k = 1; k < K; k++)
             if (pr_tensor_get(logits, i * K + k) > pr_tensor_get(logits, i * K + best)) best = k;

@@ -5,47 +5,79 @@
 #include "core/internal.h"
 #include "primer/nn.h"
 
-/* X(ID, "token", number of arguments: minimum, maximum). The one list of layer kinds. */
-#define PR__LAYER_LIST(X)              \
-    X(DENSE, "dense", 1, 1)            \
-    X(RELU, "relu", 0, 0)              \
-    X(LEAKY_RELU, "leaky_relu", 0, 1)  \
-    X(PRELU, "prelu", 0, 0)            \
-    X(SIGMOID, "sigmoid", 0, 0)        \
-    X(TANH, "tanh", 0, 0)              \
-    X(GELU, "gelu", 0, 1)              \
-    X(SOFTMAX, "softmax", 0, 0)        \
-    X(DROPOUT, "dropout", 1, 1)        \
-    X(BATCHNORM, "batchnorm", 0, 0)    \
-    X(LAYERNORM, "layernorm", 0, 0)    \
-    X(FLATTEN, "flatten", 0, 0)        \
-    X(EMBEDDING, "embedding", 2, 2)    \
-    X(RESIDUAL, "res", 0, 0)
+/* ---- the layer registry (see primer/nn.h) ---------------------------------------------- */
 
-typedef enum pr__layer_kind {
-#define PR_X_(id, token, lo, hi) PR__LAYER_##id,
-    PR__LAYER_LIST(PR_X_)
-#undef PR_X_
-    PR__LAYER_COUNT
-} pr__layer_kind;
+typedef struct pr__layer pr__layer;
+typedef struct pr__build pr__build;
 
-/* One layer of a specification; a residual block holds its body. */
-typedef struct pr__layer {
-    pr__layer_kind kind;
-    int64_t units, dim;     /* dense outputs; embedding rows (units) and width (dim) */
-    double rate;            /* dropout rate, leaky slope */
-    int tanh_form;          /* gelu:tanh */
+/* Build layer l on input x into *y, with the context b (names, shapes, the model's
+ * parameters). Report a misfit with pr__layer_error. */
+typedef pr_status (*pr__layer_builder)(pr__build *b, const pr__layer *l, pr_node x, pr_node *y);
+
+/* Layer flags, for the initialisation rule of the dense layer before them. */
+#define PR__LAYER_RELU_FAMILY 1u  /* relu, leaky_relu, prelu, gelu: He initialisation before it */
+#define PR__LAYER_TRANSPARENT 2u  /* dropout and norms: look past them for the activation */
+
+typedef struct pr__layer_def {
+    pr_layer_info info;         /* what the public registry shows */
+    pr__layer_builder build;
+    unsigned flags;
+} pr__layer_def;
+
+/* Each family file holds its rows, ended by a row with a NULL token:
+ * layers_dense.c (dense, embedding, activations, dropout), layers_norm.c (batch and
+ * layer norm), layers_structure.c (flatten, residual blocks). */
+extern const pr__layer_def pr__layers_dense[];
+extern const pr__layer_def pr__layers_norm[];
+extern const pr__layer_def pr__layers_structure[];
+
+/* The row of a token (len bytes of text), or NULL. */
+const pr__layer_def *pr__layer_lookup(const char *token, size_t len);
+
+/* One layer of a parsed specification: its row, its argument values (a choice's
+ * index for CHOICE arguments) and, for blocks, its body. */
+struct pr__layer {
+    const pr__layer_def *def;
+    double v[PR_LAYER_MAX_ARGS];
     struct pr__layer *body;
     int n_body;
-} pr__layer;
+};
 
 /* Parse a specification (named architectures expanded) into a new layer array. */
 pr_status pr__spec_parse(const char *text, pr__layer **layers, int *n);
 void pr__spec_free(pr__layer *layers, int n);
-/* Append the canonical text of the layers. */
+/* Append the canonical text of the layers: every numeric argument, and the words
+ * of choice arguments that differ from their default. */
 void pr__spec_format(pr_strbuf *sb, const pr__layer *layers, int n);
-/* The token of a kind ("dense"). */
-const char *pr__layer_token(pr__layer_kind kind);
+
+/* What a builder sees: the model, the layer's state-dict name ("2", "3.body.0"),
+ * its place among its siblings, and the shape of its input (N, ...). */
+struct pr__build {
+    pr_model *m;
+    pr_graph *g;
+    const char *name;
+    int depth;
+    const pr__layer *siblings;
+    int n_siblings, index;
+    int ndim;
+    int64_t shape[PR_MAX_DIMS];
+};
+
+/* A parameter or buffer "<name>.<suffix>" registered with the model (an invalid
+ * node, with the graph's error set, on failure). */
+pr_node pr__layer_param(pr__build *b, const char *suffix, int ndim, const int64_t *shape);
+pr_node pr__layer_buffer(pr__build *b, const char *suffix, int ndim, const int64_t *shape, double fill, int is_counter);
+/* Initialise a parameter from the model's generator (nothing when only counting). */
+pr_status pr__layer_init(pr__build *b, pr_node param, pr_init kind, int64_t fan_in, int64_t fan_out, double value);
+/* The rule for a weight matrix: the model's option, else He-normal when a ReLU-family
+ * activation follows (past dropout and norms), else Xavier-normal. */
+pr_init pr__layer_weight_rule(const pr__build *b);
+/* PR_ERR_SHAPE "model: layer NAME (TEXT): message". */
+pr_status pr__layer_error(const pr__build *b, const pr__layer *l, const char *fmt, ...) PR_PRINTF(3, 4);
+/* Build a block's layers on x, named "<name>.body.<i>". */
+pr_status pr__layer_build_body(pr__build *b, const pr__layer *l, pr_node x, pr_node *y);
+/* The graph's build error as a status with its message. */
+pr_status pr__layer_graph_status(const pr__build *b);
 
 /* A named tensor of the model: a parameter or a buffer. */
 #define PR__MODEL_NAME 96
@@ -86,6 +118,7 @@ struct pr_model {
     int64_t n_classes;
     pr_tensor *mean, *scale;
     pr_tensor *staging;         /* pr_model_forward's batch buffer; the input stays bound to it */
+    int counting;               /* built on a shapes-only graph, to count parameters */
     char **features;
     int64_t n_features;
     char *target;

@@ -84,7 +84,20 @@ static void replay_spec(const unsigned char *data, size_t len, const char *name)
     memcpy(text, data, len);
     text[len] = '\0';
     pr_model *m = NULL;
-    check_status(pr_model_new(&m, text, PR_SHAPE(4), &(pr_model_options){.outputs = 2, .max_params = 1 << 20}), name);
+    pr_status st = pr_model_new(&m, text, PR_SHAPE(4), &(pr_model_options){.outputs = 2, .max_params = 1 << 20});
+    check_status(st, name);
+    if (!st) { /* as the fuzz target: a model that builds runs a small batch to its true shape */
+        pr_tensor *X, *Y = NULL;
+        assert_ok(pr_tensor_zeros(&X, PR_F32, PR_SHAPE(3, 4)));
+        for (int64_t i = 0; i < X->size; i++) pr_tensor_set(X, i, (double)(i % 3));
+        st = pr_model_forward(m, X, &Y);
+        check_status(st, name);
+        int64_t shape[PR_MAX_DIMS];
+        int nd = pr_model_output_shape(m, shape);
+        if (!st) cr_assert(Y->ndim == nd + 1 && Y->shape[0] == 3 && Y->shape[nd] == shape[nd - 1], "%s", name);
+        pr_tensor_free(X);
+        pr_tensor_free(Y);
+    }
     pr_model_free(m);
     free(text);
 }
