@@ -48,11 +48,13 @@ int main(int argc, char **argv) {
     pr_rng rng;
     pr_rng_seed(&rng, 0);
     workload w[4] = {
-        {"least_squares_100000x100", {.kind = PR_EST_LINEAR}, NULL, NULL, 0, 0, 0},
-        {"lasso_5000x500", {.kind = PR_EST_LASSO, .alpha = 0.1}, NULL, NULL, 0, 0, 0},
-        {"logistic_digits", {.kind = PR_EST_LOGISTIC, .tol = 1e-4}, NULL, NULL, 0, 0, 0},
-        {"logistic_20000x100", {.kind = PR_EST_LOGISTIC, .tol = 1e-4}, NULL, NULL, 0, 0, 0},
+        {"least_squares_100000x100", pr_estimator_defaults(PR_EST_LINEAR), NULL, NULL, 0, 0, 0},
+        {"lasso_5000x500", pr_estimator_defaults(PR_EST_LASSO), NULL, NULL, 0, 0, 0},
+        {"logistic_digits", pr_estimator_defaults(PR_EST_LOGISTIC), NULL, NULL, 0, 0, 0},
+        {"logistic_20000x100", pr_estimator_defaults(PR_EST_LOGISTIC), NULL, NULL, 0, 0, 0},
     };
+    w[1].config.alpha = 0.1;
+    w[2].config.tol = w[3].config.tol = 1e-4;
     /* least squares: y = X w + noise */
     CHECK(pr_tensor_normal(&w[0].X, PR_F64, PR_SHAPE(100000, 100), 0, 1, &rng));
     CHECK(pr_tensor_zeros(&w[0].y, PR_F64, PR_SHAPE(100000)));

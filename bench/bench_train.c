@@ -76,7 +76,10 @@ static void prepare(const char *dir, pr_tensor **Xtr, pr_tensor *ytr, pr_tensor 
 
 static pr_model *mlp(const char *spec, int64_t inputs) {
     pr_model *m;
-    CHECK(pr_model_new(&m, spec, PR_SHAPE(inputs), &(pr_model_options){.seed = 0, .outputs = 10}));
+    pr_model_options mopt1 = PR_MODEL_DEFAULTS;
+    mopt1.seed = 0;
+    mopt1.outputs = 10;
+    CHECK(pr_model_new(&m, spec, PR_SHAPE(inputs), &mopt1));
     CHECK(pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 10));
     return m;
 }
@@ -98,8 +101,12 @@ static void workload_a(const char *dir, int threads) {
     for (int rep = 0; rep < 3; rep++) {
         pr_model *m = mlp("dense:128,relu,dense:64,relu", 64);
         pr_train_history *h;
-        pr_train_options o = {.epochs = 20, .batch_size = 32, .seed = (uint64_t)rep,
-                              .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+        pr_train_options o = PR_TRAIN_DEFAULTS;
+        o.epochs = 20;
+        o.batch_size = 32;
+        o.seed = (uint64_t)rep;
+        o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+        o.optimizer.lr = 1e-3;
         double t0 = bench_now();
         CHECK(pr_train(m, Xtr, ytr, &o, &h));
         double sps = (double)Xtr->shape[0] * 20 / (bench_now() - t0), loss;
@@ -131,8 +138,12 @@ static void workload_b(const char *dir, int threads) {
     for (int rep = 0; rep < 3; rep++) {
         pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
         pr_train_history *h;
-        pr_train_options o = {.epochs = 2, .batch_size = 64, .seed = (uint64_t)rep,
-                              .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+        pr_train_options o = PR_TRAIN_DEFAULTS;
+        o.epochs = 2;
+        o.batch_size = 64;
+        o.seed = (uint64_t)rep;
+        o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+        o.optimizer.lr = 1e-3;
         double t0 = bench_now();
         CHECK(pr_train(m, Xtr, ytr, &o, &h));
         double sps = (double)Xtr->shape[0] * 2 / (bench_now() - t0);
@@ -177,7 +188,11 @@ static int measure_memory(const char *dir) {
     CHECK(pr_npy_read(path, NULL, &y));
     pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
     pr_train_history *h;
-    pr_train_options o = {.epochs = 2, .batch_size = 64, .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 2;
+    o.batch_size = 64;
+    o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+    o.optimizer.lr = 1e-3;
     CHECK(pr_train(m, X, y, &o, &h));
     printf("rss_mb %.1f\n", peak_rss_mb());
     pr_train_history_free(h);

@@ -147,7 +147,7 @@ static int digits_command(const char *write, int json) {
 static int run_data(int argc, char **argv) {
     const char *path = NULL, *target = NULL, *write = NULL;
     int json = 0;
-    pr_csv_options opt = {0};
+    pr_csv_options opt = PR_CSV_DEFAULTS;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {

@@ -15,7 +15,8 @@ typedef struct fit_args {
 } fit_args;
 
 static int parse_args(int argc, char **argv, fit_args *a) {
-    *a = (fit_args){.test = 0.2};
+    /* NaN and -1: not given, so the model's defaults apply */
+    *a = (fit_args){.test = 0.2, .alpha = NAN, .l1_ratio = NAN, .tol = NAN, .lr = NAN, .degree = -1, .max_iter = -1};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char **str = !strcmp(arg, "--data")      ? &a->data
@@ -63,19 +64,31 @@ static int parse_args(int argc, char **argv, fit_args *a) {
     }
     if (!a->model) return cli_usage_error("fit: name a model: linear, ridge, lasso, elasticnet, logistic, softmax or naive-bayes");
     if (a->test >= 1) return cli_usage_error("fit: --test-size must be below 1 (0 fits on every row)");
-    if (a->l1_ratio > 1) return cli_usage_error("fit: --l1-ratio must be in (0, 1]");
-    if (a->degree > 20) return cli_usage_error("fit: --degree must be at most 20");
+    if (a->l1_ratio > 1) return cli_usage_error("fit: --l1-ratio must be in [0, 1]");
+    if (a->degree == 0 || a->degree > 20) return cli_usage_error("fit: --degree must be 1 to 20");
+    if (a->max_iter == 0) return cli_usage_error("fit: --max-iter must be at least 1");
+    if (a->lr == 0) return cli_usage_error("fit: --lr must be above 0");
     if (a->cv == 1 || a->cv > 64) return cli_usage_error("fit: --cv needs 2 to 64 folds");
     return CLI_OK;
 }
 
 static int build_config(const fit_args *a, const cli_dataset *d, pr_estimator_config *c) {
-    *c = (pr_estimator_config){.alpha = a->alpha, .l1_ratio = a->l1_ratio, .degree = (int)a->degree,
-                               .standardize = a->standardize, .no_intercept = a->no_intercept,
-                               .ridge_scale = a->ridge_m ? PR_RIDGE_M_LAMBDA : PR_RIDGE_LAMBDA,
-                               .min_norm = a->min_norm, .max_iter = (int)a->max_iter, .tol = a->tol, .lr = a->lr, .seed = (uint64_t)a->seed,
-                               .feature_names = (const char *const *)d->features, .target_name = d->target};
-    if (pr_estimator_kind_parse(a->model, &c->kind)) return cli_library_error("fit");
+    pr_estimator_kind kind;
+    if (pr_estimator_kind_parse(a->model, &kind)) return cli_library_error("fit");
+    *c = pr_estimator_defaults(kind);
+    if (!isnan(a->alpha)) c->alpha = a->alpha;
+    if (!isnan(a->l1_ratio)) c->l1_ratio = a->l1_ratio;
+    if (!isnan(a->tol)) c->tol = a->tol;
+    if (!isnan(a->lr)) c->lr = a->lr;
+    if (a->degree > 0) c->degree = (int)a->degree;
+    if (a->max_iter > 0) c->max_iter = (int)a->max_iter;
+    c->standardize = a->standardize;
+    c->no_intercept = a->no_intercept;
+    c->ridge_scale = a->ridge_m ? PR_RIDGE_M_LAMBDA : PR_RIDGE_LAMBDA;
+    c->min_norm = a->min_norm;
+    c->seed = (uint64_t)a->seed;
+    c->feature_names = (const char *const *)d->features;
+    c->target_name = d->target;
     if (a->solver && pr_solver_parse(a->solver, &c->solver)) return cli_library_error("fit: --solver");
     if (a->penalty) {
         if (!strcmp(a->penalty, "l2")) c->penalty = PR_REG_L2;

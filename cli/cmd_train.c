@@ -194,9 +194,10 @@ static int split_data(run *r) {
 
 static int build_model(run *r) {
     train_args *a = &r->a;
-    pr_model_options mo = {.seed = (uint64_t)a->seed,
-                           .outputs = r->classify ? r->classes->size : 1,
-                           .dtype = a->dtype && !strcmp(a->dtype, "float64") ? PR_F64 : PR_F32};
+    pr_model_options mo = PR_MODEL_DEFAULTS;
+    mo.seed = (uint64_t)a->seed;
+    mo.outputs = r->classify ? r->classes->size : 1;
+    mo.dtype = a->dtype && !strcmp(a->dtype, "float64") ? PR_F64 : PR_F32;
     if (a->init && pr_init_parse(a->init, &mo.init)) return cli_library_error("--init");
     int64_t features = r->d.X->shape[1];
     if (pr_model_new(&r->m, a->spec ? a->spec : "mlp", PR_SHAPE(features), &mo)) return cli_library_error("--model");
@@ -215,10 +216,21 @@ static int build_model(run *r) {
 
 static int configure(run *r, pr_train_options *o, progress *p) {
     train_args *a = &r->a;
-    *o = (pr_train_options){.epochs = a->epochs, .batch_size = a->batch, .seed = (uint64_t)a->seed,
-                            .val_fraction = a->val, .no_shuffle = a->no_shuffle, .patience = a->patience,
-                            .clip_norm = a->clip_norm, .clip_value = a->clip_value, .checkpoint = a->checkpoint,
-                            .resume = a->resume, .log = r->log, .on_batch = on_batch, .on_epoch = on_epoch, .user = p};
+    *o = PR_TRAIN_DEFAULTS;
+    o->epochs = a->epochs;
+    o->batch_size = a->batch;
+    o->seed = (uint64_t)a->seed;
+    o->val_fraction = a->val;
+    o->no_shuffle = a->no_shuffle;
+    o->patience = a->patience;
+    o->clip_norm = a->clip_norm;
+    o->clip_value = a->clip_value;
+    o->checkpoint = a->checkpoint;
+    o->resume = a->resume;
+    o->log = r->log;
+    o->on_batch = on_batch;
+    o->on_epoch = on_epoch;
+    o->user = p;
     if (a->optimizer && pr_optimizer_parse(a->optimizer, &o->optimizer)) return cli_library_error("--optimizer");
     if (a->lr > 0) o->optimizer.lr = a->lr;
     if (a->momentum >= 0) {

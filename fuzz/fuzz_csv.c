@@ -10,9 +10,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The first byte picks options so the fuzzer explores them too. */
     unsigned char mode = size ? data[0] : 0;
-    pr_limits limits = {.max_elements = 1 << 16, .max_columns = 256, .max_line_bytes = 4096};
+    pr_limits limits = PR_LIMITS_DEFAULTS;
+    limits.max_elements = 1 << 16;
+    limits.max_columns = 256;
+    limits.max_line_bytes = 4096;
     pr_csv_options opt = {
-        .delimiter = (mode & 1) ? ';' : 0,
+        .delimiter = (mode & 1) ? ';' : ',',
         .no_header = (mode & 2) != 0,
         .allow_nonfinite = (mode & 4) != 0,
         .limits = &limits,

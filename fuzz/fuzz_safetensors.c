@@ -10,7 +10,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    pr_limits limits = {.max_elements = 1 << 20, .max_header_bytes = 4096};
+    pr_limits limits = PR_LIMITS_DEFAULTS;
+    limits.max_elements = 1 << 20;
+    limits.max_header_bytes = 4096;
     pr_tensor_file *f = NULL, *back = NULL;
     if (pr_safetensors_read_buffer(data, size, "fuzz.safetensors", &limits, &f) != PR_OK) return 0;
     unsigned char *enc = NULL;

@@ -38,9 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(text, data, size);
     text[size] = '\0';
     pr_model *m = NULL, *again = NULL;
-    pr_model_options o = {.outputs = 2, .max_params = 1 << 20};
+    pr_model_options o = PR_MODEL_DEFAULTS;
+    o.outputs = 2;
+    o.max_params = 1 << 20;
     if (pr_model_new(&m, text, PR_SHAPE(4), &o) == PR_OK) {
-        pr_model_options o2 = {.max_params = 1 << 20};
+        pr_model_options o2 = PR_MODEL_DEFAULTS;
+        o2.max_params = 1 << 20;
         if (pr_model_new(&again, pr_model_spec(m), PR_SHAPE(4), &o2) != PR_OK) __builtin_trap();
         if (strcmp(pr_model_spec(m), pr_model_spec(again)) || pr_model_param_count(m) != pr_model_param_count(again))
             __builtin_trap();

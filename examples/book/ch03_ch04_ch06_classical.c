@@ -59,7 +59,8 @@ pr_status example_line_fit(const example_context *ctx) {
     pr_figure *fig = NULL;
     pr_status st = pr_tensor_from_array(&X, PR_F64, PR_SHAPE(5, 1), xs);
     if (!st) st = pr_tensor_from_array(&y, PR_F64, PR_SHAPE(5), ys);
-    if (!st) st = pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LINEAR}, X, y);
+    pr_estimator_config cfg1 = pr_estimator_defaults(PR_EST_LINEAR);
+    if (!st) st = pr_estimator_fit(&e, &cfg1, X, y);
     if (!st) {
         double w = pr_tensor_get(pr_estimator_coef(e), 0), b = pr_tensor_get(pr_estimator_intercept(e), 0);
         fprintf(ctx->out, "y = %.1fx + %.1f\n", w, b);
@@ -81,8 +82,13 @@ pr_status example_line_fit(const example_context *ctx) {
     /* Q4.7 and Q4.8: the book's design matrix with its column of ones */
     if (!st) st = pr_tensor_from_array(&X1, PR_F64, PR_SHAPE(3, 2), (double[]){1, 1, 1, 2, 1, 3});
     if (!st) st = pr_tensor_from_array(&y3, PR_F64, PR_SHAPE(3), (double[]){2, 4, 5});
-    if (!st) st = pr_estimator_fit(&q47, &(pr_estimator_config){.kind = PR_EST_LINEAR, .no_intercept = 1}, X1, y3);
-    if (!st) st = pr_estimator_fit(&q48, &(pr_estimator_config){.kind = PR_EST_RIDGE, .alpha = 2, .no_intercept = 1}, X1, y3);
+    pr_estimator_config cfg2 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg2.no_intercept = 1;
+    if (!st) st = pr_estimator_fit(&q47, &cfg2, X1, y3);
+    pr_estimator_config cfg3 = pr_estimator_defaults(PR_EST_RIDGE);
+    cfg3.alpha = 2;
+    cfg3.no_intercept = 1;
+    if (!st) st = pr_estimator_fit(&q48, &cfg3, X1, y3);
     if (!st) {
         const pr_tensor *a = pr_estimator_coef(q47), *r = pr_estimator_coef(q48);
         fprintf(ctx->out, "Q4.7: w = (%.4f, %.4f)   (2/3, 3/2)\n", pr_tensor_get(a, 0), pr_tensor_get(a, 1));
@@ -160,8 +166,12 @@ pr_status example_polynomial_degrees(const example_context *ctx) {
 static pr_status two_feature_problem(uint64_t seed, double separation, double flip, pr_tensor **X, pr_tensor **y) {
     pr_rng rng;
     pr_rng_seed(&rng, seed);
-    pr_classification_options o = {.features = 2, .informative = 2, .redundant = -1, .clusters = 1,
-                                   .separation = separation, .flip = flip};
+    pr_classification_options o = PR_CLASSIFICATION_DEFAULTS;
+    o.features = 2;
+    o.redundant = 0;
+    o.clusters = 1;
+    o.separation = separation;
+    o.flip = flip;
     return pr_data_classification(200, &o, &rng, X, y);
 }
 
@@ -173,9 +183,10 @@ pr_status example_logistic_boundary(const example_context *ctx) {
     double *z = malloc(sizeof(double) * G * G);
     int *cls = malloc(sizeof(int) * 200);
     pr_status st = z && cls ? PR_OK : example_fail(PR_ERR_NOMEM, "out of memory");
-    if (!st) st = two_feature_problem(ctx->seed ? ctx->seed : 42, 1.5, -1, &X, &y);
+    if (!st) st = two_feature_problem(ctx->seed ? ctx->seed : 42, 1.5, 0, &X, &y);
     /* scikit-learn's LogisticRegression() defaults: L2, C = 1 (alpha 1), unpenalised intercept */
-    if (!st) st = pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LOGISTIC}, X, y);
+    pr_estimator_config cfg4 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    if (!st) st = pr_estimator_fit(&e, &cfg4, X, y);
     double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
     for (int i = 0; !st && i < 200; i++)
         for (int j = 0; j < 2; j++) {
@@ -266,7 +277,8 @@ pr_status example_roc_pr_curves(const example_context *ctx) {
     /* overlapping classes, so that the curves have something to show */
     pr_status st = two_feature_problem(ctx->seed ? ctx->seed : 7, 0.7, 0.05, &X, &y);
     if (!st) st = pr_data_split(X, y, 0.5, 1, &rng, &Xtr, &ytr, &Xte, &yte);
-    if (!st) st = pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LOGISTIC}, Xtr, ytr);
+    pr_estimator_config cfg5 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    if (!st) st = pr_estimator_fit(&e, &cfg5, Xtr, ytr);
     if (!st) st = pr_estimator_predict_proba(e, Xte, &proba);
     if (!st) st = pr_tensor_zeros(&p1, PR_F64, PR_SHAPE(yte->size));
     for (int64_t i = 0; !st && i < yte->size; i++) pr_tensor_f64(p1)[i] = pr_tensor_f64(proba)[2 * i + 1];

@@ -58,7 +58,7 @@ static pr_status descend(surface *s, const pr_optimizer_config *c, double w0, in
         pr_tensor grad;
         w[t] = pr_tensor_get(point, 0);
         st = surface_eval(s, point, &f[t], &grad);
-        if (!st && t < steps) st = pr_optimizer_step(opt, point, &grad, 0);
+        if (!st && t < steps) st = pr_optimizer_step(opt, point, &grad, PR_UNSET);
     }
     pr_tensor_free(point);
     pr_optimizer_free(opt);
@@ -69,7 +69,8 @@ pr_status example_gd_worked_steps(const example_context *ctx) {
     surface s = {0};
     double w[32], f[32];
     FILE *o = ctx->out;
-    pr_optimizer_config gd = {.kind = PR_OPT_SGD, .lr = 0.1};
+    pr_optimizer_config gd = pr_optimizer_defaults(PR_OPT_SGD);
+    gd.lr = 0.1;
     pr_status st = parabola(&s, 3, 0);
     if (!st) st = descend(&s, &gd, 0, 3, w, f);
     if (!st) {
@@ -105,11 +106,12 @@ pr_status example_gd_worked_steps(const example_context *ctx) {
     /* Q5.9: one Adam step from g = 3 */
     pr_optimizer *adam = NULL;
     pr_tensor *p = NULL, *g = NULL;
-    pr_optimizer_config ac = {.kind = PR_OPT_ADAM, .lr = 0.01};
+    pr_optimizer_config ac = pr_optimizer_defaults(PR_OPT_ADAM);
+    ac.lr = 0.01;
     if (!st) st = pr_optimizer_new(&adam, &ac, 1, PR_F64);
     if (!st) st = pr_tensor_full(&p, PR_F64, PR_SHAPE(1), 0);
     if (!st) st = pr_tensor_full(&g, PR_F64, PR_SHAPE(1), 3);
-    if (!st) st = pr_optimizer_step(adam, p, g, 0);
+    if (!st) st = pr_optimizer_step(adam, p, g, PR_UNSET);
     pr_tensor_file *state = NULL;
     const pr_tensor *m1, *v1;
     if (!st) st = pr_tensor_file_new(&state);
@@ -140,7 +142,8 @@ pr_status example_minibatch_sgd(const example_context *ctx) {
     pr_tensor *X = NULL, *y = NULL, *wt = NULL, *w = NULL, *exact = NULL;
     pr_batches *batches = NULL;
     pr_optimizer *opt = NULL;
-    pr_optimizer_config sgd = {.kind = PR_OPT_SGD, .lr = lr};
+    pr_optimizer_config sgd = pr_optimizer_defaults(PR_OPT_SGD);
+    sgd.lr = lr;
     pr_status st = pr_tensor_normal(&X, PR_F64, PR_SHAPE(M, N), 0, 1, &rng);
     if (!st) st = pr_tensor_from_array(&wt, PR_F64, PR_SHAPE(N), w_true);
     if (!st) st = pr_matmul(X, wt, &y);
@@ -163,7 +166,7 @@ pr_status example_minibatch_sgd(const example_context *ctx) {
                 pr_tensor_reshape(&gcol, PR_SHAPE(N, 1));
                 st = pr_gemm(1, 0, 1.0 / (double)xb.shape[0], &xb, &r, 0, &gcol);
             }
-            if (!st) st = pr_optimizer_step(opt, w, grad, 0);
+            if (!st) st = pr_optimizer_step(opt, w, grad, PR_UNSET);
             pr_tensor_free(pred);
             pr_tensor_free(grad);
         }
@@ -209,12 +212,16 @@ static pr_status rosenbrock(surface *s) {
 
 pr_status example_optimizers_rosenbrock(const example_context *ctx) {
     enum { STEPS = 300, GRID = 200 };
-    const struct {
+    /* GD (lr 0.002), momentum (beta 0.9, no (1 - beta)) and Adam (lr 0.05), as the listing */
+    struct {
         const char *label, *color;
         pr_optimizer_config config;
-    } runs[3] = {{"SGD", "red", {.kind = PR_OPT_SGD, .lr = 0.002}},
-                 {"Momentum", "blue", {.kind = PR_OPT_MOMENTUM, .lr = 0.002, .momentum = 0.9}},
-                 {"Adam", "orange", {.kind = PR_OPT_ADAM, .lr = 0.05}}};
+    } runs[3] = {{"SGD", "red", pr_optimizer_defaults(PR_OPT_SGD)},
+                 {"Momentum", "blue", pr_optimizer_defaults(PR_OPT_MOMENTUM)},
+                 {"Adam", "orange", pr_optimizer_defaults(PR_OPT_ADAM)}};
+    runs[0].config.lr = runs[1].config.lr = 0.002;
+    runs[1].config.momentum = 0.9;
+    runs[2].config.lr = 0.05;
     surface s = {0};
     double *px = malloc(3 * (STEPS + 1) * sizeof *px), *py = malloc(3 * (STEPS + 1) * sizeof *py);
     double *z = malloc(GRID * GRID * sizeof *z);
@@ -236,7 +243,7 @@ pr_status example_optimizers_rosenbrock(const example_context *ctx) {
             px[r * (STEPS + 1) + t] = pr_tensor_get(point, 0);
             py[r * (STEPS + 1) + t] = pr_tensor_get(point, 1);
             st = surface_eval(&s, point, &f, &grad);
-            if (!st && t < STEPS) st = pr_optimizer_step(opt, point, &grad, 0);
+            if (!st && t < STEPS) st = pr_optimizer_step(opt, point, &grad, PR_UNSET);
         }
         if (!st) {
             double x = pr_tensor_get(point, 0), y = pr_tensor_get(point, 1);
@@ -508,12 +515,19 @@ pr_status example_xor_learned(const example_context *ctx) {
     pr_model *m = NULL;
     pr_tensor *X = NULL, *y = NULL, *proba = NULL;
     pr_train_history *h = NULL;
-    pr_model_options mo = {.seed = ctx->seed, .outputs = 2, .dtype = PR_F64};
+    pr_model_options mo = PR_MODEL_DEFAULTS;
+    mo.seed = ctx->seed;
+    mo.outputs = 2;
+    mo.dtype = PR_F64;
     pr_status st = pr_model_new(&m, "dense:4,tanh", PR_SHAPE(2), &mo);
     if (!st) st = pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 2);
     if (!st) st = xor_data(&X, &y);
-    pr_train_options o = {.epochs = 300, .batch_size = 4, .seed = ctx->seed,
-                          .optimizer = {.kind = PR_OPT_ADAM, .lr = 0.05}};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 300;
+    o.batch_size = 4;
+    o.seed = ctx->seed;
+    o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+    o.optimizer.lr = 0.05;
     if (!st) st = pr_train(m, X, y, &o, &h);
     if (!st) st = pr_model_predict_proba(m, X, &proba);
     if (!st) {

@@ -99,21 +99,38 @@ int pr_dtype_is_float(pr_dtype dtype);
 
 #define PR_MAX_DIMS 8
 
+/* Configuration structs. Every config of primer starts from its defaults, a
+ * PR_..._DEFAULTS initializer or a pr_..._defaults() function documented beside it,
+ * and every field means what it says: 0 is 0 (a momentum of 0, a focal gamma of 0, an
+ * alpha of 0), never "the default". Where a default depends on other settings (a
+ * solver's tolerance, the run's length) the defaults hold PR_UNSET (reals) or
+ * PR_UNSET_INT (counts), which no valid value equals. A NULL config pointer means
+ * the defaults. */
+#define PR_UNSET (__builtin_nan(""))
+#define PR_UNSET_INT (-1)
+
 /* Bounds that every parser checks with overflow-safe arithmetic before it
  * allocates or reads, so a hostile file cannot make primer allocate or read
- * out of bounds. Zero in a field means "use the default". */
+ * out of bounds. Start from PR_LIMITS_DEFAULTS and lower what you need:
+ *     pr_limits l = PR_LIMITS_DEFAULTS;  l.max_elements = 1000; */
 typedef struct pr_limits {
     uint64_t max_file_bytes;   /* default 4 GiB */
     uint64_t max_elements;     /* default 2^32 elements in one tensor */
     uint64_t max_header_bytes; /* NPY header, CSV header line; default 64 KiB */
     uint64_t max_line_bytes;   /* one CSV line; default 16 MiB */
     uint64_t max_columns;      /* CSV columns; default 1,000,000 */
-    int max_rank;              /* tensor rank in a file; default and ceiling PR_MAX_DIMS */
+    int max_rank;              /* tensor rank in a file, at most PR_MAX_DIMS; default PR_MAX_DIMS */
 } pr_limits;
 
-/* The defaults, with every field filled in. */
+#define PR_LIMITS_DEFAULTS                                                                                 \
+    ((pr_limits){.max_file_bytes = UINT64_C(4) << 30, .max_elements = UINT64_C(1) << 32,                  \
+                 .max_header_bytes = UINT64_C(64) << 10, .max_line_bytes = UINT64_C(16) << 20,             \
+                 .max_columns = 1000000, .max_rank = PR_MAX_DIMS})
+
+/* The defaults (PR_LIMITS_DEFAULTS). */
 pr_limits pr_limits_default(void);
-/* `limits` with each zero field replaced by its default (NULL: all defaults). */
+/* The limits a reader applies: *limits as given (a rank above PR_MAX_DIMS is capped
+ * there), or the defaults for NULL. */
 pr_limits pr_limits_resolve(const pr_limits *limits);
 
 /* ------------------------------------------------------------------------ */

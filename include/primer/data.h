@@ -45,16 +45,21 @@ pr_status pr_data_spirals(int64_t n, int64_t classes, double noise, pr_rng *rng,
 pr_status pr_data_blobs(int64_t n, int64_t features, int64_t centers, double std, pr_rng *rng, pr_tensor **X,
                         pr_tensor **y);
 
-/* A make_classification-like problem. Zero-initialise for the defaults. */
+/* A make_classification-like problem. Start from PR_CLASSIFICATION_DEFAULTS
+ * (scikit-learn's defaults, given after each field). */
 typedef struct pr_classification_options {
-    int64_t features;      /* total columns; 0: 20 */
-    int64_t informative;   /* columns carrying the signal; 0: 2 */
-    int64_t redundant;     /* random linear combinations of the informative ones; 0: 2 (-1: none) */
-    int64_t classes;       /* 0: 2 */
-    int64_t clusters;      /* Gaussian clusters per class; 0: 2 */
-    double separation;     /* half the side of the hypercube the cluster centres sit on; 0: 1 */
-    double flip;           /* fraction of labels replaced at random; 0: 0.01 (-1: none) */
+    int64_t features;      /* total columns (20) */
+    int64_t informative;   /* columns carrying the signal (2) */
+    int64_t redundant;     /* random linear combinations of the informative ones (2; 0: none) */
+    int64_t classes;       /* (2) */
+    int64_t clusters;      /* Gaussian clusters per class (2) */
+    double separation;     /* half the side of the hypercube the cluster centres sit on (1) */
+    double flip;           /* fraction of labels replaced at random (0.01; 0: none) */
 } pr_classification_options;
+
+#define PR_CLASSIFICATION_DEFAULTS                                                                      \
+    ((pr_classification_options){.features = 20, .informative = 2, .redundant = 2, .classes = 2, .clusters = 2, \
+                                 .separation = 1, .flip = 0.01})
 
 /* Clusters at vertices of a hypercube in the informative subspace, each an
  * N(0, I) cloud mixed by a random matrix, then redundant and noise columns, then

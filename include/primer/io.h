@@ -18,13 +18,16 @@ extern "C" {
 
 /* ---- CSV ------------------------------------------------------------------------ */
 
-/* Zero-initialise for the defaults: comma-separated, a header row, finite values. */
+/* Start from PR_CSV_DEFAULTS (comma-separated, a header row, finite values, the
+ * default limits); a NULL options pointer means the same. */
 typedef struct pr_csv_options {
-    char delimiter;          /* 0 means ',' */
+    char delimiter;          /* ',' by default; not a quote, line end or NUL */
     int no_header;           /* 1: the first line is data; columns are named col1, col2, ... */
     int allow_nonfinite;     /* 1: accept nan, inf and -inf (any case) as values */
-    const pr_limits *limits; /* NULL: pr_limits_default() */
+    const pr_limits *limits; /* NULL: PR_LIMITS_DEFAULTS */
 } pr_csv_options;
+
+#define PR_CSV_DEFAULTS ((pr_csv_options){.delimiter = ',', .no_header = 0, .allow_nonfinite = 0, .limits = NULL})
 
 /* A table read from CSV: named columns of float64 values. */
 typedef struct pr_table pr_table;

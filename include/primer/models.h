@@ -4,7 +4,8 @@
  * curves, bias-variance simulation).
  *
  *     pr_estimator *e;
- *     pr_estimator_config c = {.kind = PR_EST_RIDGE, .alpha = 2};
+ *     pr_estimator_config c = pr_estimator_defaults(PR_EST_RIDGE);
+ *     c.alpha = 2;
  *     pr_estimator_fit(&e, &c, X, y);          // X (m, n) float, y (m)
  *     pr_estimator_predict(e, X_new, &y_hat);
  *     pr_estimator_save(e, "ridge.safetensors");
@@ -80,36 +81,48 @@ typedef enum pr_regularizer {
     PR_REG_NONE
 } pr_regularizer;
 
-/* Zero-initialise for the defaults. */
+/* Start from pr_estimator_defaults(kind) (PR_ESTIMATOR_DEFAULTS is linear's); the
+ * defaults follow each field, and every field is taken as given: an alpha of 0 is no
+ * penalty, an l1_ratio of 0 a pure L2 elastic net, a tol of 0 runs to max_iter. */
 typedef struct pr_estimator_config {
     pr_estimator_kind kind;
-    pr_solver solver;
-    double alpha;            /* penalty strength; 0: 1 */
-    double l1_ratio;         /* elastic net's mix r in (0, 1]; 0: 0.5 */
-    pr_regularizer penalty;  /* logistic and softmax */
-    pr_ridge_scale ridge_scale;
-    int no_intercept;        /* fit no intercept (b = 0) */
-    int degree;              /* polynomial features of this degree first; 0 or 1: none */
-    int standardize;         /* standardise the (expanded) features first */
-    int max_iter;            /* 0: 1000 (CD, L-BFGS), 10000 (proximal, GD), 100 (Newton), 100 epochs
-                                (SGD, which runs them all and reports no convergence test) */
-    double tol;              /* 0: 1e-4 for CD (duality gap relative to ‖y‖², as scikit-learn),
-                                1e-8 for L-BFGS/Newton/proximal (largest gradient entry; L-BFGS also
-                                stops, as scikit-learn's, once a step lowers the loss by no more
-                                than 64 eps relative, if that entry is below sqrt(tol)),
-                                1e-6 for GD */
-    double lr;               /* GD and SGD learning rate; 0: 0.01 */
-    int64_t batch;           /* SGD mini-batch; 0: 32 */
-    uint64_t seed;           /* SGD shuffling */
-    double smoothing;        /* multinomial/Bernoulli NB additive smoothing; 0: 1 (negative: none) */
-    double var_smoothing;    /* Gaussian NB; 0: 1e-9 */
-    double binarize;         /* Bernoulli NB threshold (x > binarize counts as 1) */
+    pr_solver solver;        /* PR_SOLVER_AUTO: the kind's usual solver (above) */
+    double alpha;            /* penalty strength (1), >= 0 */
+    double l1_ratio;         /* elastic net's mix r (0.5), in [0, 1] */
+    pr_regularizer penalty;  /* logistic and softmax (L2) */
+    pr_ridge_scale ridge_scale; /* (PR_RIDGE_LAMBDA) */
+    int no_intercept;        /* fit no intercept (b = 0) (0) */
+    int degree;              /* polynomial features of this degree first (1: none), 1..20 */
+    int standardize;         /* standardise the (expanded) features first (0) */
+    int max_iter;            /* PR_UNSET_INT: the solver's own, 1000 (CD, L-BFGS), 10000 (proximal,
+                                GD), 100 (Newton), 100 epochs (SGD, which runs them all and reports
+                                no convergence test); else >= 1 */
+    double tol;              /* PR_UNSET: the solver's own, 1e-4 for CD (duality gap relative to
+                                ‖y‖², as scikit-learn), 1e-8 for L-BFGS/Newton/proximal (largest
+                                gradient entry; L-BFGS also stops, as scikit-learn's, once a step
+                                lowers the loss by no more than 64 eps relative, if that entry is
+                                below sqrt(tol)), 1e-6 for GD; else >= 0 */
+    double lr;               /* GD and SGD learning rate (0.01), > 0 */
+    int64_t batch;           /* SGD mini-batch (32), >= 1 */
+    uint64_t seed;           /* SGD shuffling (0) */
+    double smoothing;        /* multinomial/Bernoulli NB additive smoothing (1), >= 0 (below 1e-10
+                                it is 1e-10, as scikit-learn, so no probability is exactly 0) */
+    double var_smoothing;    /* Gaussian NB: added to the variances, times the largest (1e-9), >= 0 */
+    double binarize;         /* Bernoulli NB threshold: x > binarize counts as 1 (0) */
     int min_norm;            /* linear: give the minimum-norm solution when X is rank-deficient
-                                instead of failing with PR_ERR_SINGULAR */
+                                instead of failing with PR_ERR_SINGULAR (0) */
     const char *const *feature_names; /* optional: the n column names, used in messages and kept in
-                                         the model (and its file) */
-    const char *target_name;          /* optional: the target column's name, kept likewise */
+                                         the model (and its file) (NULL) */
+    const char *target_name;          /* optional: the target column's name, kept likewise (NULL) */
 } pr_estimator_config;
+
+#define PR_ESTIMATOR_DEFAULTS                                                                             \
+    ((pr_estimator_config){.kind = PR_EST_LINEAR, .solver = PR_SOLVER_AUTO, .alpha = 1, .l1_ratio = 0.5,  \
+                           .penalty = PR_REG_L2, .ridge_scale = PR_RIDGE_LAMBDA, .degree = 1,              \
+                           .max_iter = PR_UNSET_INT, .tol = PR_UNSET, .lr = 0.01, .batch = 32,             \
+                           .smoothing = 1, .var_smoothing = 1e-9})
+/* The defaults for one kind of model. */
+pr_estimator_config pr_estimator_defaults(pr_estimator_kind kind);
 
 typedef struct pr_estimator pr_estimator;
 

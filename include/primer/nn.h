@@ -4,7 +4,9 @@
  * A pr_model is a computational graph (primer/autograd.h) made of layers:
  *
  *     pr_model *m;
- *     pr_model_options o = {.seed = 1, .outputs = 10};       // adds the dense:10 head
+ *     pr_model_options o = PR_MODEL_DEFAULTS;
+ *     o.seed = 1;
+ *     o.outputs = 10;                                      // adds the dense:10 head
  *     pr_model_new(&m, "dense:128,relu,dense:64,relu", PR_SHAPE(64), &o);
  *     pr_model_summary(m, stdout);                         // shapes and parameter counts
  *     pr_model_forward(m, X, &logits);                     // evaluation mode, batched
@@ -149,14 +151,17 @@ typedef enum pr_task {
     PR_TASK_REGRESSION       /* outputs are predicted values */
 } pr_task;
 
-/* Zero-initialise for the defaults. */
+/* Start from PR_MODEL_DEFAULTS (a NULL pointer means the same). */
 typedef struct pr_model_options {
     pr_dtype dtype;   /* PR_F32 (default) or PR_F64 */
-    uint64_t seed;    /* initialisation and dropout masks */
+    uint64_t seed;    /* initialisation and dropout masks (0) */
     pr_init init;     /* dense weights; PR_INIT_AUTO (default) as described above */
-    int64_t outputs;  /* > 0: append a dense:outputs head (logits or values) */
-    int64_t max_params; /* refuse larger models (PR_ERR_LIMIT); 0: 2^28 (1 GiB of float32) */
+    int64_t outputs;  /* > 0: append a dense:outputs head (logits or values); 0 (default): none */
+    int64_t max_params; /* refuse larger models (PR_ERR_LIMIT); default 2^28 (1 GiB of float32) */
 } pr_model_options;
+
+#define PR_MODEL_DEFAULTS \
+    ((pr_model_options){.dtype = PR_F32, .seed = 0, .init = PR_INIT_AUTO, .outputs = 0, .max_params = INT64_C(1) << 28})
 
 /* Build a model for inputs of shape (N, in_shape...) — in_ndim extents without the
  * batch axis — from a layer specification. Errors name the offending layer: an
@@ -260,35 +265,60 @@ pr_status pr_model_load(const char *path, pr_model **out);
 
 /* ---- losses ---------------------------------------------------------------------------- */
 
+/* X(enum name, value, "name", what it computes). The one list of losses. */
+#define PR_LOSS_LIST(X)                                                                                    \
+    X(PR_LOSS_DEFAULT, 0, "default", "cross-entropy for classification, MSE for regression")               \
+    X(PR_LOSS_MSE, 1, "mse", "mean (y^ - y)^2")                                                            \
+    X(PR_LOSS_MAE, 2, "mae", "mean |y^ - y|")                                                              \
+    X(PR_LOSS_HUBER, 3, "huber", "mean 1/2 e^2 (|e| <= delta), delta (|e| - delta/2) otherwise")           \
+    X(PR_LOSS_CROSS_ENTROPY, 4, "cross_entropy",                                                           \
+      "softmax cross-entropy from logits (..., K) against labels (...) or probabilities (..., K)")         \
+    X(PR_LOSS_BCE_LOGITS, 5, "bce_logits", "binary cross-entropy from logits, targets in [0, 1]")          \
+    X(PR_LOSS_BCE, 6, "bce", "binary cross-entropy from probabilities (log clamped at -100, as PyTorch)") \
+    X(PR_LOSS_HINGE, 7, "hinge", "mean max(0, 1 - y f), y in {-1, +1}")                                    \
+    X(PR_LOSS_FOCAL, 8, "focal", "binary focal loss from logits: -alpha_t (1 - p_t)^gamma log p_t")
+
 typedef enum pr_loss_kind {
-    PR_LOSS_DEFAULT,        /* cross-entropy for classification, MSE for regression */
-    PR_LOSS_MSE,            /* mean (ŷ - y)² */
-    PR_LOSS_MAE,            /* mean |ŷ - y| */
-    PR_LOSS_HUBER,          /* mean ½e² (|e| <= δ), δ(|e| - δ/2) otherwise */
-    PR_LOSS_CROSS_ENTROPY,  /* softmax cross-entropy from logits (N, K) against labels (N) or one-hot (N, K) */
-    PR_LOSS_BCE_LOGITS,     /* binary cross-entropy from logits, targets in [0, 1] */
-    PR_LOSS_BCE,            /* binary cross-entropy from probabilities (log clamped at -100, as PyTorch) */
-    PR_LOSS_HINGE,          /* mean max(0, 1 - y f), y in {-1, +1} */
-    PR_LOSS_FOCAL           /* binary focal loss from logits: -α_t (1 - p_t)^γ log p_t, targets {0, 1} */
+#define PR_X_(name, value, str, what) name = value,
+    PR_LOSS_LIST(PR_X_)
+#undef PR_X_
+    PR_LOSS_COUNT
 } pr_loss_kind;
 
-/* Zero-initialise for the defaults. */
+/* Start from PR_LOSS_DEFAULTS or pr_loss_defaults(kind) (a NULL pointer means the
+ * defaults); every field is taken as given: a focal gamma of 0 is plain BCE. */
 typedef struct pr_loss_config {
     pr_loss_kind kind;
-    double delta;  /* Huber; 0: 1 */
-    double alpha;  /* focal: weight of positives (1 - alpha for negatives); 0: 0.25 */
-    double gamma;  /* focal: focusing exponent > 0; 0: 2 */
+    double delta;            /* Huber: the threshold, > 0 (1) */
+    double alpha;            /* focal: weight of positives in [0, 1], 1 - alpha for negatives (0.25) */
+    double gamma;            /* focal: focusing exponent >= 0 (2; 0 gives the weighted BCE) */
+    pr_reduction reduction;  /* mean over every element (default), their sum, or none: one loss
+                                per element (per position for cross-entropy) */
+    int64_t ignore_index;    /* cross-entropy: labels equal to it are skipped (PR_NO_IGNORE) */
 } pr_loss_config;
 
-/* The loss as a scalar graph node (the mean over every element, or over rows for
- * cross-entropy). Shapes are checked as the graph's ops check them. */
+#define PR_LOSS_DEFAULTS                                                                                 \
+    ((pr_loss_config){.kind = PR_LOSS_DEFAULT, .delta = 1, .alpha = 0.25, .gamma = 2,                    \
+                      .reduction = PR_REDUCTION_MEAN, .ignore_index = PR_NO_IGNORE})
+/* PR_LOSS_DEFAULTS for a given kind. */
+pr_loss_config pr_loss_defaults(pr_loss_kind kind);
+
+/* The loss as a graph node: a scalar (the mean over every element, or over the
+ * counted positions for cross-entropy; or their sum), or with reduction none a node
+ * shaped as the elements (positions). Shapes are checked as the graph's ops check
+ * them; cross-entropy takes logits (..., K) and labels (...) or probabilities. */
 pr_node pr_loss(pr_graph *g, const pr_loss_config *config, pr_node prediction, pr_node target);
-/* The same on tensors (float64): the value and, if grad is not NULL, the gradient
- * with respect to the prediction (a new tensor of its shape). */
+/* The same on tensors (float64): the reduced value and, if grad is not NULL, the
+ * gradient of that value with respect to the prediction (a new tensor of its shape).
+ * Reduction none is PR_ERR_INVALID here: use pr_loss_elements. */
 pr_status pr_loss_eval(const pr_loss_config *config, const pr_tensor *prediction, const pr_tensor *target,
                        double *value, pr_tensor **grad);
+/* The unreduced loss: one value per element (per position for cross-entropy), as a
+ * new float64 tensor, whatever config->reduction says. */
+pr_status pr_loss_elements(const pr_loss_config *config, const pr_tensor *prediction, const pr_tensor *target,
+                           pr_tensor **losses);
 /* "mse", "mae", "huber", "cross_entropy", "bce_logits", "bce", "hinge", "focal";
- * pr_loss_parse reads "huber:2", "focal:0.25:2" too. */
+ * pr_loss_parse reads "huber:2", "focal:0.25:2" too (from PR_LOSS_DEFAULTS). */
 const char *pr_loss_name(pr_loss_kind kind);
 pr_status pr_loss_parse(const char *text, pr_loss_config *out);
 

@@ -58,7 +58,9 @@ typedef enum pr_colormap {
     PR_CMAP_COUNT
 } pr_colormap;
 
-/* How an artist looks. Zero-initialise for the defaults: the next colour of the
+/* How an artist looks: overrides of the axes' style, so unlike the configs of the
+ * other headers a zero field means "inherit" (a width, size or alpha of 0 would draw
+ * nothing). Zero-initialise for the inherited style: the next colour of the
  * axes' cycle, solid line 1.5 px, no markers, opaque, no legend entry. */
 typedef struct pr_style {
     const char *color;      /* "#1f77b4", "red", "C0".."C9" (the cycle); NULL: next in cycle */

@@ -2,8 +2,9 @@
  * early stopping, schedules, clipping, checkpoints that resume exactly, logs and
  * loss curves (book chapters 5 and 7).
  *
- *     pr_train_options o = {.epochs = 20, .batch_size = 32, .val_fraction = 0.1,
- *                           .optimizer = {.kind = PR_OPT_ADAM, .lr = 1e-3}};
+ *     pr_train_options o = PR_TRAIN_DEFAULTS;      // 20 epochs of Adam, batch 32
+ *     o.val_fraction = 0.1;
+ *     o.optimizer = pr_optimizer_defaults(PR_OPT_SGD);
  *     pr_train_history *h;
  *     if (pr_train(model, X, y, &o, &h)) fprintf(stderr, "%s\n", pr_last_error());
  *
@@ -53,24 +54,25 @@ typedef struct pr_batch_report {
 
 typedef enum pr_log_format { PR_LOG_AUTO, PR_LOG_CSV, PR_LOG_JSONL } pr_log_format;
 
-/* Zero-initialise for the defaults. */
+/* Start from PR_TRAIN_DEFAULTS (a NULL pointer means the same); the defaults follow
+ * each field, and every field is taken as given. */
 typedef struct pr_train_options {
-    int64_t epochs;              /* 0: 20 */
-    int64_t batch_size;          /* 0: 32; larger than the data: full-batch gradient descent */
+    int64_t epochs;              /* 20, >= 1 */
+    int64_t batch_size;          /* 32, >= 1; larger than the data: full-batch gradient descent */
     int no_shuffle;              /* 1: visit the rows in order every epoch */
     uint64_t seed;               /* shuffling and the validation split */
     double val_fraction;         /* hold out this fraction of the rows for validation (0: none) */
     const pr_tensor *X_val, *y_val; /* or an explicit validation set */
-    pr_loss_config loss;         /* default: cross-entropy (classifiers), MSE (regressors) */
-    pr_optimizer_config optimizer;
-    pr_schedule_config schedule;
-    double clip_norm;            /* > 0: clip the global gradient norm */
-    double clip_value;           /* > 0: clip each gradient element */
-    double penalty_lambda;       /* > 0: add this penalty on the weight matrices to the loss */
-    pr_penalty_kind penalty;
-    double penalty_alpha;        /* elastic-net mix */
+    pr_loss_config loss;         /* PR_LOSS_DEFAULTS: cross-entropy (classifiers), MSE (regressors) */
+    pr_optimizer_config optimizer; /* PR_OPTIMIZER_DEFAULTS: Adam, lr 1e-3 */
+    pr_schedule_config schedule; /* PR_SCHEDULE_DEFAULTS: a constant rate */
+    double clip_norm;            /* > 0: clip the global gradient norm (0: no clipping) */
+    double clip_value;           /* > 0: clip each gradient element (0: no clipping) */
+    double penalty_lambda;       /* add this penalty on the weight matrices to the loss (0: none) */
+    pr_penalty_kind penalty;     /* (L2) */
+    double penalty_alpha;        /* elastic-net mix (0.5) */
     int64_t patience;            /* > 0: stop after this many epochs without a new best
-                                    (validation loss, else training loss) */
+                                    (validation loss, else training loss) (0: never stop early) */
     int keep_last;               /* 1: keep the final weights instead of the best ones */
     const char *checkpoint;      /* written (atomically) after every epoch */
     const char *resume;          /* continue from this checkpoint */
@@ -81,6 +83,11 @@ typedef struct pr_train_options {
     void (*on_batch)(const pr_batch_report *report, void *user);
     void *user;
 } pr_train_options;
+
+#define PR_TRAIN_DEFAULTS                                                                                  \
+    ((pr_train_options){.epochs = 20, .batch_size = 32, .no_shuffle = 0, .seed = 0, .val_fraction = 0,     \
+                        .loss = PR_LOSS_DEFAULTS, .optimizer = PR_OPTIMIZER_DEFAULTS,                      \
+                        .schedule = PR_SCHEDULE_DEFAULTS, .penalty = PR_PENALTY_L2, .penalty_alpha = 0.5})
 
 typedef struct pr_train_history {
     int64_t epochs;                 /* completed */

@@ -83,28 +83,13 @@ char *pr__strdup(const char *s) {
 
 /* ---- limits ---------------------------------------------------------------- */
 
-pr_limits pr_limits_default(void) {
-    pr_limits l = {
-        .max_file_bytes = UINT64_C(4) << 30,
-        .max_elements = UINT64_C(1) << 32,
-        .max_header_bytes = UINT64_C(64) << 10,
-        .max_line_bytes = UINT64_C(16) << 20,
-        .max_columns = 1000000,
-        .max_rank = PR_MAX_DIMS,
-    };
-    return l;
-}
+pr_limits pr_limits_default(void) { return PR_LIMITS_DEFAULTS; }
 
 pr_limits pr_limits_resolve(const pr_limits *limits) {
-    pr_limits d = pr_limits_default();
-    if (!limits) return d;
+    if (!limits) return PR_LIMITS_DEFAULTS;
     pr_limits r = *limits;
-    if (!r.max_file_bytes) r.max_file_bytes = d.max_file_bytes;
-    if (!r.max_elements) r.max_elements = d.max_elements;
-    if (!r.max_header_bytes) r.max_header_bytes = d.max_header_bytes;
-    if (!r.max_line_bytes) r.max_line_bytes = d.max_line_bytes;
-    if (!r.max_columns) r.max_columns = d.max_columns;
-    if (r.max_rank <= 0 || r.max_rank > PR_MAX_DIMS) r.max_rank = PR_MAX_DIMS;
+    if (r.max_rank > PR_MAX_DIMS) r.max_rank = PR_MAX_DIMS;
+    if (r.max_rank < 0) r.max_rank = 0;
     return r;
 }
 

@@ -185,16 +185,9 @@ pr_status pr_data_classification(int64_t n, const pr_classification_options *opt
                                  pr_tensor **y) {
     pr_status st = check_common(n, 0, rng, X, y, "data_classification");
     if (st) return st;
-    pr_classification_options o = options ? *options : (pr_classification_options){0};
-    if (!o.features) o.features = 20;
-    if (!o.informative) o.informative = 2;
-    o.redundant = o.redundant < 0 ? 0 : o.redundant ? o.redundant : 2;
-    if (!o.classes) o.classes = 2;
-    if (!o.clusters) o.clusters = 2;
-    if (o.separation == 0) o.separation = 1;
-    o.flip = o.flip < 0 ? 0 : o.flip ? o.flip : 0.01;
+    pr_classification_options o = options ? *options : PR_CLASSIFICATION_DEFAULTS;
     int64_t inf = o.informative, n_clusters = o.classes * o.clusters;
-    if (inf < 1 || inf > 62 || o.features < inf + o.redundant || o.features > 100000 || o.classes < 2 ||
+    if (inf < 1 || inf > 62 || o.redundant < 0 || o.features < inf + o.redundant || o.features > 100000 || o.classes < 2 ||
         o.clusters < 1 || !(o.flip >= 0 && o.flip <= 1) || !(o.separation > 0) || n_clusters > n)
         return pr__fail(PR_ERR_INVALID, "data_classification: need 1 <= informative <= 62, informative + redundant <= "
                                         "features, classes >= 2, clusters >= 1, classes x clusters <= n, flip in [0, 1]");

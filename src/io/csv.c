@@ -359,9 +359,10 @@ pr_status pr_csv_read_buffer(const char *data, size_t len, const char *name,
     if ((uint64_t)len > cp.lim.max_file_bytes)
         return pr__fail(PR_ERR_LIMIT, "%s: %zu bytes exceed the limit of %llu", name, len,
                         (unsigned long long)cp.lim.max_file_bytes);
-    cp.delim = options && options->delimiter ? options->delimiter : ',';
-    if (cp.delim == '"' || cp.delim == '\n' || cp.delim == '\r')
-        return pr__fail(PR_ERR_INVALID, "csv_read: delimiter cannot be a quote or a line end");
+    cp.delim = options ? options->delimiter : ',';
+    if (cp.delim == '"' || cp.delim == '\n' || cp.delim == '\r' || cp.delim == '\0')
+        return pr__fail(PR_ERR_INVALID, "csv_read: the delimiter cannot be a quote, a line end or NUL "
+                                        "(PR_CSV_DEFAULTS has ',')");
     cp.start = cp.p = cp.line_start = data ? data : "";
     cp.end = cp.p + len;
     cp.name = name;
@@ -427,7 +428,9 @@ pr_status pr_csv_write_stream(FILE *f, const pr_tensor *data, const char *const 
                         pr_shape_format(data, s, sizeof s));
     }
     int64_t rows = data->shape[0], cols = data->ndim == 2 ? data->shape[1] : 1;
-    char delim = options && options->delimiter ? options->delimiter : ',';
+    char delim = options ? options->delimiter : ',';
+    if (delim == '"' || delim == '\n' || delim == '\r' || delim == '\0')
+        return pr__fail(PR_ERR_INVALID, "csv_write: the delimiter cannot be a quote, a line end or NUL");
     locale_t old = uselocale(pr__c_locale());
     if (!(options && options->no_header)) {
         for (int64_t j = 0; j < cols; j++) {

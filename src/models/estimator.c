@@ -73,22 +73,29 @@ static unsigned solvers_of(pr_estimator_kind k, pr_regularizer penalty) {
 #undef S
 }
 
+pr_estimator_config pr_estimator_defaults(pr_estimator_kind kind) {
+    pr_estimator_config c = PR_ESTIMATOR_DEFAULTS;
+    c.kind = kind;
+    return c;
+}
+
 static pr_status resolve_config(const pr_estimator_config *in, pr_estimator_config *c) {
     *c = *in;
     if ((unsigned)c->kind >= PR_EST_KIND_COUNT) return pr__fail(PR_ERR_INVALID, "estimator: unknown kind %d", (int)c->kind);
     const char *name = kind_names[c->kind];
     if (!(c->alpha >= 0) || !isfinite(c->alpha)) return pr__fail(PR_ERR_INVALID, "%s: alpha %g must be >= 0", name, c->alpha);
-    if (c->alpha == 0) c->alpha = 1;
-    if (c->l1_ratio == 0) c->l1_ratio = 0.5;
-    if (!(c->l1_ratio > 0 && c->l1_ratio <= 1))
-        return pr__fail(PR_ERR_INVALID, "%s: l1_ratio %g must be in (0, 1]", name, c->l1_ratio);
+    if (!(c->l1_ratio >= 0 && c->l1_ratio <= 1))
+        return pr__fail(PR_ERR_INVALID, "%s: l1_ratio %g must be in [0, 1]", name, c->l1_ratio);
     if (c->penalty == PR_REG_DEFAULT) c->penalty = PR_REG_L2;
     if ((unsigned)c->penalty > PR_REG_NONE) return pr__fail(PR_ERR_INVALID, "%s: unknown penalty %d", name, (int)c->penalty);
-    if (c->degree < 0 || c->degree > MAX_DEGREE)
-        return pr__fail(PR_ERR_INVALID, "%s: polynomial degree %d is outside 0..%d", name, c->degree, MAX_DEGREE);
-    if (c->degree == 0) c->degree = 1;
-    if (c->max_iter < 0 || c->tol < 0 || c->lr < 0 || c->batch < 0 || c->var_smoothing < 0)
-        return pr__fail(PR_ERR_INVALID, "%s: max_iter, tol, lr, batch and var_smoothing must not be negative", name);
+    if (c->degree < 1 || c->degree > MAX_DEGREE)
+        return pr__fail(PR_ERR_INVALID, "%s: polynomial degree %d is outside 1..%d (1: the features as they are)", name,
+                        c->degree, MAX_DEGREE);
+    if ((c->max_iter < 1 && c->max_iter != PR_UNSET_INT) || !(c->tol >= 0 || isnan(c->tol)) || !(c->lr > 0) ||
+        c->batch < 1 || !(c->var_smoothing >= 0) || !(c->smoothing >= 0) || !isfinite(c->binarize))
+        return pr__fail(PR_ERR_INVALID, "%s: needs max_iter >= 1 (or PR_UNSET_INT), tol >= 0 (or PR_UNSET), lr > 0, "
+                                        "batch >= 1, smoothing and var_smoothing >= 0 (start from pr_estimator_defaults)",
+                        name);
     if ((unsigned)c->solver >= N_SOLVERS) return pr__fail(PR_ERR_INVALID, "%s: unknown solver %d", name, (int)c->solver);
     if (c->solver == PR_SOLVER_AUTO && !kind_is_nb(c->kind)) {
         c->solver = c->kind <= PR_EST_RIDGE       ? PR_SOLVER_CHOLESKY
@@ -99,18 +106,14 @@ static pr_status resolve_config(const pr_estimator_config *in, pr_estimator_conf
     if (kind_is_nb(c->kind) ? c->solver != PR_SOLVER_AUTO : !(solvers_of(c->kind, c->penalty) & (1u << c->solver)))
         return pr__fail(PR_ERR_INVALID, "%s: the %s solver does not apply%s", name, solver_names[c->solver],
                         c->penalty == PR_REG_L1 ? " with an L1 penalty (use gd: proximal gradient)" : "");
-    if (c->max_iter == 0)
+    if (c->max_iter == PR_UNSET_INT)
         c->max_iter = c->solver == PR_SOLVER_NEWTON ? 100
                       : c->solver == PR_SOLVER_SGD  ? 100
                       : (c->solver == PR_SOLVER_GD) ? 10000
                                                     : 1000;
-    if (c->tol == 0)
+    if (isnan(c->tol))
         c->tol = c->solver == PR_SOLVER_CD ? 1e-4 : c->solver == PR_SOLVER_GD && c->kind <= PR_EST_RIDGE ? 1e-6 : 1e-8;
-    if (c->lr == 0) c->lr = 0.01;
-    if (c->batch == 0) c->batch = 32;
-    if (c->smoothing == 0) c->smoothing = 1;
-    if (c->smoothing < 0) c->smoothing = 0;
-    if (c->var_smoothing == 0) c->var_smoothing = 1e-9;
+    if (c->smoothing < 1e-10) c->smoothing = 1e-10; /* scikit-learn's floor: no probability of exactly 0 */
     c->feature_names = NULL;
     c->target_name = NULL;
     return PR_OK;
@@ -552,7 +555,7 @@ pr_status pr_estimator_score(const pr_estimator *e, const pr_tensor *X, const pr
 /* ---- inspection ---------------------------------------------------------------------------- */
 
 pr_estimator_config pr_estimator_settings(const pr_estimator *e) {
-    pr_estimator_config c = e ? e->c : (pr_estimator_config){0};
+    pr_estimator_config c = e ? e->c : PR_ESTIMATOR_DEFAULTS;
     if (e) {
         c.feature_names = (const char *const *)e->features;
         c.target_name = e->target;

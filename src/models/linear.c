@@ -213,6 +213,22 @@ static pr_status qr_solution(pr_estimator *e, const centred *c, int64_t *depende
     return st;
 }
 
+/* The L2 term added to X'X: ridge's αI (or mαI), and for lasso and elastic net
+ * without an L1 part (alpha 0, or l1_ratio 0) the mα(1 - r)I of their objective. */
+static double l2_shift(const pr_estimator *e, int64_t m) {
+    if (e->c.kind == PR_EST_RIDGE) return e->c.alpha * (e->c.ridge_scale == PR_RIDGE_M_LAMBDA ? (double)m : 1.0);
+    if (e->c.kind == PR_EST_ELASTIC_NET) return e->c.alpha * (1 - e->c.l1_ratio) * (double)m;
+    return 0;
+}
+
+/* Lasso and elastic net with no L1 part are least squares or ridge: solved exactly
+ * by the normal equation rather than by coordinate descent, whose duality gap has no
+ * meaning without the L1 term. */
+static int without_l1(const pr_estimator *e) {
+    double ratio = e->c.kind == PR_EST_LASSO ? 1.0 : e->c.l1_ratio;
+    return (e->c.kind == PR_EST_LASSO || e->c.kind == PR_EST_ELASTIC_NET) && e->c.alpha * ratio == 0;
+}
+
 static pr_status fit_closed_form(pr_estimator *e, const centred *c) {
     int64_t p = c->p, dependent = -1;
     pr_status st = PR_OK;
@@ -233,8 +249,8 @@ static pr_status fit_closed_form(pr_estimator *e, const centred *c) {
     }
     double *G, *b;
     if ((st = gram(c, &G, &b))) return st;
-    if (e->c.kind == PR_EST_RIDGE) {
-        double shift = e->c.alpha * (e->c.ridge_scale == PR_RIDGE_M_LAMBDA ? (double)c->m : 1.0);
+    double shift = l2_shift(e, c->m);
+    if (shift > 0) {
         for (int64_t j = 0; j < p; j++) G[j * p + j] += shift;
     } else {
         st = find_dependent(G, p, &e->rank, &dependent);
@@ -279,7 +295,8 @@ static pr_status fit_gradient_descent(pr_estimator *e, const pr_tensor *Z, const
     double lambda_per_row = lambda / (double)m;
     int intercept = !e->c.no_intercept, sgd = e->c.solver == PR_SOLVER_SGD;
     pr_optimizer *opt = NULL;
-    pr_optimizer_config oc = {.kind = PR_OPT_SGD, .lr = e->c.lr};
+    pr_optimizer_config oc = pr_optimizer_defaults(PR_OPT_SGD);
+    oc.lr = e->c.lr;
     pr_tensor *theta = NULL, *grad = NULL;
     pr_batches *batches = NULL;
     pr_rng rng;
@@ -296,7 +313,7 @@ static pr_status fit_gradient_descent(pr_estimator *e, const pr_tensor *Z, const
             pr_tensor xb, yb;
             while (!st && pr_batches_next(batches, &xb, &yb)) {
                 ls_gradient(pr_tensor_f64(&xb), pr_tensor_f64(&yb), xb.shape[0], p, th, lambda_per_row, intercept, g);
-                st = pr_optimizer_step(opt, theta, grad, 0);
+                st = pr_optimizer_step(opt, theta, grad, PR_UNSET);
             }
         } else {
             worst = ls_gradient(pr_tensor_f64(Z), pr_tensor_f64(y), m, p, th, lambda_per_row, intercept, g);
@@ -304,7 +321,7 @@ static pr_status fit_gradient_descent(pr_estimator *e, const pr_tensor *Z, const
                 converged = 1;
                 break;
             }
-            st = pr_optimizer_step(opt, theta, grad, 0);
+            st = pr_optimizer_step(opt, theta, grad, PR_UNSET);
         }
         if (!st && !isfinite(th[p])) st = PR_ERR_NONFINITE;
         for (int64_t j = 0; !st && j < p; j++)
@@ -410,7 +427,7 @@ static pr_status fit_coordinate_descent(pr_estimator *e, const centred *c) {
 pr_status pr__fit_linear(pr_estimator *e, const pr_tensor *Z, const pr_tensor *y) {
     if (e->c.solver == PR_SOLVER_GD || e->c.solver == PR_SOLVER_SGD) return fit_gradient_descent(e, Z, y);
     centred c;
-    int by_columns = e->c.solver == PR_SOLVER_CD;
+    int by_columns = e->c.solver == PR_SOLVER_CD && !without_l1(e);
     pr_status st = centre(Z, y, !e->c.no_intercept, by_columns, &c);
     if (st) return st;
     st = by_columns ? fit_coordinate_descent(e, &c) : fit_closed_form(e, &c);

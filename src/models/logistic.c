@@ -278,7 +278,8 @@ static pr_status gradient_descent(pr_estimator *e, problem *P, double *theta, in
     int64_t nw = P->K * P->p;
     double l1_per_row = e->c.penalty == PR_REG_L1 ? e->c.alpha / (double)P->m : 0;
     pr_optimizer *opt = NULL;
-    pr_optimizer_config oc = {.kind = PR_OPT_SGD, .lr = e->c.lr};
+    pr_optimizer_config oc = pr_optimizer_defaults(PR_OPT_SGD);
+    oc.lr = e->c.lr;
     pr_tensor *th = NULL, *gr = NULL;
     pr_status st = pr_optimizer_new(&opt, &oc, n, PR_F64);
     if (!st) st = pr_tensor_from_array(&th, PR_F64, PR_SHAPE(n), theta);
@@ -295,7 +296,7 @@ static pr_status gradient_descent(pr_estimator *e, problem *P, double *theta, in
             break;
         }
         if (worst < e->c.tol || it >= e->c.max_iter) break;
-        if ((st = pr_optimizer_step(opt, th, gr, 0))) break;
+        if ((st = pr_optimizer_step(opt, th, gr, PR_UNSET))) break;
         for (int64_t j = 0; j < nw && l1_per_row > 0; j++) /* the proximal step of the L1 penalty */
             t[j] = t[j] > 0 ? fmax(0, t[j] - e->c.lr * l1_per_row) : fmin(0, t[j] + e->c.lr * l1_per_row);
     }

@@ -59,8 +59,13 @@ pr_status pr__fit_naive_bayes(pr_estimator *e, const pr_tensor *Z, const pr_tens
             for (int64_t j = 0; j < p; j++) var[k * p + j] = var[k * p + j] / count[k] + e->c.var_smoothing * largest;
         for (int64_t j = 0; !st && j < K * p; j++)
             if (!(var[j] > 0))
-                st = pr__fail(PR_ERR_INVALID, "%s: feature %lld has zero variance in class %g and everywhere; drop it",
-                              name, (long long)(j % p) + 1, e->classes[j / p]);
+                st = largest > 0 && e->c.var_smoothing == 0
+                         ? pr__fail(PR_ERR_INVALID, "%s: feature %lld has zero variance in class %g and var_smoothing "
+                                                    "is 0; give var_smoothing > 0 (the default is 1e-9)",
+                                    name, (long long)(j % p) + 1, e->classes[j / p])
+                         : pr__fail(PR_ERR_INVALID, "%s: feature %lld has zero variance in class %g and everywhere; "
+                                                    "drop it",
+                                    name, (long long)(j % p) + 1, e->classes[j / p]);
     } else if (e->c.kind == PR_EST_MULTINOMIAL_NB) {
         for (int64_t k = 0; k < K; k++) {
             double total = 0;

@@ -197,20 +197,20 @@ static pr_status model_build(pr_model **out, const char *spec, int in_ndim, cons
         if (in_shape[d] < 1)
             return pr__fail(PR_ERR_INVALID, "model_new: input extent %d is %lld; extents must be >= 1", d,
                             (long long)in_shape[d]);
-    pr_model_options o = options ? *options : (pr_model_options){0};
-    if (!o.dtype) o.dtype = PR_F32;
+    pr_model_options o = options ? *options : PR_MODEL_DEFAULTS;
     if (o.dtype != PR_F32 && o.dtype != PR_F64)
-        return pr__fail(PR_ERR_DTYPE, "model_new: models compute in float32 or float64, not %s", pr_dtype_name(o.dtype));
+        return pr__fail(PR_ERR_DTYPE, "model_new: models compute in float32 or float64, not %s (start from PR_MODEL_DEFAULTS)",
+                        pr_dtype_name(o.dtype));
     if (o.outputs < 0) return pr__fail(PR_ERR_INVALID, "model_new: outputs is %lld", (long long)o.outputs);
+    if (o.max_params < 0 || o.max_params > (INT64_C(1) << 40))
+        return pr__fail(PR_ERR_INVALID, "model_new: max_params %lld is outside 0..2^40", (long long)o.max_params);
     if ((unsigned)o.init >= PR_INIT_COUNT) return pr__fail(PR_ERR_INVALID, "model_new: unknown initialisation %d", (int)o.init);
     pr_model *m = pr__calloc(1, sizeof *m);
     if (!m) return PR_ERR_NOMEM;
     m->dtype = o.dtype;
     m->init = o.init;
     m->counting = counting;
-    m->max_params = counting ? INT64_MAX / 2
-                    : o.max_params > 0 && o.max_params < (INT64_C(1) << 40) ? o.max_params
-                                                                             : INT64_C(1) << 28;
+    m->max_params = counting ? INT64_MAX / 2 : o.max_params;
     m->in_ndim = in_ndim;
     memcpy(m->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
     pr_rng_seed(&m->init_rng, o.seed);
@@ -263,7 +263,9 @@ pr_status pr_model_new(pr_model **out, const char *spec, int in_ndim, const int6
 pr_status pr_spec_param_count(const char *spec, int in_ndim, const int64_t *in_shape, int64_t outputs, int64_t *count) {
     if (!count) return pr__fail(PR_ERR_INVALID, "spec_param_count: count is NULL");
     pr_model *m;
-    pr_status st = model_build(&m, spec, in_ndim, in_shape, &(pr_model_options){.outputs = outputs}, 1);
+    pr_model_options o = PR_MODEL_DEFAULTS;
+    o.outputs = outputs;
+    pr_status st = model_build(&m, spec, in_ndim, in_shape, &o, 1);
     if (st) return st;
     *count = pr_model_param_count(m);
     pr_model_free(m);

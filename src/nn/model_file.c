@@ -257,7 +257,8 @@ pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, p
     }
     pr__json_free(js);
     if (st) return st;
-    pr_model_options o = {.dtype = dtype && !strcmp(dtype, "float64") ? PR_F64 : PR_F32};
+    pr_model_options o = PR_MODEL_DEFAULTS;
+    o.dtype = dtype && !strcmp(dtype, "float64") ? PR_F64 : PR_F32;
     if (dtype && strcmp(dtype, "float64") && strcmp(dtype, "float32"))
         return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' is '%s' (float32 or float64)", name, META_DTYPE, dtype);
     pr_model *m;

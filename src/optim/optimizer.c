@@ -29,29 +29,45 @@ struct pr_optimizer {
 #undef SFX
 #undef MATH
 
-static const char *const kind_names[] = {"adam", "sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"};
-#define N_KINDS ((int)(sizeof kind_names / sizeof kind_names[0]))
+static const char *const kind_names[] = {
+#define PR_X_(name, value, str) [name] = str,
+    PR_OPTIMIZER_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof kind_names / sizeof kind_names[0] == PR_OPT_COUNT, "one name per optimiser");
 
-const char *pr_optimizer_name(pr_optimizer_kind kind) { return (int)kind < N_KINDS ? kind_names[kind] : "unknown"; }
+const char *pr_optimizer_name(pr_optimizer_kind kind) {
+    return (unsigned)kind < PR_OPT_COUNT ? kind_names[kind] : "unknown";
+}
+
+pr_optimizer_config pr_optimizer_defaults(pr_optimizer_kind kind) {
+    pr_optimizer_config c = PR_OPTIMIZER_DEFAULTS;
+    c.kind = kind;
+    int adam = kind == PR_OPT_ADAM || kind == PR_OPT_ADAMW || kind == PR_OPT_DEFAULT;
+    c.lr = adam ? 1e-3 : 0.01;
+    if (kind == PR_OPT_ADAGRAD) c.eps = 1e-10;
+    if (kind == PR_OPT_ADAMW) c.weight_decay = 0.01;
+    return c;
+}
 
 pr_status pr_optimizer_parse(const char *text, pr_optimizer_config *config) {
     if (!text || !config) return pr__fail(PR_ERR_INVALID, "optimizer_parse: NULL argument");
     size_t len = strcspn(text, ":");
-    for (int k = 1; k < N_KINDS; k++) {
+    for (int k = 1; k < PR_OPT_COUNT; k++) {
         if (strlen(kind_names[k]) != len || strncmp(text, kind_names[k], len)) continue;
-        double beta = 0;
+        pr_optimizer_config c = pr_optimizer_defaults((pr_optimizer_kind)k);
         if (text[len]) {
             char *end;
             locale_t old = uselocale(pr__c_locale());
-            beta = strtod(text + len + 1, &end);
+            double beta = strtod(text + len + 1, &end);
             uselocale(old);
             if ((k != PR_OPT_MOMENTUM && k != PR_OPT_NESTEROV) || end == text + len + 1 || *end || !(beta >= 0 && beta < 1))
                 return pr__fail(PR_ERR_INVALID, "optimizer '%s': only momentum:B and nesterov:B take an argument, "
                                                 "with 0 <= B < 1",
                                 text);
+            c.momentum = beta;
         }
-        config->kind = (pr_optimizer_kind)k;
-        if (text[len]) config->momentum = beta;
+        *config = c;
         return PR_OK;
     }
     return pr__fail(PR_ERR_INVALID, "unknown optimizer '%s' (sgd, momentum[:B], nesterov[:B], adam, adamw, rmsprop, "
@@ -60,26 +76,19 @@ pr_status pr_optimizer_parse(const char *text, pr_optimizer_config *config) {
 }
 
 static pr_status resolve(const pr_optimizer_config *in, pr_optimizer_config *c) {
-    *c = in ? *in : (pr_optimizer_config){0};
+    *c = in ? *in : PR_OPTIMIZER_DEFAULTS;
+    if ((unsigned)c->kind >= PR_OPT_COUNT) return pr__fail(PR_ERR_INVALID, "optimizer: unknown kind %d", (int)c->kind);
     if (c->kind == PR_OPT_DEFAULT) c->kind = PR_OPT_ADAM;
-    if ((int)c->kind < 0 || (int)c->kind >= N_KINDS) return pr__fail(PR_ERR_INVALID, "optimizer: unknown kind %d", (int)c->kind);
-    int adam = c->kind == PR_OPT_ADAM || c->kind == PR_OPT_ADAMW;
-    if (c->lr == 0) c->lr = adam ? 1e-3 : 0.01;
-    if (c->momentum == 0 && (c->kind == PR_OPT_MOMENTUM || c->kind == PR_OPT_NESTEROV)) c->momentum = 0.9;
-    if (c->beta1 == 0) c->beta1 = 0.9;
-    if (c->beta2 == 0) c->beta2 = 0.999;
-    if (c->eps == 0) c->eps = c->kind == PR_OPT_ADAGRAD ? 1e-10 : 1e-8;
-    if (c->alpha == 0) c->alpha = 0.99;
-    if (c->weight_decay == 0 && c->kind == PR_OPT_ADAMW) c->weight_decay = 0.01;
-    const char *bad = !(c->lr > 0) || !isfinite(c->lr)             ? "learning rate must be > 0"
+    const char *bad = !(c->lr > 0) || !isfinite(c->lr)             ? "the learning rate must be > 0"
                       : !(c->momentum >= 0 && c->momentum < 1)     ? "momentum must be in [0, 1)"
                       : !(c->beta1 >= 0 && c->beta1 < 1)           ? "beta1 must be in [0, 1)"
                       : !(c->beta2 >= 0 && c->beta2 < 1)           ? "beta2 must be in [0, 1)"
-                      : !(c->eps > 0) || !isfinite(c->eps)         ? "eps must be > 0"
+                      : !(c->eps >= 0) || !isfinite(c->eps)        ? "eps must be >= 0"
                       : !(c->alpha >= 0 && c->alpha < 1)           ? "alpha must be in [0, 1)"
                       : !(c->weight_decay >= 0) || !isfinite(c->weight_decay) ? "weight decay must be >= 0"
                                                                    : NULL;
-    if (bad) return pr__fail(PR_ERR_INVALID, "optimizer %s: %s", kind_names[c->kind], bad);
+    if (bad)
+        return pr__fail(PR_ERR_INVALID, "optimizer %s: %s (start from pr_optimizer_defaults)", kind_names[c->kind], bad);
     return PR_OK;
 }
 
@@ -141,8 +150,8 @@ pr_status pr_optimizer_step(pr_optimizer *o, pr_tensor *params, const pr_tensor 
     if (!o) return pr__fail(PR_ERR_INVALID, "optimizer_step: optimizer is NULL");
     pr_status st = check_vector(params, o->dtype, o->n, "optimizer_step", "params");
     if (st || (st = check_vector(grads, o->dtype, o->n, "optimizer_step", "grads"))) return st;
-    if (lr <= 0) lr = o->config.lr;
-    if (!isfinite(lr)) return pr__fail(PR_ERR_INVALID, "optimizer_step: the learning rate is not finite");
+    if (isnan(lr)) lr = o->config.lr; /* PR_UNSET */
+    if (!(lr >= 0) || !isfinite(lr)) return pr__fail(PR_ERR_INVALID, "optimizer_step: the learning rate %g must be >= 0", lr);
     o->steps++;
     /* in blocks, so that zeroing a block of gradients finds it still in cache */
     const int64_t block = o->config.zero_grads ? 4096 : o->n;
@@ -153,6 +162,23 @@ pr_status pr_optimizer_step(pr_optimizer *o, pr_tensor *params, const pr_tensor 
         if (o->dtype == PR_F32) optimizer_update_f32(o, (float *)(void *)p, (float *)(void *)g, start, len, lr);
         else optimizer_update_f64(o, (double *)(void *)p, (double *)(void *)g, start, len, lr);
         if (o->config.zero_grads) memset(g, 0, (size_t)len * es);
+    }
+    return PR_OK;
+}
+
+pr_status pr_optimizer_adam_moments(const pr_optimizer *o, double *m, double *v, double *m_hat, double *v_hat) {
+    if (!o) return pr__fail(PR_ERR_INVALID, "optimizer_adam_moments: optimizer is NULL");
+    if (o->config.kind != PR_OPT_ADAM && o->config.kind != PR_OPT_ADAMW)
+        return pr__fail(PR_ERR_INVALID, "optimizer_adam_moments: %s keeps no Adam moments", kind_names[o->config.kind]);
+    if (o->steps < 1) return pr__fail(PR_ERR_INVALID, "optimizer_adam_moments: no step taken yet");
+    double c1 = 1 - pow(o->config.beta1, (double)o->steps), c2 = 1 - pow(o->config.beta2, (double)o->steps);
+    for (int64_t i = 0; i < o->n; i++) {
+        double mi = o->dtype == PR_F32 ? ((const float *)o->state0)[i] : ((const double *)o->state0)[i];
+        double vi = o->dtype == PR_F32 ? ((const float *)o->state1)[i] : ((const double *)o->state1)[i];
+        if (m) m[i] = mi;
+        if (v) v[i] = vi;
+        if (m_hat) m_hat[i] = mi / c1;
+        if (v_hat) v_hat[i] = vi / c2;
     }
     return PR_OK;
 }

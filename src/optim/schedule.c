@@ -14,35 +14,50 @@ struct pr_schedule {
     double reductions;     /* plateau: times the rate was cut */
 };
 
-static const char *const names[] = {"constant", "step", "exp", "cosine", "warmup", "warmup", "plateau", "cyclic"};
-#define N_KINDS ((int)(sizeof names / sizeof names[0]))
+static const char *const names[] = {
+#define PR_X_(name, value, str) [name] = str,
+    PR_SCHEDULE_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof names / sizeof names[0] == PR_SCHED_COUNT, "one name per schedule");
 
-const char *pr_schedule_name(pr_schedule_kind kind) {
-    if (kind == PR_SCHED_WARMUP_COSINE) return "warmup_cosine";
-    if (kind == PR_SCHED_WARMUP_LINEAR) return "warmup_linear";
-    return (int)kind < N_KINDS ? names[kind] : "unknown";
+const char *pr_schedule_name(pr_schedule_kind kind) { return (unsigned)kind < PR_SCHED_COUNT ? names[kind] : "unknown"; }
+
+pr_schedule_config pr_schedule_defaults(pr_schedule_kind kind) {
+    pr_schedule_config c = PR_SCHEDULE_DEFAULTS;
+    c.kind = kind;
+    if (kind == PR_SCHED_EXPONENTIAL) c.gamma = 0.95;
+    if (kind == PR_SCHED_CYCLIC) c.lr_min = PR_UNSET;
+    return c;
+}
+
+/* The kind a spec's word names: the schedule names, and "warmup" (linear unless its
+ * second argument says cosine). */
+static int kind_of(const char *text, size_t len) {
+    if (len == 6 && !strncmp(text, "warmup", 6)) return PR_SCHED_WARMUP_LINEAR;
+    for (int k = 0; k < PR_SCHED_COUNT; k++)
+        if (strlen(names[k]) == len && !strncmp(text, names[k], len)) return k;
+    return -1;
 }
 
 pr_status pr_schedule_parse(const char *text, pr_schedule_config *config) {
     if (!text || !config) return pr__fail(PR_ERR_INVALID, "schedule_parse: NULL argument");
-    pr_schedule_config c = {0};
     size_t len = strcspn(text, ":");
-    int kind = -1;
-    for (int k = 0; k < N_KINDS && kind < 0; k++) /* "warmup" is linear unless it says cosine */
-        if (strlen(names[k]) == len && !strncmp(text, names[k], len)) kind = k;
+    int kind = kind_of(text, len);
     if (kind < 0)
         return pr__fail(PR_ERR_INVALID, "unknown schedule '%s' (constant, step:K[:G], exp:G, cosine[:MIN], "
                                         "warmup:W[:linear|cosine], plateau[:P[:G]], cyclic[:LO[:HALF]])",
                         text);
-    c.kind = (pr_schedule_kind)kind;
+    pr_schedule_config c = pr_schedule_defaults((pr_schedule_kind)kind);
     const char *s = text + len;
     double args[2];
     int n = 0;
     locale_t old = uselocale(pr__c_locale());
     while (*s == ':' && n < 2) {
-        if (kind == PR_SCHED_WARMUP_LINEAR && n == 1) {
+        if ((kind == PR_SCHED_WARMUP_LINEAR || kind == PR_SCHED_WARMUP_COSINE) && n == 1) {
             if (!strcmp(s + 1, "cosine")) c.kind = PR_SCHED_WARMUP_COSINE;
-            else if (strcmp(s + 1, "linear")) break;
+            else if (!strcmp(s + 1, "linear")) c.kind = PR_SCHED_WARMUP_LINEAR;
+            else break;
             s += strlen(s);
             n++;
             continue;
@@ -54,7 +69,7 @@ pr_status pr_schedule_parse(const char *text, pr_schedule_config *config) {
         s = end;
     }
     uselocale(old);
-    static const int max_args[N_KINDS] = {0, 2, 1, 1, 2, 2, 2, 2};
+    static const int max_args[PR_SCHED_COUNT] = {0, 2, 1, 1, 2, 2, 2, 2};
     if (*s || n > max_args[kind] || ((kind == PR_SCHED_STEP || kind == PR_SCHED_EXPONENTIAL) && n == 0))
         return pr__fail(PR_ERR_INVALID, "schedule '%s': bad arguments (step:K[:G], exp:G, cosine[:MIN], "
                                         "warmup:W[:linear|cosine], plateau[:P[:G]], cyclic[:LO[:HALF]])",
@@ -69,6 +84,7 @@ pr_status pr_schedule_parse(const char *text, pr_schedule_config *config) {
         if (n) c.lr_min = args[0];
         break;
     case PR_SCHED_WARMUP_LINEAR:
+    case PR_SCHED_WARMUP_COSINE:
         if (n) c.warmup = args[0];
         break;
     case PR_SCHED_PLATEAU:
@@ -87,17 +103,11 @@ pr_status pr_schedule_parse(const char *text, pr_schedule_config *config) {
 
 pr_status pr_schedule_new(pr_schedule **out, const pr_schedule_config *config, double lr, double epochs) {
     if (!out) return pr__fail(PR_ERR_INVALID, "schedule_new: output pointer is NULL");
-    pr_schedule_config c = config ? *config : (pr_schedule_config){0};
-    if ((int)c.kind < 0 || (int)c.kind >= N_KINDS) return pr__fail(PR_ERR_INVALID, "schedule: unknown kind %d", (int)c.kind);
+    pr_schedule_config c = config ? *config : PR_SCHEDULE_DEFAULTS;
+    if ((unsigned)c.kind >= PR_SCHED_COUNT) return pr__fail(PR_ERR_INVALID, "schedule: unknown kind %d", (int)c.kind);
     if (!(lr > 0) || !isfinite(lr)) return pr__fail(PR_ERR_INVALID, "schedule: the base learning rate must be > 0");
-    if (c.every == 0) c.every = 10;
-    if (c.gamma == 0) c.gamma = c.kind == PR_SCHED_EXPONENTIAL ? 0.95 : 0.1;
-    if (c.epochs == 0) c.epochs = epochs;
-    if (c.warmup == 0) c.warmup = 1;
-    if (c.lr_min == 0 && c.kind == PR_SCHED_CYCLIC) c.lr_min = lr / 10;
-    if (c.patience == 0) c.patience = 10;
-    if (c.threshold == 0) c.threshold = 1e-4;
-    if (c.cycle == 0) c.cycle = 2;
+    if (isnan(c.epochs)) c.epochs = epochs;              /* PR_UNSET: the run's length */
+    if (isnan(c.lr_min)) c.lr_min = c.kind == PR_SCHED_CYCLIC ? lr / 10 : 0; /* PR_UNSET */
     const char *bad = !(c.every > 0)                             ? "the step period must be > 0 epochs"
                       : !(c.gamma > 0 && c.gamma <= 1)           ? "the factor gamma must be in (0, 1]"
                       : !(c.warmup > 0)                          ? "the warmup must be > 0 epochs"
@@ -110,7 +120,7 @@ pr_status pr_schedule_new(pr_schedule **out, const pr_schedule_config *config, d
                       : (c.kind == PR_SCHED_WARMUP_LINEAR || c.kind == PR_SCHED_WARMUP_COSINE) &&
                                 !(c.warmup < c.epochs)           ? "the warmup must be shorter than the run"
                                                                  : NULL;
-    if (bad) return pr__fail(PR_ERR_INVALID, "schedule %s: %s", pr_schedule_name(c.kind), bad);
+    if (bad) return pr__fail(PR_ERR_INVALID, "schedule %s: %s (start from pr_schedule_defaults)", pr_schedule_name(c.kind), bad);
     pr_schedule *s = pr__calloc(1, sizeof *s);
     if (!s) return PR_ERR_NOMEM;
     s->c = c;
@@ -148,6 +158,7 @@ double pr_schedule_lr(const pr_schedule *s, int64_t step, int64_t steps_per_epoc
         double phase = fmod(t / c->cycle, 2.0); /* 0..1 rising from lo to lr, 1..2 falling back */
         return lo + (lr - lo) * (1 - fabs(phase - 1));
     }
+    case PR_SCHED_COUNT: break;
     }
     return lr;
 }

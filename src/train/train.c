@@ -420,7 +420,7 @@ static pr_status run_epoch(session *s, tally *t, double *last_lr) {
 pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr_train_options *options,
                    pr_train_history **history) {
     if (!m || !history) return pr__fail(PR_ERR_INVALID, "train: NULL model or history");
-    pr_train_options defaults = {0};
+    pr_train_options defaults = PR_TRAIN_DEFAULTS;
     const pr_train_options *o = options ? options : &defaults;
     session s = {0};
     s.m = m;
@@ -428,8 +428,8 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
     s.o = o;
     s.x = pr_model_input(m);
     s.y = pr_model_output(m);
-    s.epochs = o->epochs ? o->epochs : 20;
-    s.batch = o->batch_size ? o->batch_size : 32;
+    s.epochs = o->epochs;
+    s.batch = o->batch_size;
     s.classify = pr_model_task(m) == PR_TASK_CLASSIFICATION;
     s.best_loss = INFINITY;
     if (s.epochs < 1 || s.batch < 1 || o->patience < 0 || !(o->clip_norm >= 0) || !(o->clip_value >= 0) ||
@@ -502,7 +502,7 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
 pr_status pr_evaluate(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr_loss_config *loss, double *loss_value,
                       double *metric) {
     if (!m || !loss_value || !metric) return pr__fail(PR_ERR_INVALID, "evaluate: NULL argument");
-    pr_train_options o = {0};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
     if (loss) o.loss = *loss;
     session s = {0};
     s.m = m;

@@ -16,7 +16,8 @@ Test(ch04, ex4_1_house_price) {
     pr_tensor *X = T64(PR_SHAPE(4, 2), 1000, 2, 1500, 3, 2000, 3, 2500, 4), *y = T64(PR_SHAPE(4), 0, 0, 0, 0);
     for (int i = 0; i < 4; i++)
         pr_tensor_set(y, i, 150 * pr_tensor_get(X, 2 * i) + 20000 * pr_tensor_get(X, 2 * i + 1) + 50000);
-    pr_estimator *e = fit((pr_estimator_config){.kind = PR_EST_LINEAR}, X, y);
+    pr_estimator_config cfg1 = pr_estimator_defaults(PR_EST_LINEAR);
+    pr_estimator *e = fit(cfg1, X, y);
     pr_tensor *house = T64(PR_SHAPE(1, 2), 1500, 3), *price;
     assert_ok(pr_estimator_predict(e, house, &price));
     assert_near(pr_tensor_get(price, 0), 335000, 1e-6);
@@ -35,7 +36,9 @@ Test(ch04, ex4_2_listing4_1_normal_equation) {
     pr_tensor *x = T64(PR_SHAPE(5, 1), 1, 2, 3, 4, 5);
     const pr_solver solvers[] = {PR_SOLVER_CHOLESKY, PR_SOLVER_QR, PR_SOLVER_SVD};
     for (int s = 0; s < 3; s++) {
-        pr_estimator *e = fit((pr_estimator_config){.kind = PR_EST_LINEAR, .solver = solvers[s]}, x, y);
+        pr_estimator_config cfg2 = pr_estimator_defaults(PR_EST_LINEAR);
+        cfg2.solver = solvers[s];
+        pr_estimator *e = fit(cfg2, x, y);
         double w = pr_tensor_get(pr_estimator_coef(e), 0), b = pr_tensor_get(pr_estimator_intercept(e), 0);
         assert_near(w, 0.6, 1e-13);
         assert_near(b, 2.2, 1e-13);
@@ -65,7 +68,8 @@ Test(ch04, ex4_2_listing4_1_normal_equation) {
 
 Test(ch04, q4_7_normal_equation) {
     pr_tensor *x = T64(PR_SHAPE(3, 1), 1, 2, 3), *y = T64(PR_SHAPE(3), 2, 4, 5);
-    pr_estimator *e = fit((pr_estimator_config){.kind = PR_EST_LINEAR}, x, y);
+    pr_estimator_config cfg3 = pr_estimator_defaults(PR_EST_LINEAR);
+    pr_estimator *e = fit(cfg3, x, y);
     assert_near(pr_tensor_get(pr_estimator_intercept(e), 0), 2.0 / 3, 1e-14);
     assert_near(pr_tensor_get(pr_estimator_coef(e), 0), 1.5, 1e-14);
     pr_estimator_free(e);
@@ -75,13 +79,19 @@ Test(ch04, q4_7_normal_equation) {
 
 Test(ch04, q4_8_ridge_lambda_I_with_the_books_ones_column) {
     pr_tensor *X1 = T64(PR_SHAPE(3, 2), 1, 1, 1, 2, 1, 3), *y = T64(PR_SHAPE(3), 2, 4, 5);
-    pr_estimator *e = fit((pr_estimator_config){.kind = PR_EST_RIDGE, .alpha = 2, .no_intercept = 1}, X1, y);
+    pr_estimator_config cfg4 = pr_estimator_defaults(PR_EST_RIDGE);
+    cfg4.alpha = 2;
+    cfg4.no_intercept = 1;
+    pr_estimator *e = fit(cfg4, X1, y);
     assert_near(pr_tensor_get(pr_estimator_coef(e), 0), 26.0 / 44, 1e-14); /* 0.591 */
     assert_near(pr_tensor_get(pr_estimator_coef(e), 1), 59.0 / 44, 1e-14); /* 1.341 */
     pr_estimator_free(e);
     /* the (X'X + mλI) form of 4.6 is the same system with λ m */
-    e = fit((pr_estimator_config){.kind = PR_EST_RIDGE, .alpha = 2.0 / 3, .no_intercept = 1,
-                                  .ridge_scale = PR_RIDGE_M_LAMBDA},
+    pr_estimator_config cfg5 = pr_estimator_defaults(PR_EST_RIDGE);
+    cfg5.alpha = 2.0 / 3;
+    cfg5.no_intercept = 1;
+    cfg5.ridge_scale = PR_RIDGE_M_LAMBDA;
+    e = fit(cfg5,
             X1, y);
     assert_near(pr_tensor_get(pr_estimator_coef(e), 1), 59.0 / 44, 1e-14);
     pr_estimator_free(e);
@@ -96,13 +106,18 @@ Test(ch04, q4_9_more_features_than_rows_is_singular) {
     assert_ok(pr_tensor_normal(&X, PR_F64, PR_SHAPE(50, 200), 0, 1, &rng));
     assert_ok(pr_tensor_normal(&y, PR_F64, PR_SHAPE(50), 0, 1, &rng));
     pr_estimator *e = NULL;
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LINEAR}, X, y), PR_ERR_SINGULAR,
+    pr_estimator_config cfg6 = pr_estimator_defaults(PR_EST_LINEAR);
+    assert_fails(pr_estimator_fit(&e, &cfg6, X, y), PR_ERR_SINGULAR,
                  "use ridge");
     cr_assert(strstr(pr_last_error(), "rank 49 of 200") != NULL, "%s", pr_last_error()); /* centred: rank m - 1 */
     /* remedies: ridge, or the minimum-norm solution */
-    e = fit((pr_estimator_config){.kind = PR_EST_RIDGE, .alpha = 1}, X, y);
+    pr_estimator_config cfg7 = pr_estimator_defaults(PR_EST_RIDGE);
+    cfg7.alpha = 1;
+    e = fit(cfg7, X, y);
     pr_estimator_free(e);
-    e = fit((pr_estimator_config){.kind = PR_EST_LINEAR, .min_norm = 1}, X, y);
+    pr_estimator_config cfg8 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg8.min_norm = 1;
+    e = fit(cfg8, X, y);
     double r2;
     assert_ok(pr_estimator_score(e, X, y, &r2));
     assert_near(r2, 1, 1e-9); /* interpolates */
@@ -113,15 +128,22 @@ Test(ch04, q4_9_more_features_than_rows_is_singular) {
 
 Test(ch04, s4_5_gradient_descent_reaches_the_normal_equation) {
     pr_tensor *x = T64(PR_SHAPE(5, 1), 1, 2, 3, 4, 5), *y = T64(PR_SHAPE(5), 2, 4, 5, 4, 5);
-    pr_estimator *e = fit((pr_estimator_config){.kind = PR_EST_LINEAR, .solver = PR_SOLVER_GD, .lr = 0.05,
-                                                .tol = 1e-10, .max_iter = 100000},
+    pr_estimator_config cfg9 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg9.solver = PR_SOLVER_GD;
+    cfg9.lr = 0.05;
+    cfg9.tol = 1e-10;
+    cfg9.max_iter = 100000;
+    pr_estimator *e = fit(cfg9,
                           x, y);
     assert_near(pr_tensor_get(pr_estimator_coef(e), 0), 0.6, 1e-8);
     assert_near(pr_tensor_get(pr_estimator_intercept(e), 0), 2.2, 1e-8);
     pr_estimator_free(e);
     /* a learning rate too large diverges with a message */
     e = NULL;
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LINEAR, .solver = PR_SOLVER_GD, .lr = 1},
+    pr_estimator_config cfg10 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg10.solver = PR_SOLVER_GD;
+    cfg10.lr = 1;
+    assert_fails(pr_estimator_fit(&e, &cfg10,
                                   x, y),
                  PR_ERR_NONFINITE, "diverged");
     pr_tensor_free(x);
@@ -136,8 +158,12 @@ Test(ch04, s4_6_lasso_sets_irrelevant_weights_to_zero) {
     assert_ok(pr_tensor_zeros(&y, PR_F64, PR_SHAPE(100)));
     for (int i = 0; i < 100; i++)
         pr_tensor_set(y, i, 2 * pr_tensor_get(X, i * 8) - pr_tensor_get(X, i * 8 + 1) + 0.1 * pr_rng_normal(&rng));
-    pr_estimator *lasso = fit((pr_estimator_config){.kind = PR_EST_LASSO, .alpha = 0.1}, X, y);
-    pr_estimator *ridge = fit((pr_estimator_config){.kind = PR_EST_RIDGE, .alpha = 10}, X, y);
+    pr_estimator_config cfg11 = pr_estimator_defaults(PR_EST_LASSO);
+    cfg11.alpha = 0.1;
+    pr_estimator *lasso = fit(cfg11, X, y);
+    pr_estimator_config cfg12 = pr_estimator_defaults(PR_EST_RIDGE);
+    cfg12.alpha = 10;
+    pr_estimator *ridge = fit(cfg12, X, y);
     int zeros_lasso = 0, zeros_ridge = 0;
     for (int j = 0; j < 8; j++) {
         zeros_lasso += pr_tensor_get(pr_estimator_coef(lasso), j) == 0;

@@ -10,7 +10,7 @@ static void parabola_steps(const pr_optimizer_config *c, double center, double w
     pr_tensor *p = T64(PR_SHAPE(1), w0), *g = T64(PR_SHAPE(1), 0);
     for (int t = 0; t < steps; t++) {
         pr_tensor_set(g, 0, 2 * (pr_tensor_get(p, 0) - center));
-        assert_ok(pr_optimizer_step(opt, p, g, 0));
+        assert_ok(pr_optimizer_step(opt, p, g, PR_UNSET));
         w[t] = pr_tensor_get(p, 0);
     }
     pr_tensor_free(p);
@@ -20,7 +20,9 @@ static void parabola_steps(const pr_optimizer_config *c, double center, double w
 
 Test(ch05, example_5_1_three_gd_steps) {
     double w[3];
-    parabola_steps(&(pr_optimizer_config){.kind = PR_OPT_SGD, .lr = 0.1}, 3, 0, 3, w);
+    pr_optimizer_config oc1 = pr_optimizer_defaults(PR_OPT_SGD);
+    oc1.lr = 0.1;
+    parabola_steps(&oc1, 3, 0, 3, w);
     assert_near(w[0], 0.6, 1e-15);
     assert_near(w[1], 1.08, 1e-15);
     assert_near(w[2], 1.464, 1e-15);
@@ -28,7 +30,9 @@ Test(ch05, example_5_1_three_gd_steps) {
 
 Test(ch05, q5_7_gd_on_w2_plus_4) {
     double w[3];
-    parabola_steps(&(pr_optimizer_config){.kind = PR_OPT_SGD, .lr = 0.3}, 0, 10, 3, w);
+    pr_optimizer_config oc2 = pr_optimizer_defaults(PR_OPT_SGD);
+    oc2.lr = 0.3;
+    parabola_steps(&oc2, 0, 10, 3, w);
     const double want[3] = {4, 1.6, 0.64}, loss[3] = {20, 6.56, 4.4096};
     for (int t = 0; t < 3; t++) {
         assert_near(w[t], want[t], 1e-14);
@@ -40,14 +44,22 @@ Test(ch05, q5_7_gd_on_w2_plus_4) {
 Test(ch05, q5_8_stability_limit_is_eta_1) {
     double w[40];
     /* (1 - 2η)^t: below 1 it shrinks, at 1 it flips sign forever, above it grows */
-    parabola_steps(&(pr_optimizer_config){.kind = PR_OPT_SGD, .lr = 0.99}, 0, 1, 40, w);
+    pr_optimizer_config oc3 = pr_optimizer_defaults(PR_OPT_SGD);
+    oc3.lr = 0.99;
+    parabola_steps(&oc3, 0, 1, 40, w);
     cr_assert_lt(fabs(w[39]), 1);
-    parabola_steps(&(pr_optimizer_config){.kind = PR_OPT_SGD, .lr = 1.0}, 0, 1, 40, w);
+    pr_optimizer_config oc4 = pr_optimizer_defaults(PR_OPT_SGD);
+    oc4.lr = 1.0;
+    parabola_steps(&oc4, 0, 1, 40, w);
     assert_near(w[38], -1, 0); /* after 39 steps */
     assert_near(w[39], 1, 0);
-    parabola_steps(&(pr_optimizer_config){.kind = PR_OPT_SGD, .lr = 1.01}, 0, 1, 40, w);
+    pr_optimizer_config oc5 = pr_optimizer_defaults(PR_OPT_SGD);
+    oc5.lr = 1.01;
+    parabola_steps(&oc5, 0, 1, 40, w);
     cr_assert_gt(fabs(w[39]), 1);
-    parabola_steps(&(pr_optimizer_config){.kind = PR_OPT_SGD, .lr = 0.5}, 0, 1, 1, w);
+    pr_optimizer_config oc6 = pr_optimizer_defaults(PR_OPT_SGD);
+    oc6.lr = 0.5;
+    parabola_steps(&oc6, 0, 1, 1, w);
     assert_near(w[0], 0, 0); /* η* = 0.5 reaches the minimum in one step */
     /* the bound from the Hessian: GD is stable for η < 2 / λmax = 1 */
     pr_quadratic_analysis qa;
@@ -60,7 +72,9 @@ Test(ch05, q5_8_stability_limit_is_eta_1) {
 
 Test(ch05, q5_9_first_adam_step_is_0_01) {
     double w[1];
-    parabola_steps(&(pr_optimizer_config){.kind = PR_OPT_ADAM, .lr = 0.01}, 1.5, 0, 1, w); /* g1 = 2(0 - 1.5) = -3 */
+    pr_optimizer_config oc7 = pr_optimizer_defaults(PR_OPT_ADAM);
+    oc7.lr = 0.01;
+    parabola_steps(&oc7, 1.5, 0, 1, w); /* g1 = 2(0 - 1.5) = -3 */
     /* ε outside the root (ERRATA): 0.01 · 3 / (3 + 1e-8) */
     assert_near(w[0], 0.01 * 3 / (3 + 1e-8), 1e-17);
     assert_near(w[0], 0.01, 1e-10);
@@ -69,14 +83,20 @@ Test(ch05, q5_9_first_adam_step_is_0_01) {
 Test(ch05, momentum_forms_of_5_4_and_q5_2) {
     /* constant gradient g = 1: v_t = Σ β^k (section 5.4) or 1 - β^t (Q5.2's EMA) */
     pr_optimizer *book, *ema;
-    assert_ok(pr_optimizer_new(&book, &(pr_optimizer_config){.kind = PR_OPT_MOMENTUM, .lr = 1, .momentum = 0.9}, 1, PR_F64));
-    assert_ok(pr_optimizer_new(&ema, &(pr_optimizer_config){.kind = PR_OPT_MOMENTUM, .lr = 1, .momentum = 0.9,
-                                                            .momentum_ema = 1}, 1, PR_F64));
+    pr_optimizer_config oc8 = pr_optimizer_defaults(PR_OPT_MOMENTUM);
+    oc8.lr = 1;
+    oc8.momentum = 0.9;
+    assert_ok(pr_optimizer_new(&book, &oc8, 1, PR_F64));
+    pr_optimizer_config oc9 = pr_optimizer_defaults(PR_OPT_MOMENTUM);
+    oc9.lr = 1;
+    oc9.momentum = 0.9;
+    oc9.momentum_ema = 1;
+    assert_ok(pr_optimizer_new(&ema, &oc9, 1, PR_F64));
     pr_tensor *p1 = T64(PR_SHAPE(1), 0), *p2 = T64(PR_SHAPE(1), 0), *g = T64(PR_SHAPE(1), 1);
     double sum1 = 0, sum2 = 0;
     for (int t = 1; t <= 5; t++) {
-        assert_ok(pr_optimizer_step(book, p1, g, 0));
-        assert_ok(pr_optimizer_step(ema, p2, g, 0));
+        assert_ok(pr_optimizer_step(book, p1, g, PR_UNSET));
+        assert_ok(pr_optimizer_step(ema, p2, g, PR_UNSET));
         sum1 += (1 - pow(0.9, t)) / (1 - 0.9);
         sum2 += 1 - pow(0.9, t);
         assert_near(pr_tensor_get(p1, 0), -sum1, 1e-13);
@@ -108,7 +128,7 @@ static void rosenbrock_run(const pr_optimizer_config *c, double *end) {
         assert_ok(pr_graph_forward(g, f));
         assert_ok(pr_graph_zero_grad(g));
         assert_ok(pr_graph_backward(g, f));
-        assert_ok(pr_optimizer_step(opt, &P, &G, 0));
+        assert_ok(pr_optimizer_step(opt, &P, &G, PR_UNSET));
     }
     end[0] = pr_tensor_get(&P, 0);
     end[1] = pr_tensor_get(&P, 1);
@@ -119,13 +139,20 @@ static void rosenbrock_run(const pr_optimizer_config *c, double *end) {
 Test(ch05, listing_5_2_trajectories_match_numpy) {
     double end[2];
     /* run_sgd(), run_momentum(), run_adam() of the listing, NumPy 1.24 (float64) */
-    rosenbrock_run(&(pr_optimizer_config){.kind = PR_OPT_SGD, .lr = 0.002}, end);
+    pr_optimizer_config oc10 = pr_optimizer_defaults(PR_OPT_SGD);
+    oc10.lr = 0.002;
+    rosenbrock_run(&oc10, end);
     assert_near(end[0], -0.56382464452832, 1e-11);
     assert_near(end[1], 0.47554126578487, 1e-11);
-    rosenbrock_run(&(pr_optimizer_config){.kind = PR_OPT_MOMENTUM, .lr = 0.002, .momentum = 0.9}, end);
+    pr_optimizer_config oc11 = pr_optimizer_defaults(PR_OPT_MOMENTUM);
+    oc11.lr = 0.002;
+    oc11.momentum = 0.9;
+    rosenbrock_run(&oc11, end);
     assert_near(end[0], 0.96362539648516, 1e-11);
     assert_near(end[1], 0.92557190421245, 1e-11);
-    rosenbrock_run(&(pr_optimizer_config){.kind = PR_OPT_ADAM, .lr = 0.05}, end);
+    pr_optimizer_config oc12 = pr_optimizer_defaults(PR_OPT_ADAM);
+    oc12.lr = 0.05;
+    rosenbrock_run(&oc12, end);
     assert_near(end[0], 0.99986604897632, 1e-10);
     assert_near(end[1], 0.99972196487648, 1e-10);
 }

@@ -8,11 +8,15 @@
 Test(ch07, q7_7_mse_mae_huber) {
     pr_tensor *y = T64(PR_SHAPE(4), 3, -0.5, 2, 7), *yhat = T64(PR_SHAPE(4), 2.5, 0.0, 2, 8);
     double v;
-    assert_ok(pr_loss_eval(&(pr_loss_config){.kind = PR_LOSS_MSE}, yhat, y, &v, NULL));
+    pr_loss_config lc1 = pr_loss_defaults(PR_LOSS_MSE);
+    assert_ok(pr_loss_eval(&lc1, yhat, y, &v, NULL));
     assert_near(v, 0.375, 1e-15);
-    assert_ok(pr_loss_eval(&(pr_loss_config){.kind = PR_LOSS_MAE}, yhat, y, &v, NULL));
+    pr_loss_config lc2 = pr_loss_defaults(PR_LOSS_MAE);
+    assert_ok(pr_loss_eval(&lc2, yhat, y, &v, NULL));
     assert_near(v, 0.5, 1e-15);
-    assert_ok(pr_loss_eval(&(pr_loss_config){.kind = PR_LOSS_HUBER, .delta = 1}, yhat, y, &v, NULL));
+    pr_loss_config lc3 = pr_loss_defaults(PR_LOSS_HUBER);
+    lc3.delta = 1;
+    assert_ok(pr_loss_eval(&lc3, yhat, y, &v, NULL));
     assert_near(v, 0.1875, 1e-15);
     pr_tensor_free(y);
     pr_tensor_free(yhat);
@@ -90,21 +94,19 @@ Test(ch07, q7_9_dropout_expectations) {
 
 typedef struct loss_case {
     const char *name;
-    pr_loss_config config;
+    pr_loss_kind kind;
+    double delta;           /* Huber's, as the fixture script sets it */
     const char *target;     /* fixture holding the targets */
     int through_sigmoid;    /* BCE on probabilities: the input is sigmoid(pred) */
 } loss_case;
 
+/* Each loss with its defaults (focal: alpha 0.25, gamma 2) except Huber's delta 1.5. */
 static const loss_case loss_cases[] = {
-    {"mse", {.kind = PR_LOSS_MSE}, "target", 0},
-    {"mae", {.kind = PR_LOSS_MAE}, "target", 0},
-    {"huber", {.kind = PR_LOSS_HUBER, .delta = 1.5}, "target", 0},
-    {"bce_logits", {.kind = PR_LOSS_BCE_LOGITS}, "t01", 0},
-    {"bce", {.kind = PR_LOSS_BCE}, "t01", 1},
-    {"hinge", {.kind = PR_LOSS_HINGE}, "pm1", 0},
-    {"focal", {.kind = PR_LOSS_FOCAL, .alpha = 0.25, .gamma = 2}, "bits", 0},
-    {"ce_labels", {.kind = PR_LOSS_CROSS_ENTROPY}, "labels", 0},
-    {"ce_probs", {.kind = PR_LOSS_CROSS_ENTROPY}, "probs", 0},
+    {"mse", PR_LOSS_MSE, 1, "target", 0},          {"mae", PR_LOSS_MAE, 1, "target", 0},
+    {"huber", PR_LOSS_HUBER, 1.5, "target", 0},    {"bce_logits", PR_LOSS_BCE_LOGITS, 1, "t01", 0},
+    {"bce", PR_LOSS_BCE, 1, "t01", 1},             {"hinge", PR_LOSS_HINGE, 1, "pm1", 0},
+    {"focal", PR_LOSS_FOCAL, 1, "bits", 0},        {"ce_labels", PR_LOSS_CROSS_ENTROPY, 1, "labels", 0},
+    {"ce_probs", PR_LOSS_CROSS_ENTROPY, 1, "probs", 0},
 };
 
 static pr_tensor *loss_fixture(const char *name) {
@@ -125,7 +127,9 @@ Test(ch07, every_loss_and_gradient_matches_pytorch) {
         assert_ok(pr_graph_new(&g, PR_F64));
         pr_node p = pr_g_param(g, "pred", PR_SHAPE(4, 3));
         pr_node in = c->through_sigmoid ? pr_g_sigmoid(g, p) : p;
-        pr_node loss = pr_loss(g, &c->config, in, pr_g_const(g, "target", target));
+        pr_loss_config config = pr_loss_defaults(c->kind);
+        config.delta = c->delta;
+        pr_node loss = pr_loss(g, &config, in, pr_g_const(g, "target", target));
         cr_assert_eq(pr_graph_status(g), PR_OK, "%s: %s", c->name, pr_graph_error(g));
         assert_ok(pr_graph_set_value(g, p, pred));
         assert_ok(pr_graph_forward(g, loss));
@@ -154,18 +158,21 @@ Test(ch07, losses_are_stable_at_extreme_logits) {
     /* ±1000 overflow exp; the fused forms stay finite and exact */
     pr_tensor *z = T64(PR_SHAPE(2), 1000, -1000), *t = T64(PR_SHAPE(2), 1, 1), *grad;
     double v;
-    assert_ok(pr_loss_eval(&(pr_loss_config){.kind = PR_LOSS_BCE_LOGITS}, z, t, &v, &grad));
+    pr_loss_config lc4 = pr_loss_defaults(PR_LOSS_BCE_LOGITS);
+    assert_ok(pr_loss_eval(&lc4, z, t, &v, &grad));
     assert_near(v, 500, 1e-12); /* (0 + 1000) / 2 */
     assert_near(pr_tensor_get(grad, 1), -0.5, 1e-15);
     pr_tensor_free(grad);
     pr_tensor *logits = T64(PR_SHAPE(1, 3), 1000, 0, -1000), *label = T64(PR_SHAPE(1), 2);
-    assert_ok(pr_loss_eval(&(pr_loss_config){.kind = PR_LOSS_CROSS_ENTROPY}, logits, label, &v, &grad));
+    pr_loss_config lc5 = pr_loss_defaults(PR_LOSS_CROSS_ENTROPY);
+    assert_ok(pr_loss_eval(&lc5, logits, label, &v, &grad));
     assert_near(v, 2000, 1e-12);
     assert_near(pr_tensor_get(grad, 0), 1, 1e-15);
     pr_tensor_free(grad);
     /* BCE on probabilities clamps log at -100, as PyTorch */
     pr_tensor *p = T64(PR_SHAPE(1), 0), *one = T64(PR_SHAPE(1), 1);
-    assert_ok(pr_loss_eval(&(pr_loss_config){.kind = PR_LOSS_BCE}, p, one, &v, NULL));
+    pr_loss_config lc6 = pr_loss_defaults(PR_LOSS_BCE);
+    assert_ok(pr_loss_eval(&lc6, p, one, &v, NULL));
     assert_near(v, 100, 1e-12);
     pr_tensor *ts[] = {z, t, logits, label, p, one};
     for (size_t k = 0; k < 6; k++) pr_tensor_free(ts[k]);
@@ -187,7 +194,8 @@ Test(ch07, loss_names_and_bad_configurations) {
     /* (N, 1) predictions against (N) targets would broadcast to (N, N): refused */
     pr_tensor *a = T64(PR_SHAPE(3, 1), 1, 2, 3), *b = T64(PR_SHAPE(3), 1, 2, 3);
     double v;
-    assert_fails(pr_loss_eval(&(pr_loss_config){.kind = PR_LOSS_MSE}, a, b, &v, NULL), PR_ERR_SHAPE,
+    pr_loss_config lc7 = pr_loss_defaults(PR_LOSS_MSE);
+    assert_fails(pr_loss_eval(&lc7, a, b, &v, NULL), PR_ERR_SHAPE,
                  "prediction (3, 1) and target (3,) must have the same shape");
     pr_tensor_free(a);
     pr_tensor_free(b);

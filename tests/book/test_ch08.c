@@ -10,7 +10,9 @@ static void set(pr_model *m, const char *name, pr_tensor *value) {
 
 Test(ch08, example_8_1_and_q8_8_xor_by_hand) {
     pr_model *m;
-    assert_ok(pr_model_new(&m, "dense:2,relu,dense:1,relu", PR_SHAPE(2), &(pr_model_options){.dtype = PR_F64}));
+    pr_model_options mopt1 = PR_MODEL_DEFAULTS;
+    mopt1.dtype = PR_F64;
+    assert_ok(pr_model_new(&m, "dense:2,relu,dense:1,relu", PR_SHAPE(2), &mopt1));
     set(m, "0.weight", T64(PR_SHAPE(2, 2), 1, 1, 1, 1));
     set(m, "0.bias", T64(PR_SHAPE(2), 0, -1));
     set(m, "2.weight", T64(PR_SHAPE(1, 2), 1, -2));
@@ -30,7 +32,9 @@ Test(ch08, example_8_1_and_q8_8_xor_by_hand) {
 
 Test(ch08, q8_4_a_5_10_3_network_has_93_parameters) {
     pr_model *m;
-    assert_ok(pr_model_new(&m, "dense:10,relu", PR_SHAPE(5), &(pr_model_options){.outputs = 3}));
+    pr_model_options mopt2 = PR_MODEL_DEFAULTS;
+    mopt2.outputs = 3;
+    assert_ok(pr_model_new(&m, "dense:10,relu", PR_SHAPE(5), &mopt2));
     cr_assert_eq(pr_model_param_count(m), 93);
     char *text = NULL;
     size_t len = 0;
@@ -48,7 +52,9 @@ Test(ch08, q8_7_one_neuron_sigmoid_and_relu) {
     const double want[2] = {1 / (1 + exp(1.0)), 0};
     for (int k = 0; k < 2; k++) {
         pr_model *m;
-        assert_ok(pr_model_new(&m, specs[k], PR_SHAPE(3), &(pr_model_options){.dtype = PR_F64}));
+        pr_model_options mopt3 = PR_MODEL_DEFAULTS;
+        mopt3.dtype = PR_F64;
+        assert_ok(pr_model_new(&m, specs[k], PR_SHAPE(3), &mopt3));
         set(m, "0.weight", T64(PR_SHAPE(1, 3), 0.5, -0.3, 0.8));
         set(m, "0.bias", T64(PR_SHAPE(1), -0.1));
         pr_tensor *x = T64(PR_SHAPE(1, 3), 1, 2, -1), *out;
@@ -64,7 +70,10 @@ Test(ch08, q8_7_one_neuron_sigmoid_and_relu) {
 /* Sample variance of a dense layer's weights under a rule. */
 static double weight_variance(const char *spec, pr_init init, int64_t fan_in, const char *name, double *mean) {
     pr_model *m;
-    assert_ok(pr_model_new(&m, spec, PR_SHAPE(fan_in), &(pr_model_options){.seed = 3, .init = init}));
+    pr_model_options mopt4 = PR_MODEL_DEFAULTS;
+    mopt4.seed = 3;
+    mopt4.init = init;
+    assert_ok(pr_model_new(&m, spec, PR_SHAPE(fan_in), &mopt4));
     pr_tensor w;
     assert_ok(pr_model_tensor(m, name, &w));
     double s = 0, s2 = 0;
@@ -104,7 +113,10 @@ Test(ch08, section_8_6_xavier_and_he_variances) {
 Test(ch08, section_8_4_linear_layers_collapse_without_activation) {
     /* W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2): the network equals one linear map */
     pr_model *m;
-    assert_ok(pr_model_new(&m, "dense:5,dense:2", PR_SHAPE(3), &(pr_model_options){.dtype = PR_F64, .seed = 9}));
+    pr_model_options mopt5 = PR_MODEL_DEFAULTS;
+    mopt5.dtype = PR_F64;
+    mopt5.seed = 9;
+    assert_ok(pr_model_new(&m, "dense:5,dense:2", PR_SHAPE(3), &mopt5));
     pr_tensor W1, b1, W2, b2;
     assert_ok(pr_model_tensor(m, "0.weight", &W1));
     assert_ok(pr_model_tensor(m, "0.bias", &b1));
@@ -138,10 +150,18 @@ Test(ch08, q8_1_xor_learned_from_random_weights) {
     assert_values_close(y, (double[]){0, 1, 1, 0}, 4, 0, 0, "XOR labels");
     for (uint64_t seed = 0; seed < 5; seed++) {
         pr_model *m;
-        assert_ok(pr_model_new(&m, "dense:4,tanh", PR_SHAPE(2), &(pr_model_options){.seed = seed, .outputs = 2}));
+        pr_model_options mopt6 = PR_MODEL_DEFAULTS;
+        mopt6.seed = seed;
+        mopt6.outputs = 2;
+        assert_ok(pr_model_new(&m, "dense:4,tanh", PR_SHAPE(2), &mopt6));
         assert_ok(pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 2));
         pr_train_history *h;
-        pr_train_options o = {.epochs = 300, .batch_size = 4, .seed = seed, .optimizer = {.kind = PR_OPT_ADAM, .lr = 0.05}};
+        pr_train_options o = PR_TRAIN_DEFAULTS;
+        o.epochs = 300;
+        o.batch_size = 4;
+        o.seed = seed;
+        o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+        o.optimizer.lr = 0.05;
         assert_ok(pr_train(m, X, y, &o, &h));
         pr_tensor *pred;
         assert_ok(pr_model_predict_classes(m, X, &pred));

@@ -88,7 +88,11 @@ Test(data, spirals_blobs_classification_and_sine) {
     }
     pr_tensor_free(X);
     pr_tensor_free(y);
-    pr_classification_options co = {.features = 10, .informative = 3, .redundant = 2, .classes = 3, .flip = -1};
+    pr_classification_options co = PR_CLASSIFICATION_DEFAULTS;
+    co.features = 10;
+    co.informative = 3;
+    co.classes = 3;
+    co.flip = 0; /* 0 means none */
     assert_ok(pr_data_classification(600, &co, &rng, &X, &y));
     cr_assert_eq(X->shape[1], 10);
     double cls[3] = {0};

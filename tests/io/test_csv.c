@@ -64,7 +64,8 @@ Test(csv, no_header_and_other_delimiters) {
 
 Test(csv, nonfinite_only_when_allowed) {
     read_fails("a,b\n1,nan\n", PR_ERR_FORMAT, "t.csv:2: column 2 ('b'): non-finite value");
-    pr_csv_options opt = {.allow_nonfinite = 1};
+    pr_csv_options opt = PR_CSV_DEFAULTS;
+    opt.allow_nonfinite = 1;
     pr_table *t = read_ok("a,b\nNaN,-inf\n", &opt);
     cr_assert(isnan(pr_tensor_get(pr_table_values(t), 0)));
     cr_assert(isinf(pr_tensor_get(pr_table_values(t), 1)) && pr_tensor_get(pr_table_values(t), 1) < 0);
@@ -94,16 +95,20 @@ Test(csv, nul_bytes_are_refused) {
 }
 
 Test(csv, limits_apply) {
-    pr_limits lim = {.max_elements = 3};
-    pr_csv_options opt = {.limits = &lim};
+    pr_limits lim = PR_LIMITS_DEFAULTS;
+    lim.max_elements = 3;
+    pr_csv_options opt = PR_CSV_DEFAULTS;
+    opt.limits = &lim;
     pr_table *t = NULL;
     const char *text = "a,b\n1,2\n3,4\n";
     assert_fails(pr_csv_read_buffer(text, strlen(text), "big.csv", &opt, &t), PR_ERR_LIMIT, "limit of 3 values");
-    pr_limits lim2 = {.max_columns = 2};
+    pr_limits lim2 = PR_LIMITS_DEFAULTS;
+    lim2.max_columns = 2;
     opt.limits = &lim2;
     text = "a,b,c\n1,2,3\n";
     assert_fails(pr_csv_read_buffer(text, strlen(text), "wide.csv", &opt, &t), PR_ERR_LIMIT, "more than 2 columns");
-    pr_limits lim3 = {.max_line_bytes = 8};
+    pr_limits lim3 = PR_LIMITS_DEFAULTS;
+    lim3.max_line_bytes = 8;
     opt.limits = &lim3;
     text = "a,b\n1.000000000,2\n";
     assert_fails(pr_csv_read_buffer(text, strlen(text), "long.csv", &opt, &t), PR_ERR_LIMIT, "line longer");

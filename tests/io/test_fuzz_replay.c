@@ -39,7 +39,7 @@ static void check_status(pr_status st, const char *name) {
 static void replay_csv(const unsigned char *data, size_t len, const char *name) {
     /* the fuzz target's first byte selects options */
     unsigned char mode = len ? data[0] : 0;
-    pr_csv_options opt = {.delimiter = (mode & 1) ? ';' : 0, .no_header = (mode & 2) != 0,
+    pr_csv_options opt = {.delimiter = (mode & 1) ? ';' : ',', .no_header = (mode & 2) != 0,
                           .allow_nonfinite = (mode & 4) != 0};
     pr_table *t = NULL;
     for (int skip = 0; skip < 2; skip++) { /* as the target sees it, and as a plain file */
@@ -84,7 +84,10 @@ static void replay_spec(const unsigned char *data, size_t len, const char *name)
     memcpy(text, data, len);
     text[len] = '\0';
     pr_model *m = NULL;
-    pr_status st = pr_model_new(&m, text, PR_SHAPE(4), &(pr_model_options){.outputs = 2, .max_params = 1 << 20});
+    pr_model_options mopt1 = PR_MODEL_DEFAULTS;
+    mopt1.outputs = 2;
+    mopt1.max_params = 1 << 20;
+    pr_status st = pr_model_new(&m, text, PR_SHAPE(4), &mopt1);
     check_status(st, name);
     if (!st) { /* as the fuzz target: a model that builds runs a small batch to its true shape */
         pr_tensor *X, *Y = NULL;

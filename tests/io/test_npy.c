@@ -149,7 +149,8 @@ Test(npy, hostile_headers_are_bounded) {
 }
 
 Test(npy, element_limit_is_checked_before_allocating) {
-    pr_limits lim = {.max_elements = 4};
+    pr_limits lim = PR_LIMITS_DEFAULTS;
+    lim.max_elements = 4;
     pr_tensor *t = NULL;
     assert_fails(pr_npy_read(npy("f8_2x3.npy"), &lim, &t), PR_ERR_LIMIT, "6 elements exceed the limit of 4");
 }

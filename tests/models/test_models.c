@@ -34,35 +34,59 @@ static void check_fit(pr_estimator_config c, const char *data, const char *coef,
 
 Test(models, ols_every_solver_matches_sklearn) {
     const pr_solver s[] = {PR_SOLVER_CHOLESKY, PR_SOLVER_QR, PR_SOLVER_SVD};
-    for (int i = 0; i < 3; i++)
-        check_fit((pr_estimator_config){.kind = PR_EST_LINEAR, .solver = s[i]}, "reg", "ols_coef", "ols_intercept",
+    for (int i = 0; i < 3; i++) {
+        pr_estimator_config cfg1 = pr_estimator_defaults(PR_EST_LINEAR);
+        cfg1.solver = s[i];
+        check_fit(cfg1, "reg", "ols_coef", "ols_intercept",
                   1e-8, 1e-12);
+    }
 }
 
 Test(models, ridge_matches_sklearn) {
-    check_fit((pr_estimator_config){.kind = PR_EST_RIDGE, .alpha = 2}, "reg", "ridge_coef", "ridge_intercept", 1e-8,
+    pr_estimator_config cfg2 = pr_estimator_defaults(PR_EST_RIDGE);
+    cfg2.alpha = 2;
+    check_fit(cfg2, "reg", "ridge_coef", "ridge_intercept", 1e-8,
               1e-12);
-    check_fit((pr_estimator_config){.kind = PR_EST_RIDGE, .alpha = 2, .solver = PR_SOLVER_GD, .lr = 0.1, .tol = 1e-12,
-                                    .max_iter = 200000},
+    pr_estimator_config cfg3 = pr_estimator_defaults(PR_EST_RIDGE);
+    cfg3.alpha = 2;
+    cfg3.solver = PR_SOLVER_GD;
+    cfg3.lr = 0.1;
+    cfg3.tol = 1e-12;
+    cfg3.max_iter = 200000;
+    check_fit(cfg3,
               "reg", "ridge_coef", "ridge_intercept", 1e-4, 1e-8);
 }
 
 Test(models, lasso_and_elastic_net_match_sklearn) {
-    check_fit((pr_estimator_config){.kind = PR_EST_LASSO, .alpha = 0.1, .tol = 1e-12, .max_iter = 100000}, "reg",
+    pr_estimator_config cfg4 = pr_estimator_defaults(PR_EST_LASSO);
+    cfg4.alpha = 0.1;
+    cfg4.tol = 1e-12;
+    cfg4.max_iter = 100000;
+    check_fit(cfg4, "reg",
               "lasso_coef", "lasso_intercept", 1e-4, 1e-8);
-    check_fit((pr_estimator_config){.kind = PR_EST_ELASTIC_NET, .alpha = 0.1, .l1_ratio = 0.7, .tol = 1e-12,
-                                    .max_iter = 100000},
+    pr_estimator_config cfg5 = pr_estimator_defaults(PR_EST_ELASTIC_NET);
+    cfg5.alpha = 0.1;
+    cfg5.l1_ratio = 0.7;
+    cfg5.tol = 1e-12;
+    cfg5.max_iter = 100000;
+    check_fit(cfg5,
               "reg", "enet_coef", "enet_intercept", 1e-4, 1e-8);
 }
 
 Test(models, logistic_l2_lbfgs_newton_gd_match_sklearn) {
     const pr_solver s[] = {PR_SOLVER_LBFGS, PR_SOLVER_NEWTON, PR_SOLVER_GD};
-    for (int i = 0; i < 3; i++)
-        check_fit((pr_estimator_config){.kind = PR_EST_LOGISTIC, .solver = s[i], .lr = 1, .max_iter = 100000,
-                                        .tol = 1e-10},
+    for (int i = 0; i < 3; i++) {
+        pr_estimator_config cfg6 = pr_estimator_defaults(PR_EST_LOGISTIC);
+        cfg6.solver = s[i];
+        cfg6.lr = 1;
+        cfg6.max_iter = 100000;
+        cfg6.tol = 1e-10;
+        check_fit(cfg6,
                   "bin", "logit_coef", "logit_intercept", 1e-4, 1e-7);
+    }
     pr_tensor *X = fx("bin_X"), *y = fx("bin_y"), *proba = fx("logit_proba"), *p;
-    pr_estimator *e = fit((pr_estimator_config){.kind = PR_EST_LOGISTIC}, X, y);
+    pr_estimator_config cfg7 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    pr_estimator *e = fit(cfg7, X, y);
     assert_ok(pr_estimator_predict_proba(e, X, &p));
     assert_tensor_close(p, proba, 1e-5, 1e-8, "predict_proba");
     pr_tensor_free(p);
@@ -73,16 +97,27 @@ Test(models, logistic_l2_lbfgs_newton_gd_match_sklearn) {
 }
 
 Test(models, logistic_l1_proximal_gradient_matches_saga) {
-    check_fit((pr_estimator_config){.kind = PR_EST_LOGISTIC, .penalty = PR_REG_L1, .alpha = 20, .lr = 1,
-                                    .tol = 1e-10, .max_iter = 200000},
+    pr_estimator_config cfg8 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    cfg8.penalty = PR_REG_L1;
+    cfg8.alpha = 20;
+    cfg8.lr = 1;
+    cfg8.tol = 1e-10;
+    cfg8.max_iter = 200000;
+    check_fit(cfg8,
               "bin", "logit_l1_coef", "logit_l1_intercept", 1e-4, 1e-6);
 }
 
 Test(models, softmax_matches_sklearn_multinomial) {
-    check_fit((pr_estimator_config){.kind = PR_EST_SOFTMAX, .alpha = 2, .tol = 1e-10}, "multi", "softmax_coef",
+    pr_estimator_config cfg9 = pr_estimator_defaults(PR_EST_SOFTMAX);
+    cfg9.alpha = 2;
+    cfg9.tol = 1e-10;
+    check_fit(cfg9, "multi", "softmax_coef",
               "softmax_intercept", 1e-4, 1e-7);
     /* logistic on three classes is the same multinomial model */
-    check_fit((pr_estimator_config){.kind = PR_EST_LOGISTIC, .alpha = 2, .tol = 1e-10}, "multi", "softmax_coef",
+    pr_estimator_config cfg10 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    cfg10.alpha = 2;
+    cfg10.tol = 1e-10;
+    check_fit(cfg10, "multi", "softmax_coef",
               "softmax_intercept", 1e-4, 1e-7);
 }
 
@@ -104,7 +139,10 @@ static void check_repeated_rows(pr_estimator_kind kind, double alpha, int k, con
             for (int64_t j = 0; j < p; j++) pr_tensor_set(Xk, (r * m + i) * p + j, pr_tensor_get(X, i * p + j));
             pr_tensor_set(yk, r * m + i, pr_tensor_get(y, i));
         }
-    pr_estimator *e = fit((pr_estimator_config){.kind = kind, .alpha = alpha * k, .tol = 1e-10}, Xk, yk);
+    pr_estimator_config cfg11 = pr_estimator_defaults(kind);
+    cfg11.alpha = alpha * k;
+    cfg11.tol = 1e-10;
+    pr_estimator *e = fit(cfg11, Xk, yk);
     assert_tensor_close(pr_estimator_coef(e), w, 1e-4, 1e-7, coef);
     assert_tensor_close(pr_estimator_intercept(e), b, 1e-4, 1e-7, intercept);
     pr_estimator_free(e);
@@ -131,9 +169,13 @@ static void check_proba(pr_estimator_config c, const char *X_name, const char *y
 }
 
 Test(models, naive_bayes_matches_sklearn) {
-    check_proba((pr_estimator_config){.kind = PR_EST_GAUSSIAN_NB}, "multi_X", "multi_y", "gnb_proba");
-    check_proba((pr_estimator_config){.kind = PR_EST_MULTINOMIAL_NB}, "nb_counts", "nb_count_y", "mnb_proba");
-    check_proba((pr_estimator_config){.kind = PR_EST_BERNOULLI_NB, .binarize = 1}, "nb_counts", "nb_count_y",
+    pr_estimator_config cfg12 = pr_estimator_defaults(PR_EST_GAUSSIAN_NB);
+    check_proba(cfg12, "multi_X", "multi_y", "gnb_proba");
+    pr_estimator_config cfg13 = pr_estimator_defaults(PR_EST_MULTINOMIAL_NB);
+    check_proba(cfg13, "nb_counts", "nb_count_y", "mnb_proba");
+    pr_estimator_config cfg14 = pr_estimator_defaults(PR_EST_BERNOULLI_NB);
+    cfg14.binarize = 1;
+    check_proba(cfg14, "nb_counts", "nb_count_y",
                 "bnb_proba");
 }
 
@@ -154,7 +196,9 @@ Test(models, polynomial_features_and_polyfit_match) {
     }
     /* degree-2 features through an estimator: y = x² exactly */
     pr_tensor *xs = T64(PR_SHAPE(4, 1), -1, 0, 1, 2), *ys = T64(PR_SHAPE(4), 1, 0, 1, 4);
-    pr_estimator *e = fit((pr_estimator_config){.kind = PR_EST_LINEAR, .degree = 2}, xs, ys);
+    pr_estimator_config cfg15 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg15.degree = 2;
+    pr_estimator *e = fit(cfg15, xs, ys);
     assert_near(pr_tensor_get(pr_estimator_coef(e), 1), 1, 1e-12);
     char name[32];
     cr_assert_str_eq(pr_estimator_term_name(e, 1, name, sizeof name), "x0^2");
@@ -173,8 +217,12 @@ Test(models, save_load_predicts_the_same) {
     const pr_estimator_kind kinds[] = {PR_EST_RIDGE, PR_EST_LASSO, PR_EST_LOGISTIC, PR_EST_SOFTMAX, PR_EST_GAUSSIAN_NB};
     const char *names[] = {"a", "b", "c", "d"};
     for (int k = 0; k < 5; k++) {
-        pr_estimator *e = fit((pr_estimator_config){.kind = kinds[k], .degree = 2, .standardize = 1,
-                                                    .feature_names = names, .target_name = "label"},
+        pr_estimator_config cfg16 = pr_estimator_defaults(kinds[k]);
+        cfg16.degree = 2;
+        cfg16.standardize = 1;
+        cfg16.feature_names = names;
+        cfg16.target_name = "label";
+        pr_estimator *e = fit(cfg16,
                               X, y),
                      *back = NULL;
         char path[256];
@@ -227,11 +275,13 @@ Test(models, cross_validation_and_learning_curve) {
     for (int f = 0; f < 5; f++) /* stratified: each class split evenly (50 per class / 5 folds) */
         for (int c = 0; c < 3; c++) cr_assert_eq(per_fold[f][c], 10, "fold %d class %d has %lld", f, c, (long long)per_fold[f][c]);
     pr_cv_result cv;
-    assert_ok(pr_cross_validate(&(pr_estimator_config){.kind = PR_EST_SOFTMAX}, X, y, 5, 1, &rng, &cv));
+    pr_estimator_config cfg17 = pr_estimator_defaults(PR_EST_SOFTMAX);
+    assert_ok(pr_cross_validate(&cfg17, X, y, 5, 1, &rng, &cv));
     cr_assert(cv.test_mean > 0.7 && cv.test_mean <= 1 && cv.train_mean >= cv.test_mean - 0.1, "cv %g %g",
               cv.train_mean, cv.test_mean);
     double frac[] = {0.2, 1.0}, tr[2], te[2];
-    assert_ok(pr_learning_curve(&(pr_estimator_config){.kind = PR_EST_SOFTMAX}, X, y, frac, 2, 3, &rng, tr, te));
+    pr_estimator_config cfg18 = pr_estimator_defaults(PR_EST_SOFTMAX);
+    assert_ok(pr_learning_curve(&cfg18, X, y, frac, 2, 3, &rng, tr, te));
     cr_assert(te[1] >= te[0] - 0.05, "validation %g then %g", te[0], te[1]);
     pr_tensor_free(X);
     pr_tensor_free(y);
@@ -246,9 +296,14 @@ Test(models, bias_variance_tradeoff_by_simulation) {
     pr_rng rng;
     pr_rng_seed(&rng, 3);
     pr_bias_variance lo, hi;
-    assert_ok(pr_bias_variance_simulate(&(pr_estimator_config){.kind = PR_EST_LINEAR, .degree = 1}, sine, NULL, 0, 1,
+    pr_estimator_config cfg19 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg19.degree = 1;
+    assert_ok(pr_bias_variance_simulate(&cfg19, sine, NULL, 0, 1,
                                         30, 0.3, 200, 50, &rng, &lo));
-    assert_ok(pr_bias_variance_simulate(&(pr_estimator_config){.kind = PR_EST_LINEAR, .degree = 5, .solver = PR_SOLVER_QR}, sine, NULL, 0, 1,
+    pr_estimator_config cfg20 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg20.degree = 5;
+    cfg20.solver = PR_SOLVER_QR;
+    assert_ok(pr_bias_variance_simulate(&cfg20, sine, NULL, 0, 1,
                                         30, 0.3, 200, 50, &rng, &hi));
     cr_assert(lo.bias2 > 10 * hi.bias2, "bias² %g vs %g", lo.bias2, hi.bias2); /* simple: high bias */
     cr_assert(hi.variance > lo.variance, "variance %g vs %g", hi.variance, lo.variance);
@@ -261,32 +316,44 @@ Test(models, bad_input_is_reported) {
     pr_estimator *e = NULL;
     pr_tensor *X = T64(PR_SHAPE(4, 2), 1, 5, 2, 5, 3, 5, 4, 5), *y = T64(PR_SHAPE(4), 1, 2, 3, 4);
     const char *names[] = {"size", "floor"};
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LINEAR, .feature_names = names}, X, y),
+    pr_estimator_config cfg21 = pr_estimator_defaults(PR_EST_LINEAR);
+    cfg21.feature_names = names;
+    assert_fails(pr_estimator_fit(&e, &cfg21, X, y),
                  PR_ERR_INVALID, "'floor' (column 2) is constant");
     pr_tensor *X2 = T64(PR_SHAPE(4, 1), 1, 2, 3, 4), *same = T64(PR_SHAPE(4), 1, 1, 1, 1);
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LOGISTIC}, X2, same), PR_ERR_INVALID,
+    pr_estimator_config cfg22 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    assert_fails(pr_estimator_fit(&e, &cfg22, X2, same), PR_ERR_INVALID,
                  "single class");
     pr_tensor *nan = T64(PR_SHAPE(4, 1), 1, NAN, 3, 4);
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LINEAR}, nan, y), PR_ERR_NONFINITE, "X");
+    pr_estimator_config cfg23 = pr_estimator_defaults(PR_EST_LINEAR);
+    assert_fails(pr_estimator_fit(&e, &cfg23, nan, y), PR_ERR_NONFINITE, "X");
     pr_tensor *yinf = T64(PR_SHAPE(4), 1, INFINITY, 3, 4);
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LINEAR}, X2, yinf), PR_ERR_NONFINITE,
+    pr_estimator_config cfg24 = pr_estimator_defaults(PR_EST_LINEAR);
+    assert_fails(pr_estimator_fit(&e, &cfg24, X2, yinf), PR_ERR_NONFINITE,
                  "target");
     pr_tensor *frac = T64(PR_SHAPE(4), 0, 1, 0.5, 1);
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LOGISTIC}, X2, frac), PR_ERR_INVALID,
+    pr_estimator_config cfg25 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    assert_fails(pr_estimator_fit(&e, &cfg25, X2, frac), PR_ERR_INVALID,
                  "whole number");
     /* separable classes without a penalty never converge: the message names the iterations */
     pr_tensor *sep = T64(PR_SHAPE(4), 0, 0, 1, 1);
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LOGISTIC, .penalty = PR_REG_NONE,
-                                                             .max_iter = 50},
+    pr_estimator_config cfg26 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    cfg26.penalty = PR_REG_NONE;
+    cfg26.max_iter = 50;
+    assert_fails(pr_estimator_fit(&e, &cfg26,
                                   X2, sep),
                  PR_ERR_NO_CONVERGENCE, "perfectly separable");
     pr_tensor *X3 = fx("reg_X"), *y3 = fx("reg_y");
-    assert_fails(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LASSO, .alpha = 1e-3, .max_iter = 2,
-                                                             .tol = 1e-16},
+    pr_estimator_config cfg27 = pr_estimator_defaults(PR_EST_LASSO);
+    cfg27.alpha = 1e-3;
+    cfg27.max_iter = 2;
+    cfg27.tol = 1e-16;
+    assert_fails(pr_estimator_fit(&e, &cfg27,
                                   X3, y3),
                  PR_ERR_NO_CONVERGENCE, "duality gap");
     /* a model asked about the wrong number of features */
-    e = fit((pr_estimator_config){.kind = PR_EST_LINEAR}, X2, y);
+    pr_estimator_config cfg28 = pr_estimator_defaults(PR_EST_LINEAR);
+    e = fit(cfg28, X2, y);
     pr_tensor *out;
     assert_fails(pr_estimator_predict(e, X, &out), PR_ERR_SHAPE, "takes 1 features");
     pr_estimator_free(e);

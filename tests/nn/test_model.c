@@ -26,7 +26,9 @@ Test(model, specs_are_canonicalised) {
         cr_assert_str_eq(pr_model_spec(m), cases[i][1]);
         pr_model_free(m);
     }
-    pr_model *m = model("linear", 5, &(pr_model_options){.outputs = 3});
+    pr_model_options mopt1 = PR_MODEL_DEFAULTS;
+    mopt1.outputs = 3;
+    pr_model *m = model("linear", 5, &mopt1);
     cr_assert_str_eq(pr_model_spec(m), "dense:3");
     cr_assert_eq(pr_model_param_count(m), 18);
     pr_model_free(m);
@@ -66,7 +68,9 @@ Test(model, spec_errors_say_where) {
 Test(model, names_match_pytorch_state_dict) {
     /* the fixture's initial.safetensors is torch's state_dict() of the same spec */
     const char *spec = "dense:8,batchnorm,leaky_relu:0.1,dense:6,layernorm,gelu:tanh,res[dense:6,tanh],prelu,dense:3";
-    pr_model *m = model(spec, 4, &(pr_model_options){.dtype = PR_F64});
+    pr_model_options mopt2 = PR_MODEL_DEFAULTS;
+    mopt2.dtype = PR_F64;
+    pr_model *m = model(spec, 4, &mopt2);
     pr_tensor_file *f;
     assert_ok(pr_safetensors_read(test_path("tests/fixtures/nn/train/initial.safetensors"), NULL, &f));
     cr_assert_eq(pr_model_tensor_count(m), pr_tensor_file_count(f));
@@ -82,7 +86,10 @@ Test(model, every_layer_trains_like_pytorch) {
     /* three epochs of Adam on fixed batches: losses, weights, batch-norm statistics and
      * evaluation outputs against torch (float64) */
     const char *spec = "dense:8,batchnorm,leaky_relu:0.1,dense:6,layernorm,gelu:tanh,res[dense:6,tanh],prelu";
-    pr_model *m = model(spec, 4, &(pr_model_options){.dtype = PR_F64, .outputs = 3});
+    pr_model_options mopt3 = PR_MODEL_DEFAULTS;
+    mopt3.dtype = PR_F64;
+    mopt3.outputs = 3;
+    pr_model *m = model(spec, 4, &mopt3);
     assert_ok(pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 3));
     pr_tensor_file *init, *final;
     assert_ok(pr_safetensors_read(test_path("tests/fixtures/nn/train/initial.safetensors"), NULL, &init));
@@ -91,7 +98,12 @@ Test(model, every_layer_trains_like_pytorch) {
     pr_tensor *X = load_fixture("nn/train/X.npy"), *y = load_fixture("nn/train/y.npy");
     pr_tensor *losses = load_fixture("nn/train/epoch_losses.npy"), *outputs = load_fixture("nn/train/eval_outputs.npy");
     pr_train_history *h;
-    pr_train_options o = {.epochs = 3, .batch_size = 8, .no_shuffle = 1, .optimizer = {.kind = PR_OPT_ADAM, .lr = 0.01}};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 3;
+    o.batch_size = 8;
+    o.no_shuffle = 1;
+    o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+    o.optimizer.lr = 0.01;
     assert_ok(pr_train(m, X, y, &o, &h));
     assert_values_close(losses, h->train_loss, 3, 1e-12, 0, "epoch losses");
     for (int64_t i = 0; i < pr_model_tensor_count(m); i++) {
@@ -129,10 +141,15 @@ Test(model, every_layer_passes_gradcheck) {
     assert_ok(pr_tensor_normal(&X, PR_F64, PR_SHAPE(6, 3), 0, 1, &rng));
     pr_tensor *y = T64(PR_SHAPE(6), 0, 1, 2, 1, 0, 2);
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
-        pr_model *m = model(specs[i], 3, &(pr_model_options){.dtype = PR_F64, .outputs = 3, .seed = i});
+        pr_model_options mopt4 = PR_MODEL_DEFAULTS;
+        mopt4.dtype = PR_F64;
+        mopt4.outputs = 3;
+        mopt4.seed = i;
+        pr_model *m = model(specs[i], 3, &mopt4);
         pr_graph *g = pr_model_graph(m);
         pr_node t = pr_g_input(g, "target", PR_SHAPE(-1));
-        pr_node loss = pr_loss(g, &(pr_loss_config){.kind = PR_LOSS_CROSS_ENTROPY}, pr_model_output(m), t);
+        pr_loss_config lc5 = pr_loss_defaults(PR_LOSS_CROSS_ENTROPY);
+        pr_node loss = pr_loss(g, &lc5, pr_model_output(m), t);
         assert_ok(pr_graph_status(g));
         assert_ok(pr_graph_set_input(g, pr_model_input(m), X));
         assert_ok(pr_graph_set_input(g, t, y));
@@ -148,7 +165,10 @@ Test(model, every_layer_passes_gradcheck) {
 
 Test(model, embedding_and_flatten) {
     pr_model *m;
-    assert_ok(pr_model_new(&m, "embedding:10:4,flatten", PR_SHAPE(3), &(pr_model_options){.dtype = PR_F64, .outputs = 2}));
+    pr_model_options mopt6 = PR_MODEL_DEFAULTS;
+    mopt6.dtype = PR_F64;
+    mopt6.outputs = 2;
+    assert_ok(pr_model_new(&m, "embedding:10:4,flatten", PR_SHAPE(3), &mopt6));
     cr_assert_eq(pr_model_param_count(m), 10 * 4 + 12 * 2 + 2);
     pr_tensor table;
     assert_ok(pr_model_tensor(m, "0.weight", &table));
@@ -169,7 +189,9 @@ Test(model, embedding_and_flatten) {
 }
 
 Test(model, batchnorm_train_and_eval_behaviour) {
-    pr_model *m = model("batchnorm", 2, &(pr_model_options){.dtype = PR_F64});
+    pr_model_options mopt7 = PR_MODEL_DEFAULTS;
+    mopt7.dtype = PR_F64;
+    pr_model *m = model("batchnorm", 2, &mopt7);
     pr_graph *g = pr_model_graph(m);
     pr_tensor *X = T64(PR_SHAPE(4, 2), 1, 10, 2, 20, 3, 30, 6, 40);
     assert_ok(pr_graph_set_input(g, pr_model_input(m), X));
@@ -196,7 +218,10 @@ Test(model, batchnorm_train_and_eval_behaviour) {
 }
 
 Test(model, save_load_gives_identical_outputs) {
-    pr_model *m = model("dense:16,batchnorm,relu,dropout:0.2,dense:8,tanh", 5, &(pr_model_options){.outputs = 3, .seed = 4});
+    pr_model_options mopt8 = PR_MODEL_DEFAULTS;
+    mopt8.outputs = 3;
+    mopt8.seed = 4;
+    pr_model *m = model("dense:16,batchnorm,relu,dropout:0.2,dense:8,tanh", 5, &mopt8);
     assert_ok(pr_model_set_task(m, PR_TASK_CLASSIFICATION, (double[]){-1, 4, 7}, 3));
     pr_tensor *mean = T64(PR_SHAPE(5), 1, 2, 3, 4, 5), *scale = T64(PR_SHAPE(5), 2, 0, 1, 1, 0.5);
     assert_ok(pr_model_set_standardization(m, mean, scale));
@@ -209,7 +234,10 @@ Test(model, save_load_gives_identical_outputs) {
     assert_ok(pr_tensor_zeros(&y, PR_F64, PR_SHAPE(40)));
     for (int i = 0; i < 40; i++) pr_tensor_set(y, i, (double[]){-1, 4, 7}[i % 3]);
     pr_train_history *h;
-    assert_ok(pr_train(m, X, y, &(pr_train_options){.epochs = 2, .batch_size = 8}, &h)); /* running stats move */
+    pr_train_options to9 = PR_TRAIN_DEFAULTS;
+    to9.epochs = 2;
+    to9.batch_size = 8;
+    assert_ok(pr_train(m, X, y, &to9, &h)); /* running stats move */
     pr_train_history_free(h);
     char path[512];
     snprintf(path, sizeof path, "%s/test-model.safetensors", test_build_dir());
@@ -277,7 +305,9 @@ Test(model, damaged_model_files_are_refused) {
 }
 
 Test(model, inputs_that_do_not_fit) {
-    pr_model *m = model("dense:4", 3, &(pr_model_options){.outputs = 2});
+    pr_model_options mopt10 = PR_MODEL_DEFAULTS;
+    mopt10.outputs = 2;
+    pr_model *m = model("dense:4", 3, &mopt10);
     pr_tensor *X = T64(PR_SHAPE(2, 4), 1, 2, 3, 4, 5, 6, 7, 8), *out = NULL;
     assert_fails(pr_model_forward(m, X, &out), PR_ERR_SHAPE, "takes 3 features per row");
     pr_tensor_free(X);

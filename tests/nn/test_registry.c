@@ -44,9 +44,14 @@ Test(registry, every_layer_row_is_complete_and_its_example_round_trips) {
         int64_t in[PR_MAX_DIMS];
         int nd = parse_shape(l->example_input, in);
         pr_model *m, *again;
-        pr_status st = pr_model_new(&m, l->example, nd, in, &(pr_model_options){.outputs = 3, .dtype = PR_F64});
+        pr_model_options mopt1 = PR_MODEL_DEFAULTS;
+        mopt1.outputs = 3;
+        mopt1.dtype = PR_F64;
+        pr_status st = pr_model_new(&m, l->example, nd, in, &mopt1);
         cr_assert(st == PR_OK, "%s: example %s: %s", l->token, l->example, pr_last_error());
-        assert_ok(pr_model_new(&again, pr_model_spec(m), nd, in, &(pr_model_options){.dtype = PR_F64}));
+        pr_model_options mopt2 = PR_MODEL_DEFAULTS;
+        mopt2.dtype = PR_F64;
+        assert_ok(pr_model_new(&again, pr_model_spec(m), nd, in, &mopt2));
         cr_assert_str_eq(pr_model_spec(again), pr_model_spec(m));
         cr_assert_eq(pr_model_param_count(again), pr_model_param_count(m));
         int64_t counted;
@@ -159,7 +164,9 @@ Test(registry, parameters_are_counted_without_building_the_model) {
 /* The defect this issue found: an output of rank 3 was copied past a (N, width) block. */
 Test(registry, outputs_of_rank_three_keep_their_shape) {
     pr_model *m;
-    assert_ok(pr_model_new(&m, "embedding:10:4", PR_SHAPE(5), &(pr_model_options){.dtype = PR_F64}));
+    pr_model_options mopt3 = PR_MODEL_DEFAULTS;
+    mopt3.dtype = PR_F64;
+    assert_ok(pr_model_new(&m, "embedding:10:4", PR_SHAPE(5), &mopt3));
     int64_t shape[PR_MAX_DIMS];
     cr_assert_eq(pr_model_output_shape(m, shape), 2);
     cr_assert(shape[0] == 5 && shape[1] == 4);
@@ -174,7 +181,9 @@ Test(registry, outputs_of_rank_three_keep_their_shape) {
     pr_tensor_free(out);
     /* a per-token classifier: probabilities and labels per position */
     pr_model_free(m);
-    assert_ok(pr_model_new(&m, "embedding:10:4", PR_SHAPE(5), &(pr_model_options){.outputs = 3}));
+    pr_model_options mopt4 = PR_MODEL_DEFAULTS;
+    mopt4.outputs = 3;
+    assert_ok(pr_model_new(&m, "embedding:10:4", PR_SHAPE(5), &mopt4));
     assert_ok(pr_model_set_task(m, PR_TASK_CLASSIFICATION, (double[]){10, 20, 30}, 3));
     pr_tensor *p, *c;
     assert_ok(pr_model_predict_proba(m, tokens, &p));

@@ -11,20 +11,24 @@ static pr_tensor *fixture(const char *dir, const char *name) {
     return load_fixture(rel);
 }
 
+/* The fixture's optimisers: each kind's defaults with this rate and decay (the
+ * torch.optim settings of tests/fixtures/make_nn_fixtures.py). */
 static const struct {
     const char *name;
-    pr_optimizer_config config;
+    pr_optimizer_kind kind;
+    double lr, weight_decay;
 } optimizers[] = {
-    {"sgd", {.kind = PR_OPT_SGD, .lr = 0.1}},
-    {"sgd_wd", {.kind = PR_OPT_SGD, .lr = 0.1, .weight_decay = 0.05}},
-    {"momentum", {.kind = PR_OPT_MOMENTUM, .lr = 0.05, .momentum = 0.9}},
-    {"nesterov", {.kind = PR_OPT_NESTEROV, .lr = 0.05, .momentum = 0.9}},
-    {"adam", {.kind = PR_OPT_ADAM, .lr = 0.01}},
-    {"adam_wd", {.kind = PR_OPT_ADAM, .lr = 0.01, .weight_decay = 0.1}},
-    {"adamw", {.kind = PR_OPT_ADAMW, .lr = 0.01, .weight_decay = 0.1}},
-    {"rmsprop", {.kind = PR_OPT_RMSPROP, .lr = 0.01}},
-    {"adagrad", {.kind = PR_OPT_ADAGRAD, .lr = 0.1}},
+    {"sgd", PR_OPT_SGD, 0.1, 0},         {"sgd_wd", PR_OPT_SGD, 0.1, 0.05},  {"momentum", PR_OPT_MOMENTUM, 0.05, 0},
+    {"nesterov", PR_OPT_NESTEROV, 0.05, 0}, {"adam", PR_OPT_ADAM, 0.01, 0}, {"adam_wd", PR_OPT_ADAM, 0.01, 0.1},
+    {"adamw", PR_OPT_ADAMW, 0.01, 0.1},   {"rmsprop", PR_OPT_RMSPROP, 0.01, 0}, {"adagrad", PR_OPT_ADAGRAD, 0.1, 0},
 };
+
+static pr_optimizer_config optimizer_config(size_t k) {
+    pr_optimizer_config c = pr_optimizer_defaults(optimizers[k].kind);
+    c.lr = optimizers[k].lr;
+    c.weight_decay = optimizers[k].weight_decay;
+    return c;
+}
 
 /* Run an optimiser over the fixture's gradients in `dtype`; compare every step. */
 static void check_optimizer(size_t k, pr_dtype dtype, double rtol) {
@@ -33,10 +37,11 @@ static void check_optimizer(size_t k, pr_dtype dtype, double rtol) {
     assert_ok(pr_tensor_cast(p0, dtype, &p));
     assert_ok(pr_tensor_zeros(&g, dtype, PR_SHAPE(6)));
     pr_optimizer *opt;
-    assert_ok(pr_optimizer_new(&opt, &optimizers[k].config, 6, dtype));
+    pr_optimizer_config config = optimizer_config(k);
+    assert_ok(pr_optimizer_new(&opt, &config, 6, dtype));
     for (int t = 0; t < 5; t++) {
         for (int i = 0; i < 6; i++) pr_tensor_set(g, i, pr_tensor_get(grads, t * 6 + i));
-        assert_ok(pr_optimizer_step(opt, p, g, 0));
+        assert_ok(pr_optimizer_step(opt, p, g, PR_UNSET));
         pr_tensor row;
         assert_ok(pr_tensor_view_rows(want, t, t + 1, &row));
         char what[64];
@@ -65,8 +70,9 @@ Test(optim, state_saves_and_restores_exactly) {
     assert_ok(pr_tensor_copy(p0, &p));
     assert_ok(pr_tensor_zeros(&g, PR_F64, PR_SHAPE(6)));
     pr_optimizer *a, *b;
-    assert_ok(pr_optimizer_new(&a, &optimizers[4].config, 6, PR_F64));
-    assert_ok(pr_optimizer_new(&b, &optimizers[4].config, 6, PR_F64));
+    pr_optimizer_config adam = optimizer_config(4);
+    assert_ok(pr_optimizer_new(&a, &adam, 6, PR_F64));
+    assert_ok(pr_optimizer_new(&b, &adam, 6, PR_F64));
     for (int t = 0; t < 5; t++) {
         if (t == 3) {
             pr_tensor_file *f;
@@ -77,13 +83,14 @@ Test(optim, state_saves_and_restores_exactly) {
             pr_tensor_file_free(f);
         }
         for (int i = 0; i < 6; i++) pr_tensor_set(g, i, pr_tensor_get(grads, t * 6 + i));
-        assert_ok(pr_optimizer_step(t < 3 ? a : b, p, g, 0));
+        assert_ok(pr_optimizer_step(t < 3 ? a : b, p, g, PR_UNSET));
     }
     assert_values_close(p, pr_tensor_f64(want) + 24, 6, 1e-13, 1e-13, "restored Adam");
     /* state of another optimiser kind is refused */
     pr_optimizer *sgd;
     pr_tensor_file *f;
-    assert_ok(pr_optimizer_new(&sgd, &(pr_optimizer_config){.kind = PR_OPT_MOMENTUM}, 6, PR_F64));
+    pr_optimizer_config oc1 = pr_optimizer_defaults(PR_OPT_MOMENTUM);
+    assert_ok(pr_optimizer_new(&sgd, &oc1, 6, PR_F64));
     assert_ok(pr_tensor_file_new(&f));
     assert_ok(pr_optimizer_save_state(sgd, f, ""));
     assert_fails(pr_optimizer_load_state(a, f, "", "ck"), PR_ERR_FORMAT, "ck: the optimizer state is for 'momentum', not 'adam'");
@@ -118,7 +125,7 @@ Test(optim, clipping_matches_pytorch) {
 }
 
 Test(optim, names_defaults_and_errors) {
-    pr_optimizer_config c = {0};
+    pr_optimizer_config c = PR_OPTIMIZER_DEFAULTS;
     assert_ok(pr_optimizer_parse("nesterov:0.8", &c));
     cr_assert_eq(c.kind, PR_OPT_NESTEROV);
     assert_near(c.momentum, 0.8, 0);
@@ -133,11 +140,15 @@ Test(optim, names_defaults_and_errors) {
     assert_near(s.beta2, 0.999, 0);
     assert_near(s.eps, 1e-8, 0);
     pr_tensor *p = T64(PR_SHAPE(3), 1, 2, 3), *g = T64(PR_SHAPE(4), 1, 2, 3, 4);
-    assert_fails(pr_optimizer_step(o, p, g, 0), PR_ERR_SHAPE, "must hold 3 float32 values");
+    assert_fails(pr_optimizer_step(o, p, g, PR_UNSET), PR_ERR_SHAPE, "must hold 3 float32 values");
     pr_optimizer_free(o);
-    assert_fails(pr_optimizer_new(&o, &(pr_optimizer_config){.kind = PR_OPT_MOMENTUM, .momentum = 1.2}, 3, PR_F64),
+    pr_optimizer_config oc2 = pr_optimizer_defaults(PR_OPT_MOMENTUM);
+    oc2.momentum = 1.2;
+    assert_fails(pr_optimizer_new(&o, &oc2, 3, PR_F64),
                  PR_ERR_INVALID, "momentum must be in [0, 1)");
-    assert_fails(pr_optimizer_new(&o, &(pr_optimizer_config){.lr = -1}, 3, PR_F64), PR_ERR_INVALID,
+    pr_optimizer_config oc3 = PR_OPTIMIZER_DEFAULTS;
+    oc3.lr = -1;
+    assert_fails(pr_optimizer_new(&o, &oc3, 3, PR_F64), PR_ERR_INVALID,
                  "learning rate must be > 0");
     pr_tensor_free(p);
     pr_tensor_free(g);
@@ -158,17 +169,30 @@ static void check_rates(const char *fixture_name, const pr_schedule_config *c, d
 }
 
 Test(schedule, match_pytorch_schedulers) {
-    check_rates("step", &(pr_schedule_config){.kind = PR_SCHED_STEP, .every = 3, .gamma = 0.5}, 0.1, 12, 7);
-    check_rates("exp", &(pr_schedule_config){.kind = PR_SCHED_EXPONENTIAL, .gamma = 0.9}, 0.1, 12, 7);
-    check_rates("cosine", &(pr_schedule_config){.kind = PR_SCHED_COSINE, .lr_min = 0.01}, 0.1, 10, 7);
+    pr_schedule_config sc4 = pr_schedule_defaults(PR_SCHED_STEP);
+    sc4.every = 3;
+    sc4.gamma = 0.5;
+    check_rates("step", &sc4, 0.1, 12, 7);
+    pr_schedule_config sc5 = pr_schedule_defaults(PR_SCHED_EXPONENTIAL);
+    sc5.gamma = 0.9;
+    check_rates("exp", &sc5, 0.1, 12, 7);
+    pr_schedule_config sc6 = pr_schedule_defaults(PR_SCHED_COSINE);
+    sc6.lr_min = 0.01;
+    check_rates("cosine", &sc6, 0.1, 10, 7);
     /* torch's CyclicLR counts iterations: one step per "epoch" here, step_size_up = 4 */
-    check_rates("cyclic", &(pr_schedule_config){.kind = PR_SCHED_CYCLIC, .lr_min = 0.01, .cycle = 4}, 0.1, 20, 1);
+    pr_schedule_config sc7 = pr_schedule_defaults(PR_SCHED_CYCLIC);
+    sc7.lr_min = 0.01;
+    sc7.cycle = 4;
+    check_rates("cyclic", &sc7, 0.1, 20, 1);
 }
 
 Test(schedule, plateau_matches_reduce_lr_on_plateau) {
     pr_tensor *losses = fixture("sched", "plateau_losses"), *want = fixture("sched", "plateau");
     pr_schedule *s;
-    assert_ok(pr_schedule_new(&s, &(pr_schedule_config){.kind = PR_SCHED_PLATEAU, .patience = 2, .gamma = 0.5}, 0.1, 14));
+    pr_schedule_config sc8 = pr_schedule_defaults(PR_SCHED_PLATEAU);
+    sc8.patience = 2;
+    sc8.gamma = 0.5;
+    assert_ok(pr_schedule_new(&s, &sc8, 0.1, 14));
     for (int64_t e = 0; e < losses->size; e++) {
         assert_near(pr_schedule_lr(s, e, 1), pr_tensor_get(want, e), 1e-17);
         assert_ok(pr_schedule_observe(s, pr_tensor_get(losses, e), NULL));
@@ -177,7 +201,10 @@ Test(schedule, plateau_matches_reduce_lr_on_plateau) {
     double state[3];
     pr_schedule_get_state(s, state);
     pr_schedule *t;
-    assert_ok(pr_schedule_new(&t, &(pr_schedule_config){.kind = PR_SCHED_PLATEAU, .patience = 2, .gamma = 0.5}, 0.1, 14));
+    pr_schedule_config sc9 = pr_schedule_defaults(PR_SCHED_PLATEAU);
+    sc9.patience = 2;
+    sc9.gamma = 0.5;
+    assert_ok(pr_schedule_new(&t, &sc9, 0.1, 14));
     pr_schedule_set_state(t, state);
     assert_near(pr_schedule_lr(t, 0, 1), pr_schedule_lr(s, 0, 1), 0);
     pr_schedule_free(s);
@@ -189,8 +216,12 @@ Test(schedule, plateau_matches_reduce_lr_on_plateau) {
 Test(schedule, warmup_then_decay_closed_forms) {
     /* documented: η (step + 1) / (W · spe) during W warmup epochs, then linear or cosine decay to η_min at T */
     pr_schedule *lin, *cos_;
-    assert_ok(pr_schedule_new(&lin, &(pr_schedule_config){.kind = PR_SCHED_WARMUP_LINEAR, .warmup = 2}, 1.0, 10));
-    assert_ok(pr_schedule_new(&cos_, &(pr_schedule_config){.kind = PR_SCHED_WARMUP_COSINE, .warmup = 2}, 1.0, 10));
+    pr_schedule_config sc10 = pr_schedule_defaults(PR_SCHED_WARMUP_LINEAR);
+    sc10.warmup = 2;
+    assert_ok(pr_schedule_new(&lin, &sc10, 1.0, 10));
+    pr_schedule_config sc11 = pr_schedule_defaults(PR_SCHED_WARMUP_COSINE);
+    sc11.warmup = 2;
+    assert_ok(pr_schedule_new(&cos_, &sc11, 1.0, 10));
     const int64_t spe = 4;
     assert_near(pr_schedule_lr(lin, 0, spe), 1.0 / 8, 1e-16);
     assert_near(pr_schedule_lr(lin, 7, spe), 1.0, 1e-16);
@@ -217,8 +248,12 @@ Test(schedule, names_and_errors) {
     assert_fails(pr_schedule_parse("step", &c), PR_ERR_INVALID, "bad arguments");
     assert_fails(pr_schedule_parse("warmup:2:sine", &c), PR_ERR_INVALID, "bad arguments");
     pr_schedule *s;
-    assert_fails(pr_schedule_new(&s, &(pr_schedule_config){.kind = PR_SCHED_WARMUP_LINEAR, .warmup = 20}, 0.1, 10),
+    pr_schedule_config sc12 = pr_schedule_defaults(PR_SCHED_WARMUP_LINEAR);
+    sc12.warmup = 20;
+    assert_fails(pr_schedule_new(&s, &sc12, 0.1, 10),
                  PR_ERR_INVALID, "the warmup must be shorter than the run");
-    assert_fails(pr_schedule_new(&s, &(pr_schedule_config){.kind = PR_SCHED_STEP, .gamma = 2}, 0.1, 10), PR_ERR_INVALID,
+    pr_schedule_config sc13 = pr_schedule_defaults(PR_SCHED_STEP);
+    sc13.gamma = 2;
+    assert_fails(pr_schedule_new(&s, &sc13, 0.1, 10), PR_ERR_INVALID,
                  "gamma must be in (0, 1]");
 }

@@ -109,7 +109,9 @@ Test(stats, curves_and_scores_match_sklearn) {
 Test(stats, log_loss_and_multiclass_report_match_sklearn) {
     pr_tensor *X = fx("bin_X"), *y = fx("bin_y"), *ll = fx("log_loss");
     pr_estimator *e;
-    assert_ok(pr_estimator_fit(&e, &(pr_estimator_config){.kind = PR_EST_LOGISTIC, .tol = 1e-10}, X, y));
+    pr_estimator_config cfg1 = pr_estimator_defaults(PR_EST_LOGISTIC);
+    cfg1.tol = 1e-10;
+    assert_ok(pr_estimator_fit(&e, &cfg1, X, y));
     pr_tensor *p;
     assert_ok(pr_estimator_predict_proba(e, X, &p));
     double v;

@@ -14,7 +14,10 @@ static void blobs(pr_tensor **X, pr_tensor **y) {
 
 static pr_model *classifier(const char *spec, uint64_t seed) {
     pr_model *m;
-    assert_ok(pr_model_new(&m, spec, PR_SHAPE(4), &(pr_model_options){.seed = seed, .outputs = 3}));
+    pr_model_options mopt1 = PR_MODEL_DEFAULTS;
+    mopt1.seed = seed;
+    mopt1.outputs = 3;
+    assert_ok(pr_model_new(&m, spec, PR_SHAPE(4), &mopt1));
     assert_ok(pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 3));
     return m;
 }
@@ -49,10 +52,18 @@ static const char *tmp(const char *name) {
 static const char *SPEC = "dense:16,batchnorm,relu,dropout:0.2,dense:8,tanh";
 
 static pr_train_options rich_options(void) {
-    return (pr_train_options){.epochs = 6, .batch_size = 16, .seed = 5, .val_fraction = 0.2,
-                              .optimizer = {.kind = PR_OPT_ADAM, .lr = 0.01},
-                              .schedule = {.kind = PR_SCHED_COSINE}, .clip_norm = 5,
-                              .penalty = PR_PENALTY_L2, .penalty_lambda = 1e-3};
+    pr_train_options to2 = PR_TRAIN_DEFAULTS;
+    to2.epochs = 6;
+    to2.batch_size = 16;
+    to2.seed = 5;
+    to2.val_fraction = 0.2;
+    to2.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+    to2.optimizer.lr = 0.01;
+    to2.schedule = pr_schedule_defaults(PR_SCHED_COSINE);
+    to2.clip_norm = 5;
+    to2.penalty = PR_PENALTY_L2;
+    to2.penalty_lambda = 1e-3;
+    return to2;
 }
 
 Test(train, same_seed_same_weights_bit_for_bit) {
@@ -101,7 +112,8 @@ Test(train, resumed_run_ends_bit_identical) {
     pr_tensor *X, *y;
     blobs(&X, &y);
     pr_train_options o = rich_options();
-    o.schedule = (pr_schedule_config){.kind = PR_SCHED_PLATEAU, .patience = 1};
+    o.schedule = pr_schedule_defaults(PR_SCHED_PLATEAU);
+    o.schedule.patience = 1;
     o.patience = 10;
     /* uninterrupted */
     pr_model *a = classifier(SPEC, 2);
@@ -175,8 +187,16 @@ Test(train, early_stopping_restores_the_best_epoch) {
     /* a rate large enough that the validation loss soon stops improving */
     pr_model *m = classifier("dense:64,relu", 4);
     snapshots s = {.m = m};
-    pr_train_options o = {.epochs = 40, .batch_size = 8, .seed = 1, .val_fraction = 0.3, .patience = 3,
-                          .optimizer = {.kind = PR_OPT_ADAM, .lr = 0.05}, .on_epoch = keep_weights, .user = &s};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 40;
+    o.batch_size = 8;
+    o.seed = 1;
+    o.val_fraction = 0.3;
+    o.patience = 3;
+    o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+    o.optimizer.lr = 0.05;
+    o.on_epoch = keep_weights;
+    o.user = &s;
     pr_train_history *h;
     assert_ok(pr_train(m, X, y, &o, &h));
     cr_assert(h->stopped_early, "training ran all %lld epochs", (long long)h->epochs);
@@ -203,10 +223,17 @@ Test(train, divergence_names_epoch_and_batch_and_keeps_the_checkpoint) {
     assert_ok(pr_data_blobs(64, 3, 1, 1, &rng, &X, &y));
     for (int64_t i = 0; i < 64; i++) pr_tensor_set(y, i, pr_tensor_get(X, 3 * i) - pr_tensor_get(X, 3 * i + 2));
     pr_model *m;
-    assert_ok(pr_model_new(&m, "linear", PR_SHAPE(3), &(pr_model_options){.outputs = 1}));
+    pr_model_options mopt3 = PR_MODEL_DEFAULTS;
+    mopt3.outputs = 1;
+    assert_ok(pr_model_new(&m, "linear", PR_SHAPE(3), &mopt3));
     assert_ok(pr_model_set_task(m, PR_TASK_REGRESSION, NULL, 0));
     const char *ck = tmp("div.safetensors");
-    pr_train_options o = {.epochs = 500, .batch_size = 64, .checkpoint = ck, .optimizer = {.kind = PR_OPT_SGD, .lr = 0.05}};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 500;
+    o.batch_size = 64;
+    o.checkpoint = ck;
+    o.optimizer = pr_optimizer_defaults(PR_OPT_SGD);
+    o.optimizer.lr = 0.05;
     pr_train_history *h = NULL;
     pr_status st = pr_train(m, X, y, &o, &h);
     cr_assert_eq(st, PR_ERR_NONFINITE, "%s", pr_last_error());
@@ -244,7 +271,10 @@ Test(train, logs_in_csv_and_json_lines) {
     for (int k = 0; k < 2; k++) {
         pr_model *m = classifier("dense:8,relu", 1);
         pr_train_history *h;
-        pr_train_options o = {.epochs = 3, .val_fraction = 0.2, .log = paths[k]};
+        pr_train_options o = PR_TRAIN_DEFAULTS;
+        o.epochs = 3;
+        o.val_fraction = 0.2;
+        o.log = paths[k];
         assert_ok(pr_train(m, X, y, &o, &h));
         FILE *f = fopen(paths[k], "r");
         cr_assert_not_null(f);
@@ -278,10 +308,17 @@ Test(train, regression_on_noisy_sine) {
     assert_ok(pr_data_sine(400, 0.1, &rng, &X, &y));
     assert_ok(pr_data_sine(200, 0, &rng, &Xt, &yt));
     pr_model *m;
-    assert_ok(pr_model_new(&m, "dense:32,tanh,dense:32,tanh", PR_SHAPE(1), &(pr_model_options){.outputs = 1, .seed = 3}));
+    pr_model_options mopt4 = PR_MODEL_DEFAULTS;
+    mopt4.outputs = 1;
+    mopt4.seed = 3;
+    assert_ok(pr_model_new(&m, "dense:32,tanh,dense:32,tanh", PR_SHAPE(1), &mopt4));
     assert_ok(pr_model_set_task(m, PR_TASK_REGRESSION, NULL, 0));
     pr_train_history *h;
-    pr_train_options o = {.epochs = 150, .batch_size = 32, .optimizer = {.kind = PR_OPT_ADAM, .lr = 0.01}};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 150;
+    o.batch_size = 32;
+    o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+    o.optimizer.lr = 0.01;
     assert_ok(pr_train(m, X, y, &o, &h));
     cr_assert(h->regression);
     double loss, r2;
@@ -313,7 +350,12 @@ Test(train, callbacks_evaluate_and_accuracy) {
     pr_model *m = classifier("dense:8,relu", 1);
     pr_train_history *h;
     batches_seen = 0;
-    pr_train_options o = {.epochs = 4, .batch_size = 32, .on_batch = count_batch, .optimizer = {.lr = 0.05}};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 4;
+    o.batch_size = 32;
+    o.on_batch = count_batch;
+    o.optimizer = PR_OPTIMIZER_DEFAULTS;
+    o.optimizer.lr = 0.05;
     assert_ok(pr_train(m, X, y, &o, &h));
     cr_assert_eq(batches_seen, 4 * 5); /* 150 rows: 4 batches of 32 and one of 22 */
     cr_assert_eq(h->steps, 20);
@@ -336,7 +378,8 @@ Test(train, bad_data_is_refused_before_training) {
     blobs(&X, &y);
     pr_model *m = classifier("dense:8,relu", 1);
     pr_train_history *h = NULL;
-    pr_train_options o = {.epochs = 1};
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = 1;
     pr_tensor_set(y, 7, 3); /* the model knows classes 0, 1, 2 */
     assert_fails(pr_train(m, X, y, &o, &h), PR_ERR_NOT_FOUND, "row 8: label 3 is not one of the model's 3 classes");
     pr_tensor_set(y, 7, 0);
@@ -386,11 +429,19 @@ Test(train, allocation_failures_are_reported_and_clean) {
     for (; k < 4000 && !succeeded; k++) {
         pr_model *m = NULL, *back = NULL;
         pr_train_history *h = NULL;
-        pr_train_options o = {.epochs = 2, .batch_size = 32, .val_fraction = 0.2, .checkpoint = ck, .log = log,
-                              .schedule = {.kind = PR_SCHED_PLATEAU}, .patience = 5};
+        pr_train_options o = PR_TRAIN_DEFAULTS;
+        o.epochs = 2;
+        o.batch_size = 32;
+        o.val_fraction = 0.2;
+        o.checkpoint = ck;
+        o.log = log;
+        o.schedule = pr_schedule_defaults(PR_SCHED_PLATEAU);
+        o.patience = 5;
         pr_debug_fail_allocation_after(k);
+        pr_model_options mopt5 = PR_MODEL_DEFAULTS;
+        mopt5.outputs = 3;
         pr_status st = pr_model_new(&m, "dense:8,batchnorm,relu,res[dense:8,tanh]", PR_SHAPE(4),
-                                    &(pr_model_options){.outputs = 3});
+                                    &mopt5);
         if (!st) st = pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 3);
         if (!st) st = pr_train(m, X, y, &o, &h);
         if (!st) st = pr_model_save(m, file);
