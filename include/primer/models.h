@@ -43,30 +43,43 @@
 extern "C" {
 #endif
 
+/* X(enum name, "name"). The one list of classical models. */
+#define PR_ESTIMATOR_LIST(X)                         \
+    X(PR_EST_LINEAR, "linear")                       \
+    X(PR_EST_RIDGE, "ridge")                         \
+    X(PR_EST_LASSO, "lasso")                         \
+    X(PR_EST_ELASTIC_NET, "elasticnet")              \
+    X(PR_EST_LOGISTIC, "logistic")                   \
+    X(PR_EST_SOFTMAX, "softmax")                     \
+    X(PR_EST_GAUSSIAN_NB, "gaussian-nb")             \
+    X(PR_EST_MULTINOMIAL_NB, "multinomial-nb")       \
+    X(PR_EST_BERNOULLI_NB, "bernoulli-nb")
+
 typedef enum pr_estimator_kind {
-    PR_EST_LINEAR,
-    PR_EST_RIDGE,
-    PR_EST_LASSO,
-    PR_EST_ELASTIC_NET,
-    PR_EST_LOGISTIC,
-    PR_EST_SOFTMAX,
-    PR_EST_GAUSSIAN_NB,
-    PR_EST_MULTINOMIAL_NB,
-    PR_EST_BERNOULLI_NB,
+#define PR_X_(name, str) name,
+    PR_ESTIMATOR_LIST(PR_X_)
+#undef PR_X_
     PR_EST_KIND_COUNT
 } pr_estimator_kind;
 
+/* X(enum name, "name", what it does). The one list of solvers. */
+#define PR_SOLVER_LIST(X)                                                                                     \
+    X(PR_SOLVER_AUTO, "auto", "linear/ridge: Cholesky; lasso/elastic net: CD; logistic/softmax: L-BFGS "     \
+                              "(L1: proximal gradient)")                                                      \
+    X(PR_SOLVER_CHOLESKY, "cholesky", "normal equation through a Cholesky factor")                            \
+    X(PR_SOLVER_QR, "qr", "linear: QR of the centred X, no X'X formed")                                       \
+    X(PR_SOLVER_SVD, "svd", "linear: minimum-norm least squares (LAPACK gelsd)")                              \
+    X(PR_SOLVER_GD, "gd", "full-batch gradient descent (primer/optim.h SGD)")                                 \
+    X(PR_SOLVER_SGD, "sgd", "shuffled mini-batch SGD")                                                        \
+    X(PR_SOLVER_CD, "cd", "coordinate descent")                                                               \
+    X(PR_SOLVER_LBFGS, "lbfgs", "limited-memory BFGS")                                                        \
+    X(PR_SOLVER_NEWTON, "newton", "Newton's method / IRLS (binary logistic with L2 or no penalty)")
+
 typedef enum pr_solver {
-    PR_SOLVER_AUTO,      /* linear/ridge: Cholesky; lasso/elastic net: CD; logistic/softmax: L-BFGS
-                            (L1: proximal gradient) */
-    PR_SOLVER_CHOLESKY,  /* normal equation through a Cholesky factor */
-    PR_SOLVER_QR,        /* linear: QR of the centred X, no X'X formed */
-    PR_SOLVER_SVD,       /* linear: minimum-norm least squares (LAPACK gelsd) */
-    PR_SOLVER_GD,        /* full-batch gradient descent (primer/optim.h SGD) */
-    PR_SOLVER_SGD,       /* shuffled mini-batch SGD */
-    PR_SOLVER_CD,        /* coordinate descent */
-    PR_SOLVER_LBFGS,     /* limited-memory BFGS */
-    PR_SOLVER_NEWTON     /* Newton's method / IRLS (binary logistic with L2 or no penalty) */
+#define PR_X_(name, str, what) name,
+    PR_SOLVER_LIST(PR_X_)
+#undef PR_X_
+    PR_SOLVER_COUNT
 } pr_solver;
 
 typedef enum pr_ridge_scale {

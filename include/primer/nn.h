@@ -145,11 +145,20 @@ const pr_architecture_info *pr_architecture_at(int i);
 
 typedef struct pr_model pr_model;
 
+/* X(enum name, value, "name" (as model files store it), what the outputs are). */
+#define PR_TASK_LIST(X)                                                           \
+    X(PR_TASK_NONE, 0, "none", "raw outputs, trained with the loss given")         \
+    X(PR_TASK_CLASSIFICATION, 1, "classification", "logits over classes")          \
+    X(PR_TASK_REGRESSION, 2, "regression", "predicted values")
+
 typedef enum pr_task {
-    PR_TASK_NONE,            /* raw outputs only */
-    PR_TASK_CLASSIFICATION,  /* outputs are logits over classes */
-    PR_TASK_REGRESSION       /* outputs are predicted values */
+#define PR_X_(name, value, str, what) name = value,
+    PR_TASK_LIST(PR_X_)
+#undef PR_X_
+    PR_TASK_COUNT
 } pr_task;
+/* "classification", ...; "unknown" outside the list. */
+const char *pr_task_name(pr_task task);
 
 /* Start from PR_MODEL_DEFAULTS (a NULL pointer means the same). */
 typedef struct pr_model_options {

@@ -26,13 +26,26 @@ extern "C" {
 
 /* ---- univariate distributions ----------------------------------------------------------- */
 
+/* X(enum name, "name"). The one list of distributions; the parameters:
+ *   bernoulli   a = p;                 P(k) = p^k (1-p)^(1-k), k in {0, 1}
+ *   binomial    a = n trials, b = p;   P(k) = C(n,k) p^k (1-p)^(n-k)
+ *   gaussian    a = μ, b = σ > 0;      N(μ, σ²)
+ *   laplace     a = μ, b = scale > 0;  exp(-|x-μ|/b) / 2b
+ *   beta        a = α > 0, b = β > 0;  x^(α-1) (1-x)^(β-1) / B(α, β) on [0, 1]
+ *   student_t   a = ν > 0, b = μ, c = scale > 0 */
+#define PR_DIST_LIST(X)                   \
+    X(PR_DIST_BERNOULLI, "bernoulli")     \
+    X(PR_DIST_BINOMIAL, "binomial")       \
+    X(PR_DIST_GAUSSIAN, "gaussian")       \
+    X(PR_DIST_LAPLACE, "laplace")         \
+    X(PR_DIST_BETA, "beta")               \
+    X(PR_DIST_STUDENT_T, "student_t")
+
 typedef enum pr_dist_kind {
-    PR_DIST_BERNOULLI,   /* a = p;                 P(k) = p^k (1-p)^(1-k), k in {0, 1} */
-    PR_DIST_BINOMIAL,    /* a = n trials, b = p;   P(k) = C(n,k) p^k (1-p)^(n-k) */
-    PR_DIST_GAUSSIAN,    /* a = μ, b = σ > 0;      N(μ, σ²) */
-    PR_DIST_LAPLACE,     /* a = μ, b = scale > 0;  exp(-|x-μ|/b) / 2b */
-    PR_DIST_BETA,        /* a = α > 0, b = β > 0;  x^(α-1) (1-x)^(β-1) / B(α, β) on [0, 1] */
-    PR_DIST_STUDENT_T    /* a = ν > 0, b = μ, c = scale > 0 */
+#define PR_X_(name, str) name,
+    PR_DIST_LIST(PR_X_)
+#undef PR_X_
+    PR_DIST_COUNT
 } pr_dist_kind;
 
 typedef struct pr_dist {

@@ -12,10 +12,19 @@
 #define MAX_TERMS 100000
 #define MAX_DEGREE 20
 
-static const char *const kind_names[PR_EST_KIND_COUNT] = {
-    "linear", "ridge", "lasso", "elasticnet", "logistic", "softmax", "gaussian-nb", "multinomial-nb", "bernoulli-nb"};
-static const char *const solver_names[] = {"auto", "cholesky", "qr", "svd", "gd", "sgd", "cd", "lbfgs", "newton"};
-enum { N_SOLVERS = sizeof solver_names / sizeof solver_names[0] };
+static const char *const kind_names[] = {
+#define PR_X_(name, str) [name] = str,
+    PR_ESTIMATOR_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof kind_names / sizeof kind_names[0] == PR_EST_KIND_COUNT, "one name per model kind");
+static const char *const solver_names[] = {
+#define PR_X_(name, str, what) [name] = str,
+    PR_SOLVER_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof solver_names / sizeof solver_names[0] == PR_SOLVER_COUNT, "one name per solver");
+enum { N_SOLVERS = PR_SOLVER_COUNT };
 
 const char *pr_estimator_kind_name(pr_estimator_kind kind) {
     return (unsigned)kind < PR_EST_KIND_COUNT ? kind_names[kind] : "unknown";

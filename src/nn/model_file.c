@@ -17,7 +17,14 @@
 #define META_MEAN "primer.mean"
 #define META_SCALE "primer.scale"
 
-static const char *const task_names[] = {"none", "classification", "regression"};
+static const char *const task_names[] = {
+#define PR_X_(name, value, str, what) [name] = str,
+    PR_TASK_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof task_names / sizeof task_names[0] == PR_TASK_COUNT, "one name per task");
+
+const char *pr_task_name(pr_task task) { return (unsigned)task < PR_TASK_COUNT ? task_names[task] : "unknown"; }
 
 /* A JSON array of numbers (shortest text that reads back exactly). */
 static void append_numbers(pr_strbuf *sb, const double *v, int64_t n) {
@@ -204,7 +211,7 @@ static pr_status read_standardization(pr_model *m, const pr_tensor_file *f, cons
 static pr_status read_task(pr_model *m, const pr_tensor_file *f, const char *name) {
     const char *task = pr_tensor_file_meta(f, META_TASK);
     pr_task kind = PR_TASK_NONE;
-    for (int k = 0; task && k < 3; k++)
+    for (int k = 0; task && k < PR_TASK_COUNT; k++)
         if (!strcmp(task, task_names[k])) kind = (pr_task)k;
     if (task && kind == PR_TASK_NONE && strcmp(task, "none"))
         return pr__fail(PR_ERR_FORMAT, "%s: unknown task '%s'", name, task);

@@ -19,10 +19,14 @@ pr_dist pr_dist_student_t(double dof, double mean, double scale) {
     return (pr_dist){PR_DIST_STUDENT_T, dof, mean, scale};
 }
 
-const char *pr_dist_name(pr_dist_kind kind) {
-    static const char *const names[] = {"bernoulli", "binomial", "gaussian", "laplace", "beta", "student_t"};
-    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "unknown";
-}
+static const char *const dist_names[] = {
+#define PR_X_(name, str) [name] = str,
+    PR_DIST_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof dist_names / sizeof dist_names[0] == PR_DIST_COUNT, "one name per distribution");
+
+const char *pr_dist_name(pr_dist_kind kind) { return (unsigned)kind < PR_DIST_COUNT ? dist_names[kind] : "unknown"; }
 
 static int is_probability(double p) { return p >= 0 && p <= 1; }
 static int is_positive(double v) { return v > 0 && isfinite(v); }
@@ -31,6 +35,7 @@ pr_status pr_dist_check(const pr_dist *d) {
     if (!d) return pr__fail(PR_ERR_INVALID, "distribution is NULL");
     const char *name = pr_dist_name(d->kind);
     switch (d->kind) {
+    case PR_DIST_COUNT: break; /* not a distribution: pr_dist_check refuses it */
     case PR_DIST_BERNOULLI:
         if (!is_probability(d->a)) return pr__fail(PR_ERR_INVALID, "%s: p = %g is not in [0, 1]", name, d->a);
         return PR_OK;
@@ -106,6 +111,7 @@ static double incomplete_beta(double a, double b, double x) {
 double pr_dist_logpdf(const pr_dist *d, double x) {
     if (!valid(d) || isnan(x)) return NAN;
     switch (d->kind) {
+    case PR_DIST_COUNT: break; /* not a distribution: pr_dist_check refuses it */
     case PR_DIST_BERNOULLI:
         if (x == 1) return log(d->a);
         if (x == 0) return log1p(-d->a);
@@ -148,6 +154,7 @@ double pr_dist_pdf(const pr_dist *d, double x) {
 double pr_dist_cdf(const pr_dist *d, double x) {
     if (!valid(d) || isnan(x)) return NAN;
     switch (d->kind) {
+    case PR_DIST_COUNT: break; /* not a distribution: pr_dist_check refuses it */
     case PR_DIST_BERNOULLI:
         return x < 0 ? 0 : x < 1 ? 1 - d->a : 1;
     case PR_DIST_BINOMIAL: {
@@ -178,6 +185,7 @@ double pr_dist_cdf(const pr_dist *d, double x) {
 double pr_dist_mean(const pr_dist *d) {
     if (!valid(d)) return NAN;
     switch (d->kind) {
+    case PR_DIST_COUNT: break; /* not a distribution: pr_dist_check refuses it */
     case PR_DIST_BERNOULLI: return d->a;
     case PR_DIST_BINOMIAL: return d->a * d->b;
     case PR_DIST_GAUSSIAN:
@@ -191,6 +199,7 @@ double pr_dist_mean(const pr_dist *d) {
 double pr_dist_var(const pr_dist *d) {
     if (!valid(d)) return NAN;
     switch (d->kind) {
+    case PR_DIST_COUNT: break; /* not a distribution: pr_dist_check refuses it */
     case PR_DIST_BERNOULLI: return d->a * (1 - d->a);
     case PR_DIST_BINOMIAL: return d->a * d->b * (1 - d->b);
     case PR_DIST_GAUSSIAN: return d->b * d->b;
@@ -225,6 +234,7 @@ static double sample_gamma(double shape, pr_rng *rng) {
 double pr_dist_sample(const pr_dist *d, pr_rng *rng) {
     if (!rng || !valid(d)) return NAN;
     switch (d->kind) {
+    case PR_DIST_COUNT: break; /* not a distribution: pr_dist_check refuses it */
     case PR_DIST_BERNOULLI: return pr_rng_uniform(rng) < d->a;
     case PR_DIST_BINOMIAL: {
         double k = 0;

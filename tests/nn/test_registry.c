@@ -200,3 +200,51 @@ Test(registry, outputs_of_rank_three_keep_their_shape) {
     pr_tensor_free(tokens);
     pr_model_free(m);
 }
+
+/* The enum-to-name lists: every value has a distinct name, and the parsers read it back. */
+Test(registry, every_named_enum_round_trips_through_its_parser) {
+    for (int k = 1; k < PR_LOSS_COUNT; k++) {
+        pr_loss_config c;
+        assert_ok(pr_loss_parse(pr_loss_name((pr_loss_kind)k), &c));
+        cr_assert_eq((int)c.kind, k, "loss %s", pr_loss_name((pr_loss_kind)k));
+    }
+    for (int k = 1; k < PR_OPT_COUNT; k++) {
+        pr_optimizer_config c;
+        assert_ok(pr_optimizer_parse(pr_optimizer_name((pr_optimizer_kind)k), &c));
+        cr_assert_eq((int)c.kind, k, "optimizer %s", pr_optimizer_name((pr_optimizer_kind)k));
+    }
+    for (int k = 0; k < PR_SCHED_COUNT; k++) {
+        pr_schedule_config c;
+        const char *name = pr_schedule_name((pr_schedule_kind)k);
+        /* schedules that need an argument take one */
+        char text[64];
+        snprintf(text, sizeof text, "%s%s", name, k == PR_SCHED_STEP ? ":5" : k == PR_SCHED_EXPONENTIAL ? ":0.9" : "");
+        assert_ok(pr_schedule_parse(text, &c));
+        cr_assert_eq((int)c.kind, k, "schedule %s", name);
+    }
+    for (int k = 0; k < PR_INIT_COUNT; k++) {
+        pr_init i;
+        assert_ok(pr_init_parse(pr_init_name((pr_init)k), &i));
+        cr_assert_eq((int)i, k);
+    }
+    for (int k = 0; k < PR_EST_KIND_COUNT; k++) {
+        pr_estimator_kind e;
+        assert_ok(pr_estimator_kind_parse(pr_estimator_kind_name((pr_estimator_kind)k), &e));
+        cr_assert_eq((int)e, k);
+    }
+    for (int k = 0; k < PR_SOLVER_COUNT; k++) {
+        pr_solver s;
+        assert_ok(pr_solver_parse(pr_solver_name((pr_solver)k), &s));
+        cr_assert_eq((int)s, k);
+    }
+    const char *seen[PR_DIST_COUNT + PR_TASK_COUNT];
+    int n = 0;
+    for (int k = 0; k < PR_DIST_COUNT; k++) seen[n++] = pr_dist_name((pr_dist_kind)k);
+    for (int k = 0; k < PR_TASK_COUNT; k++) seen[n++] = pr_task_name((pr_task)k);
+    for (int i = 0; i < n; i++) {
+        cr_assert(strcmp(seen[i], "unknown"), "entry %d is unnamed", i);
+        for (int j = 0; j < i; j++) cr_assert_str_neq(seen[i], seen[j]);
+    }
+    cr_assert_str_eq(pr_dist_name(PR_DIST_COUNT), "unknown");
+    cr_assert_str_eq(pr_task_name(PR_TASK_REGRESSION), "regression");
+}
