@@ -22,6 +22,7 @@ typedef struct progress {
     int bar;        /* stderr is a terminal: redraw a bar per batch */
     int lines;      /* print a line per epoch on stdout */
     int regression;
+    const pr_model *m;  /* for the names of its auxiliary loss terms */
 } progress;
 
 static void on_batch(const pr_batch_report *r, void *user) {
@@ -44,6 +45,7 @@ static int on_epoch(const pr_epoch_report *r, void *user) {
     printf("epoch %3lld/%lld  loss %.4f  %s %.4f", (long long)r->epoch, (long long)r->epochs, r->train_loss, metric,
            r->train_metric);
     if (!isnan(r->val_loss)) printf("  val_loss %.4f  val_%s %.4f", r->val_loss, metric, r->val_metric);
+    for (int k = 0; k < r->n_aux; k++) printf("  %s %.4f", pr_model_loss_name(p->m, k), r->aux_train[k]);
     printf("  lr %.3g  %.2fs\n", r->lr, r->seconds);
     fflush(stdout);
     return 0;
@@ -280,6 +282,7 @@ static void print_json(const run *r) {
         printf("%s{\"epoch\": %lld, \"loss\": %.17g, \"%s\": %.17g", e ? ", " : "", (long long)e + 1, h->train_loss[e],
                metric, h->train_metric[e]);
         if (h->has_val) printf(", \"val_loss\": %.17g, \"val_%s\": %.17g", h->val_loss[e], metric, h->val_metric[e]);
+        for (int k = 0; k < h->n_aux; k++) printf(", \"%s\": %.17g", h->aux_names[k], h->aux_train[k][e]);
         printf(", \"lr\": %.17g}", h->lr[e]);
     }
     printf("]}\n");
@@ -306,7 +309,7 @@ static int run_train(int argc, char **argv) {
         return rc;
     }
     progress p = {.bar = !a->quiet && !a->json && isatty(STDERR_FILENO), .lines = !a->quiet && !a->json,
-                  .regression = !r.classify};
+                  .regression = !r.classify, .m = r.m};
     pr_train_options o;
     if ((rc = configure(&r, &o, &p))) {
         run_free(&r);

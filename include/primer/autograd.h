@@ -179,8 +179,6 @@ pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices);
 /* How a loss over many positions is reduced: the mean over the positions that count,
  * their sum, or none (one value per position). */
 typedef enum pr_reduction { PR_REDUCTION_MEAN, PR_REDUCTION_SUM, PR_REDUCTION_NONE } pr_reduction;
-/* No label is ignored. */
-#define PR_NO_IGNORE INT64_MIN
 
 /* The mean over rows of the cross-entropy of softmax(logits) (N, K) against targets:
  * integer class labels (N) or probabilities (N, K). Fused and numerically stable;

@@ -108,6 +108,8 @@ int pr_dtype_is_float(pr_dtype dtype);
  * the defaults. */
 #define PR_UNSET (__builtin_nan(""))
 #define PR_UNSET_INT (-1)
+/* For label losses and metrics: no label value is skipped as padding. */
+#define PR_NO_IGNORE INT64_MIN
 
 /* Bounds that every parser checks with overflow-safe arithmetic before it
  * allocates or reads, so a hostile file cannot make primer allocate or read

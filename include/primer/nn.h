@@ -237,6 +237,54 @@ pr_status pr_model_set_columns(pr_model *m, const char *const *features, int64_t
 const char *pr_model_feature_name(const pr_model *m, int64_t j);
 const char *pr_model_target_name(const pr_model *m);
 
+/* What the trainer compares the outputs with: X(enum, value, "name", y). */
+#define PR_TARGET_LIST(X)                                                                                      \
+    X(PR_TARGET_AUTO, 0, "auto",                                                                               \
+      "from the task: labels per row for (N, K) logits, per position for (N, ..., K), values for regression")  \
+    X(PR_TARGET_LABELS, 1, "labels", "one class label per row: y (N)")                                         \
+    X(PR_TARGET_POSITIONS, 2, "positions",                                                                     \
+      "one class label per position: y (N, ...) for outputs (N, ..., K); the ignore index marks padding")      \
+    X(PR_TARGET_VALUES, 3, "values", "real values shaped as the outputs: y (N, ...), or (N) for one output")     \
+    X(PR_TARGET_RECONSTRUCTION, 4, "reconstruction", "the input itself (an autoencoder): no y")
+
+typedef enum pr_target_kind {
+#define PR_X_(name, value, str, what) name = value,
+    PR_TARGET_LIST(PR_X_)
+#undef PR_X_
+    PR_TARGET_COUNT
+} pr_target_kind;
+/* "labels", ...; "unknown" outside the list. */
+const char *pr_target_name(pr_target_kind kind);
+
+/* The ignore index of per-position labels unless set: PyTorch's -100. */
+#define PR_PADDING_LABEL (-100)
+
+/* Declare the targets (kept in the model file). Labels and positions need a
+ * classifier, labels (N, K) outputs and positions (N, ..., K); reconstruction needs
+ * outputs shaped as the inputs. ignore_index: label values that are padding, not
+ * classes (PR_NO_IGNORE: none); AUTO's per-position labels use PR_PADDING_LABEL. */
+pr_status pr_model_set_targets(pr_model *m, pr_target_kind kind, int64_t ignore_index);
+/* The targets the trainer uses (AUTO resolved) and their ignore index. */
+pr_target_kind pr_model_targets(const pr_model *m, int64_t *ignore_index);
+
+/* Auxiliary loss terms: scalar nodes of the model's graph that training adds to the
+ * loss, times `weight`, and reports by name (a VAE's KL term; a layer's builder adds
+ * its own, and a program may add one after pr_model_new). At most PR_MODEL_MAX_LOSSES;
+ * terms a program adds are not saved in model files (those of layers are rebuilt). */
+#define PR_MODEL_MAX_LOSSES 8
+pr_status pr_model_add_loss(pr_model *m, const char *name, pr_node term, double weight);
+int pr_model_loss_count(const pr_model *m);
+const char *pr_model_loss_name(const pr_model *m, int i);
+pr_node pr_model_loss_node(const pr_model *m, int i);
+double pr_model_loss_weight(const pr_model *m, int i);
+
+/* A snapshot of every tensor of the model (parameters and buffers, in tensor order)
+ * in a caller buffer of pr_model_state_size bytes: to keep the best weights, or put
+ * back the last good ones. */
+size_t pr_model_state_size(const pr_model *m);
+void pr_model_state_save(const pr_model *m, void *state);
+void pr_model_state_restore(pr_model *m, const void *state);
+
 /* PR_OK when X (N, in_shape...) fits the model and is finite; otherwise the error
  * names the shapes or the first NaN. */
 pr_status pr_model_check_input(const pr_model *m, const pr_tensor *X);

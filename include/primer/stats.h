@@ -217,6 +217,30 @@ typedef struct pr_regression_metrics {
 
 pr_status pr_regression_metrics_of(const pr_tensor *y_true, const pr_tensor *y_pred, pr_regression_metrics *out);
 
+/* ---- metrics over data that comes in batches ---------------------------------------------------
+ * A tally takes batches one at a time and gives the metrics of everything added so far:
+ * the same numbers the whole-set functions above give (they are computed by it), so a
+ * trainer needs no copy of its own. Zero-initialise a tally (PR_TALLY_EMPTY) to start. */
+typedef struct pr_metric_tally {
+    int64_t count, hits;          /* classification: positions counted, and predicted right */
+    int64_t n;                    /* regression: values */
+    double mean, m2, sse, sae;    /* their mean and Σ (y - mean)² (merged batch by batch,
+                                     Chan et al.), Σ e², Σ |e| */
+} pr_metric_tally;
+#define PR_TALLY_EMPTY ((pr_metric_tally){0, 0, 0, 0, 0, 0, 0})
+
+/* Add the top-1 predictions of scores (..., K) (the argmax over the last axis) against
+ * labels holding a class index 0..K-1 for each position; positions whose label is
+ * ignore_index (PR_NO_IGNORE for none: any integer outside 0..K-1 works) are skipped.
+ * PR_ERR_INVALID for another label out of range. */
+pr_status pr_tally_labels(pr_metric_tally *t, const pr_tensor *scores, const pr_tensor *labels, int64_t ignore_index);
+/* Add pairs of true and predicted values (same number of elements). */
+pr_status pr_tally_values(pr_metric_tally *t, const pr_tensor *y_true, const pr_tensor *y_pred);
+/* Accuracy of the labels added (NaN before any), and the regression metrics of the
+ * values added. */
+double pr_tally_accuracy(const pr_metric_tally *t);
+pr_regression_metrics pr_tally_regression(const pr_metric_tally *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,10 +8,19 @@
  *     pr_train_history *h;
  *     if (pr_train(model, X, y, &o, &h)) fprintf(stderr, "%s\n", pr_last_error());
  *
- * Targets. A classifier (pr_model_set_task with PR_TASK_CLASSIFICATION) takes y (N)
- * holding its class labels and trains with softmax cross-entropy; a regressor takes
- * y (N) for one output or (N, outputs) and trains with MSE (or MAE, Huber). A model
- * with no task trains with the loss given, on targets shaped like its outputs.
+ * Targets, as the model declares them (pr_model_set_targets; by default from its
+ * task and output shape):
+ *   labels          y (N): a class label per row; softmax cross-entropy
+ *   positions       y (N, T...): a class label per position of (N, T..., K) logits
+ *                   (a language model's next token); labels equal to the ignore index
+ *                   (-100 by default) are padding: no loss, no gradient, not counted
+ *   values          y shaped as the outputs, (N) for one output; MSE (or MAE, Huber)
+ *   reconstruction  y is not used (may be NULL): the outputs are compared with the
+ *                   input itself (an autoencoder); MSE unless a loss is given (BCE for
+ *                   sigmoid outputs in [0, 1])
+ * A model with no task trains with the loss given, on targets shaped like its outputs.
+ * The model's auxiliary loss terms (a VAE's KL divergence) are added to the loss,
+ * weighted, and reported on their own in the history, the log and the callbacks.
  *
  * Reproducibility. The same model, data, options and seed give the same weights bit
  * for bit (with the same BLAS thread count). A run stopped after any epoch and
@@ -35,8 +44,10 @@
 extern "C" {
 #endif
 
-/* Passed to on_epoch after every epoch. Metrics are accuracy for classifiers and
- * R² for regressors; val_* are NaN without validation data. */
+/* Passed to on_epoch after every epoch. Metrics are accuracy for classifiers (per
+ * counted position for per-position labels) and R² for values and reconstructions;
+ * val_* are NaN without validation data. Losses include the model's weighted
+ * auxiliary terms, each of which is also reported on its own (unweighted). */
 typedef struct pr_epoch_report {
     int64_t epoch, epochs;          /* 1-based epoch of the configured total */
     double train_loss, train_metric;
@@ -44,6 +55,8 @@ typedef struct pr_epoch_report {
     double lr;                      /* the rate of the epoch's last step */
     double seconds;                 /* wall time of the epoch */
     int improved;                   /* the monitored loss reached a new best */
+    int n_aux;                      /* the auxiliary terms, in pr_model_loss_name order */
+    double aux_train[PR_MODEL_MAX_LOSSES], aux_val[PR_MODEL_MAX_LOSSES];
 } pr_epoch_report;
 
 /* Passed to on_batch after every optimiser step. */
@@ -89,11 +102,24 @@ typedef struct pr_train_options {
                         .loss = PR_LOSS_DEFAULTS, .optimizer = PR_OPTIMIZER_DEFAULTS,                      \
                         .schedule = PR_SCHEDULE_DEFAULTS, .penalty = PR_PENALTY_L2, .penalty_alpha = 0.5})
 
+/* The per-epoch series of a history: X(field). One list for the struct, the trainer,
+ * checkpoints and logs. */
+#define PR_HISTORY_LIST(X) X(train_loss) X(train_metric) X(val_loss) X(val_metric) X(lr) X(seconds)
+
 typedef struct pr_train_history {
     int64_t epochs;                 /* completed */
-    double *train_loss, *train_metric, *val_loss, *val_metric, *lr, *seconds; /* per epoch */
+    /* per epoch: the mean loss (the data loss plus the model's weighted auxiliary terms),
+       the metric, the same on validation data, the last rate, the wall time */
+#define PR_X_(field) double *field;
+    PR_HISTORY_LIST(PR_X_)
+#undef PR_X_
+    int n_aux;                      /* the model's auxiliary loss terms (pr_model_add_loss) */
+    char aux_names[PR_MODEL_MAX_LOSSES][32];
+    double *aux_train[PR_MODEL_MAX_LOSSES], *aux_val[PR_MODEL_MAX_LOSSES]; /* per epoch, each term's mean
+                                                                             (unweighted) */
     int has_val;
     int regression;                 /* metrics are R² rather than accuracy */
+    pr_target_kind targets;         /* what the outputs were compared with */
     int64_t best_epoch;             /* 1-based epoch of the best monitored loss */
     double best_loss;
     int restored_best;              /* the model holds the weights of best_epoch */

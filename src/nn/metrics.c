@@ -13,14 +13,9 @@ pr_status pr_metric_accuracy(const pr_tensor *scores, const pr_tensor *labels, d
         return pr__fail(PR_ERR_SHAPE, "accuracy: scores must be (N, K) and labels (N) with N >= 1; got %s and %s",
                         pr_shape_format(scores, a, sizeof a), pr_shape_format(labels, b, sizeof b));
     }
-    int64_t N = scores->shape[0], K = scores->shape[1], hits = 0;
-    for (int64_t i = 0; i < N; i++) {
-        int64_t best = 0;
-        for (int64_t k = 1; k < K; k++)
-            if (pr_tensor_get(scores, i * K + k) > pr_tensor_get(scores, i * K + best)) best = k;
-        hits += pr_tensor_get(labels, i) == (double)best;
-    }
-    *out = (double)hits / (double)N;
+    pr_metric_tally t = PR_TALLY_EMPTY;
+    if ((st = pr_tally_labels(&t, scores, labels, PR_NO_IGNORE))) return st;
+    *out = pr_tally_accuracy(&t);
     return PR_OK;
 }
 

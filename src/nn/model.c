@@ -411,6 +411,136 @@ int pr_model_weight_params(const pr_model *m, pr_node *params, int max) {
     return n;
 }
 
+/* ---- targets and auxiliary losses -------------------------------------------------------- */
+
+static const char *const target_names[] = {
+#define PR_X_(name, value, str, what) [name] = str,
+    PR_TARGET_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof target_names / sizeof target_names[0] == PR_TARGET_COUNT, "one name per target kind");
+
+const char *pr_target_name(pr_target_kind kind) { return (unsigned)kind < PR_TARGET_COUNT ? target_names[kind] : "unknown"; }
+
+/* The output's rank including the batch axis. */
+static int output_rank(const pr_model *m) {
+    int64_t shape[PR_MAX_DIMS];
+    return pr_model_output_shape(m, shape) + 1;
+}
+
+pr_status pr_model_set_targets(pr_model *m, pr_target_kind kind, int64_t ignore_index) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_set_targets: model is NULL");
+    if ((unsigned)kind >= PR_TARGET_COUNT) return pr__fail(PR_ERR_INVALID, "model_set_targets: unknown kind %d", (int)kind);
+    int rank = output_rank(m);
+    const char *name = target_names[kind];
+    if ((kind == PR_TARGET_LABELS || kind == PR_TARGET_POSITIONS) && m->task != PR_TASK_CLASSIFICATION)
+        return pr__fail(PR_ERR_INVALID, "model_set_targets: %s need a classifier (pr_model_set_task first)", name);
+    if (kind == PR_TARGET_LABELS && rank != 2)
+        return pr__fail(PR_ERR_SHAPE, "model_set_targets: one label per row needs (N, classes) outputs; the model gives "
+                                      "rank %d (positions?)",
+                        rank);
+    if (kind == PR_TARGET_POSITIONS && rank < 3)
+        return pr__fail(PR_ERR_SHAPE, "model_set_targets: labels per position need (N, ..., classes) outputs; the model "
+                                      "gives (N, classes)");
+    if (kind == PR_TARGET_RECONSTRUCTION) {
+        int64_t out[PR_MAX_DIMS];
+        int nd = pr_model_output_shape(m, out), same = nd == m->in_ndim;
+        int64_t per_row = 1;
+        for (int d = 0; d < nd; d++) {
+            per_row *= out[d];
+            same &= d < m->in_ndim && out[d] == m->in_shape[d];
+        }
+        if (!same)
+            return pr__fail(PR_ERR_SHAPE, "model_set_targets: a reconstruction must have the input's shape: the model "
+                                          "takes %lld values per row and gives %lld",
+                            (long long)pr_model_input_size(m), (long long)per_row);
+    }
+    m->targets = kind;
+    m->ignore_index = ignore_index;
+    return PR_OK;
+}
+
+pr_target_kind pr_model_targets(const pr_model *m, int64_t *ignore_index) {
+    if (!m) return PR_TARGET_AUTO;
+    pr_target_kind k = m->targets;
+    int64_t ignore = m->ignore_index;
+    if (k == PR_TARGET_AUTO) {
+        if (m->task == PR_TASK_CLASSIFICATION) {
+            k = output_rank(m) > 2 ? PR_TARGET_POSITIONS : PR_TARGET_LABELS;
+            ignore = k == PR_TARGET_POSITIONS ? PR_PADDING_LABEL : PR_NO_IGNORE;
+        } else {
+            k = PR_TARGET_VALUES;
+        }
+    }
+    if (ignore_index) *ignore_index = ignore;
+    return k;
+}
+
+pr_status pr_model_add_loss(pr_model *m, const char *name, pr_node term, double weight) {
+    if (!m || !name) return pr__fail(PR_ERR_INVALID, "model_add_loss: NULL argument");
+    if (m->n_losses == PR_MODEL_MAX_LOSSES)
+        return pr__fail(PR_ERR_LIMIT, "model_add_loss: the model has %d loss terms already", PR_MODEL_MAX_LOSSES);
+    if (!*name || strlen(name) >= sizeof m->losses[0].name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_.") != strlen(name))
+        return pr__fail(PR_ERR_INVALID, "model_add_loss: the name '%s' must be 1 to 31 of a-z, 0-9, '_', '.'", name);
+    if (!isfinite(weight)) return pr__fail(PR_ERR_INVALID, "model_add_loss: the weight is not finite");
+    int nd;
+    int64_t shape[PR_MAX_DIMS];
+    pr_status st = pr_node_shape(m->g, term, &nd, shape);
+    if (st) return st;
+    int64_t size = 1;
+    for (int d = 0; d < nd; d++) size *= shape[d];
+    if (size != 1) return pr__fail(PR_ERR_SHAPE, "model_add_loss: the term '%s' must be a scalar", name);
+    for (int i = 0; i < m->n_losses; i++)
+        if (!strcmp(m->losses[i].name, name)) return pr__fail(PR_ERR_INVALID, "model_add_loss: '%s' is added already", name);
+    snprintf(m->losses[m->n_losses].name, sizeof m->losses[0].name, "%s", name);
+    m->losses[m->n_losses].node = term;
+    m->losses[m->n_losses].weight = weight;
+    m->n_losses++;
+    return PR_OK;
+}
+
+int pr_model_loss_count(const pr_model *m) { return m ? m->n_losses : 0; }
+const char *pr_model_loss_name(const pr_model *m, int i) {
+    return m && i >= 0 && i < m->n_losses ? m->losses[i].name : NULL;
+}
+pr_node pr_model_loss_node(const pr_model *m, int i) {
+    return m && i >= 0 && i < m->n_losses ? m->losses[i].node : (pr_node){0, -1};
+}
+double pr_model_loss_weight(const pr_model *m, int i) { return m && i >= 0 && i < m->n_losses ? m->losses[i].weight : 0; }
+
+pr_status pr__layer_add_loss(pr__build *b, const char *suffix, pr_node term, double weight) {
+    char name[2 * PR__MODEL_NAME];
+    snprintf(name, sizeof name, "%s.%s", b->name, suffix);
+    return pr_model_add_loss(b->m, name, term, weight);
+}
+
+/* ---- snapshots ---------------------------------------------------------------------------- */
+
+size_t pr_model_state_size(const pr_model *m) {
+    size_t total = 0;
+    for (int64_t i = 0; m && i < m->n_tensors; i++) {
+        pr_tensor v;
+        if (!pr_graph_value(m->g, m->tensors[i].node, &v)) total += (size_t)v.size * pr_dtype_size(v.dtype);
+    }
+    return total;
+}
+
+/* Copy every tensor out to the state (save) or back from it. */
+static void state_copy(const pr_model *m, unsigned char *state, int save) {
+    size_t at = 0;
+    for (int64_t i = 0; m && i < m->n_tensors; i++) {
+        pr_tensor v;
+        if (pr_graph_value(m->g, m->tensors[i].node, &v)) continue;
+        size_t bytes = (size_t)v.size * pr_dtype_size(v.dtype);
+        if (save) memcpy(state + at, v.data, bytes);
+        else memcpy(v.data, state + at, bytes);
+        at += bytes;
+    }
+}
+
+void pr_model_state_save(const pr_model *m, void *state) { state_copy(m, state, 1); }
+void pr_model_state_restore(pr_model *m, const void *state) { state_copy(m, (unsigned char *)(uintptr_t)state, 0); }
+
 /* ---- what the model predicts ------------------------------------------------------------ */
 
 pr_status pr_model_set_task(pr_model *m, pr_task task, const double *classes, int64_t n_classes) {

@@ -11,6 +11,8 @@
 #define META_INPUT "primer.input_shape"
 #define META_DTYPE "primer.dtype"
 #define META_TASK "primer.task"
+#define META_TARGETS "primer.targets"            /* pr_target_name; absent: auto */
+#define META_IGNORE "primer.ignore_index"        /* with targets: the padding label, or "none" */
 #define META_CLASSES "primer.classes"
 #define META_FEATURES "primer.features"
 #define META_TARGET "primer.target"
@@ -55,6 +57,13 @@ static pr_status write_meta(const pr_model *m, pr_tensor_file *f) {
     if (!st) st = pr_tensor_file_set_meta(f, META_SPEC, m->spec);
     if (!st) st = pr_tensor_file_set_meta(f, META_DTYPE, pr_dtype_name(m->dtype));
     if (!st) st = pr_tensor_file_set_meta(f, META_TASK, task_names[m->task]);
+    if (!st && m->targets != PR_TARGET_AUTO) {
+        char ignore[32];
+        if (m->ignore_index == PR_NO_IGNORE) snprintf(ignore, sizeof ignore, "none");
+        else snprintf(ignore, sizeof ignore, "%lld", (long long)m->ignore_index);
+        st = pr_tensor_file_set_meta(f, META_TARGETS, pr_target_name(m->targets));
+        if (!st) st = pr_tensor_file_set_meta(f, META_IGNORE, ignore);
+    }
     pr_strbuf sb;
     if (!st) {
         pr__strbuf_init(&sb);
@@ -208,6 +217,25 @@ static pr_status read_standardization(pr_model *m, const pr_tensor_file *f, cons
     return st;
 }
 
+static pr_status read_targets(pr_model *m, const pr_tensor_file *f, const char *name) {
+    const char *kind = pr_tensor_file_meta(f, META_TARGETS), *ignore = pr_tensor_file_meta(f, META_IGNORE);
+    if (!kind) return PR_OK;
+    int k = -1;
+    for (int j = 0; j < PR_TARGET_COUNT; j++)
+        if (!strcmp(kind, pr_target_name((pr_target_kind)j))) k = j;
+    int64_t index = PR_NO_IGNORE;
+    char *end = NULL;
+    if (ignore && strcmp(ignore, "none")) {
+        long long v = strtoll(ignore, &end, 10);
+        if (end == ignore || *end) k = -1;
+        index = v;
+    }
+    if (k < 0) return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' = '%s' (ignore index '%s') is not a target kind", name,
+                               META_TARGETS, kind, ignore ? ignore : "");
+    if (pr_model_set_targets(m, (pr_target_kind)k, index)) return pr__fail_context("%s: ", name);
+    return PR_OK;
+}
+
 static pr_status read_task(pr_model *m, const pr_tensor_file *f, const char *name) {
     const char *task = pr_tensor_file_meta(f, META_TASK);
     pr_task kind = PR_TASK_NONE;
@@ -272,6 +300,7 @@ pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, p
     if ((st = pr_model_new(&m, spec, ndim, shape, &o))) return pr__fail_context("%s: ", name);
     if (!st) st = pr_model_load_tensors(m, f, name);
     if (!st) st = read_task(m, f, name);
+    if (!st) st = read_targets(m, f, name);
     if (!st) st = read_columns(m, f, name);
     if (!st) st = read_standardization(m, f, name);
     if (st) {

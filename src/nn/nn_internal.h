@@ -72,6 +72,8 @@ pr_status pr__layer_init(pr__build *b, pr_node param, pr_init kind, int64_t fan_
 /* The rule for a weight matrix: the model's option, else He-normal when a ReLU-family
  * activation follows (past dropout and norms), else Xavier-normal. */
 pr_init pr__layer_weight_rule(const pr__build *b);
+/* An auxiliary loss term of the layer (pr_model_add_loss), named "<name>.<suffix>". */
+pr_status pr__layer_add_loss(pr__build *b, const char *suffix, pr_node term, double weight);
 /* PR_ERR_SHAPE "model: layer NAME (TEXT): message". */
 pr_status pr__layer_error(const pr__build *b, const pr__layer *l, const char *fmt, ...) PR_PRINTF(3, 4);
 /* Build a block's layers on x, named "<name>.body.<i>". */
@@ -119,6 +121,14 @@ struct pr_model {
     pr_tensor *mean, *scale;
     pr_tensor *staging;         /* pr_model_forward's batch buffer; the input stays bound to it */
     int counting;               /* built on a shapes-only graph, to count parameters */
+    pr_target_kind targets;     /* as set (AUTO until set) */
+    int64_t ignore_index;
+    struct {
+        char name[32];
+        pr_node node;
+        double weight;
+    } losses[PR_MODEL_MAX_LOSSES];
+    int n_losses;
     char **features;
     int64_t n_features;
     char *target;

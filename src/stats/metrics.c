@@ -339,29 +339,84 @@ pr_status pr_log_loss(const pr_tensor *y_true, const pr_tensor *proba, double *o
     return PR_OK;
 }
 
-pr_status pr_regression_metrics_of(const pr_tensor *y_true, const pr_tensor *y_pred, pr_regression_metrics *out) {
+pr_status pr_tally_values(pr_metric_tally *t, const pr_tensor *y_true, const pr_tensor *y_pred) {
     const char *op = "regression_metrics";
     pr_status st = check_pair(y_true, y_pred, op, "y_true", "y_pred");
     if (st) return st;
-    if (!out) return pr__fail(PR_ERR_INVALID, "%s: out is NULL", op);
+    if (!t) return pr__fail(PR_ERR_INVALID, "%s: the tally is NULL", op);
     if ((st = pr_tensor_check_finite(y_true, "regression_metrics: y_true")) ||
         (st = pr_tensor_check_finite(y_pred, "regression_metrics: y_pred")))
         return st;
     int64_t n = y_true->size;
-    double mean = 0, ss_res = 0, ss_tot = 0, abs_sum = 0;
+    double mean = 0, m2 = 0, sse = 0, sae = 0;
     for (int64_t i = 0; i < n; i++) mean += pr_tensor_get(y_true, i);
     mean /= (double)n;
     for (int64_t i = 0; i < n; i++) {
         double y = pr_tensor_get(y_true, i), e = y - pr_tensor_get(y_pred, i);
-        ss_res += e * e;
-        abs_sum += fabs(e);
-        ss_tot += (y - mean) * (y - mean);
+        sse += e * e;
+        sae += fabs(e);
+        m2 += (y - mean) * (y - mean);
     }
-    out->mse = ss_res / (double)n;
-    out->rmse = sqrt(out->mse);
-    out->mae = abs_sum / (double)n;
-    out->r2 = ss_tot > 0 ? 1 - ss_res / ss_tot : (ss_res == 0 ? 1.0 : 0.0);
+    /* merge with what came before (Chan, Golub and LeVeque): exact for the first batch */
+    int64_t total = t->n + n;
+    double delta = mean - t->mean;
+    t->m2 += m2 + delta * delta * (double)t->n * (double)n / (double)total;
+    t->mean += delta * (double)n / (double)total;
+    t->n = total;
+    t->sse += sse;
+    t->sae += sae;
     return PR_OK;
+}
+
+pr_regression_metrics pr_tally_regression(const pr_metric_tally *t) {
+    pr_regression_metrics r = {NAN, NAN, NAN, NAN};
+    if (!t || !t->n) return r;
+    r.mse = t->sse / (double)t->n;
+    r.rmse = sqrt(r.mse);
+    r.mae = t->sae / (double)t->n;
+    r.r2 = t->m2 > 0 ? 1 - t->sse / t->m2 : (t->sse == 0 ? 1.0 : 0.0);
+    return r;
+}
+
+pr_status pr_regression_metrics_of(const pr_tensor *y_true, const pr_tensor *y_pred, pr_regression_metrics *out) {
+    if (!out) return pr__fail(PR_ERR_INVALID, "regression_metrics: out is NULL");
+    pr_metric_tally t = PR_TALLY_EMPTY;
+    pr_status st = pr_tally_values(&t, y_true, y_pred);
+    if (!st) *out = pr_tally_regression(&t);
+    return st;
+}
+
+pr_status pr_tally_labels(pr_metric_tally *t, const pr_tensor *scores, const pr_tensor *labels, int64_t ignore_index) {
+    const char *op = "accuracy";
+    pr_status st = pr__require_tensor(scores, op, "scores");
+    if (st || (st = pr__require_tensor(labels, op, "labels"))) return st;
+    if (!t) return pr__fail(PR_ERR_INVALID, "%s: the tally is NULL", op);
+    int64_t K = scores->ndim ? scores->shape[scores->ndim - 1] : 0, P = K ? scores->size / K : 0;
+    if (K < 1 || labels->size != P) {
+        char a[96], b[96];
+        return pr__fail(PR_ERR_SHAPE, "%s: scores (..., K) need one label per position; got scores %s and labels %s", op,
+                        pr_shape_format(scores, a, sizeof a), pr_shape_format(labels, b, sizeof b));
+    }
+    int64_t count = 0, hits = 0;
+    for (int64_t i = 0; i < P; i++) {
+        double label = pr_tensor_get(labels, i);
+        if (ignore_index != PR_NO_IGNORE && label == (double)ignore_index) continue;
+        if (!(label >= 0 && label < (double)K) || label != floor(label))
+            return pr__fail(PR_ERR_INVALID, "%s: label %g at position %lld is not a class in 0..%lld", op, label,
+                            (long long)i, (long long)K - 1);
+        int64_t best = 0;
+        for (int64_t k = 1; k < K; k++)
+            if (pr_tensor_get(scores, i * K + k) > pr_tensor_get(scores, i * K + best)) best = k;
+        hits += (double)best == label;
+        count++;
+    }
+    t->count += count;
+    t->hits += hits;
+    return PR_OK;
+}
+
+double pr_tally_accuracy(const pr_metric_tally *t) {
+    return t && t->count ? (double)t->hits / (double)t->count : NAN;
 }
 
 pr_status pr_curve_draw(const pr_curve *c, pr_axes *ax, int roc, const char *label) {

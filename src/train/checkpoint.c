@@ -17,18 +17,6 @@
 #define HISTORY_PREFIX "train.history."
 #define OPTIM_PREFIX "optim."
 
-static const char *const history_names[] = {"train_loss", "train_metric", "val_loss", "val_metric", "lr", "seconds"};
-
-static double **history_arrays(pr_train_history *h, double **a) {
-    a[0] = h->train_loss;
-    a[1] = h->train_metric;
-    a[2] = h->val_loss;
-    a[3] = h->val_metric;
-    a[4] = h->lr;
-    a[5] = h->seconds;
-    return a;
-}
-
 static pr_status add_vector(pr_tensor_file *f, const char *name, pr_dtype dtype, int64_t n, const void *data) {
     pr_tensor *t;
     pr_status st = pr_tensor_from_array(&t, dtype, PR_SHAPE(n), data);
@@ -68,12 +56,13 @@ pr_status pr__checkpoint_write(pr_model *m, const char *path, const pr_train_sta
     rng_pack(pr_graph_rng(pr_model_graph(m)), rng);
     if (!st) st = add_vector(f, KEY_RNG_DROPOUT, PR_I64, 6, rng);
     if (!st) st = pr_optimizer_save_state(s->opt, f, OPTIM_PREFIX);
-    double *arrays[6];
-    history_arrays(s->history, arrays);
-    for (int k = 0; !st && k < 6; k++) {
-        char key[64];
-        snprintf(key, sizeof key, HISTORY_PREFIX "%s", history_names[k]);
-        st = add_vector(f, key, PR_F64, epoch, arrays[k]);
+    double *cols[PR__HISTORY_MAX];
+    char keys[PR__HISTORY_MAX][80], headings[PR__HISTORY_MAX][80];
+    int n = pr__history_columns(s->history, cols, keys, headings);
+    for (int k = 0; !st && k < n; k++) {
+        char key[128];
+        snprintf(key, sizeof key, HISTORY_PREFIX "%.79s", keys[k]);
+        st = add_vector(f, key, PR_F64, epoch, cols[k]);
     }
     size_t at = 0;
     for (int64_t i = 0; !st && i < pr_model_tensor_count(m); i++) {
@@ -111,12 +100,13 @@ static pr_status apply(pr_model *m, const pr_tensor_file *f, const char *path, p
     if (!st && !(st = need(f, path, KEY_RNG_DROPOUT, PR_I64, 6, &t)))
         rng_unpack(pr_graph_rng(pr_model_graph(m)), pr_tensor_i64(t));
     if (!st) st = pr_optimizer_load_state(s->opt, f, OPTIM_PREFIX, path);
-    double *arrays[6];
-    history_arrays(s->history, arrays);
-    for (int k = 0; !st && k < 6; k++) {
-        char key[64];
-        snprintf(key, sizeof key, HISTORY_PREFIX "%s", history_names[k]);
-        if (!(st = need(f, path, key, PR_F64, c[0], &t))) memcpy(arrays[k], t->data, (size_t)c[0] * sizeof(double));
+    double *cols[PR__HISTORY_MAX];
+    char keys[PR__HISTORY_MAX][80], headings[PR__HISTORY_MAX][80];
+    int n = pr__history_columns(s->history, cols, keys, headings);
+    for (int k = 0; !st && k < n; k++) {
+        char key[128];
+        snprintf(key, sizeof key, HISTORY_PREFIX "%.79s", keys[k]);
+        if (!(st = need(f, path, key, PR_F64, c[0], &t))) memcpy(cols[k], t->data, (size_t)c[0] * sizeof(double));
     }
     size_t at = 0;
     for (int64_t i = 0; !st && i < pr_model_tensor_count(m); i++) {
@@ -159,19 +149,19 @@ pr_status pr__checkpoint_read(pr_model *m, const char *path, pr_train_state *s, 
         return st;
     }
     /* keep what a failed resume would change, to put it back */
-    size_t bytes = pr__model_state_bytes(m);
+    size_t bytes = pr_model_state_size(m);
     unsigned char *saved = pr__malloc(bytes ? bytes : 1);
     if (!saved) {
         pr_tensor_file_free(f);
         return PR_ERR_NOMEM;
     }
-    pr__model_state_copy(m, saved, 1);
+    pr_model_state_save(m, saved);
     pr_rng shuffle = *s->shuffle, dropout = *pr_graph_rng(pr_model_graph(m));
     double sched[3];
     pr_schedule_get_state(s->sched, sched);
     st = apply(m, f, path, s, c, best_loss);
     if (st) {
-        pr__model_state_copy(m, saved, 0);
+        pr_model_state_restore(m, saved);
         *s->shuffle = shuffle;
         *pr_graph_rng(pr_model_graph(m)) = dropout;
         pr_schedule_set_state(s->sched, sched);

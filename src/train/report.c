@@ -22,26 +22,20 @@ static void put_value(pr_strbuf *sb, double v, int json) {
 
 pr_status pr__train_log_write(const pr_train_history *h, const char *path, pr_log_format format) {
     int json = format == PR_LOG_JSONL || (format == PR_LOG_AUTO && (ends_with(path, ".jsonl") || ends_with(path, ".json")));
-    const char *metric = h->regression ? "r2" : "accuracy";
-    char names[6][32];
-    snprintf(names[0], sizeof names[0], "train_loss");
-    snprintf(names[1], sizeof names[1], "train_%s", metric);
-    snprintf(names[2], sizeof names[2], "val_loss");
-    snprintf(names[3], sizeof names[3], "val_%s", metric);
-    snprintf(names[4], sizeof names[4], "lr");
-    snprintf(names[5], sizeof names[5], "seconds");
-    const double *cols[6] = {h->train_loss, h->train_metric, h->val_loss, h->val_metric, h->lr, h->seconds};
+    double *cols[PR__HISTORY_MAX];
+    char keys[PR__HISTORY_MAX][80], names[PR__HISTORY_MAX][80];
+    int n_cols = pr__history_columns(h, cols, keys, names);
     pr_strbuf sb;
     pr__strbuf_init(&sb);
     locale_t old = uselocale(pr__c_locale());
     if (!json) {
         pr__strbuf_puts(&sb, "epoch");
-        for (int k = 0; k < 6; k++) pr__strbuf_printf(&sb, ",%s", names[k]);
+        for (int k = 0; k < n_cols; k++) pr__strbuf_printf(&sb, ",%s", names[k]);
         pr__strbuf_puts(&sb, "\n");
     }
     for (int64_t e = 0; e < h->epochs; e++) {
         pr__strbuf_printf(&sb, json ? "{\"epoch\":%lld" : "%lld", (long long)e + 1);
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < n_cols; k++) {
             if (json) pr__strbuf_printf(&sb, ",\"%s\":", names[k]);
             else pr__strbuf_puts(&sb, ",");
             put_value(&sb, cols[k][e], json);

@@ -1,6 +1,8 @@
 /* The trainer: epochs over shuffled mini-batches of a model's graph, with
- * validation, early stopping, schedules, clipping, penalties, logs and
- * checkpoints that resume bit for bit. */
+ * validation, early stopping, schedules, clipping, penalties, auxiliary loss terms,
+ * logs and checkpoints that resume bit for bit. Targets are what the model declares
+ * (labels per row or per position, values, or the input itself); metrics come from
+ * the stats layer's tallies. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 
 #include "core/internal.h"
 #include "primer/data.h"
+#include "primer/stats.h"
 #include "primer/train.h"
 #include "train/train_internal.h"
 
@@ -19,38 +22,95 @@ static double now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* ---- history -------------------------------------------------------------------------------- */
+
 void pr_train_history_free(pr_train_history *h) {
     if (!h) return;
-    free(h->train_loss);
-    free(h->train_metric);
-    free(h->val_loss);
-    free(h->val_metric);
-    free(h->lr);
-    free(h->seconds);
+#define PR_X_(field) free(h->field);
+    PR_HISTORY_LIST(PR_X_)
+#undef PR_X_
+    for (int k = 0; k < PR_MODEL_MAX_LOSSES; k++) {
+        free(h->aux_train[k]);
+        free(h->aux_val[k]);
+    }
     free(h);
 }
 
-static pr_status history_new(int64_t epochs, pr_train_history **out) {
+static pr_status history_new(int64_t epochs, const pr_model *m, pr_train_history **out) {
     pr_train_history *h = pr__calloc(1, sizeof *h);
     if (!h) return PR_ERR_NOMEM;
     size_t n = (size_t)(epochs > 0 ? epochs : 1);
-    double **arrays[] = {&h->train_loss, &h->train_metric, &h->val_loss, &h->val_metric, &h->lr, &h->seconds};
-    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
-        if (!(*arrays[k] = pr__calloc(n, sizeof(double)))) {
-            pr_train_history_free(h);
-            return PR_ERR_NOMEM;
-        }
+    int failed = 0;
+#define PR_X_(field) failed |= !(h->field = pr__calloc(n, sizeof(double)));
+    PR_HISTORY_LIST(PR_X_)
+#undef PR_X_
+    h->n_aux = pr_model_loss_count(m);
+    for (int k = 0; k < h->n_aux; k++) {
+        snprintf(h->aux_names[k], sizeof h->aux_names[k], "%s", pr_model_loss_name(m, k));
+        failed |= !(h->aux_train[k] = pr__calloc(n, sizeof(double)));
+        failed |= !(h->aux_val[k] = pr__calloc(n, sizeof(double)));
+    }
+    if (failed) {
+        pr_train_history_free(h);
+        return PR_ERR_NOMEM;
+    }
     h->best_loss = INFINITY;
     *out = h;
     return PR_OK;
 }
 
+int pr__history_columns(const pr_train_history *h, double **cols, char (*keys)[80], char (*headings)[80]) {
+    static const char *const names[] = {
+#define PR_X_(field) #field,
+        PR_HISTORY_LIST(PR_X_)
+#undef PR_X_
+    };
+    double *fixed[] = {
+#define PR_X_(field) h->field,
+        PR_HISTORY_LIST(PR_X_)
+#undef PR_X_
+    };
+    _Static_assert(sizeof names / sizeof names[0] == sizeof fixed / sizeof fixed[0], "one name per history series");
+    const char *metric = h->regression ? "r2" : "accuracy";
+    int n = 0;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++, n++) {
+        cols[n] = fixed[k];
+        snprintf(keys[n], sizeof keys[n], "%s", names[k]);
+        const char *suffix = strstr(names[k], "_metric");
+        if (suffix) snprintf(headings[n], sizeof headings[n], "%.*s_%s", (int)(suffix - names[k]), names[k], metric);
+        else snprintf(headings[n], sizeof headings[n], "%s", names[k]);
+    }
+    for (int k = 0; k < h->n_aux; k++) {
+        cols[n] = h->aux_train[k];
+        snprintf(keys[n], sizeof keys[n], "aux_train.%s", h->aux_names[k]);
+        snprintf(headings[n++], sizeof headings[0], "%s", h->aux_names[k]);
+        cols[n] = h->aux_val[k];
+        snprintf(keys[n], sizeof keys[n], "aux_val.%s", h->aux_names[k]);
+        snprintf(headings[n++], sizeof headings[0], "val_%s", h->aux_names[k]);
+    }
+    return n;
+}
+
 /* ---- targets ------------------------------------------------------------------------------ */
 
-/* The targets as the graph takes them, in the model's dtype: class indices (N) for a
- * classifier, values (N, outputs) otherwise. */
+/* Labels for classes 0..K-1 with no other values: they map to themselves. */
+static int identity_classes(const pr_model *m) {
+    for (int64_t k = 0; k < pr_model_class_count(m); k++)
+        if (pr_model_class_label(m, k) != (double)k) return 0;
+    return 1;
+}
+
+/* The targets as the graph takes them, in the model's dtype: class indices (N) or
+ * (N, T...) for labels (the ignore index kept as it is), values shaped as the outputs
+ * otherwise; NULL for a reconstruction, whose target is the input. */
 static pr_status prepare_targets(pr_model *m, const pr_tensor *y, int64_t rows, const char *op, const char *what,
                                  pr_tensor **out) {
+    int64_t ignore;
+    pr_target_kind kind = pr_model_targets(m, &ignore);
+    if (kind == PR_TARGET_RECONSTRUCTION) {
+        *out = NULL;
+        return PR_OK;
+    }
     pr_status st = pr__require_tensor(y, op, what);
     if (st || (st = pr__require_float(y, op))) return st;
     if (y->ndim < 1 || y->shape[0] != rows)
@@ -59,30 +119,55 @@ static pr_status prepare_targets(pr_model *m, const pr_tensor *y, int64_t rows, 
     char label[64];
     snprintf(label, sizeof label, "%s: %s", op, what);
     if ((st = pr_tensor_check_finite(y, label))) return st;
-    pr_graph *g = pr_model_graph(m);
-    pr_dtype dtype = pr_graph_dtype(g);
-    int64_t k = pr_model_output_size(m);
+    pr_dtype dtype = pr_graph_dtype(pr_model_graph(m));
+    int64_t out_shape[PR_MAX_DIMS], shape[PR_MAX_DIMS], per_row = 1;
+    int nd = pr_model_output_shape(m, out_shape);
+    shape[0] = rows;
+    memcpy(shape + 1, out_shape, (size_t)nd * sizeof *out_shape);
+    char got[96];
     pr_tensor *t;
-    if (pr_model_task(m) == PR_TASK_CLASSIFICATION) {
-        if (y->ndim != 1) return pr__fail(PR_ERR_SHAPE, "%s: a classifier's %s must be one label per row (N)", op, what);
-        if ((st = pr_tensor_zeros(&t, dtype, PR_SHAPE(rows)))) return st;
-        for (int64_t i = 0; i < rows; i++) {
-            int64_t c;
-            if (pr_model_class_index(m, pr_tensor_get(y, i), &c)) {
+    if (kind == PR_TARGET_LABELS || kind == PR_TARGET_POSITIONS) {
+        /* one label per position: the output's shape without the class axis */
+        for (int d = 0; d < nd - 1; d++) per_row *= out_shape[d];
+        int fits = y->ndim == nd;
+        for (int d = 1; fits && d < nd; d++) fits = y->shape[d] == shape[d];
+        if (!fits) {
+            pr_tensor want = {.ndim = nd};
+            memcpy(want.shape, shape, sizeof want.shape);
+            char w[96];
+            return pr__fail(PR_ERR_SHAPE, "%s: %s has shape %s; the model's %s need %s", op, what,
+                            pr_shape_format(y, got, sizeof got), pr_target_name(kind), pr_shape_format(&want, w, sizeof w));
+        }
+        if ((st = pr_tensor_zeros(&t, dtype, nd, shape))) return st;
+        int identity = identity_classes(m);
+        int64_t K = pr_model_class_count(m);
+        for (int64_t i = 0; i < t->size; i++) {
+            double v = pr_tensor_get(y, i);
+            int64_t c = (int64_t)v;
+            if (ignore != PR_NO_IGNORE && v == (double)ignore) {
+                pr_tensor_set(t, i, v); /* padding: the loss and the metric skip it */
+                continue;
+            }
+            if (identity ? !(v >= 0 && v < (double)K && v == floor(v)) : pr_model_class_index(m, v, &c) != PR_OK) {
                 pr_tensor_free(t);
-                return pr__fail_context("%s: %s, row %lld: ", op, what, (long long)i + 1);
+                if (identity) pr_model_class_index(m, v, &c); /* for its message */
+                return pr__fail_context("%s: %s, row %lld%s: ", op, what, (long long)(i / per_row) + 1,
+                                        kind == PR_TARGET_POSITIONS ? " (per-position labels)" : "");
             }
             pr_tensor_set(t, i, (double)c);
         }
     } else {
-        if (!(y->size == rows * k && (y->ndim == 1 ? k == 1 : y->ndim == 2 && y->shape[1] == k))) {
-            char s[96];
-            return pr__fail(PR_ERR_SHAPE, "%s: %s has shape %s; the model has %lld output%s, so it needs (%lld%s)", op, what,
-                            pr_shape_format(y, s, sizeof s), (long long)k, k == 1 ? "" : "s", (long long)rows,
-                            k == 1 ? "" : ", outputs");
+        for (int d = 0; d < nd; d++) per_row *= out_shape[d];
+        if (y->size != rows * per_row || (y->ndim == 1 && per_row != 1)) {
+            pr_tensor want = {.ndim = nd + 1};
+            memcpy(want.shape, shape, sizeof want.shape);
+            char w[96];
+            return pr__fail(PR_ERR_SHAPE, "%s: %s has shape %s; the model has %lld output%s per row, so it needs %s%s", op,
+                            what, pr_shape_format(y, got, sizeof got), (long long)per_row, per_row == 1 ? "" : "s",
+                            pr_shape_format(&want, w, sizeof w), per_row == 1 ? " or (N)" : "");
         }
         if ((st = pr_tensor_cast(y, dtype, &t))) return st;
-        pr_tensor_reshape(t, PR_SHAPE(rows, k));
+        pr_tensor_reshape(t, nd + 1, shape);
     }
     *out = t;
     return PR_OK;
@@ -95,10 +180,14 @@ typedef struct session {
     pr_graph *g;
     const pr_train_options *o;
     int64_t epochs, batch;
-    int classify, has_val;
-    pr_node x, y, target, loss, total;
+    pr_target_kind targets;
+    int64_t ignore;
+    int labels;                  /* labels per row or per position */
+    int has_val;
+    pr_node x, y, target, loss, objective, total; /* target invalid for reconstructions */
+    int n_aux;
+    pr_node aux[PR_MODEL_MAX_LOSSES];
     pr_tensor *X_train, *T_train, *X_val, *T_val;
-    double sst_train, sst_val;   /* regression: Σ (t - mean)² for R² */
     pr_optimizer *opt;
     pr_schedule *sched;
     pr_batches *batches;
@@ -125,121 +214,116 @@ static void session_free(session *s) {
     pr_train_history_free(s->h);
 }
 
-size_t pr__model_state_bytes(pr_model *m) {
-    size_t total = 0;
-    for (int64_t i = 0; i < pr_model_tensor_count(m); i++) {
-        pr_tensor v;
-        if (!pr_model_tensor(m, pr_model_tensor_name(m, i), &v)) total += (size_t)v.size * pr_dtype_size(v.dtype);
-    }
-    return total;
-}
-
-void pr__model_state_copy(pr_model *m, unsigned char *state, int save) {
-    size_t at = 0;
-    for (int64_t i = 0; i < pr_model_tensor_count(m); i++) {
-        pr_tensor v;
-        if (pr_model_tensor(m, pr_model_tensor_name(m, i), &v)) continue;
-        size_t bytes = (size_t)v.size * pr_dtype_size(v.dtype);
-        if (save) memcpy(state + at, v.data, bytes);
-        else memcpy(v.data, state + at, bytes);
-        at += bytes;
-    }
-}
-
-static double sum_sq_dev(const pr_tensor *t) {
-    if (!t || !t->size) return 0;
-    double mean = 0, s = 0;
-    for (int64_t i = 0; i < t->size; i++) mean += pr_tensor_get(t, i);
-    mean /= (double)t->size;
-    for (int64_t i = 0; i < t->size; i++) s += (pr_tensor_get(t, i) - mean) * (pr_tensor_get(t, i) - mean);
-    return s;
-}
-
-/* Running totals of an epoch or an evaluation. */
+/* Running totals of an epoch or an evaluation: losses weighted by what each batch's
+ * mean is over (counted positions or rows), and the metric's tally. */
 typedef struct tally {
-    double loss_sum, sse;
-    int64_t rows, correct;
+    double loss_sum, weight, aux_sum[PR_MODEL_MAX_LOSSES];
+    pr_metric_tally metric;
 } tally;
 
-/* Add one batch: its mean loss and, from the outputs, hits or squared errors. */
-static void tally_batch(session *s, tally *t, double loss, const pr_tensor *targets) {
+/* Add one batch: its losses, and its outputs against the targets (the input batch
+ * for a reconstruction). */
+static pr_status tally_batch(session *s, tally *t, double objective, const pr_tensor *targets, const pr_tensor *inputs) {
     pr_tensor out;
-    int64_t rows = targets->shape[0];
-    t->loss_sum += loss * (double)rows;
-    t->rows += rows;
-    if (pr_graph_value(s->g, s->y, &out)) return;
-    int64_t k = out.shape[out.ndim - 1];
-    if (s->classify) {
-        for (int64_t i = 0; i < rows; i++) {
-            int64_t best = 0;
-            for (int64_t j = 1; j < k; j++)
-                if (pr_tensor_get(&out, i * k + j) > pr_tensor_get(&out, i * k + best)) best = j;
-            t->correct += (double)best == pr_tensor_get(targets, i);
-        }
-    } else {
-        for (int64_t i = 0; i < rows * k; i++) {
-            double e = pr_tensor_get(&out, i) - pr_tensor_get(targets, i);
-            t->sse += e * e;
-        }
+    pr_status st = pr_graph_value(s->g, s->y, &out);
+    if (st) return st;
+    int64_t before = t->metric.count, rows = out.shape[0];
+    if (s->labels) st = pr_tally_labels(&t->metric, &out, targets, s->ignore);
+    else st = pr_tally_values(&t->metric, s->targets == PR_TARGET_RECONSTRUCTION ? inputs : targets, &out);
+    if (st) return st;
+    double w = s->labels ? (double)(t->metric.count - before) : (double)rows;
+    t->loss_sum += objective * w;
+    t->weight += w;
+    for (int k = 0; k < s->n_aux; k++) {
+        double v;
+        if ((st = pr_graph_scalar(s->g, s->aux[k], &v))) return st;
+        t->aux_sum[k] += v * w;
     }
+    return PR_OK;
 }
 
-static double tally_metric(const session *s, const tally *t, double sst) {
-    if (!t->rows) return NAN;
-    if (s->classify) return (double)t->correct / (double)t->rows;
-    return sst > 0 ? 1 - t->sse / sst : (t->sse == 0 ? 1 : 0);
+static double tally_loss(const tally *t) { return t->weight > 0 ? t->loss_sum / t->weight : NAN; }
+static double tally_aux(const tally *t, int k) { return t->weight > 0 ? t->aux_sum[k] / t->weight : NAN; }
+static double tally_metric(const session *s, const tally *t) {
+    return s->labels ? pr_tally_accuracy(&t->metric) : pr_tally_regression(&t->metric).r2;
 }
 
-/* Mean loss and metric over a prepared set, in evaluation mode. */
-static pr_status evaluate_set(session *s, const pr_tensor *X, const pr_tensor *T, double sst, double *loss, double *metric) {
-    tally t = {0};
+static pr_status bind_batch(session *s, const pr_tensor *xb, const pr_tensor *tb) {
+    pr_status st = pr_graph_bind_input(s->g, s->x, xb);
+    if (!st && tb) st = pr_graph_bind_input(s->g, s->target, tb);
+    return st;
+}
+
+/* Mean losses and the metric over a prepared set, in evaluation mode. */
+static pr_status evaluate_set(session *s, const pr_tensor *X, const pr_tensor *T, tally *t) {
+    *t = (tally){.metric = PR_TALLY_EMPTY};
     pr_graph_set_training(s->g, 0);
     pr_status st = PR_OK;
     for (int64_t start = 0; start < X->shape[0] && !st; start += EVAL_CHUNK) {
         int64_t stop = start + EVAL_CHUNK < X->shape[0] ? start + EVAL_CHUNK : X->shape[0];
         pr_tensor xv, tv;
         double v;
-        if ((st = pr_tensor_view_rows(X, start, stop, &xv)) || (st = pr_tensor_view_rows(T, start, stop, &tv)) ||
-            (st = pr_graph_bind_input(s->g, s->x, &xv)) || (st = pr_graph_bind_input(s->g, s->target, &tv)) ||
-            (st = pr_graph_forward(s->g, s->loss)) || (st = pr_graph_scalar(s->g, s->loss, &v)))
+        if ((st = pr_tensor_view_rows(X, start, stop, &xv)) || (T && (st = pr_tensor_view_rows(T, start, stop, &tv))) ||
+            (st = bind_batch(s, &xv, T ? &tv : NULL)) || (st = pr_graph_forward(s->g, s->objective)) ||
+            (st = pr_graph_scalar(s->g, s->objective, &v)))
             break;
-        tally_batch(s, &t, v, &tv);
+        st = tally_batch(s, t, v, T ? &tv : NULL, &xv);
     }
     pr_graph_set_training(s->g, 1);
-    if (st) return st;
-    *loss = t.loss_sum / (double)t.rows;
-    *metric = tally_metric(s, &t, sst);
-    return PR_OK;
+    return st;
 }
 
+/* The loss against the declared targets, the model's auxiliary terms and the weight
+ * penalty: objective = loss + Σ weight · term (what is reported and monitored), total
+ * = objective + penalty (what is minimised). */
 static pr_status build_loss(session *s) {
     pr_graph *g = s->g;
     pr_loss_config lc = s->o->loss;
-    int64_t k = pr_model_output_size(s->m);
-    if (s->classify) {
+    const char *kind = pr_target_name(s->targets);
+    if (s->labels) {
         if (lc.kind && lc.kind != PR_LOSS_CROSS_ENTROPY)
             return pr__fail(PR_ERR_INVALID, "train: a classifier trains with cross-entropy, not %s (for other losses give "
                                             "the model no task and targets shaped like its outputs)",
                             pr_loss_name(lc.kind));
         lc.kind = PR_LOSS_CROSS_ENTROPY;
-        s->target = pr_g_input(g, "target", PR_SHAPE(-1));
+        if (lc.ignore_index == PR_NO_IGNORE) lc.ignore_index = s->ignore;
+        s->ignore = lc.ignore_index;
+        /* one label per position: (N, out...) without the class axis */
+        int64_t per[PR_MAX_DIMS], shape[PR_MAX_DIMS] = {-1};
+        int nd = pr_model_output_shape(s->m, per);
+        memcpy(shape + 1, per, (size_t)(nd - 1) * sizeof *per);
+        s->target = pr_g_input(g, "target", nd, shape);
     } else {
         if (!lc.kind) {
-            if (pr_model_task(s->m) != PR_TASK_REGRESSION)
+            if (pr_model_task(s->m) == PR_TASK_NONE)
                 return pr__fail(PR_ERR_INVALID, "train: the model has no task; set one (pr_model_set_task) or name a loss");
             lc.kind = PR_LOSS_MSE;
         }
         if (lc.kind == PR_LOSS_CROSS_ENTROPY)
-            return pr__fail(PR_ERR_INVALID, "train: cross-entropy needs a classifier (pr_model_set_task)");
-        s->target = pr_g_input(g, "target", PR_SHAPE(-1, k));
+            return pr__fail(PR_ERR_INVALID, "train: cross-entropy needs a classifier (pr_model_set_task), not %s targets", kind);
+        if (s->targets == PR_TARGET_RECONSTRUCTION) {
+            s->target = s->x; /* the input is the target */
+        } else {
+            int64_t per[PR_MAX_DIMS], shape[PR_MAX_DIMS] = {-1};
+            int nd = pr_model_output_shape(s->m, per);
+            memcpy(shape + 1, per, (size_t)nd * sizeof *per);
+            s->target = pr_g_input(g, "target", nd + 1, shape);
+        }
     }
+    lc.reduction = PR_REDUCTION_MEAN;
     s->loss = pr_loss(g, &lc, s->y, s->target);
-    s->total = s->loss;
+    s->objective = s->loss;
+    s->n_aux = pr_model_loss_count(s->m);
+    for (int k = 0; k < s->n_aux; k++) {
+        s->aux[k] = pr_model_loss_node(s->m, k);
+        s->objective = pr_g_add(g, s->objective, pr_g_scale(g, s->aux[k], pr_model_loss_weight(s->m, k)));
+    }
+    s->total = s->objective;
     if (s->o->penalty_lambda > 0) {
         pr_node w[256];
         int n = pr_model_weight_params(s->m, w, 256);
         if (n > 256) return pr__fail(PR_ERR_LIMIT, "train: more than 256 weight matrices to penalise");
-        s->total = pr_g_add(g, s->loss, pr_penalty(g, s->o->penalty, w, n, s->o->penalty_lambda, s->o->penalty_alpha));
+        s->total = pr_g_add(g, s->objective, pr_penalty(g, s->o->penalty, w, n, s->o->penalty_lambda, s->o->penalty_alpha));
     }
     if (pr_graph_status(g)) return pr__fail(pr_graph_status(g), "train: %s", pr_graph_error(g));
     return PR_OK;
@@ -277,7 +361,8 @@ static pr_status prepare_data(session *s, const pr_tensor *X, const pr_tensor *y
     if (o->X_val || o->y_val) {
         s->X_train = Xp;
         s->T_train = Tp;
-        if (!o->X_val || !o->y_val) return pr__fail(PR_ERR_INVALID, "train: give both X_val and y_val");
+        if (!o->X_val || (!o->y_val && s->targets != PR_TARGET_RECONSTRUCTION))
+            return pr__fail(PR_ERR_INVALID, "train: give both X_val and y_val");
         if ((st = graph_input(s, o->X_val, &s->X_val))) return pr__fail_context("train: validation: ");
         if ((st = prepare_targets(s->m, o->y_val, o->X_val->shape[0], op, "y_val", &s->T_val))) return st;
     } else if (training && o->val_fraction > 0) {
@@ -305,10 +390,6 @@ static pr_status prepare_data(session *s, const pr_tensor *X, const pr_tensor *y
     if (training && s->X_train->shape[0] < 2)
         return pr__fail(PR_ERR_SHAPE, "train: %lld training row; training needs at least 2", (long long)s->X_train->shape[0]);
     s->has_val = s->X_val != NULL;
-    if (!s->classify) {
-        s->sst_train = sum_sq_dev(s->T_train);
-        s->sst_val = sum_sq_dev(s->T_val);
-    }
     return PR_OK;
 }
 
@@ -319,12 +400,13 @@ static void make_fingerprint(session *s) {
     locale_t old = uselocale(pr__c_locale());
     snprintf(s->fingerprint, sizeof s->fingerprint,
              "rows=%lld val=%lld batch=%lld shuffle=%d seed=%llu optimizer=%s lr=%s wd=%s schedule=%s loss=%s "
-             "clip=%s/%s penalty=%d",
+             "clip=%s/%s penalty=%d targets=%s",
              (long long)s->X_train->shape[0], (long long)(s->X_val ? s->X_val->shape[0] : 0), (long long)s->batch,
              !o->no_shuffle, (unsigned long long)o->seed, pr_optimizer_name(c.kind), pr__format_shortest(c.lr, 0, num[0]),
              pr__format_shortest(c.weight_decay, 0, num[1]), pr_schedule_name(o->schedule.kind),
              pr_loss_name(o->loss.kind), pr__format_shortest(o->clip_norm, 0, num[2]),
-             pr__format_shortest(o->clip_value, 0, num[3]), o->penalty_lambda > 0 ? (int)o->penalty : -1);
+             pr__format_shortest(o->clip_value, 0, num[3]), o->penalty_lambda > 0 ? (int)o->penalty : -1,
+             pr_target_name(s->targets));
     uselocale(old);
 }
 
@@ -332,9 +414,10 @@ static pr_status record_epoch(session *s, const tally *t, double lr, double seco
     const pr_train_options *o = s->o;
     pr_train_history *h = s->h;
     int64_t e = s->epoch; /* 1-based, this epoch */
-    double train_loss = t->loss_sum / (double)t->rows, val_loss = NAN, val_metric = NAN;
+    tally val = {.loss_sum = NAN};
     pr_status st = PR_OK;
-    if (s->has_val && (st = evaluate_set(s, s->X_val, s->T_val, s->sst_val, &val_loss, &val_metric))) return st;
+    if (s->has_val && (st = evaluate_set(s, s->X_val, s->T_val, &val))) return st;
+    double train_loss = tally_loss(t), val_loss = s->has_val ? tally_loss(&val) : NAN;
     double monitored = s->has_val ? val_loss : train_loss;
     if (!isfinite(monitored))
         return pr__fail(PR_ERR_NONFINITE, "train: the %s loss is %g after epoch %lld", s->has_val ? "validation" : "training",
@@ -345,25 +428,28 @@ static pr_status record_epoch(session *s, const tally *t, double lr, double seco
         s->best_loss = monitored;
         s->best_epoch = e;
         s->wait = 0;
-        if (o->patience > 0) pr__model_state_copy(s->m, s->state_best, 1);
+        if (o->patience > 0) pr_model_state_save(s->m, s->state_best);
     } else {
         s->wait++;
     }
-    h->train_loss[e - 1] = train_loss;
-    h->train_metric[e - 1] = tally_metric(s, t, s->sst_train);
-    h->val_loss[e - 1] = val_loss;
-    h->val_metric[e - 1] = val_metric;
+    pr_epoch_report r = {e, s->epochs, train_loss, tally_metric(s, t), val_loss, s->has_val ? tally_metric(s, &val) : NAN,
+                         lr, seconds, improved, s->n_aux, {0}, {0}};
+    h->train_loss[e - 1] = r.train_loss;
+    h->train_metric[e - 1] = r.train_metric;
+    h->val_loss[e - 1] = r.val_loss;
+    h->val_metric[e - 1] = r.val_metric;
     h->lr[e - 1] = lr;
     h->seconds[e - 1] = seconds;
+    for (int k = 0; k < s->n_aux; k++) {
+        h->aux_train[k][e - 1] = r.aux_train[k] = tally_aux(t, k);
+        h->aux_val[k][e - 1] = r.aux_val[k] = s->has_val ? tally_aux(&val, k) : NAN;
+    }
     h->epochs = e;
     h->best_epoch = s->best_epoch;
     h->best_loss = s->best_loss;
-    if (o->on_epoch) {
-        pr_epoch_report r = {e, s->epochs, train_loss, h->train_metric[e - 1], val_loss, val_metric, lr, seconds, improved};
-        if (o->on_epoch(&r, o->user)) {
-            h->cancelled = 1;
-            *stop = 1;
-        }
+    if (o->on_epoch && o->on_epoch(&r, o->user)) {
+        h->cancelled = 1;
+        *stop = 1;
     }
     if (o->patience > 0 && s->wait >= o->patience) {
         h->stopped_early = 1;
@@ -382,18 +468,19 @@ static pr_status run_epoch(session *s, tally *t, double *last_lr) {
     while (pr_batches_next(s->batches, &xb, &tb)) {
         int64_t b = pr_batches_index(s->batches);
         double lr = pr_schedule_lr(s->sched, s->step, spe), loss;
-        if ((st = pr_graph_bind_input(s->g, s->x, &xb)) || (st = pr_graph_bind_input(s->g, s->target, &tb)) ||
-            (st = pr_graph_forward(s->g, s->total)) || (st = pr_graph_scalar(s->g, s->loss, &loss)))
+        const pr_tensor *targets = s->T_train ? &tb : NULL;
+        if ((st = bind_batch(s, &xb, targets)) || (st = pr_graph_forward(s->g, s->total)) ||
+            (st = pr_graph_scalar(s->g, s->objective, &loss)))
             return pr__fail_context("train: epoch %lld, batch %lld: ", (long long)s->epoch, (long long)b + 1);
         if (!isfinite(loss)) {
-            pr__model_state_copy(s->m, s->state_epoch, 0);
+            pr_model_state_restore(s->m, s->state_epoch);
             return pr__fail(PR_ERR_NONFINITE, "the loss diverged: it became %s at epoch %lld, batch %lld of %lld "
                                               "(learning rate %g); the model keeps its weights from %s. Try a smaller "
                                               "learning rate or gradient clipping",
                             isnan(loss) ? "NaN" : loss > 0 ? "infinite" : "-infinite", (long long)s->epoch, (long long)b + 1, (long long)spe, lr,
                             s->epoch > 1 ? "the end of the previous epoch" : "before training");
         }
-        tally_batch(s, t, loss, &tb);
+        if ((st = tally_batch(s, t, loss, targets, &xb))) return pr__fail_context("train: epoch %lld: ", (long long)s->epoch);
         /* the optimizer zeroes the parameter gradients as it consumes them, and
          * backward zeroes the rest */
         if ((st = pr_graph_backward(s->g, s->total))) return st;
@@ -409,12 +496,28 @@ static pr_status run_epoch(session *s, tally *t, double *last_lr) {
     }
     /* a step can leave non-finite weights that the next loss would only show later */
     if ((st = pr_tensor_check_finite(&s->params, "weights"))) {
-        pr__model_state_copy(s->m, s->state_epoch, 0);
+        pr_model_state_restore(s->m, s->state_epoch);
         return pr__fail(PR_ERR_NONFINITE, "the loss diverged in epoch %lld: the weights are no longer finite; the model "
                                           "keeps its weights from %s. Try a smaller learning rate or gradient clipping",
                         (long long)s->epoch, s->epoch > 1 ? "the end of the previous epoch" : "before training");
     }
     return PR_OK;
+}
+
+/* What every run needs: the model's targets, the data and the loss. */
+static pr_status session_start(session *s, pr_model *m, const pr_train_options *o, const pr_tensor *X, const pr_tensor *y,
+                               int training) {
+    s->m = m;
+    s->g = pr_model_graph(m);
+    s->o = o;
+    s->x = pr_model_input(m);
+    s->y = pr_model_output(m);
+    s->targets = pr_model_targets(m, &s->ignore);
+    s->labels = s->targets == PR_TARGET_LABELS || s->targets == PR_TARGET_POSITIONS;
+    s->best_loss = INFINITY;
+    pr_status st = prepare_data(s, X, y, training);
+    if (!st) st = build_loss(s);
+    return st;
 }
 
 pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr_train_options *options,
@@ -423,24 +526,16 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
     pr_train_options defaults = PR_TRAIN_DEFAULTS;
     const pr_train_options *o = options ? options : &defaults;
     session s = {0};
-    s.m = m;
-    s.g = pr_model_graph(m);
-    s.o = o;
-    s.x = pr_model_input(m);
-    s.y = pr_model_output(m);
     s.epochs = o->epochs;
     s.batch = o->batch_size;
-    s.classify = pr_model_task(m) == PR_TASK_CLASSIFICATION;
-    s.best_loss = INFINITY;
     if (s.epochs < 1 || s.batch < 1 || o->patience < 0 || !(o->clip_norm >= 0) || !(o->clip_value >= 0) ||
         !(o->penalty_lambda >= 0))
         return pr__fail(PR_ERR_INVALID, "train: epochs and batch size must be >= 1; patience, clipping and the penalty "
-                                        "must not be negative");
-    if (!s.classify && !o->loss.kind && pr_model_task(m) != PR_TASK_REGRESSION)
+                                        "must not be negative (start from PR_TRAIN_DEFAULTS)");
+    if (pr_model_task(m) == PR_TASK_NONE && !o->loss.kind)
         return pr__fail(PR_ERR_INVALID, "train: the model has no task; set one (pr_model_set_task) or name a loss");
     double t0 = now();
-    pr_status st = prepare_data(&s, X, y, 1);
-    if (!st) st = build_loss(&s);
+    pr_status st = session_start(&s, m, o, X, y, 1);
     if (!st) st = pr_graph_param_buffers(s.g, &s.params, &s.grads);
     pr_optimizer_config oc = o->optimizer;
     oc.zero_grads = 1;
@@ -451,9 +546,9 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         pr_rng_seed(&s.rng, o->seed);
         st = pr_batches_new(&s.batches, s.X_train, s.T_train, s.batch, !o->no_shuffle, &s.rng, 0);
     }
-    if (!st) st = history_new(s.epochs, &s.h);
+    if (!st) st = history_new(s.epochs, m, &s.h);
     if (!st) {
-        s.state_bytes = pr__model_state_bytes(m);
+        s.state_bytes = pr_model_state_size(m);
         s.state_best = pr__malloc(s.state_bytes ? s.state_bytes : 1);
         s.state_epoch = pr__malloc(s.state_bytes ? s.state_bytes : 1);
         if (!s.state_best || !s.state_epoch) st = PR_ERR_NOMEM;
@@ -461,10 +556,11 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
     if (!st) {
         make_fingerprint(&s);
         s.h->has_val = s.has_val;
-        s.h->regression = !s.classify;
+        s.h->regression = !s.labels;
+        s.h->targets = s.targets;
         s.h->train_rows = s.X_train->shape[0];
         s.h->val_rows = s.has_val ? s.X_val->shape[0] : 0;
-        pr__model_state_copy(m, s.state_best, 1);
+        pr_model_state_save(m, s.state_best);
     }
     if (!st && o->resume) {
         pr_train_state rs = {s.opt, s.sched, &s.rng, s.h, s.state_best, s.fingerprint, s.epochs};
@@ -473,9 +569,9 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
     int stop = 0;
     while (!st && !stop && s.epoch < s.epochs) {
         s.epoch++;
-        pr__model_state_copy(m, s.state_epoch, 1);
+        pr_model_state_save(m, s.state_epoch);
         double t_epoch = now(), lr = 0;
-        tally t = {0};
+        tally t = {.metric = PR_TALLY_EMPTY};
         if ((st = run_epoch(&s, &t, &lr))) break;
         if ((st = record_epoch(&s, &t, lr, now() - t_epoch, &stop))) break;
         if (o->checkpoint) {
@@ -486,7 +582,7 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         if (o->log && (st = pr__train_log_write(s.h, o->log, o->log_format))) break;
     }
     if (!st && o->patience > 0 && !o->keep_last && s.best_epoch > 0 && s.best_epoch != s.h->epochs) {
-        pr__model_state_copy(m, s.state_best, 0);
+        pr_model_state_restore(m, s.state_best);
         s.h->restored_best = 1;
     }
     if (!st) {
@@ -505,15 +601,13 @@ pr_status pr_evaluate(pr_model *m, const pr_tensor *X, const pr_tensor *y, const
     pr_train_options o = PR_TRAIN_DEFAULTS;
     if (loss) o.loss = *loss;
     session s = {0};
-    s.m = m;
-    s.g = pr_model_graph(m);
-    s.o = &o;
-    s.x = pr_model_input(m);
-    s.y = pr_model_output(m);
-    s.classify = pr_model_task(m) == PR_TASK_CLASSIFICATION;
-    pr_status st = prepare_data(&s, X, y, 0);
-    if (!st) st = build_loss(&s);
-    if (!st) st = evaluate_set(&s, s.X_train, s.T_train, s.sst_train, loss_value, metric);
+    pr_status st = session_start(&s, m, &o, X, y, 0);
+    tally t;
+    if (!st) st = evaluate_set(&s, s.X_train, s.T_train, &t);
+    if (!st) {
+        *loss_value = tally_loss(&t);
+        *metric = tally_metric(&s, &t);
+    }
     session_free(&s);
     return st;
 }

@@ -11,14 +11,17 @@ typedef struct pr_train_state {
     pr_schedule *sched;
     pr_rng *shuffle;
     pr_train_history *history;
-    unsigned char *best;         /* snapshot of the best weights (pr__model_state_copy layout) */
+    unsigned char *best;         /* snapshot of the best weights (pr_model_state_save layout) */
     const char *fingerprint;     /* the settings that must match on resume */
     int64_t capacity;            /* epochs the history arrays hold */
 } pr_train_state;
 
-/* Bytes of a snapshot of every model tensor, and copying it out (save) or back in. */
-size_t pr__model_state_bytes(pr_model *m);
-void pr__model_state_copy(pr_model *m, unsigned char *state, int save);
+/* The per-epoch columns of a history: PR_HISTORY_LIST's, then each auxiliary term's
+ * training and validation means. cols[k] (epochs values), keys[k] (in checkpoints:
+ * "train_loss", "aux_train.<name>") and headings[k] (in logs: "train_accuracy",
+ * "<name>", "val_<name>"). Returns the count (at most PR__HISTORY_MAX). */
+#define PR__HISTORY_MAX (6 + 2 * PR_MODEL_MAX_LOSSES)
+int pr__history_columns(const pr_train_history *h, double **cols, char (*keys)[80], char (*headings)[80]);
 
 pr_status pr__checkpoint_write(pr_model *m, const char *path, const pr_train_state *s, int64_t epoch, int64_t step,
                                int64_t wait, int64_t best_epoch, double best_loss);
