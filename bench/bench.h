@@ -34,6 +34,27 @@ static inline FILE *bench_peer_open(const char *module, int threads, const char 
     return popen(cmd, "r");
 }
 
+/* The "name seconds" lines a peer prints, read to the end (the pipe is closed). */
+typedef struct bench_peer_times {
+    int n;
+    char name[64][64];
+    double seconds[64];
+} bench_peer_times;
+
+static inline void bench_peer_read(FILE *p, bench_peer_times *t) {
+    t->n = 0;
+    if (!p) return;
+    while (t->n < 64 && fscanf(p, "%63s %lf", t->name[t->n], &t->seconds[t->n]) == 2) t->n++;
+    pclose(p);
+}
+
+/* The peer's seconds for workload `name`, 0 when it has none. */
+static inline double bench_peer_seconds(const bench_peer_times *t, const char *name) {
+    for (int i = 0; i < t->n; i++)
+        if (!strcmp(t->name[i], name)) return t->seconds[i];
+    return 0;
+}
+
 /* Parse `--threads N` and `--COUNT N` (count_name: "reps", "steps") into *threads
  * and *count (which hold the defaults); 0 when they are valid, else the usage is
  * printed and 2 returned (main's exit status). */

@@ -44,14 +44,9 @@ static pr_tensor *normal(int64_t m, int64_t n) {
 static void run_peer(int threads, int reps, workload *w, int n) {
     char args[32];
     snprintf(args, sizeof args, "%d", reps);
-    FILE *p = bench_peer_open("numpy", threads, "peer_linalg.py", args);
-    if (!p) return;
-    char name[64];
-    double secs;
-    while (fscanf(p, "%63s %lf", name, &secs) == 2)
-        for (int i = 0; i < n; i++)
-            if (!strcmp(name, w[i].name)) w[i].peer = secs;
-    pclose(p);
+    bench_peer_times t;
+    bench_peer_read(bench_peer_open("numpy", threads, "peer_linalg.py", args), &t);
+    for (int i = 0; i < n; i++) w[i].peer = bench_peer_seconds(&t, w[i].name);
 }
 
 int main(int argc, char **argv) {

@@ -23,14 +23,9 @@ typedef struct workload {
 static void run_peer(int threads, int reps, const char *dir, workload *w, int n) {
     char args[600];
     snprintf(args, sizeof args, "%s %d", dir, reps);
-    FILE *p = bench_peer_open("sklearn", threads, "peer_models.py", args);
-    if (!p) return;
-    char name[64];
-    double secs;
-    while (fscanf(p, "%63s %lf", name, &secs) == 2)
-        for (int i = 0; i < n; i++)
-            if (!strcmp(name, w[i].name)) w[i].peer = secs;
-    pclose(p);
+    bench_peer_times t;
+    bench_peer_read(bench_peer_open("sklearn", threads, "peer_models.py", args), &t);
+    for (int i = 0; i < n; i++) w[i].peer = bench_peer_seconds(&t, w[i].name);
 }
 
 static void save(const char *dir, const char *name, const char *part, const pr_tensor *t) {

@@ -90,6 +90,22 @@ static void report(const char *what, double primer, double torch, int have_torch
     printf("\n");
 }
 
+/* Adam at 1e-3 for `epochs` epochs of `batch`: the samples per second it trained. */
+static double train_rate(pr_model *m, const pr_tensor *X, const pr_tensor *y, int64_t epochs, int64_t batch,
+                         uint64_t seed) {
+    pr_train_history *h;
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = epochs;
+    o.batch_size = batch;
+    o.seed = seed;
+    o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
+    double t0 = bench_now();
+    CHECK(pr_train(m, X, y, &o, &h));
+    double sps = (double)X->shape[0] * (double)epochs / (bench_now() - t0);
+    pr_train_history_free(h);
+    return sps;
+}
+
 static void workload_a(const char *dir, int threads) {
     pr_tensor *X, *y, *Xtr, *ytr, *Xte, *yte;
     pr_rng rng;
@@ -100,19 +116,9 @@ static void workload_a(const char *dir, int threads) {
     double best = 0, acc = 0;
     for (int rep = 0; rep < 3; rep++) {
         pr_model *m = mlp("dense:128,relu,dense:64,relu", 64);
-        pr_train_history *h;
-        pr_train_options o = PR_TRAIN_DEFAULTS;
-        o.epochs = 20;
-        o.batch_size = 32;
-        o.seed = (uint64_t)rep;
-        o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
-        o.optimizer.lr = 1e-3;
-        double t0 = bench_now();
-        CHECK(pr_train(m, Xtr, ytr, &o, &h));
-        double sps = (double)Xtr->shape[0] * 20 / (bench_now() - t0), loss;
+        double sps = train_rate(m, Xtr, ytr, 20, 32, (uint64_t)rep), loss;
         if (sps > best) best = sps;
         CHECK(pr_evaluate(m, Xte, yte, NULL, &loss, &acc));
-        pr_train_history_free(h);
         pr_model_free(m);
     }
     result t = {0};
@@ -137,24 +143,14 @@ static void workload_b(const char *dir, int threads) {
     double best = 0, best_inf = 0;
     for (int rep = 0; rep < 3; rep++) {
         pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
-        pr_train_history *h;
-        pr_train_options o = PR_TRAIN_DEFAULTS;
-        o.epochs = 2;
-        o.batch_size = 64;
-        o.seed = (uint64_t)rep;
-        o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
-        o.optimizer.lr = 1e-3;
-        double t0 = bench_now();
-        CHECK(pr_train(m, Xtr, ytr, &o, &h));
-        double sps = (double)Xtr->shape[0] * 2 / (bench_now() - t0);
+        double sps = train_rate(m, Xtr, ytr, 2, 64, (uint64_t)rep);
         if (sps > best) best = sps;
         pr_tensor *out;
-        t0 = bench_now();
+        double t0 = bench_now();
         CHECK(pr_model_forward(m, Xtr, &out));
         double isps = (double)Xtr->shape[0] / (bench_now() - t0);
         if (isps > best_inf) best_inf = isps;
         pr_tensor_free(out);
-        pr_train_history_free(h);
         pr_model_free(m);
     }
     result t = {0};
@@ -187,15 +183,8 @@ static int measure_memory(const char *dir) {
     snprintf(path, sizeof path, "%s/y_train.npy", dir);
     CHECK(pr_npy_read(path, NULL, &y));
     pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
-    pr_train_history *h;
-    pr_train_options o = PR_TRAIN_DEFAULTS;
-    o.epochs = 2;
-    o.batch_size = 64;
-    o.optimizer = pr_optimizer_defaults(PR_OPT_ADAM);
-    o.optimizer.lr = 1e-3;
-    CHECK(pr_train(m, X, y, &o, &h));
+    train_rate(m, X, y, 2, 64, 0);
     printf("rss_mb %.1f\n", peak_rss_mb());
-    pr_train_history_free(h);
     pr_model_free(m);
     pr_tensor_free(X);
     pr_tensor_free(y);

@@ -173,37 +173,46 @@ static int run_eval(int argc, char **argv) {
         printf("loss: %.6f\n%s: %.6f\n", loss, classify ? "accuracy" : "R^2", metric);
     }
     if (classify && K <= 20) { /* confusion matrix: rows are true classes */
-        int64_t *cm = calloc((size_t)(K * K), sizeof *cm);
-        for (int64_t i = 0; cm && i < n; i++) {
-            int64_t t, p;
-            if (!pr_model_class_index(m, pr_tensor_get(d.y, i), &t) && !pr_model_class_index(m, pr_tensor_get(pred, i), &p))
-                cm[t * K + p]++;
-        }
-        if (cm && a.json) {
+        double *classes = malloc((size_t)K * sizeof *classes);
+        pr_tensor *yi = NULL, *pi = NULL, *cm = NULL;
+        for (int64_t k = 0; classes && k < K; k++) classes[k] = pr_model_class_label(m, k);
+        rc = !classes ? cli_usage_error("out of memory") : cli_labels_to_indices(d.y, classes, K, "eval", &yi);
+        if (!rc) rc = cli_labels_to_indices(pred, classes, K, "eval", &pi);
+        if (!rc && pr_confusion_matrix(yi, pi, K, &cm)) rc = cli_library_error("eval");
+        const int64_t *c = cm ? pr_tensor_i64(cm) : NULL;
+        if (c && a.json) {
             printf(", \"classes\": [");
-            for (int64_t k = 0; k < K; k++) printf("%s%.17g", k ? ", " : "", pr_model_class_label(m, k));
+            for (int64_t k = 0; k < K; k++) printf("%s%.17g", k ? ", " : "", classes[k]);
             printf("], \"confusion\": [");
             for (int64_t t = 0; t < K; t++) {
                 printf("%s[", t ? ", " : "");
-                for (int64_t p = 0; p < K; p++) printf("%s%lld", p ? ", " : "", (long long)cm[t * K + p]);
+                for (int64_t p = 0; p < K; p++) printf("%s%lld", p ? ", " : "", (long long)c[t * K + p]);
                 printf("]");
             }
             printf("]");
-        } else if (cm) {
+        } else if (c) {
             printf("confusion matrix (rows: true class, columns: predicted):\n%8s", "");
-            for (int64_t p = 0; p < K; p++) printf(" %6g", pr_model_class_label(m, p));
+            for (int64_t p = 0; p < K; p++) printf(" %6g", classes[p]);
             printf("\n");
             for (int64_t t = 0; t < K; t++) {
-                printf("%8g", pr_model_class_label(m, t));
-                for (int64_t p = 0; p < K; p++) printf(" %6lld", (long long)cm[t * K + p]);
+                printf("%8g", classes[t]);
+                for (int64_t p = 0; p < K; p++) printf(" %6lld", (long long)c[t * K + p]);
                 printf("\n");
             }
         }
-        free(cm);
+        free(classes);
+        pr_tensor_free(yi);
+        pr_tensor_free(pi);
+        pr_tensor_free(cm);
+        if (rc) {
+            pr_tensor_free(pred);
+            cli_dataset_free(&d);
+            loaded_free(&l);
+            return rc;
+        }
     } else if (!classify && !a.json) {
-        double mae = 0;
-        for (int64_t i = 0; i < pred->size; i++) mae += fabs(pr_tensor_get(pred, i) - pr_tensor_get(d.y, i));
-        printf("MAE: %.6f\n", mae / (double)pred->size);
+        pr_regression_metrics r;
+        if (!pr_regression_metrics_of(d.y, pred, &r)) printf("MAE: %.6f\n", r.mae);
     }
     if (a.json) printf("}\n");
     pr_tensor_free(pred);

@@ -106,3 +106,17 @@ void assert_tensor_close(const pr_tensor *actual, const pr_tensor *expected, dou
     assert_values_close(actual, e, expected->size, rtol, atol, what);
     free(e);
 }
+
+double json_number(const char *text, const char *key) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\": ", key);
+    const char *at = strstr(text, pattern);
+    cr_assert_not_null(at, "no %s in %s", key, text);
+    return strtod(at + strlen(pattern), NULL);
+}
+
+double grad_of(pr_graph *g, pr_node n) {
+    pr_tensor t;
+    assert_ok(pr_graph_grad(g, n, &t));
+    return pr_tensor_get(&t, 0);
+}

@@ -20,6 +20,10 @@ int test_run_primer(const char *args, const char **output);
 /* Write text to a new temporary file with the given suffix; returns its path (one of
  * four buffers, reused in turn). */
 const char *test_temp_file(const char *suffix, const char *text);
+/* The number after "key": in JSON output (the test fails when there is none). */
+double json_number(const char *text, const char *key);
+/* The first element of a node's gradient. */
+double grad_of(pr_graph *g, pr_node n);
 #define assert_contains(text, fragment) \
     cr_assert(strstr((text), (fragment)) != NULL, "output lacks \"%s\":\n%s", (fragment), (text))
 

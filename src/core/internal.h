@@ -138,10 +138,14 @@ pr_status pr__write_file_atomic(const char *path, const void *data, size_t len);
 
 /* σ(x) without overflow: exp only ever sees a non-positive argument. The one
  * sigmoid of primer (tensors, graph ops, the classical models). */
-static inline double pr__sigmoid(double x) {
-    if (x >= 0) return 1 / (1 + exp(-x));
-    double e = exp(x);
-    return e / (1 + e);
+static inline double pr__sigmoid_of(double x, double e) { return x >= 0 ? 1 / (1 + e) : e / (1 + e); } /* e = exp(-|x|) */
+static inline double pr__sigmoid(double x) { return pr__sigmoid_of(x, exp(-fabs(x))); }
+/* σ(x) and softplus(x) = log(1 + e^x) from the one exp, without overflow (log(1 + e)
+ * for e in (0, 1] is as accurate as log1p there): a logistic loss and its gradient. */
+static inline double pr__sigmoid_softplus(double x, double *softplus) {
+    double e = exp(-fabs(x));
+    *softplus = (x > 0 ? x : 0) + log(1 + e);
+    return pr__sigmoid_of(x, e);
 }
 static inline float pr__sigmoidf(float x) {
     if (x >= 0) return 1 / (1 + expf(-x));

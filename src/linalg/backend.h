@@ -45,6 +45,9 @@ int pr__bk_threads(void);
     int pr__bk_gecon_##SFX(char norm, int64_t n, const R *LU, int64_t lda, R anorm, R *rcond);    \
     /* uplo 'U': A = UᵀU with U in the upper triangle; 'L': A = L Lᵀ. */                          \
     int pr__bk_potrf_##SFX(char uplo, int64_t n, R *A, int64_t lda);                              \
+    /* Solve A X = B for symmetric positive definite A (either triangle: it is symmetric),        \
+     * B (n x nrhs) overwritten by X and A by its Cholesky factor; > 0 when A is not PD. */       \
+    int pr__bk_posv_##SFX(int64_t n, int64_t nrhs, R *A, int64_t lda, R *B, int64_t ldb);         \
     /* A (m x n) = L Q: L in the lower trapezoid, Q as reflectors and tau (min(m, n)). */          \
     int pr__bk_gelqf_##SFX(int64_t m, int64_t n, R *A, int64_t lda, R *tau);                      \
     /* The first m rows of Q (m x n, m <= n) from k reflectors. */                                \

@@ -9,59 +9,6 @@
 #include "primer/data.h"
 #include "primer/stats.h"
 
-#define MAX_TERMS 100000
-#define MAX_DEGREE 20
-
-static const char *const kind_names[] = {
-#define PR_X_(name, str) [name] = str,
-    PR_ESTIMATOR_LIST(PR_X_)
-#undef PR_X_
-};
-_Static_assert(sizeof kind_names / sizeof kind_names[0] == PR_EST_KIND_COUNT, "one name per model kind");
-static const char *const solver_names[] = {
-#define PR_X_(name, str, what) [name] = str,
-    PR_SOLVER_LIST(PR_X_)
-#undef PR_X_
-};
-_Static_assert(sizeof solver_names / sizeof solver_names[0] == PR_SOLVER_COUNT, "one name per solver");
-enum { N_SOLVERS = PR_SOLVER_COUNT };
-
-const char *pr_estimator_kind_name(pr_estimator_kind kind) {
-    return (unsigned)kind < PR_EST_KIND_COUNT ? kind_names[kind] : "unknown";
-}
-
-pr_status pr_estimator_kind_parse(const char *name, pr_estimator_kind *out) {
-    if (!name || !out) return pr__fail(PR_ERR_INVALID, "estimator kind: NULL argument");
-    for (int k = 0; k < PR_EST_KIND_COUNT; k++)
-        if (!strcmp(name, kind_names[k])) {
-            *out = (pr_estimator_kind)k;
-            return PR_OK;
-        }
-    if (!strcmp(name, "naive-bayes")) {
-        *out = PR_EST_GAUSSIAN_NB;
-        return PR_OK;
-    }
-    if (!strcmp(name, "elastic-net")) {
-        *out = PR_EST_ELASTIC_NET;
-        return PR_OK;
-    }
-    return pr__fail(PR_ERR_INVALID,
-                    "unknown model '%s' (linear, ridge, lasso, elasticnet, logistic, softmax, naive-bayes, "
-                    "gaussian-nb, multinomial-nb, bernoulli-nb)",
-                    name);
-}
-
-const char *pr_solver_name(pr_solver solver) { return (unsigned)solver < N_SOLVERS ? solver_names[solver] : "unknown"; }
-
-pr_status pr_solver_parse(const char *name, pr_solver *out) {
-    if (!name || !out) return pr__fail(PR_ERR_INVALID, "solver: NULL argument");
-    for (int k = 0; k < N_SOLVERS; k++)
-        if (!strcmp(name, solver_names[k])) {
-            *out = (pr_solver)k;
-            return PR_OK;
-        }
-    return pr__fail(PR_ERR_INVALID, "unknown solver '%s' (auto, cholesky, qr, svd, gd, sgd, cd, lbfgs, newton)", name);
-}
 
 static int kind_is_classifier(pr_estimator_kind k) { return k >= PR_EST_LOGISTIC; }
 static int kind_is_nb(pr_estimator_kind k) { return k >= PR_EST_GAUSSIAN_NB; }
@@ -91,21 +38,21 @@ pr_estimator_config pr_estimator_defaults(pr_estimator_kind kind) {
 static pr_status resolve_config(const pr_estimator_config *in, pr_estimator_config *c) {
     *c = *in;
     if ((unsigned)c->kind >= PR_EST_KIND_COUNT) return pr__fail(PR_ERR_INVALID, "estimator: unknown kind %d", (int)c->kind);
-    const char *name = kind_names[c->kind];
+    const char *name = pr_estimator_kind_name(c->kind);
     if (!(c->alpha >= 0) || !isfinite(c->alpha)) return pr__fail(PR_ERR_INVALID, "%s: alpha %g must be >= 0", name, c->alpha);
     if (!(c->l1_ratio >= 0 && c->l1_ratio <= 1))
         return pr__fail(PR_ERR_INVALID, "%s: l1_ratio %g must be in [0, 1]", name, c->l1_ratio);
     if (c->penalty == PR_REG_DEFAULT) c->penalty = PR_REG_L2;
     if ((unsigned)c->penalty > PR_REG_NONE) return pr__fail(PR_ERR_INVALID, "%s: unknown penalty %d", name, (int)c->penalty);
-    if (c->degree < 1 || c->degree > MAX_DEGREE)
+    if (c->degree < 1 || c->degree > PR__MAX_DEGREE)
         return pr__fail(PR_ERR_INVALID, "%s: polynomial degree %d is outside 1..%d (1: the features as they are)", name,
-                        c->degree, MAX_DEGREE);
+                        c->degree, PR__MAX_DEGREE);
     if ((c->max_iter < 1 && c->max_iter != PR_UNSET_INT) || !(c->tol >= 0 || isnan(c->tol)) || !(c->lr > 0) ||
         c->batch < 1 || !(c->var_smoothing >= 0) || !(c->smoothing >= 0) || !isfinite(c->binarize))
         return pr__fail(PR_ERR_INVALID, "%s: needs max_iter >= 1 (or PR_UNSET_INT), tol >= 0 (or PR_UNSET), lr > 0, "
                                         "batch >= 1, smoothing and var_smoothing >= 0 (start from pr_estimator_defaults)",
                         name);
-    if ((unsigned)c->solver >= N_SOLVERS) return pr__fail(PR_ERR_INVALID, "%s: unknown solver %d", name, (int)c->solver);
+    if ((unsigned)c->solver >= PR_SOLVER_COUNT) return pr__fail(PR_ERR_INVALID, "%s: unknown solver %d", name, (int)c->solver);
     if (c->solver == PR_SOLVER_AUTO && !kind_is_nb(c->kind)) {
         c->solver = c->kind <= PR_EST_RIDGE       ? PR_SOLVER_CHOLESKY
                     : c->kind <= PR_EST_ELASTIC_NET ? PR_SOLVER_CD
@@ -113,7 +60,7 @@ static pr_status resolve_config(const pr_estimator_config *in, pr_estimator_conf
                                                    : PR_SOLVER_LBFGS;
     }
     if (kind_is_nb(c->kind) ? c->solver != PR_SOLVER_AUTO : !(solvers_of(c->kind, c->penalty) & (1u << c->solver)))
-        return pr__fail(PR_ERR_INVALID, "%s: the %s solver does not apply%s", name, solver_names[c->solver],
+        return pr__fail(PR_ERR_INVALID, "%s: the %s solver does not apply%s", name, pr_solver_name(c->solver),
                         c->penalty == PR_REG_L1 ? " with an L1 penalty (use gd: proximal gradient)" : "");
     if (c->max_iter == PR_UNSET_INT)
         c->max_iter = c->solver == PR_SOLVER_NEWTON ? 100
@@ -140,197 +87,6 @@ void pr_estimator_free(pr_estimator *e) {
     free(e->features);
     free(e->target);
     free(e);
-}
-
-/* ---- polynomial terms --------------------------------------------------------------------- */
-
-/* The terms of degree <= D over n variables in scikit-learn's order, each the
- * product of an earlier term (parent, -1 for none) and one variable. */
-typedef struct terms {
-    int64_t count;
-    int64_t *parent, *var;
-} terms;
-
-static void terms_free(terms *t) {
-    free(t->parent);
-    free(t->var);
-}
-
-static pr_status terms_count(int64_t n, int degree, int64_t *count) {
-    /* C(n + D, D) - 1, built up as a product of ratios, stopping past the limit */
-    double c = 1;
-    for (int k = 1; k <= degree; k++) {
-        c = c * (double)(n + k) / k;
-        if (c > MAX_TERMS + 1.0)
-            return pr__fail(PR_ERR_LIMIT, "polynomial features: degree %d of %lld columns gives more than %d terms",
-                            degree, (long long)n, MAX_TERMS);
-    }
-    *count = (int64_t)llround(c) - 1;
-    return PR_OK;
-}
-
-static pr_status terms_build(int64_t n, int degree, terms *t) {
-    memset(t, 0, sizeof *t);
-    int64_t count = 0;
-    pr_status st = terms_count(n, degree, &count);
-    if (st) return st;
-    t->parent = pr__malloc((size_t)(count ? count : 1) * sizeof *t->parent);
-    t->var = pr__malloc((size_t)(count ? count : 1) * sizeof *t->var);
-    if (!t->parent || !t->var) {
-        terms_free(t);
-        return pr__fail(PR_ERR_NOMEM, "polynomial features: out of memory");
-    }
-    for (int64_t j = 0; j < n; j++) {
-        t->parent[j] = -1;
-        t->var[j] = j;
-    }
-    int64_t start = 0, end = n, k = n; /* terms of the previous degree: [start, end) */
-    for (int d = 2; d <= degree; d++) {
-        for (int64_t q = start; q < end; q++)
-            for (int64_t v = t->var[q]; v < n; v++) {
-                t->parent[k] = q;
-                t->var[k] = v;
-                k++;
-            }
-        start = end;
-        end = k;
-    }
-    t->count = k;
-    return PR_OK;
-}
-
-/* Expand the rows of X (m, n) into out (m, t->count), both row-major float64. */
-static void terms_apply(const terms *t, const double *X, int64_t m, int64_t n, double *out) {
-    for (int64_t i = 0; i < m; i++) {
-        const double *x = X + i * n;
-        double *o = out + i * t->count;
-        for (int64_t k = 0; k < t->count; k++) o[k] = (t->parent[k] < 0 ? 1 : o[t->parent[k]]) * x[t->var[k]];
-    }
-}
-
-static pr_status require_float_matrix(const pr_tensor *X, const char *op) {
-    pr_status st = pr__require_tensor(X, op, "X");
-    if (st || (st = pr__require_float(X, op))) return st;
-    if (X->ndim != 2) {
-        char a[64];
-        return pr__fail(PR_ERR_SHAPE, "%s: X must be a matrix (rows, features); got %s", op,
-                        pr_shape_format(X, a, sizeof a));
-    }
-    return PR_OK;
-}
-
-static pr_status as_float64_matrix(const pr_tensor *X, const char *op, pr_tensor **out) {
-    pr_status st = require_float_matrix(X, op);
-    return st ? st : pr_tensor_cast(X, PR_F64, out);
-}
-
-pr_status pr_polynomial_features(const pr_tensor *X, int degree, pr_tensor **out) {
-    if (!out || degree < 1 || degree > MAX_DEGREE)
-        return pr__fail(PR_ERR_INVALID, "polynomial features: degree %d is outside 1..%d", degree, MAX_DEGREE);
-    pr_tensor *X64;
-    pr_status st = as_float64_matrix(X, "polynomial features", &X64);
-    if (st) return st;
-    terms t;
-    pr_tensor *r = NULL;
-    if (!(st = terms_build(X->shape[1], degree, &t))) {
-        if (!(st = pr_tensor_zeros(&r, PR_F64, PR_SHAPE(X->shape[0], t.count))))
-            terms_apply(&t, pr_tensor_f64(X64), X->shape[0], X->shape[1], pr_tensor_f64(r));
-        terms_free(&t);
-    }
-    pr_tensor_free(X64);
-    if (!st) *out = r;
-    return st;
-}
-
-const char *pr__term_name(const pr_estimator *e, int64_t j, char *buf, size_t len) {
-    if (!buf || len == 0) return "";
-    buf[0] = '\0';
-    terms t;
-    if (j < 0 || j >= e->n_terms || terms_build(e->n_features, e->c.degree, &t)) {
-        pr_clear_error();
-        return buf;
-    }
-    int64_t power_count = 0, vars[MAX_DEGREE];
-    for (int64_t q = j; q >= 0 && power_count < MAX_DEGREE; q = t.parent[q]) vars[power_count++] = t.var[q];
-    terms_free(&t);
-    size_t used = 0;
-    for (int64_t a = power_count - 1; a >= 0;) { /* vars are non-increasing from the end */
-        int64_t v = vars[a], p = 0;
-        while (a >= 0 && vars[a] == v) {
-            p++;
-            a--;
-        }
-        char name[64];
-        const char *nm = e->features && e->features[v] ? e->features[v] : NULL;
-        if (!nm) {
-            snprintf(name, sizeof name, "x%lld", (long long)v);
-            nm = name;
-        }
-        int w = p > 1 ? snprintf(buf + used, len - used, "%s%s^%lld", used ? " " : "", nm, (long long)p)
-                      : snprintf(buf + used, len - used, "%s%s", used ? " " : "", nm);
-        if (w < 0 || (size_t)w >= len - used) break;
-        used += (size_t)w;
-    }
-    return buf;
-}
-
-const char *pr_estimator_term_name(const pr_estimator *e, int64_t j, char *buf, size_t len) {
-    return e ? pr__term_name(e, j, buf, len) : "";
-}
-
-/* ---- the design matrix -------------------------------------------------------------------- */
-
-void pr__column_moments(const double *Z, int64_t m, int64_t p, double *mean, double *var) {
-    for (int64_t j = 0; j < p; j++) mean[j] = var[j] = 0;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < p; j++) mean[j] += Z[i * p + j];
-    for (int64_t j = 0; j < p; j++) mean[j] /= (double)m;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < p; j++) {
-            double d = Z[i * p + j] - mean[j];
-            var[j] += d * d;
-        }
-    for (int64_t j = 0; j < p; j++) var[j] /= (double)m;
-}
-
-pr_status pr__estimator_design(const pr_estimator *e, const pr_tensor *X, int writable, const pr_tensor **Z,
-                               pr_tensor **owned) {
-    const char *op = kind_names[e->c.kind];
-    *owned = NULL;
-    pr_status st = require_float_matrix(X, op);
-    if (st) return st;
-    if (X->shape[1] != e->n_features)
-        return pr__fail(PR_ERR_SHAPE, "%s: the model takes %lld features; X has %lld columns", op,
-                        (long long)e->n_features, (long long)X->shape[1]);
-    if ((st = pr_tensor_check_finite(X, "X"))) return st;
-    if (X->dtype == PR_F64 && e->c.degree <= 1 && !e->mean && !writable) { /* X serves as it is */
-        *Z = X;
-        return PR_OK;
-    }
-    int64_t m = X->shape[0], p = e->n_terms;
-    pr_tensor *out;
-    if (e->c.degree > 1) {
-        pr_tensor *X64;
-        terms t;
-        if ((st = as_float64_matrix(X, op, &X64))) return st;
-        if (!(st = terms_build(e->n_features, e->c.degree, &t))) {
-            if (!(st = pr_tensor_zeros(&out, PR_F64, PR_SHAPE(m, p))))
-                terms_apply(&t, pr_tensor_f64(X64), m, e->n_features, pr_tensor_f64(out));
-            terms_free(&t);
-        }
-        pr_tensor_free(X64);
-    } else {
-        st = pr_tensor_cast(X, PR_F64, &out);
-    }
-    if (st) return st;
-    double *z = pr_tensor_f64(out);
-    if (e->mean) {
-        const double *mu = pr_tensor_f64(e->mean), *sd = pr_tensor_f64(e->scale);
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < p; j++) z[i * p + j] = (z[i * p + j] - mu[j]) / sd[j];
-    }
-    *Z = *owned = out;
-    return PR_OK;
 }
 
 /* ---- fitting ------------------------------------------------------------------------------- */
@@ -379,7 +135,7 @@ static pr_status check_constant_terms(const pr_estimator *e, const pr_tensor *Z)
             return pr__fail(PR_ERR_INVALID,
                             "%s: feature '%s' (column %lld) is constant (%g in every row); without a penalty it "
                             "duplicates the intercept: drop the column or add a penalty",
-                            kind_names[e->c.kind], pr__term_name(e, j, name, sizeof name), (long long)j + 1, z[j]);
+                            pr_estimator_kind_name(e->c.kind), pr__term_name(e, j, name, sizeof name), (long long)j + 1, z[j]);
         }
     }
     return PR_OK;
@@ -387,7 +143,7 @@ static pr_status check_constant_terms(const pr_estimator *e, const pr_tensor *Z)
 
 /* Classifiers: map the labels to 0..K-1, keeping the labels. */
 static pr_status encode_classes(pr_estimator *e, const pr_tensor *y, pr_tensor **indices) {
-    const char *op = kind_names[e->c.kind];
+    const char *op = pr_estimator_kind_name(e->c.kind);
     pr_tensor *classes;
     pr_status st = pr_data_encode_labels(y, 1000, indices, &classes);
     if (st) return pr__fail_context("%s: the target: ", op);
@@ -417,7 +173,7 @@ pr_status pr_estimator_fit(pr_estimator **out, const pr_estimator_config *config
     pr_estimator_config c;
     pr_status st = resolve_config(config, &c);
     if (st) return st;
-    const char *op = kind_names[c.kind];
+    const char *op = pr_estimator_kind_name(c.kind);
     if ((st = pr__require_tensor(X, op, "X")) || (st = pr__require_tensor(y, op, "y"))) return st;
     if (X->ndim != 2 || X->shape[0] < 2 || X->shape[1] < 1 || y->size != X->shape[0]) {
         char a[64], b[64];
@@ -431,7 +187,7 @@ pr_status pr_estimator_fit(pr_estimator **out, const pr_estimator_config *config
     e->n_features = X->shape[1];
     e->rank = -1;
     st = copy_names(e, config);
-    if (!st) st = terms_count(e->n_features, c.degree, &e->n_terms);
+    if (!st) st = pr__terms_count(e->n_features, c.degree, &e->n_terms);
     const pr_tensor *Z = NULL;
     pr_tensor *owned = NULL, *target = NULL;
     if (!st) st = pr__estimator_design(e, X, c.standardize, &Z, &owned);
@@ -485,7 +241,7 @@ pr_status pr_estimator_decision_function(const pr_estimator *e, const pr_tensor 
 
 pr_status pr_estimator_predict_proba(const pr_estimator *e, const pr_tensor *X, pr_tensor **out) {
     if (!e || !out) return pr__fail(PR_ERR_INVALID, "predict_proba: NULL argument");
-    if (!e->K) return pr__fail(PR_ERR_INVALID, "predict_proba: %s is a regressor", kind_names[e->c.kind]);
+    if (!e->K) return pr__fail(PR_ERR_INVALID, "predict_proba: %s is a regressor", pr_estimator_kind_name(e->c.kind));
     pr_tensor *s, *p;
     pr_status st = pr_estimator_decision_function(e, X, &s);
     if (st) return st;
@@ -502,10 +258,7 @@ pr_status pr_estimator_predict_proba(const pr_estimator *e, const pr_tensor *X, 
             o[i * 2] = pr__sigmoid(-v[i]);
             continue;
         }
-        double mx = v[i * K], sum = 0;
-        for (int64_t k = 1; k < K; k++) mx = v[i * K + k] > mx ? v[i * K + k] : mx;
-        for (int64_t k = 0; k < K; k++) sum += o[i * K + k] = exp(v[i * K + k] - mx);
-        for (int64_t k = 0; k < K; k++) o[i * K + k] /= sum;
+        pr__softmax_f64(v + i * K, K, 1, o + i * K, 0);
     }
     pr_tensor_free(s);
     *out = p;

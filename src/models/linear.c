@@ -125,22 +125,6 @@ static pr_status singular_error(const pr_estimator *e, int64_t column, int64_t r
                     (long long)e->n_terms);
 }
 
-int pr__cholesky_solve(double *G, double *b, int64_t p) {
-    if (pr__bk_potrf_f64('L', p, G, p)) return -1;
-    /* column-major lower L: L(i, j) = G[j * p + i] */
-    for (int64_t i = 0; i < p; i++) {
-        double s = b[i];
-        for (int64_t j = 0; j < i; j++) s -= G[j * p + i] * b[j];
-        b[i] = s / G[i * p + i];
-    }
-    for (int64_t i = p - 1; i >= 0; i--) {
-        double s = b[i];
-        for (int64_t j = i + 1; j < p; j++) s -= G[i * p + j] * b[j];
-        b[i] = s / G[i * p + i];
-    }
-    return 0;
-}
-
 static pr_status store_solution(pr_estimator *e, const centred *c, const double *w) {
     pr_status st = pr_tensor_zeros(&e->coef, PR_F64, PR_SHAPE(c->p));
     if (st || (st = pr_tensor_zeros(&e->intercept, PR_F64, PR_SHAPE(1)))) return st;
@@ -256,7 +240,7 @@ static pr_status fit_closed_form(pr_estimator *e, const centred *c) {
         st = find_dependent(G, p, &e->rank, &dependent);
     }
     if (!st && dependent >= 0) st = e->c.min_norm ? min_norm_solution(e, c, &e->rank) : singular_error(e, dependent, e->rank);
-    else if (!st && pr__cholesky_solve(G, b, p))
+    else if (!st && pr__bk_posv_f64(p, 1, G, p, b, p))
         st = pr__fail(PR_ERR_SINGULAR, "%s: X'X%s is not positive definite", pr_estimator_kind_name(e->c.kind),
                       e->c.kind == PR_EST_RIDGE ? " + alpha I" : "");
     else if (!st) st = store_solution(e, c, b);

@@ -20,6 +20,13 @@ struct pr_estimator {
     char *target;
 };
 
+#define PR__MAX_TERMS 100000
+#define PR__MAX_DEGREE 20
+
+/* C(n + degree, degree) - 1 terms of degree <= `degree` over n variables;
+ * PR_ERR_LIMIT beyond PR__MAX_TERMS. */
+pr_status pr__terms_count(int64_t n, int degree, int64_t *count);
+
 /* The design matrix: X checked against the model, expanded and standardised (when
  * the model has a standardisation) into a float64 (m, n_terms) tensor *Z. That is X
  * itself when X is float64 and nothing changes it, unless `writable` asks for a
@@ -36,19 +43,6 @@ pr_status pr__fit_logistic(pr_estimator *e, const pr_tensor *Z, const pr_tensor 
 pr_status pr__fit_naive_bayes(pr_estimator *e, const pr_tensor *Z, const pr_tensor *y);
 /* Joint log-likelihoods (m, K) of naive Bayes. */
 pr_status pr__naive_bayes_scores(const pr_estimator *e, const pr_tensor *Z, pr_tensor **out);
-
-/* Minimise f over theta (n) by L-BFGS (memory 10, Armijo backtracking) until the
- * largest gradient entry is below gtol, or until a step lowers f by no more than
- * 64 eps relative (scikit-learn's ftol: f is then flat to float64's precision)
- * with that entry below sqrt(gtol).
- * f returns the value and writes the gradient. */
-typedef double (*pr__objective)(const double *theta, double *grad, void *ctx);
-pr_status pr__lbfgs(pr__objective f, void *ctx, double *theta, int64_t n, int max_iter, double gtol,
-                    const char *what, int64_t *iterations);
-
-/* Solve the symmetric positive definite system G x = b (row-major p x p) in place
- * of b; G is overwritten by its Cholesky factor. Non-zero when G is not PD. */
-int pr__cholesky_solve(double *G, double *b, int64_t p);
 
 /* Mean and (divisor m) variance of each column of the (m, p) row-major matrix. */
 void pr__column_moments(const double *Z, int64_t m, int64_t p, double *mean, double *var);

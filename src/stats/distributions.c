@@ -527,12 +527,10 @@ pr_status pr_bayes_posterior(const double *prior, const double *likelihood, int6
 pr_status pr_softmax_temperature(const double *z, int64_t K, double T, double *out) {
     if (!z || !out || K < 1) return pr__fail(PR_ERR_INVALID, "softmax: no scores");
     if (!(T > 0) || !isfinite(T)) return pr__fail(PR_ERR_INVALID, "softmax: temperature %g must be positive", T);
-    double mx = -INFINITY, sum = 0;
     for (int64_t k = 0; k < K; k++) {
         if (!isfinite(z[k])) return pr__fail(PR_ERR_NONFINITE, "softmax: score %lld is %g", (long long)k, z[k]);
-        mx = fmax(mx, z[k]);
+        out[k] = z[k] / T;
     }
-    for (int64_t k = 0; k < K; k++) sum += out[k] = exp((z[k] - mx) / T);
-    for (int64_t k = 0; k < K; k++) out[k] /= sum;
+    pr__softmax_f64(out, K, 1, out, 0);
     return PR_OK;
 }

@@ -18,12 +18,6 @@ static void set(pr_graph *g, pr_node n, double v) {
     pr_tensor_free(t);
 }
 
-static double grad_of(pr_graph *g, pr_node n) {
-    pr_tensor v;
-    assert_ok(pr_graph_grad(g, n, &v));
-    return pr_tensor_get(&v, 0);
-}
-
 Test(graph, gradients_accumulate_over_backward_calls_until_zeroed) {
     pr_graph *g;
     assert_ok(pr_graph_new(&g, PR_F64));

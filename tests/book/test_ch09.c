@@ -16,12 +16,6 @@ static double value_of(pr_graph *g, pr_node n) {
     return v;
 }
 
-static double grad_of(pr_graph *g, pr_node n) {
-    pr_tensor t;
-    assert_ok(pr_graph_grad(g, n, &t));
-    return pr_tensor_get(&t, 0);
-}
-
 Test(ch09, example_9_1_full_backprop_pass) {
     pr_graph *g;
     assert_ok(pr_graph_new(&g, PR_F64));

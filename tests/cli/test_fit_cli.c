@@ -10,15 +10,6 @@
 static const char *REG_CSV = "a,b,price\n1,2,8.1\n2,1,7.9\n3,5,18.2\n4,2,13.8\n5,4,20.1\n6,1,15.9\n7,3,22.1\n8,6,30.2\n"
                              "9,2,24.0\n10,5,32.1\n";
 
-/* The number after "key": in JSON output. */
-static double json_number(const char *text, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\": ", key);
-    const char *at = strstr(text, pattern);
-    cr_assert_not_null(at, "no %s in %s", key, text);
-    return strtod(at + strlen(pattern), NULL);
-}
-
 Test(fit_cli, linear_fit_names_coefficients_and_predicts) {
     const char *csv = test_temp_file(".csv", REG_CSV), *out;
     char model[256], args[1024];

@@ -26,15 +26,6 @@ static long file_size(const char *path) {
     return stat(path, &s) == 0 ? (long)s.st_size : -1;
 }
 
-/* The number after "key": in JSON output. */
-static double json_number(const char *text, const char *key) {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\": ", key);
-    const char *at = strstr(text, pattern);
-    cr_assert_not_null(at, "no %s in %s", key, text);
-    return strtod(at + strlen(pattern), NULL);
-}
-
 Test(train_cli, default_run_trains_digits_past_95_percent) {
     char *dir = make_dir(), args[512], path[512];
     const char *out;
