@@ -112,20 +112,24 @@ pr_status example_gd_worked_steps(const example_context *ctx) {
     if (!st) st = pr_tensor_full(&p, PR_F64, PR_SHAPE(1), 0);
     if (!st) st = pr_tensor_full(&g, PR_F64, PR_SHAPE(1), 3);
     if (!st) st = pr_optimizer_step(adam, p, g, PR_UNSET);
-    pr_tensor_file *state = NULL;
-    const pr_tensor *m1, *v1;
-    if (!st) st = pr_tensor_file_new(&state);
-    if (!st) st = pr_optimizer_save_state(adam, state, "");
-    if (!st) st = pr_tensor_file_find(state, "exp_avg", &m1);
-    if (!st) st = pr_tensor_file_find(state, "exp_avg_sq", &v1);
+    double m, v, m_hat, v_hat;
+    if (!st) st = pr_optimizer_adam_moments(adam, &m, &v, &m_hat, &v_hat);
     if (!st) {
-        double m = pr_tensor_get(m1, 0), v = pr_tensor_get(v1, 0);
         fprintf(o, "Q5.9: one Adam step with g1 = 3, eta = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8\n");
         fprintf(o, "  m1 = %.4g, v1 = %.4g, m_hat = m1 / (1 - 0.9) = %.4g, v_hat = v1 / (1 - 0.999) = %.4g\n", m, v,
-                m / (1 - 0.9), v / (1 - 0.999));
+                m_hat, v_hat);
         fprintf(o, "  delta w = %.6g (w1 = w0 - 0.01)\n", -pr_tensor_get(p, 0));
     }
-    pr_tensor_file_free(state);
+    /* the same step without bias correction: the raw moments give 0.01 * 0.3 / 0.0949 */
+    pr_optimizer *raw = NULL;
+    ac.no_bias_correction = 1;
+    if (!st) st = pr_optimizer_new(&raw, &ac, 1, PR_F64);
+    if (!st) pr_tensor_fill(p, 0);
+    if (!st) st = pr_optimizer_step(raw, p, g, PR_UNSET);
+    if (!st)
+        fprintf(o, "  without bias correction: sqrt(v1) = %.3f, delta w = %.4f, about 3.2 times too large\n", sqrt(v),
+                -pr_tensor_get(p, 0));
+    pr_optimizer_free(raw);
     pr_tensor_free(p);
     pr_tensor_free(g);
     pr_optimizer_free(adam);

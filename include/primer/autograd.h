@@ -310,12 +310,16 @@ typedef struct pr_gradcheck_report {
 
 /* Compare backward's gradients of the scalar `loss` with centered finite
  * differences (f(θ+ε) - f(θ-ε)) / 2ε computed in float64 (on a float64 clone of a
- * float32 graph), the recipe of the book's Q9.10. eps <= 0 selects 1e-6; at most
+ * float32 graph), the recipe of the book's Q9.10. eps <= 0 selects 1e-5; at most
  * max_per_param elements of each parameter are checked (<= 0: all). Inputs must
  * be set. Free the report with pr_gradcheck_report_free. */
 pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_param,
                        pr_gradcheck_report **out);
 void pr_gradcheck_report_free(pr_gradcheck_report *r);
+/* The whole numeric gradient d loss / d wrt (a parameter, or an input that has a
+ * value) by the same centered differences, as a new float64 tensor of wrt's shape:
+ * every element, to compare with pr_graph_grad or to print (Q9.10). */
+pr_status pr_gradcheck_numeric(pr_graph *g, pr_node loss, pr_node wrt, double eps, pr_tensor **numeric);
 
 /* ---- calculus on a user-defined function (chapter 2) ----------------------------------
  * f is a graph with one 1-D input x (n values) and an output y; `at` is the point. */

@@ -196,6 +196,11 @@ pr_status pr_roc_auc(const pr_tensor *y_true, const pr_tensor *scores, double *o
  * increasing-threshold order (recall falling), then the end point recall 0,
  * precision 1 with threshold +inf, as scikit-learn's precision_recall_curve. */
 pr_status pr_pr_curve(const pr_tensor *y_true, const pr_tensor *scores, pr_curve **out);
+/* The area under any curve through the n points (x[i], y[i]) by the trapezoid rule,
+ * Σ (x[i+1] - x[i]) (y[i] + y[i+1]) / 2, with x monotonic (increasing, or decreasing:
+ * then the area is still positive), as scikit-learn's auc. PR_ERR_INVALID when x is
+ * not monotonic or n < 2. */
+pr_status pr_auc(const double *x, const double *y, int64_t n, double *out);
 /* Average precision Σ (R_k - R_{k-1}) P_k: the step-wise area under the PR curve
  * (scikit-learn's average_precision_score; not the trapezoid rule, which is
  * optimistic). */

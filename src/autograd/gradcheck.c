@@ -124,6 +124,34 @@ static void restore_buffers(pr_graph *g, const unsigned char *saved) {
         }
 }
 
+/* Where node i's values live in graph f (a parameter's slice of the flat buffer, an
+ * input's storage), as float64 (f computes in float64). */
+static double *values_of(pr_graph *f, int32_t i) {
+    pr__node *m = &f->nodes[i];
+    return m->kind == NODE_PARAM ? (double *)(void *)f->params + m->param_off
+                                 : (double *)(m->bound ? (void *)(uintptr_t)m->bound : m->store);
+}
+
+/* The centered difference (L(θ + ε e_k) - L(θ - ε e_k)) / 2ε for element k of values,
+ * each loss computed with the dropout masks of rng0. */
+static pr_status central_difference(pr_graph *f, pr_node loss, const pr_rng *rng0, double *values, int64_t k, double eps,
+                                    double *numeric) {
+    double orig = values[k], up, down;
+    values[k] = orig + eps;
+    pr_status st = loss_at(f, loss, rng0, &up);
+    values[k] = orig - eps;
+    if (!st) st = loss_at(f, loss, rng0, &down);
+    values[k] = orig;
+    if (!st) *numeric = (up - down) / (2 * eps);
+    return st;
+}
+
+/* A float64 graph to perturb: g itself, or a clone of a float32 g. */
+static pr_status float64_graph(pr_graph *g, pr_graph **f64) {
+    *f64 = g;
+    return g->dtype == PR_F64 ? PR_OK : pr_graph_clone(g, PR_F64, f64);
+}
+
 pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_param, pr_gradcheck_report **out) {
     if (!g || g->magic != PR__GRAPH_MAGIC) return pr__fail(PR_ERR_INVALID, "gradcheck: not a live graph");
     if (!out) return pr__fail(PR_ERR_INVALID, "gradcheck: output pointer is NULL");
@@ -141,8 +169,8 @@ pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_pa
         return pr__fail_context("gradcheck: ");
     }
     /* Numerical gradients in float64: on the graph itself or on a float64 clone. */
-    pr_graph *f64 = g;
-    if (g->dtype != PR_F64 && (st = pr_graph_clone(g, PR_F64, &f64))) {
+    pr_graph *f64;
+    if ((st = float64_graph(g, &f64))) {
         free(saved);
         return st;
     }
@@ -162,21 +190,13 @@ pr_status pr_gradcheck(pr_graph *g, pr_node loss, double eps, int64_t max_per_pa
         pr_gradcheck_entry *e = &r->entries[r->n++];
         e->node = (pr_node){g->serial, i};
         snprintf(e->name, sizeof e->name, "%s", n->name);
-        /* where the perturbed values live in the float64 graph */
-        pr__node *m = &f64->nodes[i];
-        double *values = n->kind == NODE_PARAM ? (double *)(void *)f64->params + m->param_off
-                                               : (double *)(m->bound ? (void *)(uintptr_t)m->bound : m->store);
+        double *values = values_of(f64, i);
         int64_t count = n->size, step = 1;
         if (max_per_param > 0 && count > max_per_param) step = (count + max_per_param - 1) / max_per_param;
         for (int64_t k = 0; k < count && !st; k += step) {
-            double orig = values[k], up, down;
-            values[k] = orig + eps;
-            st = loss_at(f64, loss64, &rng0, &up);
-            values[k] = orig - eps;
-            if (!st) st = loss_at(f64, loss64, &rng0, &down);
-            values[k] = orig;
-            if (st) break;
-            double numeric = (up - down) / (2 * eps), analytic = pr_tensor_get(&n->grad, k);
+            double numeric;
+            if ((st = central_difference(f64, loss64, &rng0, values, k, eps, &numeric))) break;
+            double analytic = pr_tensor_get(&n->grad, k);
             double abs_err = fabs(analytic - numeric), scale = fabs(analytic) + fabs(numeric);
             /* relative error |a - n| / (|a| + |n|); plain absolute error where both vanish */
             double rel = scale > 1e-8 ? abs_err / scale : abs_err;
@@ -204,5 +224,43 @@ done:
         return st;
     }
     *out = r;
+    return PR_OK;
+}
+
+pr_status pr_gradcheck_numeric(pr_graph *g, pr_node loss, pr_node wrt, double eps, pr_tensor **out) {
+    if (!g || g->magic != PR__GRAPH_MAGIC) return pr__fail(PR_ERR_INVALID, "gradcheck_numeric: not a live graph");
+    if (!out) return pr__fail(PR_ERR_INVALID, "gradcheck_numeric: output pointer is NULL");
+    int32_t id;
+    pr_status st = pr__graph_node(g, wrt, "gradcheck_numeric", &id);
+    if (st) return st;
+    char label[96];
+    pr__node *n = &g->nodes[id];
+    if (n->kind != NODE_PARAM && !(n->kind == NODE_INPUT && n->has_value))
+        return pr__fail(PR_ERR_INVALID, "gradcheck_numeric: %s is not a parameter or an input with a value",
+                        pr__node_label(g, id, label, sizeof label));
+    if (!(eps > 0)) eps = 1e-5;
+    unsigned char *saved = NULL;
+    if ((st = save_buffers(g, &saved))) return st;
+    const pr_rng rng0 = g->rng;
+    pr_graph *f64 = NULL;
+    pr_tensor *grad = NULL;
+    double dummy;
+    /* the loss once on g (plans it, so shapes are known), then on a float64 copy */
+    if (!(st = loss_at(g, loss, &rng0, &dummy)) && !(st = float64_graph(g, &f64)) &&
+        !(st = pr_tensor_zeros(&grad, PR_F64, n->ndim, n->shape))) {
+        double *values = values_of(f64, id), *gv = pr_tensor_f64(grad);
+        pr_node loss64 = {f64->serial, loss.id};
+        for (int64_t k = 0; k < grad->size && !st; k++) st = central_difference(f64, loss64, &rng0, values, k, eps, &gv[k]);
+    }
+    if (f64 && f64 != g) pr_graph_free(f64);
+    g->rng = rng0;
+    if (!st) st = pr_graph_forward(g, loss); /* values as before */
+    restore_buffers(g, saved);
+    free(saved);
+    if (st) {
+        pr_tensor_free(grad);
+        return st;
+    }
+    *out = grad;
     return PR_OK;
 }

@@ -419,6 +419,25 @@ double pr_tally_accuracy(const pr_metric_tally *t) {
     return t && t->count ? (double)t->hits / (double)t->count : NAN;
 }
 
+pr_status pr_auc(const double *x, const double *y, int64_t n, double *out) {
+    if (!x || !y || !out) return pr__fail(PR_ERR_INVALID, "auc: NULL argument");
+    if (n < 2) return pr__fail(PR_ERR_INVALID, "auc: needs at least 2 points, got %lld", (long long)n);
+    int rising = 0, falling = 0;
+    double area = 0;
+    for (int64_t i = 0; i + 1 < n; i++) {
+        if (!isfinite(x[i]) || !isfinite(y[i]) || !isfinite(x[i + 1]) || !isfinite(y[i + 1]))
+            return pr__fail(PR_ERR_NONFINITE, "auc: point %lld or %lld is not finite", (long long)i, (long long)i + 1);
+        double dx = x[i + 1] - x[i];
+        rising |= dx > 0;
+        falling |= dx < 0;
+        area += dx * (y[i] + y[i + 1]) / 2;
+    }
+    if (rising && falling)
+        return pr__fail(PR_ERR_INVALID, "auc: x is neither increasing nor decreasing (the trapezoid rule needs a monotonic x)");
+    *out = falling ? -area : area;
+    return PR_OK;
+}
+
 pr_status pr_curve_draw(const pr_curve *c, pr_axes *ax, int roc, const char *label) {
     if (!c || !ax) return pr__fail(PR_ERR_INVALID, "curve_draw: NULL argument");
     pr_status st = PR_OK;

@@ -246,3 +246,31 @@ Test(engine, softmax_on_tensors_is_stable_and_a_masked_row_gives_zeros) {
     pr_tensor_free(r);
     pr_tensor_free(ints);
 }
+
+/* Q9.10's check with the whole numeric gradient: L = Σ (W x)² has dL/dW = 2 (W x) xᵀ. */
+Test(engine, gradcheck_returns_the_whole_numeric_gradient) {
+    pr_graph *g;
+    assert_ok(pr_graph_new(&g, PR_F32)); /* float32 graph: the differences run on a float64 copy */
+    pr_node W = pr_g_param(g, "W", PR_SHAPE(2, 3)), x = pr_g_input(g, "x", PR_SHAPE(3, 1));
+    pr_node Wx = pr_g_matmul(g, W, x), L = pr_g_sum(g, pr_g_mul(g, Wx, Wx), PR_AXIS_ALL, 0);
+    pr_tensor *w = T64(PR_SHAPE(2, 3), 0.5, -1, 2, 1.5, 0.25, -0.75), *xv = T64(PR_SHAPE(3, 1), 1, -2, 0.5), *x32, *num;
+    assert_ok(pr_graph_set_value(g, W, w));
+    assert_ok(pr_tensor_cast(xv, PR_F32, &x32));
+    assert_ok(pr_graph_set_input(g, x, x32));
+    assert_ok(pr_gradcheck_numeric(g, L, W, 1e-6, &num));
+    cr_assert(num->ndim == 2 && num->shape[0] == 2 && num->shape[1] == 3 && num->dtype == PR_F64);
+    for (int i = 0; i < 2; i++) {
+        double wx = 0;
+        for (int j = 0; j < 3; j++) wx += pr_tensor_get(w, 3 * i + j) * pr_tensor_get(xv, j);
+        for (int j = 0; j < 3; j++) assert_near(pr_tensor_get(num, 3 * i + j), 2 * wx * pr_tensor_get(xv, j), 1e-6);
+    }
+    pr_tensor_free(num);
+    assert_ok(pr_gradcheck_numeric(g, L, x, 1e-6, &num)); /* an input with a value works too: 2 Wᵀ (W x) */
+    cr_assert_eq(num->size, 3);
+    pr_tensor_free(num);
+    assert_fails(pr_gradcheck_numeric(g, L, Wx, 1e-6, &num), PR_ERR_INVALID, "not a parameter or an input");
+    pr_tensor_free(w);
+    pr_tensor_free(xv);
+    pr_tensor_free(x32);
+    pr_graph_free(g);
+}

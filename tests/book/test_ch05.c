@@ -70,6 +70,39 @@ Test(ch05, q5_8_stability_limit_is_eta_1) {
     pr_tensor_free(H);
 }
 
+/* Q5.9's moments with and without bias correction. */
+Test(ch05, q5_9_adam_moments_with_and_without_bias_correction) {
+    pr_optimizer_config c = pr_optimizer_defaults(PR_OPT_ADAM);
+    c.lr = 0.01;
+    pr_optimizer *adam, *raw;
+    assert_ok(pr_optimizer_new(&adam, &c, 1, PR_F64));
+    c.no_bias_correction = 1;
+    assert_ok(pr_optimizer_new(&raw, &c, 1, PR_F64));
+    pr_tensor *w = T64(PR_SHAPE(1), 0), *w_raw = T64(PR_SHAPE(1), 0), *g = T64(PR_SHAPE(1), 3);
+    double m, v, m_hat, v_hat;
+    assert_fails(pr_optimizer_adam_moments(adam, &m, &v, &m_hat, &v_hat), PR_ERR_INVALID, "no step taken yet");
+    assert_ok(pr_optimizer_step(adam, w, g, PR_UNSET));
+    assert_ok(pr_optimizer_step(raw, w_raw, g, PR_UNSET));
+    assert_ok(pr_optimizer_adam_moments(adam, &m, &v, &m_hat, &v_hat));
+    assert_near(m, 0.3, 1e-15);  /* m1 = 0.1 · 3 */
+    assert_near(v, 0.009, 1e-16); /* v1 = 0.001 · 9 */
+    assert_near(m_hat, 3, 1e-14);
+    assert_near(v_hat, 9, 1e-12);
+    assert_near(pr_tensor_get(w, 0), -0.01, 1e-10);
+    /* without correction: 0.01 · 0.3 / (sqrt(0.009) + 1e-8) = 0.0316 */
+    assert_near(pr_tensor_get(w_raw, 0), -0.01 * 0.3 / (sqrt(0.009) + 1e-8), 1e-15);
+    pr_optimizer *sgd;
+    pr_optimizer_config sc = pr_optimizer_defaults(PR_OPT_SGD);
+    assert_ok(pr_optimizer_new(&sgd, &sc, 1, PR_F64));
+    assert_fails(pr_optimizer_adam_moments(sgd, &m, NULL, NULL, NULL), PR_ERR_INVALID, "keeps no Adam moments");
+    pr_optimizer_free(sgd);
+    pr_optimizer_free(adam);
+    pr_optimizer_free(raw);
+    pr_tensor_free(w);
+    pr_tensor_free(w_raw);
+    pr_tensor_free(g);
+}
+
 Test(ch05, q5_9_first_adam_step_is_0_01) {
     double w[1];
     pr_optimizer_config oc7 = pr_optimizer_defaults(PR_OPT_ADAM);

@@ -110,6 +110,23 @@ Test(ch08, section_8_6_xavier_and_he_variances) {
     pr_model_free(m);
 }
 
+/* The spread each rule uses for given fans (section 8.6's formulas). */
+Test(ch08, section_8_6_init_scales) {
+    double s;
+    assert_ok(pr_init_scale(PR_INIT_XAVIER_NORMAL, 300, 400, 0, &s));
+    assert_near(s, sqrt(2.0 / 700), 1e-16);
+    assert_ok(pr_init_scale(PR_INIT_XAVIER_UNIFORM, 300, 400, 0, &s));
+    assert_near(s, sqrt(6.0 / 700), 1e-16);
+    assert_ok(pr_init_scale(PR_INIT_HE_NORMAL, 300, 400, 0, &s));
+    assert_near(s, sqrt(2.0 / 300), 1e-16);
+    assert_ok(pr_init_scale(PR_INIT_HE_UNIFORM, 300, 400, 0, &s));
+    assert_near(s, sqrt(6.0 / 300), 1e-16); /* U(-a, a) has variance a²/3 = 2/300 */
+    assert_ok(pr_init_scale(PR_INIT_NORMAL, 0, 0, 0.02, &s));
+    assert_near(s, 0.02, 0);
+    assert_fails(pr_init_scale(PR_INIT_AUTO, 3, 4, 0, &s), PR_ERR_INVALID, "depends on the layer's activation");
+    assert_fails(pr_init_scale(PR_INIT_HE_NORMAL, 0, 4, 0, &s), PR_ERR_INVALID, "fans >= 1");
+}
+
 Test(ch08, section_8_4_linear_layers_collapse_without_activation) {
     /* W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2): the network equals one linear map */
     pr_model *m;

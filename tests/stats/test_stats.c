@@ -29,6 +29,39 @@ Test(stats, cdfs_and_densities_match_scipy) {
     cr_assert(isnan(pr_dist_pdf(&bad, 0)));
 }
 
+/* The trapezoid rule: scikit-learn's auc([1, 2, 3, 4], [0.1, 0.4, 0.35, 0.8]) = 1.2 by hand
+ * (0.25 + 0.375 + 0.575), x² on [0, 1] tends to 1/3 (error h²/6 for n intervals), and an
+ * ROC curve's area is the ROC AUC. */
+Test(stats, auc_is_the_trapezoid_area) {
+    double v, x[4] = {1, 2, 3, 4}, y[4] = {0.1, 0.4, 0.35, 0.8};
+    assert_ok(pr_auc(x, y, 4, &v));
+    assert_near(v, 1.2, 1e-15);
+    double rx[4] = {4, 3, 2, 1}, ry[4] = {0.8, 0.35, 0.4, 0.1};
+    assert_ok(pr_auc(rx, ry, 4, &v)); /* decreasing x: the same positive area */
+    assert_near(v, 1.2, 1e-15);
+    enum { N = 101 };
+    double gx[N], gy[N];
+    for (int i = 0; i < N; i++) {
+        gx[i] = i / 100.0;
+        gy[i] = gx[i] * gx[i];
+    }
+    assert_ok(pr_auc(gx, gy, N, &v));
+    assert_near(v, 1.0 / 3 + 1e-4 / 6, 1e-14);
+    pr_tensor *t = T64(PR_SHAPE(8), 0, 0, 1, 1, 0, 1, 0, 1), *sc = T64(PR_SHAPE(8), 0.1, 0.4, 0.35, 0.8, 0.2, 0.7, 0.6, 0.9);
+    pr_curve *c;
+    double roc;
+    assert_ok(pr_roc_curve(t, sc, &c));
+    assert_ok(pr_roc_auc(t, sc, &roc));
+    assert_ok(pr_auc(c->x, c->y, c->n, &v));
+    assert_near(v, roc, 1e-15);
+    pr_curve_free(c);
+    double bad[3] = {0, 2, 1};
+    assert_fails(pr_auc(bad, y, 3, &v), PR_ERR_INVALID, "neither increasing nor decreasing");
+    assert_fails(pr_auc(x, y, 1, &v), PR_ERR_INVALID, "at least 2 points");
+    pr_tensor_free(t);
+    pr_tensor_free(sc);
+}
+
 Test(stats, sampling_moments) {
     pr_rng rng;
     pr_rng_seed(&rng, 11);
