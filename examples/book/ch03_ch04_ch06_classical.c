@@ -111,16 +111,19 @@ pr_status example_line_fit(const example_context *ctx) {
 pr_status example_polynomial_degrees(const example_context *ctx) {
     enum { M = 30, P = 200 };
     double x[M], y[M], xp[P], truth[P];
-    pr_rng rng;
-    pr_rng_seed(&rng, ctx->seed ? ctx->seed : 42);
+    /* the listing's np.random.seed(42) and randn, with NumPy's own generator */
+    pr_numpy_rng rng;
+    pr_numpy_rng_seed(&rng, ctx->seed ? (uint32_t)ctx->seed : 42);
     for (int i = 0; i < M; i++) {
         x[i] = (double)i / (M - 1);
-        y[i] = sin(2 * M_PI * x[i]) + 0.3 * pr_rng_normal(&rng);
+        y[i] = sin(2 * M_PI * x[i]) + 0.3 * pr_numpy_rng_normal(&rng);
     }
     for (int i = 0; i < P; i++) {
         xp[i] = (double)i / (P - 1);
         truth[i] = sin(2 * M_PI * xp[i]);
     }
+    fprintf(ctx->out, "Listing 4.2: np.random.seed(%llu); x = linspace(0, 1, 30); y = sin(2 pi x) + 0.3 randn(30)\n",
+            (unsigned long long)(ctx->seed ? ctx->seed : 42));
     pr_tensor *xt = NULL, *yt = NULL, *xpt = NULL;
     pr_figure *fig = NULL;
     pr_status st = pr_tensor_from_array(&xt, PR_F64, PR_SHAPE(M), x);
@@ -143,7 +146,12 @@ pr_status example_polynomial_degrees(const example_context *ctx) {
         if (!st) {
             pr_regression_metrics m;
             st = pr_regression_metrics_of(yt, train, &m);
-            if (!st) fprintf(ctx->out, "degree %2d: training MSE %.4f\n", degrees[k], m.mse);
+            if (!st) {
+                fprintf(ctx->out, "degree %2d: training MSE %.4f, polyfit coefficients (highest power first):", degrees[k],
+                        m.mse);
+                for (int64_t j = 0; j < c->size && j < 5; j++) fprintf(ctx->out, " %.4g", pr_tensor_get(c, j));
+                fprintf(ctx->out, "%s\n", c->size > 5 ? " ..." : "");
+            }
         }
         pr_axes_set_title(ax, title);
         pr_axes_set_ylim(ax, -2, 2);
@@ -175,6 +183,15 @@ static pr_status two_feature_problem(uint64_t seed, double separation, double fl
     return pr_data_classification(200, &o, &rng, X, y);
 }
 
+/* Listing 6.1's make_classification(random_state=42) points, as scikit-learn drew them. */
+static const struct {
+    double x1, x2;
+    int label;
+} listing_6_1_points[] = {
+#include "examples/book/listing_6_1_data.inc"
+};
+_Static_assert(sizeof listing_6_1_points / sizeof listing_6_1_points[0] == 200, "make_classification's 200 rows");
+
 pr_status example_logistic_boundary(const example_context *ctx) {
     enum { G = 300, Z = 200 };
     pr_tensor *X = NULL, *y = NULL, *grid = NULL, *proba = NULL;
@@ -183,7 +200,15 @@ pr_status example_logistic_boundary(const example_context *ctx) {
     double *z = malloc(sizeof(double) * G * G);
     int *cls = malloc(sizeof(int) * 200);
     pr_status st = z && cls ? PR_OK : example_fail(PR_ERR_NOMEM, "out of memory");
-    if (!st) st = two_feature_problem(ctx->seed ? ctx->seed : 42, 1.5, 0, &X, &y);
+    /* the listing's own data (--seed draws a similar problem from primer's generator instead) */
+    if (!st && ctx->seed) st = two_feature_problem(ctx->seed, 1.5, 0, &X, &y);
+    if (!st && !ctx->seed) st = pr_tensor_zeros(&X, PR_F64, PR_SHAPE(200, 2));
+    if (!st && !ctx->seed) st = pr_tensor_zeros(&y, PR_F64, PR_SHAPE(200));
+    for (int i = 0; !st && !ctx->seed && i < 200; i++) {
+        pr_tensor_f64(X)[2 * i] = listing_6_1_points[i].x1;
+        pr_tensor_f64(X)[2 * i + 1] = listing_6_1_points[i].x2;
+        pr_tensor_f64(y)[i] = listing_6_1_points[i].label;
+    }
     /* scikit-learn's LogisticRegression() defaults: L2, C = 1 (alpha 1), unpenalised intercept */
     pr_estimator_config cfg4 = pr_estimator_defaults(PR_EST_LOGISTIC);
     if (!st) st = pr_estimator_fit(&e, &cfg4, X, y);

@@ -138,63 +138,82 @@ pr_status example_gd_worked_steps(const example_context *ctx) {
 
 /* ---- Listing 5.1 -------------------------------------------------------------------------------- */
 
-pr_status example_minibatch_sgd(const example_context *ctx) {
-    enum { M = 200, N = 3, EPOCHS = 100, BATCH = 32 };
-    const double lr = 0.01, w_true[N] = {2.0, -1.0, 0.5};
-    pr_rng rng;
-    pr_rng_seed(&rng, ctx->seed);
-    pr_tensor *X = NULL, *y = NULL, *wt = NULL, *w = NULL, *exact = NULL;
-    pr_batches *batches = NULL;
+/* The listing's sgd(): each epoch a new np.random.permutation of the rows, then per
+ * batch grad = Xbᵀ (Xb w - yb) / |b| and w -= lr grad (primer/optim.h's SGD step). */
+static pr_status listing_sgd(pr_numpy_rng *rng, const pr_tensor *X, const pr_tensor *y, double lr, int epochs,
+                             int64_t batch, pr_tensor **w_out) {
+    int64_t m = X->shape[0], n = X->shape[1];
+    int64_t *order = malloc((size_t)m * sizeof *order);
+    pr_tensor *w = NULL, *grad = NULL;
     pr_optimizer *opt = NULL;
     pr_optimizer_config sgd = pr_optimizer_defaults(PR_OPT_SGD);
     sgd.lr = lr;
-    pr_status st = pr_tensor_normal(&X, PR_F64, PR_SHAPE(M, N), 0, 1, &rng);
-    if (!st) st = pr_tensor_from_array(&wt, PR_F64, PR_SHAPE(N), w_true);
-    if (!st) st = pr_matmul(X, wt, &y);
-    for (int64_t i = 0; !st && i < M; i++) pr_tensor_f64(y)[i] += 0.1 * pr_rng_normal(&rng);
-    if (!st) st = pr_tensor_zeros(&w, PR_F64, PR_SHAPE(N));
-    if (!st) st = pr_batches_new(&batches, X, y, BATCH, 1, &rng, PR_F64);
-    if (!st) st = pr_optimizer_new(&opt, &sgd, N, PR_F64);
-    /* for each epoch, a new permutation; per batch grad = Xbᵀ (Xb w - yb) / B, w -= lr grad */
-    for (int e = 0; !st && e < EPOCHS; e++) {
-        pr_tensor xb, yb;
-        while (!st && pr_batches_next(batches, &xb, &yb)) {
-            pr_tensor *pred = NULL, *grad = NULL;
-            st = pr_matmul(&xb, w, &pred);
-            for (int64_t i = 0; !st && i < xb.shape[0]; i++) pr_tensor_f64(pred)[i] -= pr_tensor_f64(&yb)[i];
-            if (!st) st = pr_tensor_zeros(&grad, PR_F64, PR_SHAPE(N));
-            if (!st) {
-                pr_tensor r = *pred;
-                pr_tensor_reshape(&r, PR_SHAPE(xb.shape[0], 1));
-                pr_tensor gcol = *grad;
-                pr_tensor_reshape(&gcol, PR_SHAPE(N, 1));
-                st = pr_gemm(1, 0, 1.0 / (double)xb.shape[0], &xb, &r, 0, &gcol);
+    pr_status st = order ? PR_OK : example_fail(PR_ERR_NOMEM, "out of memory");
+    if (!st) st = pr_tensor_zeros(&w, PR_F64, PR_SHAPE(n));
+    if (!st) st = pr_tensor_zeros(&grad, PR_F64, PR_SHAPE(n));
+    if (!st) st = pr_optimizer_new(&opt, &sgd, n, PR_F64);
+    const double *x = pr_tensor_f64(X), *t = pr_tensor_f64(y);
+    double *wv = w ? pr_tensor_f64(w) : NULL, *g = grad ? pr_tensor_f64(grad) : NULL;
+    for (int e = 0; !st && e < epochs; e++) {
+        pr_numpy_rng_permutation(rng, m, order);
+        for (int64_t start = 0; !st && start < m; start += batch) {
+            int64_t stop = start + batch < m ? start + batch : m;
+            for (int64_t j = 0; j < n; j++) g[j] = 0;
+            for (int64_t b = start; b < stop; b++) {
+                const double *row = x + order[b] * n;
+                double r = -t[order[b]];
+                for (int64_t j = 0; j < n; j++) r += row[j] * wv[j];
+                for (int64_t j = 0; j < n; j++) g[j] += row[j] * r;
             }
-            if (!st) st = pr_optimizer_step(opt, w, grad, PR_UNSET);
-            pr_tensor_free(pred);
-            pr_tensor_free(grad);
+            for (int64_t j = 0; j < n; j++) g[j] /= (double)(stop - start);
+            st = pr_optimizer_step(opt, w, grad, PR_UNSET);
         }
     }
-    if (!st) st = pr_lstsq(X, y, -1, &exact, NULL);
-    if (!st) {
-        fprintf(ctx->out, "Listing 5.1: mini-batch SGD for least squares, m = %d, n = %d, lr = %.2f, %d epochs, "
-                          "batch %d (%lld batches per epoch)\n",
-                M, N, lr, EPOCHS, BATCH, (long long)pr_batches_count(batches));
-        fprintf(ctx->out, "%-10s %12s %12s %12s\n", "weight", "true", "SGD", "least squares");
-        for (int j = 0; j < N; j++)
-            fprintf(ctx->out, "w[%d]       %12.4f %12.4f %12.4f\n", j, w_true[j], pr_tensor_f64(w)[j],
-                    pr_tensor_f64(exact)[j]);
-        double gap = 0;
-        for (int j = 0; j < N; j++) gap = fmax(gap, fabs(pr_tensor_f64(w)[j] - pr_tensor_f64(exact)[j]));
-        fprintf(ctx->out, "largest gap between SGD and the exact least-squares weights: %.2e\n", gap);
+    free(order);
+    pr_tensor_free(grad);
+    pr_optimizer_free(opt);
+    if (st) {
+        pr_tensor_free(w);
+        return st;
     }
+    *w_out = w;
+    return PR_OK;
+}
+
+pr_status example_minibatch_sgd(const example_context *ctx) {
+    /* Example 4.2's points with a column of ones, as Listing 4.1 builds X */
+    pr_tensor *X = NULL, *y = NULL, *w = NULL;
+    pr_status st = pr_tensor_from_array(&X, PR_F64, PR_SHAPE(5, 2), (double[]){1, 1, 1, 2, 1, 3, 1, 4, 1, 5});
+    if (!st) st = pr_tensor_from_array(&y, PR_F64, PR_SHAPE(5), (double[]){2, 4, 5, 4, 5});
+    const struct {
+        double lr;
+        int epochs;
+        int64_t batch;
+        const char *what;
+    } runs[] = {{0.01, 100, 32, "the listing's defaults"}, {0.05, 5000, 32, "run to convergence"},
+                {0.05, 200, 2, "mini-batches of 2"}};
+    pr_numpy_rng rng;
+    if (!st)
+        fprintf(ctx->out, "Listing 5.1: sgd(X, y) on Example 4.2's points (1,2) (2,4) (3,5) (4,4) (5,5), X = [1, x],\n"
+                          "each run after np.random.seed(%llu):\n",
+                (unsigned long long)(ctx->seed ? ctx->seed : 42));
+    for (size_t r = 0; !st && r < sizeof runs / sizeof runs[0]; r++) {
+        pr_numpy_rng_seed(&rng, ctx->seed ? (uint32_t)ctx->seed : 42);
+        if ((st = listing_sgd(&rng, X, y, runs[r].lr, runs[r].epochs, runs[r].batch, &w))) break;
+        fprintf(ctx->out, "  lr %.2f, %4d epochs, batch %2lld (%s): w = [%.10f %.10f]: y = %.1fx + %.1f\n", runs[r].lr,
+                runs[r].epochs, (long long)runs[r].batch, runs[r].what, pr_tensor_f64(w)[0], pr_tensor_f64(w)[1],
+                pr_tensor_f64(w)[1], pr_tensor_f64(w)[0]);
+        pr_tensor_free(w);
+        w = NULL;
+    }
+    pr_tensor *exact = NULL;
+    if (!st) st = pr_lstsq(X, y, -1, &exact, NULL);
+    if (!st)
+        fprintf(ctx->out, "  the normal equation (Listing 4.1): y = %.1fx + %.1f\n", pr_tensor_f64(exact)[1],
+                pr_tensor_f64(exact)[0]);
+    pr_tensor_free(exact);
     pr_tensor_free(X);
     pr_tensor_free(y);
-    pr_tensor_free(wt);
-    pr_tensor_free(w);
-    pr_tensor_free(exact);
-    pr_batches_free(batches);
-    pr_optimizer_free(opt);
     return st;
 }
 

@@ -411,6 +411,33 @@ pr_status pr_tensor_uniform(pr_tensor **out, pr_dtype dtype, int ndim, const int
 pr_status pr_tensor_normal(pr_tensor **out, pr_dtype dtype, int ndim, const int64_t *shape,
                            double mean, double std, pr_rng *rng);
 
+/* NumPy's legacy generator, np.random.seed(s) / RandomState(s): the Mersenne Twister
+ * MT19937 seeded as RandomState seeds it, with its uniform doubles (53 bits from two
+ * outputs), its Gaussian draws (the polar method, the second value kept) and its
+ * permutation (Fisher-Yates from the end with masked rejection). A listing that calls
+ * np.random.seed(42) regenerates its very data with it, bit for bit (checked against
+ * values NumPy produced). primer's own pr_rng stays the default everywhere else. */
+typedef struct pr_numpy_rng {
+    uint32_t key[624];
+    int pos;
+    int has_gauss;
+    double gauss;
+} pr_numpy_rng;
+
+void pr_numpy_rng_seed(pr_numpy_rng *r, uint32_t seed);
+/* The next 32-bit output of MT19937. */
+uint32_t pr_numpy_rng_next_u32(pr_numpy_rng *r);
+/* np.random.random_sample(): [0, 1). */
+double pr_numpy_rng_uniform(pr_numpy_rng *r);
+/* np.random.standard_normal() (and randn). */
+double pr_numpy_rng_normal(pr_numpy_rng *r);
+/* np.random.permutation(n): out[0..n-1]. */
+void pr_numpy_rng_permutation(pr_numpy_rng *r, int64_t n, int64_t *out);
+/* Fill a float tensor in row-major order as np.random.randn(*shape) * std + mean and
+ * np.random.uniform(lo, hi, shape) would. */
+pr_status pr_numpy_rng_fill_normal(pr_numpy_rng *r, pr_tensor *t, double mean, double std);
+pr_status pr_numpy_rng_fill_uniform(pr_numpy_rng *r, pr_tensor *t, double lo, double hi);
+
 /* ------------------------------------------------------------------------ */
 /* Testing hook                                                              */
 /* ------------------------------------------------------------------------ */

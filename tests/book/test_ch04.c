@@ -176,3 +176,45 @@ Test(ch04, s4_6_lasso_sets_irrelevant_weights_to_zero) {
     pr_tensor_free(X);
     pr_tensor_free(y);
 }
+
+/* Listing 4.2 on its own data: np.random.seed(42) and randn regenerate the noise bit for
+ * bit, and the fits of degree 1, 4 and 15 are np.polyfit's. */
+Test(ch04, listing_4_2_regenerates_the_seeded_data_and_numpys_fits) {
+    enum { M = 30, P = 200 };
+    pr_tensor *noise = load_fixture("book/listing_4_2_noise.npy"), *y_np = load_fixture("book/listing_4_2_y.npy");
+    pr_numpy_rng rng;
+    pr_numpy_rng_seed(&rng, 42);
+    double x[M], y[M], xp[P];
+    for (int i = 0; i < M; i++) {
+        x[i] = (double)i / (M - 1);
+        double e = pr_numpy_rng_normal(&rng);
+        cr_assert_eq(e, pr_tensor_f64(noise)[i], "randn %d", i);
+        y[i] = sin(2 * M_PI * x[i]) + 0.3 * e;
+    }
+    for (int i = 0; i < P; i++) xp[i] = (double)i / (P - 1);
+    pr_tensor *xt = tensor_f64(PR_SHAPE(M), x), *yt = tensor_f64(PR_SHAPE(M), y), *xpt = tensor_f64(PR_SHAPE(P), xp);
+    assert_values_close(yt, pr_tensor_f64(y_np), M, 0, 1e-15, "y"); /* sin may differ in the last bit */
+    const int degrees[] = {1, 4, 15};
+    for (int k = 0; k < 3; k++) {
+        char name[64];
+        pr_tensor *c, *fit;
+        assert_ok(pr_polyfit(xt, yt, degrees[k], &c));
+        assert_ok(pr_polyval(c, xpt, &fit));
+        snprintf(name, sizeof name, "book/listing_4_2_fit_%d.npy", degrees[k]);
+        pr_tensor *want = load_fixture(name);
+        /* degree 15 is ill-conditioned: its coefficients are ~1e9 with cancelling signs, so the
+           curve, not each coefficient, is what two least-squares solvers agree on (7.7e-7 seen) */
+        assert_tensor_close(fit, want, degrees[k] == 15 ? 0 : 1e-10, degrees[k] == 15 ? 2e-6 : 1e-9, name);
+        if (degrees[k] < 15) {
+            snprintf(name, sizeof name, "book/listing_4_2_coeffs_%d.npy", degrees[k]);
+            pr_tensor *cw = load_fixture(name);
+            assert_tensor_close(c, cw, 1e-9, 1e-10, name);
+            pr_tensor_free(cw);
+        }
+        pr_tensor_free(want);
+        pr_tensor_free(fit);
+        pr_tensor_free(c);
+    }
+    pr_tensor *ts[] = {noise, y_np, xt, yt, xpt};
+    for (int k = 0; k < 5; k++) pr_tensor_free(ts[k]);
+}

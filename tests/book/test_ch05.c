@@ -189,3 +189,26 @@ Test(ch05, listing_5_2_trajectories_match_numpy) {
     assert_near(end[0], 0.99986604897632, 1e-10);
     assert_near(end[1], 0.99972196487648, 1e-10);
 }
+
+/* Listing 5.1 run as `primer example listing-5.1` prints: its sgd() on Example 4.2's
+ * points after np.random.seed(42), as NumPy ran it, and the book's line at convergence. */
+Test(ch05, listing_5_1_on_the_books_points_matches_numpy) {
+    const char *out;
+    cr_assert_eq(test_run_primer("example listing-5.1", &out), 0, "%s", out);
+    const char *runs[] = {"defaults", "converged", "batch2"};
+    const char *at = out;
+    for (int r = 0; r < 3; r++) {
+        char name[64];
+        snprintf(name, sizeof name, "book/listing_5_1_w_%s.npy", runs[r]);
+        pr_tensor *want = load_fixture(name);
+        at = strstr(at, "w = [");
+        cr_assert_not_null(at, "%s", out);
+        char *end;
+        double w0 = strtod(at + 5, &end), w1 = strtod(end, NULL);
+        assert_near(w0, pr_tensor_f64(want)[0], 1e-9);
+        assert_near(w1, pr_tensor_f64(want)[1], 1e-9);
+        at++;
+        pr_tensor_free(want);
+    }
+    assert_contains(out, "(run to convergence): w = [2.2000000000 0.6000000000]: y = 0.6x + 2.2");
+}

@@ -132,3 +132,45 @@ Test(ch06, s6_6_metric_formulas) {
     pr_tensor_free(yp);
     pr_tensor_free(score);
 }
+
+/* Listing 6.1 on its own data (make_classification(random_state=42), embedded in the
+ * example) with LogisticRegression()'s defaults gives scikit-learn's model. */
+static const struct {
+    double x1, x2;
+    int label;
+} listing_6_1[] = {
+#include "examples/book/listing_6_1_data.inc"
+};
+
+Test(ch06, listing_6_1_logistic_regression_matches_scikit_learn) {
+    pr_tensor *X, *y;
+    assert_ok(pr_tensor_zeros(&X, PR_F64, PR_SHAPE(200, 2)));
+    assert_ok(pr_tensor_zeros(&y, PR_F64, PR_SHAPE(200)));
+    for (int i = 0; i < 200; i++) {
+        pr_tensor_set(X, 2 * i, listing_6_1[i].x1);
+        pr_tensor_set(X, 2 * i + 1, listing_6_1[i].x2);
+        pr_tensor_set(y, i, listing_6_1[i].label);
+    }
+    pr_estimator *e;
+    pr_estimator_config c = pr_estimator_defaults(PR_EST_LOGISTIC); /* L2, C = 1, as LogisticRegression() */
+    assert_ok(pr_estimator_fit(&e, &c, X, y));
+    pr_tensor *coef = load_fixture("book/listing_6_1_coef.npy"), *b = load_fixture("book/listing_6_1_intercept.npy");
+    pr_tensor *grid = load_fixture("book/listing_6_1_grid.npy"), *p1 = load_fixture("book/listing_6_1_proba.npy");
+    pr_tensor *acc = load_fixture("book/listing_6_1_accuracy.npy"), *proba;
+    /* scikit-learn stops at its tol 1e-4; primer converges further: they agree to 1e-4 */
+    assert_tensor_close(pr_estimator_coef(e), coef, 1e-4, 1e-6, "coefficients");
+    assert_tensor_close(pr_estimator_intercept(e), b, 1e-4, 1e-6, "intercept");
+    double score;
+    assert_ok(pr_estimator_score(e, X, y, &score));
+    assert_near(score, pr_tensor_get(acc, 0), 0);
+    assert_ok(pr_estimator_predict_proba(e, grid, &proba));
+    for (int i = 0; i < 4; i++) assert_near(pr_tensor_get(proba, 2 * i + 1), pr_tensor_get(p1, i), 1e-5);
+    const char *out;
+    char args[512];
+    snprintf(args, sizeof args, "example listing-6.1 --out %s", test_build_dir());
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    assert_contains(out, "training accuracy: 0.940");
+    pr_tensor *ts[] = {X, y, coef, b, grid, p1, acc, proba};
+    for (int k = 0; k < 8; k++) pr_tensor_free(ts[k]);
+    pr_estimator_free(e);
+}

@@ -125,3 +125,44 @@ Test(rng, float32_uniform_stays_below_hi) {
     assert_fails(pr_tensor_uniform(&bad, PR_F64, PR_SHAPE(2), 1, 1, &r), PR_ERR_INVALID, "lo < hi");
     pr_tensor_free(t);
 }
+
+/* NumPy's legacy generator, against what NumPy drew (tests/fixtures/make_book_fixtures.py). */
+Test(rng, numpy_legacy_generator_matches_numpy_bit_for_bit) {
+    const uint32_t seeds[] = {0, 42, 4294967295u};
+    for (int s = 0; s < 3; s++) {
+        char name[64];
+        pr_numpy_rng r;
+        snprintf(name, sizeof name, "book/numpy_uniform_%u.npy", seeds[s]);
+        pr_tensor *u = load_fixture(name);
+        pr_numpy_rng_seed(&r, seeds[s]);
+        for (int64_t i = 0; i < u->size; i++)
+            cr_assert_eq(pr_numpy_rng_uniform(&r), pr_tensor_f64(u)[i], "seed %u: uniform %lld", seeds[s], (long long)i);
+        snprintf(name, sizeof name, "book/numpy_normal_%u.npy", seeds[s]);
+        pr_tensor *n = load_fixture(name);
+        pr_numpy_rng_seed(&r, seeds[s]);
+        for (int64_t i = 0; i < n->size; i++)
+            cr_assert_eq(pr_numpy_rng_normal(&r), pr_tensor_f64(n)[i], "seed %u: normal %lld", seeds[s], (long long)i);
+        snprintf(name, sizeof name, "book/numpy_permutation_%u.npy", seeds[s]);
+        pr_tensor *p = load_fixture(name);
+        int64_t got[1000];
+        pr_numpy_rng_seed(&r, seeds[s]);
+        pr_numpy_rng_permutation(&r, 1000, got);
+        for (int64_t i = 0; i < 1000; i++) cr_assert_eq(got[i], pr_tensor_i64(p)[i], "seed %u: permutation %lld", seeds[s], (long long)i);
+        pr_tensor_free(u);
+        pr_tensor_free(n);
+        pr_tensor_free(p);
+    }
+    pr_tensor *raw = load_fixture("book/numpy_u32_42.npy");
+    pr_numpy_rng r;
+    pr_numpy_rng_seed(&r, 42);
+    for (int64_t i = 0; i < raw->size; i++) cr_assert_eq((int64_t)pr_numpy_rng_next_u32(&r), pr_tensor_i64(raw)[i], "output %lld", (long long)i);
+    /* tensors fill in row-major order, as randn(*shape) * std + mean */
+    pr_tensor *t, *n = load_fixture("book/numpy_normal_42.npy");
+    assert_ok(pr_tensor_zeros(&t, PR_F64, PR_SHAPE(3, 4)));
+    pr_numpy_rng_seed(&r, 42);
+    assert_ok(pr_numpy_rng_fill_normal(&r, t, 1, 2));
+    for (int i = 0; i < 12; i++) assert_near(pr_tensor_get(t, i), 1 + 2 * pr_tensor_f64(n)[i], 0);
+    pr_tensor_free(t);
+    pr_tensor_free(n);
+    pr_tensor_free(raw);
+}
