@@ -66,6 +66,13 @@ static pr_status build_gelu(pr__build *b, const pr__layer *l, pr_node x, pr_node
     return PR_OK;
 }
 
+/* x σ(x) (Elfwing et al.'s SiLU, also called swish), composed from two ops. */
+static pr_status build_silu(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
+    (void)l;
+    *y = pr_g_mul(b->g, x, pr_g_sigmoid(b->g, x));
+    return PR_OK;
+}
+
 static pr_status build_softmax(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
     (void)l;
     *y = pr_g_softmax(b->g, x, -1);
@@ -125,6 +132,9 @@ const pr__layer_def pr__layers_dense[] = {
       .args = {{.name = "approximate", .kind = PR_ARG_CHOICE, .default_value = 0, .choices = {"none", "tanh"},
                 .help = "none: the exact erf form"}}},
      build_gelu, PR__LAYER_RELU_FAMILY},
+    {{.token = "silu", .help = "x sigmoid(x) (swish)", .torch = "nn.SiLU()", .example = "dense:4,silu",
+      .example_input = "6"},
+     build_silu, PR__LAYER_RELU_FAMILY},
     {{.token = "softmax", .help = "softmax over the last axis", .torch = "nn.Softmax(dim=-1)",
       .example = "dense:4,softmax", .example_input = "6"},
      build_softmax, 0},

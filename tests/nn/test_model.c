@@ -133,7 +133,7 @@ Test(model, every_layer_trains_like_pytorch) {
 
 Test(model, every_layer_passes_gradcheck) {
     const char *specs[] = {"dense:5", "dense:5,relu", "dense:5,leaky_relu:0.2", "dense:5,prelu", "dense:5,sigmoid",
-                           "dense:5,tanh", "dense:5,gelu", "dense:5,gelu:tanh", "dense:5,softmax", "dense:5,batchnorm",
+                           "dense:5,tanh", "dense:5,gelu", "dense:5,gelu:tanh", "dense:5,silu", "dense:5,softmax", "dense:5,batchnorm",
                            "dense:5,layernorm", "dense:5,res[dense:5,tanh,dense:5]", "dense:5,dropout:0.3"};
     pr_rng rng;
     pr_rng_seed(&rng, 11);
@@ -161,6 +161,18 @@ Test(model, every_layer_passes_gradcheck) {
     }
     pr_tensor_free(X);
     pr_tensor_free(y);
+}
+
+/* silu(x) = x σ(x): -2 σ(-2), 0, 3 σ(3). */
+Test(model, silu_is_x_times_its_sigmoid) {
+    pr_model *m = model("silu", 3, NULL);
+    pr_tensor *x = T64(PR_SHAPE(1, 3), -2, 0, 3), *y;
+    assert_ok(pr_model_forward(m, x, &y));
+    const double want[3] = {-2 / (1 + exp(2.0)), 0, 3 / (1 + exp(-3.0))};
+    assert_values_close(y, want, 3, 1e-7, 0, "silu");
+    pr_tensor_free(x);
+    pr_tensor_free(y);
+    pr_model_free(m);
 }
 
 Test(model, embedding_and_flatten) {
