@@ -34,7 +34,8 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 # OpenBLAS provides CBLAS; LAPACKE is the C interface to LAPACK.
 BLAS_LIBS ?= -lopenblas
 LAPACK_LIBS ?= -llapacke
-LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lm
+# zlib reads gzip-compressed IDX files (Fashion-MNIST ships as .gz).
+LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lz -lm
 TEST_LIBS := -lcriterion
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))

@@ -66,7 +66,8 @@ static int run_layers(int argc, char **argv) {
                 if (!arg->required) printf(" (default %s)", arg->choices[(int)arg->default_value]);
             } else if (arg->kind == PR_ARG_INT) {
                 printf("      %-16s %s: a whole number from %.0f to %.0f", name, arg->help, arg->min, arg->max);
-                if (!arg->required) printf(" (default %.0f)", arg->default_value);
+                if (!arg->required && arg->default_from) printf(" (default: its %s)", arg->default_from);
+                else if (!arg->required) printf(" (default %.0f)", arg->default_value);
             } else {
                 printf("      %-16s %s: a number in %s%g, %g%s", name, arg->help, arg->min_open ? "(" : "[", arg->min,
                        arg->max, arg->max_open ? ")" : "]");

@@ -8,7 +8,7 @@
 #   scripts/install-deps.sh --peers    also NumPy/scikit-learn/PyTorch (fixtures, benchmarks)
 set -eu
 
-pkgs="make gcc pkg-config libopenblas-dev liblapacke-dev libcriterion-dev"
+pkgs="make gcc pkg-config libopenblas-dev liblapacke-dev libcriterion-dev zlib1g-dev"
 for arg in "$@"; do
   case "$arg" in
     --fuzz)  pkgs="$pkgs clang libclang-rt-dev" ;;

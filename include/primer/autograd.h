@@ -176,6 +176,40 @@ pr_node pr_g_batchnorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, pr_n
                        pr_node running_var, pr_node batches, double eps, double momentum);
 /* Rows of `table` (V, d) picked by integer `indices` (any shape): shape indices + (d). */
 pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices);
+/* ---- convolution and pooling over images (N, C, H, W) (chapter 10) ------------------
+ * Output extents follow PyTorch: floor((n + 2 pad - dilation (k - 1) - 1) / stride) + 1
+ * per spatial axis (pr_conv_output_size); a window larger than the padded input is a
+ * shape error. Index 0 of each pair is the height, 1 the width; pr_conv2d_params is
+ * in core.h. */
+
+/* Cross-correlation as nn.Conv2d computes it: x (N, C, H, W), weight (O, C, KH, KW),
+ * bias (O) or an invalid handle (pr_g_no_node()) for none -> (N, O, OH, OW). Each
+ * sample is one gemm of the weight with its im2col patches, written straight into
+ * the output; a 1x1 convolution with stride 1 and no padding multiplies x directly.
+ * params NULL means PR_CONV2D_DEFAULTS. */
+pr_node pr_g_conv2d(pr_graph *g, pr_node x, pr_node weight, pr_node bias, const pr_conv2d_params *params);
+/* The handle of no node, for optional inputs such as a convolution's bias. */
+pr_node pr_g_no_node(void);
+
+typedef struct pr_pool2d_params {
+    int64_t kernel[2];    /* the window, >= 1 (default 2 x 2) */
+    int64_t stride[2];    /* >= 1; PR_UNSET_INT (default): the kernel's extent */
+    int64_t padding[2];   /* at most half the kernel (PyTorch's rule), default 0 */
+    int count_include_pad; /* average pooling: 1 (default, PyTorch's) divides by the whole
+                              window, padding included; 0 by the input elements in it */
+} pr_pool2d_params;
+#define PR_POOL2D_DEFAULTS                                                                            \
+    ((pr_pool2d_params){.kernel = {2, 2}, .stride = {PR_UNSET_INT, PR_UNSET_INT}, .padding = {0, 0}, \
+                        .count_include_pad = 1})
+
+/* The maximum of each window (padding never wins); the gradient goes to the first
+ * maximal element, whose position the forward pass keeps. */
+pr_node pr_g_max_pool2d(pr_graph *g, pr_node x, const pr_pool2d_params *params);
+/* The mean of each window. */
+pr_node pr_g_avg_pool2d(pr_graph *g, pr_node x, const pr_pool2d_params *params);
+/* Global average pooling: (N, C, H, W) -> (N, C), the mean of each feature map. */
+pr_node pr_g_global_avg_pool2d(pr_graph *g, pr_node x);
+
 /* How a loss over many positions is reduced: the mean over the positions that count,
  * their sum, or none (one value per position). */
 typedef enum pr_reduction { PR_REDUCTION_MEAN, PR_REDUCTION_SUM, PR_REDUCTION_NONE } pr_reduction;

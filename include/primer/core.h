@@ -319,6 +319,52 @@ pr_status pr_where(const pr_tensor *cond, const pr_tensor *a, const pr_tensor *b
                    pr_tensor **out);
 
 /* ------------------------------------------------------------------------ */
+/* Convolution on plain tensors (chapter 10)                                 */
+/* ------------------------------------------------------------------------ */
+
+/* What part of the full result a 2-D correlation or convolution keeps, as
+ * scipy.signal names them: VALID only where the kernel lies wholly inside the image
+ * ((H - kh + 1) x (W - kw + 1), Listing 10.1), SAME the image's size centred on the
+ * full result, FULL every overlap ((H + kh - 1) x (W + kw - 1)). */
+typedef enum pr_conv_mode { PR_CONV_VALID, PR_CONV_SAME, PR_CONV_FULL } pr_conv_mode;
+/* What lies beyond the image: zeros, or the image repeated (circular, scipy's 'wrap'). */
+typedef enum pr_conv_boundary { PR_BOUNDARY_ZERO, PR_BOUNDARY_WRAP } pr_conv_boundary;
+
+/* 2-D cross-correlation out[i, j] = sum_pq image[i + p, j + q] kernel[p, q] (the
+ * book's "convolution" of 10.2 and what CNN layers compute), as
+ * scipy.signal.correlate2d: a 2-D float image and kernel, a new float64 result.
+ * VALID needs a kernel no larger than the image. */
+pr_status pr_correlate2d(const pr_tensor *image, const pr_tensor *kernel, pr_conv_mode mode,
+                         pr_conv_boundary boundary, pr_tensor **out);
+/* True convolution, the kernel flipped: out[i, j] = sum_pq image[i - p, j - q]
+ * kernel[p, q], as scipy.signal.convolve2d (Listing 10.2 uses SAME with WRAP). */
+pr_status pr_convolve2d(const pr_tensor *image, const pr_tensor *kernel, pr_conv_mode mode,
+                        pr_conv_boundary boundary, pr_tensor **out);
+
+/* Strides, padding and dilation of a convolution over images, per spatial axis
+ * (index 0 the height, 1 the width). */
+typedef struct pr_conv2d_params {
+    int64_t stride[2];    /* >= 1 (default 1) */
+    int64_t padding[2];   /* zeros added on each side, >= 0 (default 0) */
+    int64_t dilation[2];  /* spacing of the kernel taps, >= 1 (default 1) */
+} pr_conv2d_params;
+#define PR_CONV2D_DEFAULTS ((pr_conv2d_params){.stride = {1, 1}, .padding = {0, 0}, .dilation = {1, 1}})
+
+/* The output extent floor((n + 2 padding - dilation (kernel - 1) - 1) / stride) + 1
+ * (10.2's formula with dilation, as PyTorch computes it); PR_ERR_INVALID for
+ * stride or dilation < 1, negative sizes, or a window larger than the padded input. */
+pr_status pr_conv_output_size(int64_t n, int64_t kernel, int64_t padding, int64_t stride, int64_t dilation,
+                              int64_t *out);
+/* The learnable parameters of a conv layer: out (in kh kw + bias) (Q10.1, Q10.5). */
+int64_t pr_conv2d_param_count(int64_t in_channels, int64_t out_channels, int64_t kernel_h, int64_t kernel_w,
+                              int bias);
+/* The convolution of a CNN layer by direct loops, the reference the graph's im2col
+ * kernels are tested against: x (N, C, H, W), weight (O, C, KH, KW), bias (O) or NULL
+ * -> a new float64 (N, O, OH, OW), sums in double. params NULL: PR_CONV2D_DEFAULTS. */
+pr_status pr_conv2d_reference(const pr_tensor *x, const pr_tensor *weight, const pr_tensor *bias,
+                              const pr_conv2d_params *params, pr_tensor **out);
+
+/* ------------------------------------------------------------------------ */
 /* Reductions                                                                */
 /* ------------------------------------------------------------------------ */
 

@@ -24,6 +24,30 @@ pr_status pr_data_digits(pr_tensor **X, pr_tensor **y);
 /* The attribution the licence asks for. */
 const char *pr_data_digits_citation(void);
 
+/* ---- images from IDX files (chapter 10) ------------------------------------------------------ */
+
+/* An image set from an IDX pair (MNIST's format, plain or .gz; pr_idx_read): images
+ * (N, H, W) or (N, C, H, W) of bytes, labels (N). X is float32 (N, C, H, W) with the
+ * pixels scaled to [0, 1] (divided by 255), y float64 labels. Images and labels of
+ * different counts, labels that are not whole numbers, pixels outside 0..255 are
+ * errors naming both files. limits NULL: the defaults. */
+pr_status pr_data_idx_images(const char *images, const char *labels, const pr_limits *limits, pr_tensor **X,
+                             pr_tensor **y);
+
+/* Which part of a data set that comes split. */
+typedef enum pr_data_part { PR_DATA_TRAIN, PR_DATA_TEST } pr_data_part;
+
+/* Where Debian's package dataset-fashion-mnist puts the files. */
+#define PR_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
+/* Fashion-MNIST (Xiao, Rasul and Vollgraf 2017, MIT licence): 28x28 grey images of
+ * ten kinds of clothing, 60,000 for training and 10,000 for testing, as
+ * pr_data_idx_images gives them: X (N, 1, 28, 28) in [0, 1], y in 0..9. dir NULL:
+ * PR_FASHION_MNIST_DIR. When the files are missing, PR_ERR_IO saying which package to
+ * install. */
+pr_status pr_data_fashion_mnist(const char *dir, pr_data_part part, pr_tensor **X, pr_tensor **y);
+/* The class names, "T-shirt/top", "Trouser", ... "Ankle boot" (k in 0..9). */
+const char *pr_data_fashion_mnist_class(int64_t k);
+
 /* ---- synthetic problems ------------------------------------------------------------------- */
 
 /* XOR: n points at the corners of the unit square (cycling (0,0), (0,1), (1,0),

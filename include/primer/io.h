@@ -1,4 +1,5 @@
-/* primer/io.h — data files: CSV tables and NumPy .npy arrays.
+/* primer/io.h — data files: CSV tables, NumPy .npy arrays, IDX (MNIST) arrays and
+ * safetensors.
  *
  * Every reader checks sizes with overflow-safe arithmetic against one shared
  * set of limits (pr_limits in primer/core.h) before it allocates or reads, and
@@ -81,6 +82,21 @@ pr_status pr_npy_read_buffer(const void *data, size_t len, const char *name,
 pr_status pr_npy_encode(const pr_tensor *t, unsigned char **data, size_t *len);
 /* Write t to an .npy file (atomically). */
 pr_status pr_npy_write(const char *path, const pr_tensor *t);
+
+/* ---- IDX (MNIST's format) --------------------------------------------------------- */
+
+/* Read an IDX file: two zero bytes, a type byte (0x08 unsigned byte, 0x09 signed
+ * byte, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64), the rank, each extent
+ * as a big-endian 32-bit count, then the values, big-endian, in C order. A file that
+ * starts with gzip's magic (1f 8b, the .gz files MNIST ships as) is decompressed
+ * first, at most limits->max_file_bytes of it. Bytes and int16 come back as
+ * float32 (exact), int32 and float64 as float64, float32 as float32; values are
+ * not scaled. Refused with a message: another magic or type, rank 0 or beyond the
+ * limits, extents whose product overflows or exceeds max_elements, a body shorter
+ * or longer than the extents say, damaged or trailing gzip data. */
+pr_status pr_idx_read(const char *path, const pr_limits *limits, pr_tensor **out);
+pr_status pr_idx_read_buffer(const void *data, size_t len, const char *name, const pr_limits *limits,
+                             pr_tensor **out);
 
 /* ---- safetensors ------------------------------------------------------------------ */
 

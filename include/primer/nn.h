@@ -103,6 +103,8 @@ typedef struct pr_layer_arg {
     int min_open, max_open;     /* REAL: exclude that end */
     const char *choices[PR_LAYER_MAX_CHOICES]; /* CHOICE: the words, NULL after the last */
     const char *help;
+    const char *default_from;   /* optional: left out, it takes the value of this earlier
+                                   argument (a pool's stride is its kernel_size) */
 } pr_layer_arg;
 
 typedef struct pr_layer_info {

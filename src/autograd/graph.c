@@ -380,6 +380,71 @@ pr_node pr_g_batchnorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, pr_n
     return add_op(g, PR__OP_BATCHNORM, in, 6, &at);
 }
 
+pr_node pr_g_no_node(void) { return invalid_node; }
+
+pr_node pr_g_conv2d(pr_graph *g, pr_node x, pr_node weight, pr_node bias, const pr_conv2d_params *params) {
+    if (!builder_ready(g)) return invalid_node;
+    pr_conv2d_params p = params ? *params : PR_CONV2D_DEFAULTS;
+    for (int d = 0; d < 2; d++)
+        if (p.stride[d] < 1 || p.padding[d] < 0 || p.dilation[d] < 1)
+            return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "conv2d: stride %lld, padding %lld, dilation %lld on the "
+                                                              "%s axis (need stride >= 1, padding >= 0, dilation >= 1)",
+                                              (long long)p.stride[d], (long long)p.padding[d], (long long)p.dilation[d],
+                                              d ? "width" : "height"));
+    pr__attr at = {0};
+    for (int d = 0; d < 2; d++) {
+        at.win.stride[d] = p.stride[d];
+        at.win.pad[d] = p.padding[d];
+        at.win.dilation[d] = p.dilation[d];
+    }
+    pr_node in[3] = {x, weight, bias};
+    return add_op(g, PR__OP_CONV2D, in, pr_node_is_valid(bias) ? 3 : 2, &at);
+}
+
+static pr_node pool2d(pr_graph *g, pr__op op, pr_node x, const pr_pool2d_params *params) {
+    if (!builder_ready(g)) return invalid_node;
+    pr_pool2d_params p = params ? *params : PR_POOL2D_DEFAULTS;
+    pr__attr at = {0};
+    for (int d = 0; d < 2; d++) {
+        int64_t k = p.kernel[d], s = p.stride[d] == PR_UNSET_INT ? k : p.stride[d], pad = p.padding[d];
+        if (k < 1 || s < 1 || pad < 0 || pad > k / 2)
+            return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "%s: kernel %lld, stride %lld, padding %lld on the %s "
+                                                              "axis (need kernel >= 1, stride >= 1, 0 <= padding <= "
+                                                              "kernel / 2)",
+                                              pr__ops[op].name, (long long)k, (long long)s, (long long)pad,
+                                              d ? "width" : "height"));
+        at.win.kernel[d] = k;
+        at.win.stride[d] = s;
+        at.win.pad[d] = pad;
+        at.win.dilation[d] = 1;
+    }
+    at.win.count_include_pad = p.count_include_pad != 0;
+    return add_op(g, op, &x, 1, &at);
+}
+
+pr_node pr_g_max_pool2d(pr_graph *g, pr_node x, const pr_pool2d_params *params) {
+    return pool2d(g, PR__OP_MAX_POOL2D, x, params);
+}
+pr_node pr_g_avg_pool2d(pr_graph *g, pr_node x, const pr_pool2d_params *params) {
+    return pool2d(g, PR__OP_AVG_POOL2D, x, params);
+}
+
+pr_node pr_g_global_avg_pool2d(pr_graph *g, pr_node x) {
+    if (!builder_ready(g)) return invalid_node;
+    int32_t id;
+    pr_status st = pr__graph_node(g, x, "global_avg_pool2d", &id);
+    if (st) return pr__graph_fail(g, st);
+    const pr__node *n = &g->nodes[id];
+    if (n->ndim != 4)
+        return pr__graph_fail(g, pr__fail(PR_ERR_SHAPE, "global_avg_pool2d: needs (N, C, H, W) input, got rank %d",
+                                          n->ndim));
+    /* the mean of each (H W) plane: a view as (N, C, H W), then a mean over its last axis */
+    int64_t C = n->shape[1], plane = n->shape[2] < 0 || n->shape[3] < 0 ? -1 : n->shape[2] * n->shape[3];
+    if (C < 0 || plane < 0)
+        return pr__graph_fail(g, pr__fail(PR_ERR_SHAPE, "global_avg_pool2d: needs known channel and spatial extents"));
+    return pr_g_mean(g, pr_g_reshape(g, x, PR_SHAPE(-1, C, plane)), 2, 0);
+}
+
 void pr_graph_set_training(pr_graph *g, int on) {
     if (graph_ok(g)) g->training = on != 0;
 }
@@ -906,8 +971,18 @@ static pr_status backward_from(pr_graph *g, pr_node out_h, const pr_tensor *seed
     mark_ancestors(g, out, MARK_BACKWARD);
     memset(g->arena + g->grad_begin, 0, g->grad_end - g->grad_begin);
     /* Seed: added, since the output's gradient may alias a parameter's. */
-    for (int64_t i = 0; i < o->size; i++)
-        pr_tensor_set(&o->grad, i, pr_tensor_get(&o->grad, i) + (seed ? pr_tensor_get(seed, i) : 1.0));
+    if (seed && seed->dtype == PR_F32 && g->dtype == PR_F32) {
+        float *gr = o->grad.data;
+        const float *sd = seed->data;
+        for (int64_t i = 0; i < o->size; i++) gr[i] += sd[i];
+    } else if (seed && seed->dtype == PR_F64 && g->dtype == PR_F64) {
+        double *gr = o->grad.data;
+        const double *sd = seed->data;
+        for (int64_t i = 0; i < o->size; i++) gr[i] += sd[i];
+    } else {
+        for (int64_t i = 0; i < o->size; i++)
+            pr_tensor_set(&o->grad, i, pr_tensor_get(&o->grad, i) + (seed ? pr_tensor_get(seed, i) : 1.0));
+    }
     int dt = pr__dt(g);
     for (int32_t i = out; i >= 0; i--) {
         pr__node *n = &g->nodes[i];

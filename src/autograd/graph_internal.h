@@ -68,7 +68,10 @@
       PR__NOGRAD(3) | PR__NOGRAD(4) | PR__NOGRAD(5))                                                  \
     X(EMBEDDING, "embedding", 2, 2, infer_embedding, no_scratch, embedding, 0, PR__NOGRAD(1))         \
     X(SOFTMAX_CE, "softmax_cross_entropy", 2, 2, infer_softmax_ce, same_size_scratch, softmax_ce, 0, 0) \
-    X(BCE_LOGITS, "bce_with_logits", 2, 2, infer_broadcast, no_scratch, bce_logits, 0, 0)
+    X(BCE_LOGITS, "bce_with_logits", 2, 2, infer_broadcast, no_scratch, bce_logits, 0, 0)             \
+    X(CONV2D, "conv2d", 2, 3, infer_conv2d, conv2d_scratch, conv2d, 0, 0)                               \
+    X(MAX_POOL2D, "max_pool2d", 1, 1, infer_pool2d, max_pool2d_scratch, max_pool2d, 0, 0)               \
+    X(AVG_POOL2D, "avg_pool2d", 1, 1, infer_pool2d, no_scratch, avg_pool2d, 0, 0)
 
 typedef enum pr__op {
 #define PR_X_(id, name, lo, hi, infer, scratch, kernel, flags, nograd) PR__OP_##id,
@@ -95,6 +98,11 @@ typedef struct pr__attr {
     pr_reduction reduction;  /* softmax cross-entropy */
     int has_ignore;          /* softmax cross-entropy: labels equal to ignore_index */
     int64_t ignore_index;    /* count neither in the loss nor in the mean */
+    struct pr__window {      /* conv2d and pooling, per spatial axis (height, width) */
+        int64_t kernel[2];   /* pooling (a convolution's comes from its weight) */
+        int64_t stride[2], pad[2], dilation[2];
+        int count_include_pad; /* average pooling: divide by the padded window's size */
+    } win;
 } pr__attr;
 
 typedef struct pr__node {
@@ -200,6 +208,17 @@ typedef struct pr__op_def {
 } pr__op_def;
 
 extern const pr__op_def pr__ops[PR__OP_COUNT];
+
+/* conv2d's scratch: a header (whether it holds the patches of every sample of the last
+ * training forward pass), then the patches, of all samples when they take at most
+ * PR__CONV_KEEP_BYTES, else of one. */
+#define PR__CONV_HEADER 64
+#define PR__CONV_KEEP_BYTES ((size_t)64 << 20)
+
+/* A 1x1 convolution with stride 1 and no padding: a product with x as it is. */
+static inline int pr__conv2d_is_pointwise(const int64_t kernel[2], const struct pr__window *w) {
+    return kernel[0] == 1 && kernel[1] == 1 && w->stride[0] == 1 && w->stride[1] == 1 && w->pad[0] == 0 && w->pad[1] == 0;
+}
 
 /* Input k of node n: its id and its node. */
 static inline int32_t pr__input_id(const pr_graph *g, const pr__node *n, int k) { return g->edges[n->in_off + k]; }

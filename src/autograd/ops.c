@@ -281,6 +281,61 @@ static pr_status infer_softmax_ce(const pr_graph *g, pr__node *n, int strict) {
     return PR_OK;
 }
 
+/* One spatial output extent (PyTorch's floor rule), -1 when n is not known yet, or
+ * -2 when the (dilated) window is larger than the padded input. */
+static int64_t window_extent(int64_t n, int64_t k, int64_t pad, int64_t stride, int64_t dilation) {
+    if (n < 0 || k < 0) return -1;
+    int64_t span = dilation * (k - 1) + 1;
+    if (n + 2 * pad < span) return -2;
+    return (n + 2 * pad - span) / stride + 1;
+}
+
+/* (N, C, H, W) -> (N, out channels, OH, OW) from the window attributes and kernel k. */
+static pr_status infer_window(const pr_graph *g, pr__node *n, int64_t channels, const int64_t k[2]) {
+    const pr__node *x = pr__in(g, n, 0);
+    const struct pr__window *w = &n->attr.win;
+    n->ndim = 4;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    n->shape[0] = x->shape[0];
+    n->shape[1] = channels;
+    for (int d = 0; d < 2; d++) {
+        int64_t e = window_extent(x->shape[2 + d], k[d], w->pad[d], w->stride[d], w->dilation[d]);
+        if (e == -2) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "the %lldx%lld window (dilation %lld) is larger than the padded input (%lld + 2 x %lld on the %s axis)",
+                     (long long)k[0], (long long)k[1], (long long)w->dilation[d], (long long)x->shape[2 + d],
+                     (long long)w->pad[d], d ? "width" : "height");
+            return shape_error(g, n, msg);
+        }
+        n->shape[2 + d] = e;
+    }
+    if (x->shape[2] > 0 && x->shape[3] > 0 && x->shape[2] > INT32_MAX / x->shape[3])
+        return shape_error(g, n, "a feature map of more than 2^31 elements");
+    return PR_OK;
+}
+
+/* x (N, C, H, W), weight (O, C, KH, KW), optional bias (O). */
+static pr_status infer_conv2d(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *x = pr__in(g, n, 0), *w = pr__in(g, n, 1);
+    if (x->ndim != 4) return shape_error(g, n, "the input must be (batch, channels, height, width)");
+    if (w->ndim != 4) return shape_error(g, n, "the weight must be (out channels, in channels, kernel height, kernel width)");
+    if (!extents_agree(x->shape[1], w->shape[1])) return shape_error(g, n, "the input's channels differ from the weight's");
+    if (n->n_in == 3) {
+        const pr__node *b = pr__in(g, n, 2);
+        if (b->ndim != 1 || !extents_agree(b->shape[0], w->shape[0]))
+            return shape_error(g, n, "the bias must have one value per output channel");
+    }
+    return infer_window(g, n, w->shape[0], w->shape + 2);
+}
+
+static pr_status infer_pool2d(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *x = pr__in(g, n, 0);
+    if (x->ndim != 4) return shape_error(g, n, "the input must be (batch, channels, height, width)");
+    return infer_window(g, n, x->shape[1], n->attr.win.kernel);
+}
+
 /* ---- scratch ---------------------------------------------------------------------------------- */
 
 static size_t no_scratch(const pr_graph *g, const pr__node *n) {
@@ -304,6 +359,24 @@ static size_t same_size_scratch(const pr_graph *g, const pr__node *n) {
 static size_t batchnorm_scratch(const pr_graph *g, const pr__node *n) {
     const pr__node *x = pr__in(g, n, 0);
     return (size_t)(x->size + (x->ndim > 1 ? x->shape[1] : 1)) * g->esize;
+}
+
+/* conv2d: a header, then im2col patches (C KH KW x OH OW): in training, those of every
+ * sample when they fit PR__CONV_KEEP_BYTES, so the backward pass reuses them; one
+ * sample's otherwise (and for the input gradient). A 1x1 convolution with stride 1 and
+ * no padding needs none (it reads x directly). */
+static size_t conv2d_scratch(const pr_graph *g, const pr__node *n) {
+    const pr__node *x = pr__in(g, n, 0), *w = pr__in(g, n, 1);
+    if (pr__conv2d_is_pointwise(w->shape + 2, &n->attr.win)) return 0;
+    size_t one = (size_t)(x->shape[1] * w->shape[2] * w->shape[3]) * (size_t)(n->shape[2] * n->shape[3]) * g->esize;
+    size_t all = one * (size_t)x->shape[0];
+    return PR__CONV_HEADER + (all <= PR__CONV_KEEP_BYTES ? all : one);
+}
+
+/* max pooling: the position of each window's maximum in its plane */
+static size_t max_pool2d_scratch(const pr_graph *g, const pr__node *n) {
+    (void)g;
+    return (size_t)n->size * sizeof(int32_t);
 }
 
 /* ---- the table ---------------------------------------------------------------------------------- */

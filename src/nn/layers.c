@@ -9,7 +9,7 @@
 #include "nn/nn_internal.h"
 
 /* The families, in the order the help lists them. A new family file adds one entry. */
-static const pr__layer_def *const families[] = {pr__layers_dense, pr__layers_norm, pr__layers_structure};
+static const pr__layer_def *const families[] = {pr__layers_dense, pr__layers_conv, pr__layers_norm, pr__layers_structure};
 enum { N_FAMILIES = sizeof families / sizeof families[0] };
 
 static const pr__layer_def *def_at(int i) {
@@ -100,7 +100,10 @@ static void json_arg(pr_strbuf *sb, const pr_layer_arg *a) {
             pr__json_append_string(sb, a->choices[(int)a->default_value]);
         }
     } else {
-        if (!a->required) {
+        if (!a->required && a->default_from) {
+            pr__strbuf_puts(sb, ", \"default_from\": ");
+            pr__json_append_string(sb, a->default_from);
+        } else if (!a->required) {
             pr__strbuf_puts(sb, ", \"default\": ");
             json_number(sb, a->default_value);
         }

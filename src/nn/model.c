@@ -214,7 +214,7 @@ static pr_status model_build(pr_model **out, const char *spec, int in_ndim, cons
     m->in_ndim = in_ndim;
     memcpy(m->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
     pr_rng_seed(&m->init_rng, o.seed);
-    pr_status st = pr__spec_parse(spec, &m->layers, &m->n_layers);
+    pr_status st = pr__spec_parse(spec, in_ndim, in_shape, &m->layers, &m->n_layers);
     if (!st && o.outputs > 0) { /* the head */
         pr__layer *grown = pr__realloc(m->layers, (size_t)(m->n_layers + 1) * sizeof *grown);
         if (!grown) st = PR_ERR_NOMEM;
@@ -239,6 +239,15 @@ static pr_status model_build(pr_model **out, const char *spec, int in_ndim, cons
         memcpy(shape + 1, in_shape, (size_t)in_ndim * sizeof *in_shape);
         m->x = pr_g_input(m->g, "x", in_ndim + 1, shape);
         st = build_list(m, m->layers, m->n_layers, "", 0, m->x, &m->y);
+    }
+    if (!st && o.outputs > 0) { /* a head over image maps would classify every pixel row */
+        pr_node before = m->n_layers > 1 ? pr_model_layer_output(m, m->n_layers - 2) : m->x;
+        int nd;
+        int64_t s[PR_MAX_DIMS];
+        if (!(st = pr_node_shape(m->g, before, &nd, s)) && nd == 4)
+            st = pr__fail(PR_ERR_SHAPE, "model: the output layer (dense:%lld) would act on the last axis of (N, %lld, %lld, "
+                                        "%lld) feature maps; end the layers with flatten or global_avgpool",
+                          (long long)o.outputs, (long long)s[1], (long long)s[2], (long long)s[3]);
     }
     if (!st) {
         int nd;

@@ -25,9 +25,11 @@ typedef struct pr__layer_def {
 } pr__layer_def;
 
 /* Each family file holds its rows, ended by a row with a NULL token:
- * layers_dense.c (dense, embedding, activations, dropout), layers_norm.c (batch and
- * layer norm), layers_structure.c (flatten, residual blocks). */
+ * layers_dense.c (dense, embedding, activations, dropout), layers_conv.c (reshape to
+ * images, convolution, pooling), layers_norm.c (batch and layer norm),
+ * layers_structure.c (flatten, residual blocks). */
 extern const pr__layer_def pr__layers_dense[];
+extern const pr__layer_def pr__layers_conv[];
 extern const pr__layer_def pr__layers_norm[];
 extern const pr__layer_def pr__layers_structure[];
 
@@ -43,8 +45,10 @@ struct pr__layer {
     int n_body;
 };
 
-/* Parse a specification (named architectures expanded) into a new layer array. */
-pr_status pr__spec_parse(const char *text, pr__layer **layers, int *n);
+/* Parse a specification (named architectures expanded) into a new layer array; the
+ * model's input shape (in_ndim 0 or in_shape NULL: unknown) lets image architectures
+ * adapt to flat rows of pixels. */
+pr_status pr__spec_parse(const char *text, int in_ndim, const int64_t *in_shape, pr__layer **layers, int *n);
 void pr__spec_free(pr__layer *layers, int n);
 /* Append the canonical text of the layers: every numeric argument, and the words
  * of choice arguments that differ from their default. */

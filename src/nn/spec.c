@@ -14,11 +14,23 @@
 #define MAX_LAYERS 4096
 #define MAX_SPEC 65536
 
+/* The model's input shape (without the batch axis), for the named architectures
+ * that adapt to it; ndim 0 when unknown. */
+typedef struct input_shape {
+    int ndim;
+    const int64_t *shape;
+} input_shape;
+
 typedef struct parser {
     const char *text; /* spaces removed, lower case */
     size_t pos;
     int depth;
+    int *expansions;  /* named architectures expanded so far (shared with sub-parsers) */
+    input_shape in;   /* what the first layer of the top-level list receives */
 } parser;
+
+static int architecture_index(const char *token, size_t len);
+static pr_status parse_architecture(parser *p, int which, int first, pr__layer **layers, int *n, int *cap);
 
 static pr_status error_at(const parser *p, const char *fmt, ...) PR_PRINTF(2, 3);
 static pr_status error_at(const parser *p, const char *fmt, ...) {
@@ -39,12 +51,17 @@ void pr__spec_free(pr__layer *layers, int n) {
 static int word_start(char c) { return c >= 'a' && c <= 'z'; }
 static int word_char(char c) { return word_start(c) || (c >= '0' && c <= '9') || c == '_'; }
 
-/* The tokens of every layer, for "unknown layer" messages. */
+/* The tokens of every layer and named architecture, for "unknown layer" messages. */
 static void known_layers(char *buf, size_t len) {
     size_t used = 0;
     buf[0] = '\0';
     for (int i = 0; i < pr_layer_count() && used < len; i++) {
         int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", pr_layer_at(i)->token);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    for (int i = 0; i < pr_architecture_count() && used < len; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "; named models: ", pr_architecture_at(i)->name);
         if (w < 0) break;
         used += (size_t)w;
     }
@@ -130,6 +147,10 @@ static pr_status parse_args(parser *p, const pr__layer_def *def, pr__layer *l) {
         p->pos += wlen;
     }
     for (int a = 0; a < info->n_args; a++)
+        if (!given[a] && info->args[a].default_from)
+            for (int from = 0; from < a; from++)
+                if (!strcmp(info->args[from].name, info->args[a].default_from)) l->v[a] = l->v[from];
+    for (int a = 0; a < info->n_args; a++)
         if (info->args[a].required && !given[a])
             return error_at(p, "'%s' needs an argument: %s (%s)", info->token, arg_label(&info->args[a], name, sizeof name),
                             syntax);
@@ -168,29 +189,39 @@ static pr_status parse_item(parser *p, pr__layer *l) {
     return parse_args(p, def, l);
 }
 
+/* Room for one more layer in the growing list. */
+static pr_status grow_list(parser *p, pr__layer **layers, int n, int *cap) {
+    if (n == MAX_LAYERS) return error_at(p, "more than %d layers", MAX_LAYERS);
+    if (n < *cap) return PR_OK;
+    int grown_cap = *cap ? 2 * *cap : 8;
+    pr__layer *grown = pr__realloc(*layers, (size_t)grown_cap * sizeof *grown);
+    if (!grown) return PR_ERR_NOMEM;
+    *layers = grown;
+    *cap = grown_cap;
+    return PR_OK;
+}
+
+/* The layers of a list up to `close` (']' for a block, '\0' for the whole text); a
+ * named architecture among them is replaced by its layers. */
 static pr_status parse_list(parser *p, char close, pr__layer **out, int *n_out) {
     pr__layer *layers = NULL;
     int n = 0, cap = 0;
     pr_status st = PR_OK;
     while (p->text[p->pos] && p->text[p->pos] != close) {
-        if (n == MAX_LAYERS) {
-            st = error_at(p, "more than %d layers", MAX_LAYERS);
-            break;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8;
-            pr__layer *grown = pr__realloc(layers, (size_t)cap * sizeof *grown);
-            if (!grown) {
-                st = PR_ERR_NOMEM;
+        size_t len = 0;
+        while (word_char(p->text[p->pos + len])) len++;
+        int arch = pr__layer_lookup(p->text + p->pos, len) ? -1 : architecture_index(p->text + p->pos, len);
+        if (arch >= 0) {
+            /* only the first layer of the whole model knows its input shape */
+            if ((st = parse_architecture(p, arch, n == 0 && p->depth == 0, &layers, &n, &cap))) break;
+        } else {
+            if ((st = grow_list(p, &layers, n, &cap))) break;
+            if ((st = parse_item(p, &layers[n]))) {
+                pr__spec_free(layers[n].body, layers[n].n_body);
                 break;
             }
-            layers = grown;
+            n++;
         }
-        if ((st = parse_item(p, &layers[n]))) {
-            pr__spec_free(layers[n].body, layers[n].n_body);
-            break;
-        }
-        n++;
         char c = p->text[p->pos];
         if (c == ',') {
             p->pos++;
@@ -215,39 +246,144 @@ static pr_status parse_list(parser *p, char close, pr__layer **out, int *n_out) 
     return PR_OK;
 }
 
-/* ---- named architectures ----------------------------------------------------------------- */
+/* ---- named architectures -----------------------------------------------------------------
+ * A name that stands for a list of layers, anywhere a layer may stand: "mlp:128:64",
+ * "lenet5", "conv:16:3:1:1,resblock:16,resblock:32:2,global_avgpool". Each expands
+ * to spec text, parsed in its place; model files store the expanded layers. An image
+ * architecture that comes first in the model sees the input shape: given flat rows of
+ * S x S pixels (a CSV of images, the embedded 8x8 digits) it starts with
+ * reshape:1:S:S, and LeNet-5 pads 28x28 images to the 32x32 its layout expects. */
 
-/* "mlp" and "mlp:H1:H2:...": ReLU hidden layers. */
-static pr_status expand_mlp(const char *text, const char *args, pr_strbuf *sb) {
-    if (!*args) {
-        pr__strbuf_puts(sb, "dense:128,relu,dense:64,relu");
-        return PR_OK;
-    }
-    for (const char *s = args; *s == ':';) {
+#define MAX_EXPANSIONS 256
+
+/* Whole numbers ":a:b:..." after an architecture's name, at most `max` of them. */
+static pr_status arch_numbers(const char *item, const char *args, const char *usage, int max, long long *v, int *n) {
+    *n = 0;
+    for (const char *s = args; *s;) {
         char *end;
-        long long h = strtoll(s + 1, &end, 10);
-        if (end == s + 1 || h < 1 || h > (1LL << 31) || (*end && *end != ':'))
-            return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": mlp takes hidden widths, e.g. mlp:128:64", text);
-        pr__strbuf_printf(sb, "%sdense:%lld,relu", sb->len ? "," : "", h);
+        long long x = *s == ':' ? strtoll(s + 1, &end, 10) : -1;
+        if (*s != ':' || end == s + 1 || x < 1 || x > (1LL << 31) || (*end && *end != ':') || *n == max)
+            return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": %s", item, usage);
+        v[(*n)++] = x;
         s = end;
     }
     return PR_OK;
 }
 
-/* "linear": no hidden layer (linear, logistic or softmax regression once the head is added). */
-static pr_status expand_linear(const char *text, const char *args, pr_strbuf *sb) {
+/* The side S of flat input rows of S x S pixels ("reshape:1:S:S," is put first), the
+ * height of (C, H, W) input, or 0 when unknown. */
+static int64_t image_side(const input_shape *in, pr_strbuf *sb) {
+    if (!in || in->ndim == 0) return 0;
+    if (in->ndim == 3) return in->shape[1];
+    if (in->ndim != 1) return 0;
+    int64_t s = (int64_t)llround(sqrt((double)in->shape[0]));
+    if (s * s != in->shape[0]) return 0;
+    pr__strbuf_printf(sb, "reshape:1:%lld:%lld,", (long long)s, (long long)s);
+    return s;
+}
+
+/* "mlp" and "mlp:H1:H2:...": ReLU hidden layers. */
+static pr_status expand_mlp(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    (void)in;
+    long long h[64];
+    int n;
+    pr_status st = arch_numbers(item, args, "mlp takes hidden widths, e.g. mlp:128:64", 64, h, &n);
+    if (st) return st;
+    if (!n) pr__strbuf_puts(sb, "dense:128,relu,dense:64,relu");
+    for (int i = 0; i < n; i++) pr__strbuf_printf(sb, "%sdense:%lld,relu", i ? "," : "", h[i]);
+    return PR_OK;
+}
+
+/* "linear": no hidden layer (linear, logistic or softmax regression once the head is
+ * added); as part of a list it adds nothing. */
+static pr_status expand_linear(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    (void)in;
     (void)sb;
-    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": linear takes no arguments", text);
+    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": linear takes no arguments", item);
+    return PR_OK;
+}
+
+/* LeNet-5 (LeCun et al. 1998) with ReLU and max pooling: two 5x5 convolutions (6, 16
+ * maps) each pooled 2x2, then 120 and 84 units; a 28x28 input is padded by 2. */
+static pr_status expand_lenet5(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": lenet5 takes no arguments", item);
+    int64_t side = image_side(in, sb);
+    pr__strbuf_printf(sb, "conv:6:5:1:%d,relu,maxpool:2,conv:16:5,relu,maxpool:2,flatten,dense:120,relu,dense:84,relu",
+                      side == 28 ? 2 : 0);
+    return PR_OK;
+}
+
+/* A small CNN for small images (the 8x8 digits, 28x28 clothes), the layout of Keras's
+ * MNIST example: 3x3 convolutions of 32 and 64 maps, a 2x2 pool, dropout 0.25, 128
+ * hidden units, dropout 0.5. */
+static pr_status expand_cnn(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": cnn takes no arguments", item);
+    image_side(in, sb);
+    pr__strbuf_puts(sb, "conv:32:3:1:1,relu,conv:64:3:1:1,relu,maxpool:2,dropout:0.25,flatten,dense:128,relu,dropout:0.5");
+    return PR_OK;
+}
+
+/* A VGG block (Simonyan and Zisserman 2014): N 3x3 convolutions of C maps with ReLU,
+ * then a 2x2 max pool. */
+static pr_status expand_vgg(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    long long v[2];
+    int n;
+    pr_status st = arch_numbers(item, args, "vgg takes the number of convolutions and their maps, e.g. vgg:2:64", 2, v, &n);
+    if (!st && n != 2)
+        st = pr__fail(PR_ERR_INVALID, "model spec: \"%s\": vgg takes the number of convolutions and their maps, e.g. "
+                                      "vgg:2:64",
+                      item);
+    if (st) return st;
+    if (v[0] > 64) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": at most 64 convolutions per VGG block", item);
+    image_side(in, sb);
+    for (long long i = 0; i < v[0]; i++) pr__strbuf_printf(sb, "conv:%lld:3:1:1,relu,", v[1]);
+    pr__strbuf_puts(sb, "maxpool:2");
+    return PR_OK;
+}
+
+/* ResNet's basic block (He et al. 2015) as torchvision builds it: two 3x3 convolutions
+ * without bias, each batch-normalised, the first with stride S; the input added back
+ * (through a 1x1 convolution and batch norm when the shape changes), then ReLU. */
+static pr_status expand_resblock(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    long long v[2];
+    int n;
+    pr_status st = arch_numbers(item, args, "resblock takes its maps and optionally a stride, e.g. resblock:64:2", 2, v, &n);
+    if (!st && n < 1)
+        st = pr__fail(PR_ERR_INVALID, "model spec: \"%s\": resblock takes its maps and optionally a stride, e.g. "
+                                      "resblock:64:2",
+                      item);
+    if (st) return st;
+    image_side(in, sb);
+    pr__strbuf_printf(sb, "res[conv:%lld:3:%lld:1:nobias,batchnorm,relu,conv:%lld:3:1:1:nobias,batchnorm],relu", v[0],
+                      n > 1 ? v[1] : 1, v[0]);
+    return PR_OK;
+}
+
+/* A small ResNet for 28x28 (or 32x32) images: a 3x3 stem of 16 maps, three basic
+ * blocks of 16, 32 and 64 maps (the last two halving the size), global average pool. */
+static pr_status expand_resnet(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": resnet takes no arguments", item);
+    image_side(in, sb);
+    pr__strbuf_puts(sb, "conv:16:3:1:1:nobias,batchnorm,relu,resblock:16,resblock:32:2,resblock:64:2,global_avgpool");
     return PR_OK;
 }
 
 static const struct {
     pr_architecture_info info;
-    pr_status (*expand)(const char *text, const char *args, pr_strbuf *sb);
+    pr_status (*expand)(const char *item, const char *args, const input_shape *in, pr_strbuf *sb);
 } architectures[] = {
     {{"mlp", "mlp[:H1:H2:...]", "ReLU hidden layers of those widths (default mlp:128:64), then the head"}, expand_mlp},
     {{"linear", "linear", "no hidden layer: linear, logistic or softmax regression once the head is added"},
      expand_linear},
+    {{"lenet5", "lenet5", "LeNet-5 (1998) for 1x28x28 or 1x32x32 images: conv 6x5x5, pool, conv 16x5x5, pool, 120, 84"},
+     expand_lenet5},
+    {{"cnn", "cnn", "a small CNN for small images (8x8 digits, 28x28): conv 32x3x3, conv 64x3x3, pool, 128, dropout"}, expand_cnn},
+    {{"vgg", "vgg:N:C", "a VGG block: N 3x3 convolutions of C maps with ReLU, then a 2x2 max pool"}, expand_vgg},
+    {{"resblock", "resblock:C[:S]",
+      "a ResNet basic block of C maps, stride S (default 1); a 1x1 projection when the shape changes"},
+     expand_resblock},
+    {{"resnet", "resnet", "a small ResNet for 28x28 images: stem, blocks of 16, 32 (stride 2), 64 (stride 2), average pool"},
+     expand_resnet},
 };
 enum { N_ARCHITECTURES = sizeof architectures / sizeof architectures[0] };
 
@@ -256,20 +392,49 @@ const pr_architecture_info *pr_architecture_at(int i) {
     return i >= 0 && i < N_ARCHITECTURES ? &architectures[i].info : NULL;
 }
 
-/* A whole spec that names an architecture, expanded into sb (*named set). */
-static pr_status expand_named(const char *text, pr_strbuf *sb, int *named) {
-    *named = 0;
-    size_t len = strcspn(text, ":,[");
-    for (int i = 0; i < N_ARCHITECTURES; i++) {
-        const char *name = architectures[i].info.name;
-        if (strlen(name) != len || strncmp(text, name, len) || (text[len] && text[len] != ':')) continue;
-        *named = 1;
-        return architectures[i].expand(text, text + len, sb);
-    }
-    return PR_OK;
+static int architecture_index(const char *token, size_t len) {
+    for (int i = 0; i < N_ARCHITECTURES; i++)
+        if (strlen(architectures[i].info.name) == len && !strncmp(architectures[i].info.name, token, len)) return i;
+    return -1;
 }
 
-pr_status pr__spec_parse(const char *text, pr__layer **layers, int *n) {
+/* Expand the architecture at p->pos (its name and ":arguments") and append its layers. */
+static pr_status parse_architecture(parser *p, int which, int first, pr__layer **layers, int *n, int *cap) {
+    size_t start = p->pos, end = start;
+    while (p->text[end] && p->text[end] != ',' && p->text[end] != ']') {
+        if (p->text[end] == '[')
+            return error_at(p, "%s is a named model and takes no [layers]", architectures[which].info.name);
+        end++;
+    }
+    if (++*p->expansions > MAX_EXPANSIONS) return error_at(p, "more than %d named models", MAX_EXPANSIONS);
+    char *item = pr__malloc(end - start + 1);
+    if (!item) return PR_ERR_NOMEM;
+    memcpy(item, p->text + start, end - start);
+    item[end - start] = '\0';
+    pr_strbuf sb;
+    pr__strbuf_init(&sb);
+    pr_status st = architectures[which].expand(item, item + strlen(architectures[which].info.name),
+                                               first ? &p->in : NULL, &sb);
+    if (!st && sb.failed) st = PR_ERR_NOMEM;
+    pr__layer *sub = NULL;
+    int n_sub = 0;
+    if (!st && sb.len) {
+        parser inner = {sb.data, 0, p->depth, p->expansions, {0, NULL}};
+        st = parse_list(&inner, '\0', &sub, &n_sub);
+    }
+    for (int i = 0; !st && i < n_sub; i++) {
+        if ((st = grow_list(p, layers, *n, cap))) break;
+        (*layers)[(*n)++] = sub[i];
+        sub[i] = (pr__layer){0};
+    }
+    pr__spec_free(sub, n_sub);
+    pr__strbuf_free(&sb);
+    free(item);
+    p->pos = end;
+    return st;
+}
+
+pr_status pr__spec_parse(const char *text, int in_ndim, const int64_t *in_shape, pr__layer **layers, int *n) {
     if (!text) text = "";
     size_t len = strlen(text);
     if (len > MAX_SPEC) return pr__fail(PR_ERR_LIMIT, "model spec: %zu characters is beyond the limit of %d", len, MAX_SPEC);
@@ -279,16 +444,9 @@ pr_status pr__spec_parse(const char *text, pr__layer **layers, int *n) {
     for (size_t i = 0; i < len; i++)
         if (!isspace((unsigned char)text[i])) compact[k++] = (char)tolower((unsigned char)text[i]);
     compact[k] = '\0';
-    pr_strbuf sb;
-    pr__strbuf_init(&sb);
-    int named;
-    pr_status st = expand_named(compact, &sb, &named);
-    if (!st && named && sb.failed) st = PR_ERR_NOMEM;
-    if (!st) {
-        parser p = {named ? (sb.data ? sb.data : "") : compact, 0, 0};
-        st = parse_list(&p, '\0', layers, n);
-    }
-    pr__strbuf_free(&sb);
+    int expansions = 0;
+    parser p = {compact, 0, 0, &expansions, {in_shape ? in_ndim : 0, in_shape}};
+    pr_status st = parse_list(&p, '\0', layers, n);
     free(compact);
     return st;
 }

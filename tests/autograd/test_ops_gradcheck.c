@@ -119,6 +119,32 @@ static pr_node b_concat_many(pr_graph *g, const pr_node *p) {
     return pr_g_concat(g, parts, 12, 1);
 }
 
+static pr_node conv_of(pr_graph *g, const pr_node *p, int has_bias, pr_conv2d_params c) {
+    return pr_g_conv2d(g, p[0], p[1], has_bias ? p[2] : pr_g_no_node(), &c);
+}
+static pr_node b_conv_padded(pr_graph *g, const pr_node *p) {
+    return conv_of(g, p, 1, (pr_conv2d_params){.stride = {1, 1}, .padding = {1, 1}, .dilation = {1, 1}});
+}
+static pr_node b_conv_strided_dilated(pr_graph *g, const pr_node *p) {
+    return conv_of(g, p, 1, (pr_conv2d_params){.stride = {2, 1}, .padding = {1, 0}, .dilation = {1, 2}});
+}
+static pr_node b_conv_pointwise(pr_graph *g, const pr_node *p) { return conv_of(g, p, 1, PR_CONV2D_DEFAULTS); }
+static pr_node b_conv_no_bias(pr_graph *g, const pr_node *p) {
+    return conv_of(g, p, 0, (pr_conv2d_params){.stride = {3, 3}, .padding = {2, 2}, .dilation = {1, 1}});
+}
+static pr_node b_max_pool(pr_graph *g, const pr_node *p) { return pr_g_max_pool2d(g, p[0], NULL); }
+static pr_node b_max_pool_3s2p1(pr_graph *g, const pr_node *p) {
+    return pr_g_max_pool2d(g, p[0], &(pr_pool2d_params){.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1}});
+}
+static pr_node b_avg_pool(pr_graph *g, const pr_node *p) { return pr_g_avg_pool2d(g, p[0], NULL); }
+static pr_node avg_pool_3s2p1(pr_graph *g, const pr_node *p, int include) {
+    return pr_g_avg_pool2d(g, p[0], &(pr_pool2d_params){.kernel = {3, 3}, .stride = {2, 2}, .padding = {1, 1},
+                                                        .count_include_pad = include});
+}
+static pr_node b_avg_pool_pad(pr_graph *g, const pr_node *p) { return avg_pool_3s2p1(g, p, 1); }
+static pr_node b_avg_pool_nopad(pr_graph *g, const pr_node *p) { return avg_pool_3s2p1(g, p, 0); }
+static pr_node b_global_avg_pool(pr_graph *g, const pr_node *p) { return pr_g_global_avg_pool2d(g, p[0]); }
+
 static pr_node b_ce_soft(pr_graph *g, const pr_node *p) {
     return pr_g_softmax_cross_entropy(g, p[0], pr_g_softmax(g, p[1], -1)); /* soft targets get gradients too */
 }
@@ -129,6 +155,16 @@ static pr_node b_bce_logits(pr_graph *g, const pr_node *p) {
 }
 
 static const op_case cases[] = {
+    {"conv2d_padded", 3, {4, 4, 1}, {{2, 3, 5, 4}, {4, 3, 3, 3}, {4}}, 0, b_conv_padded},
+    {"conv2d_strided_dilated", 3, {4, 4, 1}, {{2, 2, 7, 6}, {3, 2, 3, 2}, {3}}, 0, b_conv_strided_dilated},
+    {"conv2d_pointwise", 3, {4, 4, 1}, {{2, 3, 3, 4}, {2, 3, 1, 1}, {2}}, 0, b_conv_pointwise},
+    {"conv2d_no_bias_stride3", 2, {4, 4}, {{1, 2, 6, 7}, {2, 2, 5, 3}}, 0, b_conv_no_bias},
+    {"max_pool2d", 1, {4}, {{2, 2, 4, 6}}, 0, b_max_pool},
+    {"max_pool2d_3s2p1", 1, {4}, {{1, 2, 5, 6}}, 0, b_max_pool_3s2p1},
+    {"avg_pool2d", 1, {4}, {{2, 2, 4, 6}}, 0, b_avg_pool},
+    {"avg_pool2d_3s2p1_count_pad", 1, {4}, {{1, 2, 5, 6}}, 0, b_avg_pool_pad},
+    {"avg_pool2d_3s2p1_exclude_pad", 1, {4}, {{1, 2, 5, 6}}, 0, b_avg_pool_nopad},
+    {"global_avg_pool", 1, {4}, {{2, 3, 3, 2}}, 0, b_global_avg_pool},
     {"bce_with_logits", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_bce_logits},
     {"bce_with_logits_broadcast", 2, {2, 1}, {{3, 4}, {4}}, 0, b_bce_logits},
     {"log1p", 1, {2}, {{3, 4}}, 1, b_log1p},

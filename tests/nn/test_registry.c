@@ -38,8 +38,13 @@ Test(registry, every_layer_row_is_complete_and_its_example_round_trips) {
             cr_assert(arg->name && *arg->name && arg->help, "%s: argument %d is unnamed", l->token, a);
             if (arg->kind == PR_ARG_CHOICE) cr_assert(arg->choices[0] && arg->choices[(int)arg->default_value]);
             else cr_assert(arg->min <= arg->max, "%s %s", l->token, arg->name);
-            if (!arg->required && arg->kind != PR_ARG_CHOICE)
+            if (arg->default_from) { /* the value of an earlier argument */
+                int earlier = 0;
+                for (int b = 0; b < a; b++) earlier |= !strcmp(l->args[b].name, arg->default_from);
+                cr_assert(earlier && !arg->required, "%s %s: default_from names no earlier argument", l->token, arg->name);
+            } else if (!arg->required && arg->kind != PR_ARG_CHOICE) {
                 cr_assert(arg->default_value >= arg->min && arg->default_value <= arg->max, "%s %s", l->token, arg->name);
+            }
         }
         int64_t in[PR_MAX_DIMS];
         int nd = parse_shape(l->example_input, in);
@@ -158,7 +163,8 @@ Test(registry, parameters_are_counted_without_building_the_model) {
     cr_assert_eq(n, INT64_C(50000) * 50000 + 50000 + 500010);
     pr_model *m = NULL;
     assert_fails(pr_model_new(&m, "dense:50000", PR_SHAPE(50000), NULL), PR_ERR_LIMIT, "past 268435456 parameters");
-    assert_fails(pr_spec_param_count("dense:4,res[dense:5]", PR_SHAPE(3), 0, &n), PR_ERR_SHAPE, "changes the shape");
+    assert_fails(pr_spec_param_count("embedding:10:4,res[dense:5]", PR_SHAPE(3), 0, &n), PR_ERR_SHAPE,
+                 "changes the shape");
 }
 
 /* The defect this issue found: an output of rank 3 was copied past a (N, width) block. */
