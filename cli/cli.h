@@ -30,11 +30,14 @@ extern const cli_command cli_metrics_command;
 
 /* Features and target read for train, eval and predict. */
 typedef struct cli_dataset {
-    pr_tensor *X, *y;      /* float64; y NULL when no target was read */
-    char **features;       /* column names of X */
+    pr_tensor *X, *y;      /* CSV and digits: float64 (n, d); images: float32 (n, C, H, W)
+                              in [0, 1]; y NULL when no target was read */
+    pr_tensor *X_test, *y_test; /* a data set's own test part (Fashion-MNIST), else NULL */
+    char **features;       /* column names of X (none for images) */
     int64_t n_features;
     char *target;          /* the target column's name (NULL if none) */
     const char *source;    /* the file, or a description of the embedded digits */
+    int images;            /* X holds images: no standardisation, no column names */
 } cli_dataset;
 
 /* The columns a saved model expects: n_features of them (0: no model), by name when
@@ -50,14 +53,36 @@ int cli_columns_of_model(const pr_model *m, cli_columns *c);
 int cli_columns_of_estimator(const pr_estimator *e, cli_columns *c);
 void cli_columns_free(cli_columns *c);
 
+/* Where a command's data comes from: --data (a CSV file, "digits" or NULL for the
+ * embedded digits, "fashion-mnist"), or --images with --labels (an IDX pair). */
+typedef enum cli_part {
+    CLI_PART_TRAIN, /* train: a data set's training part, and its test part if it has one */
+    CLI_PART_TEST   /* eval, predict: a data set's test part */
+} cli_part;
+
+typedef struct cli_source {
+    const char *data, *target, *images, *labels;
+    cli_part part;
+} cli_source;
+
+/* The named image data set that --data accepts. */
+#define CLI_FASHION_MNIST "fashion-mnist"
+
 /* 1 for NULL or "digits": the embedded handwritten digits. */
 int cli_is_digits(const char *path);
-/* Read `path` (a CSV file or "digits"). The target is `target`, else the model's
- * target column when the file has it, else (need_target) the last column. With a
- * model's columns, the features are those columns, found by name. Prints the error
- * and returns CLI_FAILURE or CLI_USAGE on failure. */
-int cli_dataset_load(const char *path, const char *target, const cli_columns *model, int need_target, cli_dataset *d);
+/* Read the source. CSV: the target is src->target, else the model's target column
+ * when the file has it, else (need_target) the last column; with a model's columns,
+ * the features are those columns, found by name. Images: X (n, C, H, W), the labels
+ * as y (needed when need_target). Prints the error and returns CLI_FAILURE or
+ * CLI_USAGE on failure. */
+int cli_dataset_load(const cli_source *src, const cli_columns *model, int need_target, cli_dataset *d);
 void cli_dataset_free(cli_dataset *d);
+/* X reshaped to the model's input when only the layout differs (a CSV row of 784
+ * pixels for a model of 1x28x28 images, or images for a model of flat rows);
+ * otherwise X is left as it is for the model to report the mismatch. */
+void cli_dataset_fit_model(pr_tensor *X, const pr_model *m);
+/* "1797 rows x 64 features" or "60000 images of 1x28x28". */
+const char *cli_dataset_describe(const pr_tensor *X, int images, char *buf, size_t len);
 /* Parse a whole finite number in [lo, hi]; returns 1 on success. */
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 

@@ -104,7 +104,8 @@ static int describe_npy(const char *path, int json) {
 /* The embedded digits: describe them, or write them out as CSV with a header. */
 static int digits_command(const char *write, int json) {
     cli_dataset d;
-    int rc = cli_dataset_load("digits", NULL, NULL, 1, &d);
+    cli_source src = {.data = "digits"};
+    int rc = cli_dataset_load(&src, NULL, 1, &d);
     if (rc) return rc;
     int64_t n = d.X->shape[0], w = d.X->shape[1];
     pr_tensor *all = NULL;

@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 
 typedef struct model_args {
-    const char *model, *data, *target, *out;
+    const char *model, *data, *target, *images, *labels, *out;
     int json;
 } model_args;
 
@@ -17,6 +17,8 @@ static int parse(int argc, char **argv, const cli_command *cmd, model_args *a) {
         const char **dst = !strcmp(arg, "--model")    ? &a->model
                            : !strcmp(arg, "--data")   ? &a->data
                            : !strcmp(arg, "--target") ? &a->target
+                           : !strcmp(arg, "--images") ? &a->images
+                           : !strcmp(arg, "--labels") ? &a->labels
                            : !strcmp(arg, "--out")    ? &a->out
                                                       : NULL;
         if (cli_is_help(arg)) {
@@ -139,10 +141,13 @@ static int run_eval(int argc, char **argv) {
         return CLI_FAILURE;
     }
     cli_dataset d;
-    if ((rc = cli_dataset_load(a.data, a.target, &l.columns, 1, &d))) {
+    cli_source src = {.data = a.data, .target = a.target, .images = a.images, .labels = a.labels, .part = CLI_PART_TEST};
+    if ((rc = cli_dataset_load(&src, &l.columns, 1, &d))) {
         loaded_free(&l);
         return rc;
     }
+    if (l.m) cli_dataset_fit_model(d.X, l.m);
+    else if (d.images) pr_tensor_reshape(d.X, PR_SHAPE(d.X->shape[0], d.X->size / d.X->shape[0]));
     if (l.e) {
         rc = eval_estimator(&a, &l, &d);
         cli_dataset_free(&d);
@@ -168,8 +173,10 @@ static int run_eval(int argc, char **argv) {
         cli_json_string(stdout, d.source);
         printf(", \"rows\": %lld, \"loss\": %.17g, \"%s\": %.17g", (long long)n, loss, classify ? "accuracy" : "r2", metric);
     } else {
-        printf("model: %s (%s, %s)\ndata: %s, %lld rows\n", a.model, pr_model_spec(m),
-               classify ? "classification" : "regression", d.source, (long long)n);
+        char described[128];
+        printf("model: %s (%s, %s)\ndata: %s, %s\n", a.model, pr_model_spec(m),
+               classify ? "classification" : "regression", d.source,
+               cli_dataset_describe(d.X, d.images, described, sizeof described));
         printf("loss: %.6f\n%s: %.6f\n", loss, classify ? "accuracy" : "R^2", metric);
     }
     if (classify && K <= 20) { /* confusion matrix: rows are true classes */
@@ -223,7 +230,8 @@ static int run_eval(int argc, char **argv) {
 
 const cli_command cli_eval_command = {
     "eval", "evaluate a saved model on labelled data", run_eval,
-    "usage: primer eval --model FILE [--data FILE.csv] [--target COLUMN] [--json]\n"
+    "usage: primer eval --model FILE [--data FILE.csv [--target COLUMN] | --data fashion-mnist |\n"
+    "                   --images FILE --labels FILE] [--json]\n"
     "\n"
     "Load a model saved by primer train and report its loss and accuracy (with a\n"
     "confusion matrix for up to 20 classes) or R^2 and MAE on a labelled CSV file;\n"
@@ -234,6 +242,9 @@ const cli_command cli_eval_command = {
     "reported as errors.\n"
     "\n"
     "  --data FILE.csv    the data (default: the embedded digits)\n"
+    "  --data fashion-mnist  Fashion-MNIST's 10,000 test images\n"
+    "  --images FILE      images in IDX format (MNIST's; .gz read as such) and\n"
+    "  --labels FILE      their labels\n"
     "  --json             one JSON object\n"};
 
 /* ---- predict ---------------------------------------------------------------------------------- */
@@ -249,10 +260,13 @@ static int run_predict(int argc, char **argv) {
         return rc;
     }
     cli_dataset d;
-    if ((rc = cli_dataset_load(a.data, NULL, &l.columns, 0, &d))) {
+    cli_source src = {.data = a.data, .images = a.images, .labels = a.labels, .part = CLI_PART_TEST};
+    if ((rc = cli_dataset_load(&src, &l.columns, 0, &d))) {
         loaded_free(&l);
         return rc;
     }
+    if (l.m) cli_dataset_fit_model(d.X, l.m);
+    else if (d.images) pr_tensor_reshape(d.X, PR_SHAPE(d.X->shape[0], d.X->size / d.X->shape[0]));
     int classify = loaded_classifies(&l);
     int64_t n = d.X->shape[0], K = classify ? loaded_classes(&l) : 1;
     pr_tensor *values = NULL, *labels = NULL, *table = NULL;
@@ -313,14 +327,17 @@ static int run_predict(int argc, char **argv) {
 
 const cli_command cli_predict_command = {
     "predict", "write a saved model's predictions as CSV", run_predict,
-    "usage: primer predict --model FILE [--data FILE.csv] [--out FILE.csv] [--json]\n"
+    "usage: primer predict --model FILE [--data FILE.csv | --data fashion-mnist | --images FILE]\n"
+    "                      [--out FILE.csv] [--json]\n"
     "\n"
     "Load a model saved by primer train or primer fit and predict every row of a\n"
-    "CSV file (the\n"
-    "feature columns are found by name; other columns, such as the target, are\n"
-    "ignored). Classifiers write the predicted class and one probability per class\n"
+    "CSV file (the feature columns are found by name; other columns, such as the\n"
+    "target, are ignored) or every image. A model trained on images also takes CSV\n"
+    "rows of as many pixels, and the other way round. Classifiers write the predicted class and one probability per class\n"
     "(p_<class>); regressors write the predicted value.\n"
     "\n"
     "  --data FILE.csv    the data (default: the embedded digits)\n"
+    "  --data fashion-mnist  Fashion-MNIST's 10,000 test images\n"
+    "  --images FILE      images in IDX format: one row of output per image\n"
     "  --out FILE.csv     write here (atomically) instead of standard output\n"
     "  --json             one JSON object with every prediction\n"};

@@ -42,7 +42,7 @@ static int run_one(const book_example *e, const example_context *ctx) {
 }
 
 static int run_example(int argc, char **argv) {
-    const char *name = NULL, *out_dir = ".";
+    const char *name = NULL, *out_dir = ".", *model = NULL;
     int list = 0, all = 0, json = 0;
     long long chapter = 0, seed = 0;
     for (int i = 1; i < argc; i++) {
@@ -56,6 +56,9 @@ static int run_example(int argc, char **argv) {
         else if (!strcmp(a, "--out")) {
             if (++i >= argc) return cli_usage_error("example: --out needs a directory");
             out_dir = argv[i];
+        } else if (!strcmp(a, "--model")) {
+            if (++i >= argc) return cli_usage_error("example: --model needs a model file (saved by primer train)");
+            model = argv[i];
         } else if (!strcmp(a, "--seed")) {
             if (++i >= argc || !cli_parse_int(argv[i], 0, INT64_MAX, &seed))
                 return cli_usage_error("example: --seed needs a non-negative integer");
@@ -83,7 +86,7 @@ static int run_example(int argc, char **argv) {
                 strerror(errno));
         return CLI_FAILURE;
     }
-    example_context ctx = {stdout, out_dir, (uint64_t)seed};
+    example_context ctx = {stdout, out_dir, (uint64_t)seed, model};
     if (e) return run_one(e, &ctx);
     int failures = 0, ran = 0;
     for (int i = 0; i < book_example_count; i++) {
@@ -99,7 +102,7 @@ static int run_example(int argc, char **argv) {
 
 const cli_command cli_example_command = {
     "example", "run a worked example of the book (primer example --list)", run_example,
-    "usage: primer example NAME [--out DIR] [--seed N]\n"
+    "usage: primer example NAME [--out DIR] [--seed N] [--model FILE]\n"
     "       primer example --all [--chapter N] [--out DIR] [--seed N]\n"
     "       primer example --list [--json]\n"
     "\n"
@@ -111,4 +114,6 @@ const cli_command cli_example_command = {
     "  --all         run every example (of one chapter with --chapter N)\n"
     "  --out DIR     where figures go (default: the current directory; created if needed)\n"
     "  --seed N      seed of the random generator for examples that draw random data (default 0)\n"
+    "  --model FILE  a model saved by primer train, for examples that look inside one\n"
+    "                (cnn-filters: its first-layer filters and feature maps)\n"
     "  --json        with --list: JSON output\n"};

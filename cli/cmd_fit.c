@@ -175,7 +175,9 @@ static int run_fit(int argc, char **argv) {
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
     cli_dataset d;
-    if ((rc = cli_dataset_load(a.data, a.target, NULL, 1, &d))) return rc;
+    cli_source src = {.data = a.data, .target = a.target, .part = CLI_PART_TRAIN};
+    if ((rc = cli_dataset_load(&src, NULL, 1, &d))) return rc;
+    if (d.images) pr_tensor_reshape(d.X, PR_SHAPE(d.X->shape[0], d.X->size / d.X->shape[0])); /* pixels as features */
     pr_estimator_config c;
     pr_estimator *e = NULL;
     pr_tensor *Xtr = NULL, *ytr = NULL, *Xte = NULL, *yte = NULL;

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 
 typedef struct train_args {
-    const char *data, *target, *spec, *out, *log, *curve, *checkpoint, *resume;
+    const char *data, *target, *images, *labels, *spec, *out, *log, *curve, *checkpoint, *resume;
     const char *task, *loss, *optimizer, *schedule, *init, *dtype;
     double test, val, lr, momentum, weight_decay, clip_norm, clip_value, l1, l2;
     long long epochs, batch, patience, seed;
@@ -66,6 +66,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
         const char *name;
         const char **dst;
     } strings[] = {{"--data", &a->data},         {"--target", &a->target},   {"--model", &a->spec},
+                   {"--images", &a->images},     {"--labels", &a->labels},
                    {"--out", &a->out},           {"--log", &a->log},         {"--curve", &a->curve},
                    {"--checkpoint", &a->checkpoint}, {"--resume", &a->resume}, {"--task", &a->task},
                    {"--loss", &a->loss},         {"--optimizer", &a->optimizer}, {"--schedule", &a->schedule},
@@ -146,6 +147,8 @@ typedef struct run {
     pr_model *m;
     pr_train_history *h;
     char *log, *curve;
+    char described[128];    /* "1797 rows x 64 features", before the split */
+    int64_t rows;
     int classify;
     double test_loss, test_metric;
 } run;
@@ -167,6 +170,8 @@ static void run_free(run *r) {
 
 static int split_data(run *r) {
     train_args *a = &r->a;
+    r->rows = r->d.X->shape[0] + (r->d.X_test ? r->d.X_test->shape[0] : 0);
+    cli_dataset_describe(r->d.X, r->d.images, r->described, sizeof r->described);
     if (r->d.X->shape[0] < 2) {
         fprintf(stderr, "primer: error: %s has %lld row; training needs at least 2\n", r->d.source,
                 (long long)r->d.X->shape[0]);
@@ -179,7 +184,13 @@ static int split_data(run *r) {
                 r->d.target, pr_tensor_get(r->classes, 0));
         return CLI_FAILURE;
     }
-    if (a->test > 0) {
+    if (r->d.X_test) { /* the data set's own test part */
+        r->X_train = r->d.X;
+        r->y_train = r->d.y;
+        r->X_test = r->d.X_test;
+        r->y_test = r->d.y_test;
+        r->d.X = r->d.y = r->d.X_test = r->d.y_test = NULL;
+    } else if (a->test > 0) {
         pr_rng rng;
         pr_rng_seed(&rng, (uint64_t)a->seed);
         int stratify = r->classify;
@@ -201,14 +212,20 @@ static int build_model(run *r) {
     mo.outputs = r->classify ? r->classes->size : 1;
     mo.dtype = a->dtype && !strcmp(a->dtype, "float64") ? PR_F64 : PR_F32;
     if (a->init && pr_init_parse(a->init, &mo.init)) return cli_library_error("--init");
-    int64_t features = r->d.X->shape[1];
-    if (pr_model_new(&r->m, a->spec ? a->spec : "mlp", PR_SHAPE(features), &mo)) return cli_library_error("--model");
+    /* the model takes what one row of the data is: features, or an image (C, H, W) */
+    const pr_tensor *X = r->X_train;
+    const char *spec = a->spec ? a->spec : "mlp";
+    if (!a->spec && r->d.images) /* LeNet-5 for the sizes it was made for, else the small CNN */
+        spec = X->ndim == 4 && X->shape[1] == 1 && (X->shape[2] == 28 || X->shape[2] == 32) && X->shape[2] == X->shape[3]
+                   ? "lenet5"
+                   : "cnn";
+    if (pr_model_new(&r->m, spec, X->ndim - 1, X->shape + 1, &mo)) return cli_library_error("--model");
     if (r->classify ? pr_model_set_task(r->m, PR_TASK_CLASSIFICATION, pr_tensor_f64(r->classes), r->classes->size)
                     : pr_model_set_task(r->m, PR_TASK_REGRESSION, NULL, 0))
         return cli_library_error("model");
     if (pr_model_set_columns(r->m, (const char *const *)r->d.features, r->d.n_features, r->d.target))
         return cli_library_error("model");
-    if (!a->no_standardize) {
+    if (!a->no_standardize && !r->d.images) { /* pixels come scaled to [0, 1] */
         if (pr_data_standardize_fit(r->X_train, &r->mean, &r->scale) ||
             pr_model_set_standardization(r->m, r->mean, r->scale))
             return cli_library_error("standardizing");
@@ -260,7 +277,7 @@ static void print_json(const run *r) {
     printf("{\"data\": ");
     cli_json_string(stdout, r->d.source);
     printf(", \"task\": \"%s\", \"rows\": %lld, \"features\": %lld", r->classify ? "classification" : "regression",
-           (long long)r->d.X->shape[0], (long long)r->d.X->shape[1]);
+           (long long)r->rows, (long long)pr_model_input_size(r->m));
     if (r->classify) printf(", \"classes\": %lld", (long long)r->classes->size);
     printf(", \"train_rows\": %lld, \"val_rows\": %lld, \"test_rows\": %lld", (long long)h->train_rows,
            (long long)h->val_rows, (long long)(r->X_test ? r->X_test->shape[0] : 0));
@@ -304,7 +321,9 @@ static int run_train(int argc, char **argv) {
             run_free(&r);
             return CLI_FAILURE;
         }
-    if ((rc = cli_dataset_load(a->data, a->target, NULL, 1, &r.d)) || (rc = split_data(&r)) || (rc = build_model(&r))) {
+    cli_source src = {.data = a->data, .target = a->target, .images = a->images, .labels = a->labels,
+                      .part = CLI_PART_TRAIN};
+    if ((rc = cli_dataset_load(&src, NULL, 1, &r.d)) || (rc = split_data(&r)) || (rc = build_model(&r))) {
         run_free(&r);
         return rc;
     }
@@ -316,13 +335,13 @@ static int run_train(int argc, char **argv) {
         return rc;
     }
     if (p.lines) {
-        printf("data: %s, %lld rows x %lld features, ", r.d.source, (long long)r.d.X->shape[0], (long long)r.d.X->shape[1]);
+        printf("data: %s, %s, ", r.d.source, r.described);
         if (r.classify) printf("%lld classes (target '%s')\n", (long long)r.classes->size, r.d.target);
         else printf("regression (target '%s')\n", r.d.target);
         printf("model: %s, %lld parameters\n", pr_model_spec(r.m), (long long)pr_model_param_count(r.m));
         pr_optimizer_config oc = o.optimizer;
         printf("training: %s, batch %lld, %lld epochs, %s%s\n", pr_optimizer_name(oc.kind), a->batch, a->epochs,
-               a->no_standardize ? "raw features" : "standardized features",
+               r.d.images ? "pixels scaled to [0, 1]" : a->no_standardize ? "raw features" : "standardized features",
                a->patience ? ", early stopping" : "");
         fflush(stdout);
     }
@@ -367,7 +386,8 @@ static int run_train(int argc, char **argv) {
 
 const cli_command cli_train_command = {
     "train", "train a neural network (default: an MLP on the embedded digits)", run_train,
-    "usage: primer train [--data FILE.csv --target COLUMN] [--model SPEC] [options]\n"
+    "usage: primer train [--data FILE.csv --target COLUMN | --data fashion-mnist |\n"
+    "                     --images FILE --labels FILE] [--model SPEC] [options]\n"
     "\n"
     "Train a network, report each epoch, test it on held-out rows and save the model\n"
     "(safetensors, loadable by PyTorch), its loss curve (SVG) and a per-epoch log.\n"
@@ -377,15 +397,22 @@ const cli_command cli_train_command = {
     "data:\n"
     "  --data FILE.csv     a CSV file with a header row (default: the embedded digits)\n"
     "  --target COLUMN     the column to predict (default: the last)\n"
+    "  --data fashion-mnist  Fashion-MNIST's 60,000 training images (28x28, 10 kinds of\n"
+    "                      clothing; Debian's dataset-fashion-mnist), tested on its\n"
+    "                      own 10,000 test images\n"
+    "  --images FILE       images in IDX format (MNIST's; .gz read as such), with\n"
+    "  --labels FILE       their labels; pixels are scaled to [0, 1]\n"
     "  --task T            classification or regression (default: classification when\n"
     "                      the target holds whole numbers, else regression)\n"
-    "  --test F            fraction held out for the final test (default 0.2; 0: none)\n"
+    "  --test F            fraction held out for the final test (default 0.2; 0: none;\n"
+    "                      a data set with its own test part uses that)\n"
     "  --val F             fraction of the rest used for validation (default 0.1; 0: none)\n"
     "  --no-standardize    feed the features as they are (default: standardize them\n"
     "                      with the training rows' mean and std, kept in the model)\n"
     "\n"
     "model:\n"
-    "  --model SPEC        a named model (default mlp) or layers separated by commas,\n"
+    "  --model SPEC        a named model (default mlp; for images lenet5 at 1x28x28 and\n"
+    "                      1x32x32, else cnn) or layers separated by commas,\n"
     "                      e.g. dense:64,relu,dropout:0.2,dense:32,relu; the output layer\n"
     "                      (one unit per class, or one value) is added. `primer layers`\n"
     "                      shows each layer's arguments and PyTorch module:\n"

@@ -45,6 +45,8 @@ int cli_is_digits(const char *path) { return !path || !strcmp(path, "digits"); }
 void cli_dataset_free(cli_dataset *d) {
     pr_tensor_free(d->X);
     pr_tensor_free(d->y);
+    pr_tensor_free(d->X_test);
+    pr_tensor_free(d->y_test);
     for (int64_t j = 0; j < d->n_features; j++) free(d->features[j]);
     free(d->features);
     free(d->target);
@@ -115,8 +117,37 @@ static int choose_features(const pr_table *t, const cli_columns *m, int64_t targ
     return CLI_OK;
 }
 
-int cli_dataset_load(const char *path, const char *target, const cli_columns *m, int need_target, cli_dataset *d) {
+/* An IDX pair (--images, --labels) or Fashion-MNIST's part(s). */
+static int images(const cli_source *src, int need_target, cli_dataset *d) {
+    d->images = 1;
+    d->target = copy_string("label");
+    if (!src->images) { /* Fashion-MNIST */
+        pr_data_part part = src->part == CLI_PART_TRAIN ? PR_DATA_TRAIN : PR_DATA_TEST;
+        if (pr_data_fashion_mnist(NULL, part, &d->X, &d->y)) return cli_library_error("--data fashion-mnist");
+        if (src->part == CLI_PART_TRAIN && pr_data_fashion_mnist(NULL, PR_DATA_TEST, &d->X_test, &d->y_test))
+            return cli_library_error("--data fashion-mnist");
+        d->source = src->part == CLI_PART_TRAIN ? "Fashion-MNIST (" PR_FASHION_MNIST_DIR ", training part)"
+                                                : "Fashion-MNIST (" PR_FASHION_MNIST_DIR ", test part)";
+        return CLI_OK;
+    }
+    if (!src->labels && need_target) return cli_usage_error("--images needs --labels FILE (the labels of the images)");
+    if (pr_data_idx_images(src->images, src->labels, NULL, &d->X, src->labels ? &d->y : NULL))
+        return cli_library_error("--images");
+    d->source = src->images;
+    return CLI_OK;
+}
+
+int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_target, cli_dataset *d) {
     memset(d, 0, sizeof *d);
+    const char *path = src->data, *target = src->target;
+    if (src->images && src->data) return cli_usage_error("give --data or --images, not both");
+    if (src->labels && !src->images) return cli_usage_error("--labels goes with --images FILE");
+    if (src->images || (path && !strcmp(path, CLI_FASHION_MNIST))) {
+        if (target) return cli_usage_error("images have labels, not a --target column");
+        int rc = images(src, need_target, d);
+        if (rc) cli_dataset_free(d);
+        return rc;
+    }
     if (cli_is_digits(path)) {
         if (target && strcmp(target, "digit")) return cli_usage_error("the digits' target column is 'digit'");
         if (m && m->n_features != DIGITS_PIXELS) {
@@ -168,4 +199,24 @@ int cli_dataset_load(const char *path, const char *target, const cli_columns *m,
     pr_table_free(t);
     if (rc != CLI_OK) cli_dataset_free(d);
     return rc;
+}
+
+void cli_dataset_fit_model(pr_tensor *X, const pr_model *m) {
+    if (!X || !m || X->ndim < 1) return;
+    int64_t shape[PR_MAX_DIMS + 1], per_row = X->shape[0] ? X->size / X->shape[0] : 0;
+    int nd = pr_model_input_shape(m, shape + 1);
+    shape[0] = X->shape[0];
+    int same = X->ndim == nd + 1;
+    for (int d = 0; same && d < nd; d++) same = X->shape[d + 1] == shape[d + 1];
+    if (!same && per_row == pr_model_input_size(m)) pr_tensor_reshape(X, nd + 1, shape);
+}
+
+const char *cli_dataset_describe(const pr_tensor *X, int images, char *buf, size_t len) {
+    if (images && X->ndim == 4)
+        snprintf(buf, len, "%lld images of %lldx%lldx%lld", (long long)X->shape[0], (long long)X->shape[1],
+                 (long long)X->shape[2], (long long)X->shape[3]);
+    else
+        snprintf(buf, len, "%lld rows x %lld features", (long long)X->shape[0],
+                 (long long)(X->shape[0] ? X->size / X->shape[0] : 0));
+    return buf;
 }

@@ -13,6 +13,7 @@ typedef struct example_context {
     FILE *out;           /* where the example prints */
     const char *out_dir; /* where figures go ("." by default) */
     uint64_t seed;       /* for examples that draw random numbers */
+    const char *model;   /* a model file for examples that look inside one (NULL: none) */
 } example_context;
 
 typedef struct book_example {
@@ -74,5 +75,13 @@ pr_status example_activation_functions(const example_context *ctx);
 pr_status example_xor_network(const example_context *ctx);
 pr_status example_xor_learned(const example_context *ctx);
 pr_status example_network_parameters(const example_context *ctx);
+
+/* Chapter 10 */
+pr_status example_edge_detection(const example_context *ctx);
+pr_status example_convolution_kernels(const example_context *ctx);
+pr_status example_sliding_kernel(const example_context *ctx);
+pr_status example_conv_arithmetic(const example_context *ctx);
+pr_status example_cnn_pipeline(const example_context *ctx);
+pr_status example_cnn_filters(const example_context *ctx);
 
 #endif

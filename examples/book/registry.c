@@ -61,6 +61,19 @@ const book_example book_examples[] = {
     {"gradient-vanishing-depth", "listing-9.2 q9.9 q9.6", 9,
      "gradient magnitude through 1..50 sigmoid and ReLU layers, on a log axis (SVG)",
      example_gradient_vanishing_depth},
+    {"edge-detection", "listing-10.1", 10, "conv2d with vertical and horizontal edge detectors on a square (SVG)",
+     example_edge_detection},
+    {"convolution-kernels", "listing-10.2 q10.9", 10,
+     "five kernels on a grid image: true convolution, same size, wrap-around (SVG)", example_convolution_kernels},
+    {"sliding-kernel", "figure-10.1", 10, "a 3x3 kernel sliding over a 5x5 input gives a 3x3 output (SVG)",
+     example_sliding_kernel},
+    {"conv-arithmetic", "q10.1 q10.4 q10.5 q10.7 q10.10", 10,
+     "parameter counts and output sizes of conv layers, and Q10.7's convolution", example_conv_arithmetic},
+    {"cnn-pipeline", "figure-10.2 q10.8", 10,
+     "a CNN's feature-map shapes and parameters layer by layer: 896 + 18,496 = 19,392 (SVG)", example_cnn_pipeline},
+    {"cnn-filters", "section-10.5 q10.6", 10,
+     "a trained CNN's first-layer filters and one image's feature maps (--model FILE, else trains one) (SVG)",
+     example_cnn_filters},
 };
 const int book_example_count = (int)(sizeof book_examples / sizeof book_examples[0]);
 

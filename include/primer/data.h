@@ -28,9 +28,10 @@ const char *pr_data_digits_citation(void);
 
 /* An image set from an IDX pair (MNIST's format, plain or .gz; pr_idx_read): images
  * (N, H, W) or (N, C, H, W) of bytes, labels (N). X is float32 (N, C, H, W) with the
- * pixels scaled to [0, 1] (divided by 255), y float64 labels. Images and labels of
- * different counts, labels that are not whole numbers, pixels outside 0..255 are
- * errors naming both files. limits NULL: the defaults. */
+ * pixels scaled to [0, 1] (divided by 255), y float64 labels (labels NULL: images
+ * only, y untouched). Images and labels of different counts, labels that are not
+ * whole numbers, pixels outside 0..255 are errors naming the file. limits NULL: the
+ * defaults. */
 pr_status pr_data_idx_images(const char *images, const char *labels, const pr_limits *limits, pr_tensor **X,
                              pr_tensor **y);
 

@@ -12,17 +12,17 @@
 
 pr_status pr_data_idx_images(const char *images, const char *labels, const pr_limits *limits, pr_tensor **X,
                              pr_tensor **y) {
-    if (!images || !labels || !X || !y) return pr__fail(PR_ERR_INVALID, "data_idx_images: NULL argument");
+    if (!images || !X || (labels && !y)) return pr__fail(PR_ERR_INVALID, "data_idx_images: NULL argument");
     pr_tensor *raw = NULL, *lab = NULL, *x = NULL, *yy = NULL;
     pr_status st = pr_idx_read(images, limits, &raw);
-    if (!st) st = pr_idx_read(labels, limits, &lab);
+    if (!st && labels) st = pr_idx_read(labels, limits, &lab);
     if (st) goto done;
     if (raw->ndim != 3 && raw->ndim != 4) {
         st = pr__fail(PR_ERR_SHAPE, "%s: images must be (N, H, W) or (N, C, H, W), the file holds rank %d", images,
                       raw->ndim);
         goto done;
     }
-    if (lab->ndim != 1 || lab->shape[0] != raw->shape[0]) {
+    if (lab && (lab->ndim != 1 || lab->shape[0] != raw->shape[0])) {
         st = pr__fail(PR_ERR_SHAPE, "%s holds %lld images but %s holds %lld labels%s", images, (long long)raw->shape[0],
                       labels, (long long)(lab->ndim == 1 ? lab->shape[0] : lab->size),
                       lab->ndim == 1 ? "" : " (not a 1-D list)");
@@ -35,7 +35,7 @@ pr_status pr_data_idx_images(const char *images, const char *labels, const pr_li
     } else {
         memcpy(shape + 1, raw->shape + 1, 3 * sizeof *shape);
     }
-    if ((st = pr__tensor_alloc(&x, PR_F32, 4, shape, false)) || (st = pr__tensor_alloc(&yy, PR_F64, 1, &N, false)))
+    if ((st = pr__tensor_alloc(&x, PR_F32, 4, shape, false)) || (lab && (st = pr__tensor_alloc(&yy, PR_F64, 1, &N, false))))
         goto done;
     float *px = pr_tensor_f32(x);
     for (int64_t i = 0; i < raw->size; i++) {
@@ -46,7 +46,7 @@ pr_status pr_data_idx_images(const char *images, const char *labels, const pr_li
         }
         px[i] = (float)(v / 255.0);
     }
-    for (int64_t i = 0; i < N; i++) {
+    for (int64_t i = 0; lab && i < N; i++) {
         double v = pr_tensor_get(lab, i);
         if (v != floor(v) || !isfinite(v)) {
             st = pr__fail(PR_ERR_FORMAT, "%s: label %lld is %g, not a whole number", labels, (long long)i, v);
@@ -55,7 +55,7 @@ pr_status pr_data_idx_images(const char *images, const char *labels, const pr_li
         pr_tensor_f64(yy)[i] = v;
     }
     *X = x;
-    *y = yy;
+    if (y) *y = yy;
     x = yy = NULL;
 done:
     pr_tensor_free(raw);

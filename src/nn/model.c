@@ -694,10 +694,13 @@ static pr_status check_rows(const pr_model *m, const pr_tensor *X, const char *o
     int fits = X->ndim == m->in_ndim + 1;
     for (int d = 0; fits && d < m->in_ndim; d++) fits = X->shape[d + 1] == m->in_shape[d];
     if (!fits) {
-        char got[96];
-        return pr__fail(PR_ERR_SHAPE, "%s: the model takes %lld features per row (input shape (N, ...) with %d extents "
-                                      "after N); the data has shape %s",
-                        op, (long long)pr_model_input_size(m), m->in_ndim, pr_shape_format(X, got, sizeof got));
+        char got[96], want[96];
+        pr_tensor row = {.ndim = m->in_ndim};
+        memcpy(row.shape, m->in_shape, (size_t)m->in_ndim * sizeof *m->in_shape);
+        return pr__fail(PR_ERR_SHAPE, "%s: the model takes rows of shape %s (%lld values each), as (N, ...); the data "
+                                      "has shape %s",
+                        op, pr_shape_format(&row, want, sizeof want), (long long)pr_model_input_size(m),
+                        pr_shape_format(X, got, sizeof got));
     }
     return pr_tensor_check_finite(X, op);
 }

@@ -309,8 +309,9 @@ static void draw_cells(pr_strbuf *sb, const frame *f, const artist *a) {
     pr__strbuf_puts(sb, "</g>\n");
 }
 
-/* Heatmaps and images up to this many cells are drawn as vector cells. */
-#define MAX_VECTOR_CELLS 65536
+/* Heatmaps and images up to this many cells (28x28 images) are drawn as vector
+ * cells; larger ones as a pixelated PNG, which keeps files small. */
+#define MAX_VECTOR_CELLS 1024
 
 static pr_status draw_raster(pr_strbuf *sb, const frame *f, const artist *a) {
     if (a->pixelated && a->pw * a->ph <= MAX_VECTOR_CELLS) {

@@ -67,6 +67,18 @@ Test(fuzz_replay, npy_corpus_and_regressions) {
     cr_assert_geq(n, 11, "replayed %d NPY inputs", n);
 }
 
+static void replay_idx(const unsigned char *data, size_t len, const char *name) {
+    pr_tensor *t = NULL;
+    check_status(pr_idx_read_buffer(data, len, name, NULL, &t), name);
+    pr_tensor_free(t);
+}
+
+Test(fuzz_replay, idx_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/idx", replay_idx) + replay_dir("fuzz/regressions/idx", replay_idx) +
+            replay_dir("tests/fixtures/idx", replay_idx);
+    cr_assert_geq(n, 20, "replayed %d IDX inputs", n);
+}
+
 static void replay_safetensors(const unsigned char *data, size_t len, const char *name) {
     pr_tensor_file *f = NULL;
     check_status(pr_safetensors_read_buffer(data, len, name, NULL, &f), name);
@@ -87,11 +99,11 @@ static void replay_spec(const unsigned char *data, size_t len, const char *name)
     pr_model_options mopt1 = PR_MODEL_DEFAULTS;
     mopt1.outputs = 2;
     mopt1.max_params = 1 << 20;
-    pr_status st = pr_model_new(&m, text, PR_SHAPE(4), &mopt1);
+    pr_status st = pr_model_new(&m, text, PR_SHAPE(16), &mopt1);
     check_status(st, name);
     if (!st) { /* as the fuzz target: a model that builds runs a small batch to its true shape */
         pr_tensor *X, *Y = NULL;
-        assert_ok(pr_tensor_zeros(&X, PR_F32, PR_SHAPE(3, 4)));
+        assert_ok(pr_tensor_zeros(&X, PR_F32, PR_SHAPE(3, 16)));
         for (int64_t i = 0; i < X->size; i++) pr_tensor_set(X, i, (double)(i % 3));
         st = pr_model_forward(m, X, &Y);
         check_status(st, name);

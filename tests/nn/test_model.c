@@ -332,7 +332,7 @@ Test(model, inputs_that_do_not_fit) {
     mopt10.outputs = 2;
     pr_model *m = model("dense:4", 3, &mopt10);
     pr_tensor *X = T64(PR_SHAPE(2, 4), 1, 2, 3, 4, 5, 6, 7, 8), *out = NULL;
-    assert_fails(pr_model_forward(m, X, &out), PR_ERR_SHAPE, "takes 3 features per row");
+    assert_fails(pr_model_forward(m, X, &out), PR_ERR_SHAPE, "takes rows of shape (3,) (3 values each)");
     pr_tensor_free(X);
     X = T64(PR_SHAPE(1, 3), 1, NAN, 3);
     assert_fails(pr_model_forward(m, X, &out), PR_ERR_NONFINITE, "NaN at row 0, column 1");

@@ -388,7 +388,7 @@ Test(train, bad_data_is_refused_before_training) {
     pr_tensor_set(X, 10, 0);
     pr_tensor *wide;
     assert_ok(pr_tensor_zeros(&wide, PR_F64, PR_SHAPE(150, 5)));
-    assert_fails(pr_train(m, wide, y, &o, &h), PR_ERR_SHAPE, "the model takes 4 features per row");
+    assert_fails(pr_train(m, wide, y, &o, &h), PR_ERR_SHAPE, "the model takes rows of shape (4,) (4 values each)");
     pr_tensor one = *X;
     one.shape[0] = 1;
     one.size = 4;
