@@ -168,6 +168,10 @@ fuzz-smoke: $(FUZZ_TARGETS)
 
 # ---- the PyTorch check: PyTorch loads a model file primer trained, and agrees ----
 TORCH_CHECK := $(BUILD)/torch-check
+# A CNN with batch norm, a residual block whose shortcut is a projection, pooling and
+# global average pooling, trained on the digits as 8x8 images.
+CNN_BLOCK := res[conv:16:3:2:1:nobias,batchnorm,relu,conv:16:3:1:1:nobias,batchnorm]
+TORCH_CHECK_CNN := reshape:1:8:8,conv:8:3:1:1:nobias,batchnorm,relu,maxpool:3:1:1,$(CNN_BLOCK),relu,avgpool:2,global_avgpool
 torch-check: $(PRIMER)
 	@scripts/install-deps.sh --peers
 	@mkdir -p $(TORCH_CHECK)
@@ -179,6 +183,11 @@ torch-check: $(PRIMER)
 	./$(PRIMER) layers --json > $(TORCH_CHECK)/layers.json
 	/usr/bin/python3 scripts/torch_check_model.py $(TORCH_CHECK)/model.safetensors --layers $(TORCH_CHECK)/layers.json \
 	  --data $(TORCH_CHECK)/digits.csv --predictions $(TORCH_CHECK)/predictions.csv
+	./$(PRIMER) train --quiet --epochs 2 --model $(TORCH_CHECK_CNN) --out $(TORCH_CHECK)/cnn.safetensors
+	./$(PRIMER) predict --model $(TORCH_CHECK)/cnn.safetensors --data $(TORCH_CHECK)/digits.csv \
+	  --out $(TORCH_CHECK)/cnn-predictions.csv
+	/usr/bin/python3 scripts/torch_check_model.py $(TORCH_CHECK)/cnn.safetensors --layers $(TORCH_CHECK)/layers.json \
+	  --data $(TORCH_CHECK)/digits.csv --predictions $(TORCH_CHECK)/cnn-predictions.csv
 	/usr/bin/python3 scripts/torch_check_model.py --examples --layers $(TORCH_CHECK)/layers.json --primer ./$(PRIMER) \
 	  --dir $(TORCH_CHECK)/examples
 

@@ -6,6 +6,7 @@
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --fuzz     also clang's libFuzzer runtime
 #   scripts/install-deps.sh --peers    also NumPy/scikit-learn/PyTorch (fixtures, benchmarks)
+#   scripts/install-deps.sh --datasets also Fashion-MNIST (primer train --data fashion-mnist)
 set -eu
 
 pkgs="make gcc pkg-config libopenblas-dev liblapacke-dev libcriterion-dev zlib1g-dev"
@@ -13,6 +14,7 @@ for arg in "$@"; do
   case "$arg" in
     --fuzz)  pkgs="$pkgs clang libclang-rt-dev" ;;
     --peers) pkgs="$pkgs python3-numpy python3-sklearn python3-torch" ;;
+    --datasets) pkgs="$pkgs dataset-fashion-mnist" ;;
     *) echo "install-deps: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done

@@ -62,14 +62,30 @@ def load_file(path):
 
 
 class Residual(nn.Module):
-    """x + body(x), the module primer's res[...] layers correspond to."""
+    """x + body(x), the module primer's res[...] layers correspond to. When the body
+    changes the shape, the shortcut is torchvision's downsample: for images a 1x1
+    convolution without bias (the stride that maps the sizes) and a batch norm, for
+    feature rows a linear map without bias."""
 
-    def __init__(self, body):
+    def __init__(self, body, shape):
         super().__init__()
         self.body = body
+        with torch.no_grad():
+            body.eval()
+            out = list(body(torch.zeros([2] + list(shape), dtype=torch.float64).to(
+                next(body.parameters()).dtype if list(body.parameters()) else torch.float64)).shape[1:])
+        self.downsample = None
+        if out != list(shape):
+            if len(shape) == 3:
+                stride = next(s for s in range(1, max(shape[1:]) + 1)
+                              if (shape[1] - 1) // s + 1 == out[1] and (shape[2] - 1) // s + 1 == out[2])
+                self.downsample = nn.Sequential(nn.Conv2d(shape[0], out[0], 1, stride=stride, bias=False),
+                                                nn.BatchNorm2d(out[0]))
+            else:
+                self.downsample = nn.Sequential(nn.Linear(shape[-1], out[-1], bias=False))
 
     def forward(self, x):
-        return x + self.body(x)
+        return (x if self.downsample is None else self.downsample(x)) + self.body(x)
 
 
 class Embedding(nn.Embedding):
@@ -108,9 +124,9 @@ def parse_item(item, registry):
             if depth == 0:
                 body, rest = rest[1:i], rest[i + 1:]
                 break
-    values, cursor = {}, 0
+    values, cursor, given = {}, 0, set()
     for a in row["args"]:
-        if not a["required"]:
+        if not a["required"] and "default" in a:
             values[a["name"]] = a["default"]
     for token in [t for t in rest.split(":") if t]:
         is_word = token[0].isalpha()
@@ -119,12 +135,17 @@ def parse_item(item, registry):
             cursor += 1
             if is_word and a["kind"] == "choice" and token in a["choices"]:
                 values[a["name"]] = token
+                given.add(a["name"])
                 break
             if not is_word and a["kind"] != "choice":
                 values[a["name"]] = int(token) if a["kind"] == "int" else float(token)
+                given.add(a["name"])
                 break
         else:
             raise ValueError(f"cannot read {item!r} with the registry")
+    for a in row["args"]:  # left out, an argument may take an earlier one's value (a pool's stride)
+        if "default_from" in a and a["name"] not in given:
+            values[a["name"]] = values[a["default_from"]]
     return row, values, body
 
 
@@ -136,7 +157,7 @@ def build(spec, shape, registry):
         body_module = build(body, list(shape), registry) if body is not None else None
         fields = {k: repr(v) for k, v in values.items()}
         fields.update({"in": str(shape[-1]), "channels": str(shape[0]), "spatial": str(max(1, len(shape) - 1)),
-                       "body": "body"})
+                       "body": "body", "shape": repr(list(shape))})
         module = eval(row["torch"].format(**fields),
                       {"nn": nn, "Residual": Residual, "Embedding": Embedding, "body": body_module})
         layers.append(module)

@@ -203,7 +203,8 @@ typedef struct pr_pool2d_params {
                         .count_include_pad = 1})
 
 /* The maximum of each window (padding never wins); the gradient goes to the first
- * maximal element, whose position the forward pass keeps. */
+ * maximal element in reading order (PyTorch's choice), whose position the forward
+ * pass keeps. (Finding it again in backward measured four times slower.) */
 pr_node pr_g_max_pool2d(pr_graph *g, pr_node x, const pr_pool2d_params *params);
 /* The mean of each window. */
 pr_node pr_g_avg_pool2d(pr_graph *g, pr_node x, const pr_pool2d_params *params);

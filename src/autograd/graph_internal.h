@@ -211,9 +211,10 @@ extern const pr__op_def pr__ops[PR__OP_COUNT];
 
 /* conv2d's scratch: a header (whether it holds the patches of every sample of the last
  * training forward pass), then the patches, of all samples when they take at most
- * PR__CONV_KEEP_BYTES, else of one. */
+ * pr__conv2d_keep_limit bytes (64 MiB; tests lower it to run the rebuilding path),
+ * else of one. The kernels read which from the scratch they were given. */
 #define PR__CONV_HEADER 64
-#define PR__CONV_KEEP_BYTES ((size_t)64 << 20)
+extern size_t pr__conv2d_keep_limit;
 
 /* A 1x1 convolution with stride 1 and no padding: a product with x as it is. */
 static inline int pr__conv2d_is_pointwise(const int64_t kernel[2], const struct pr__window *w) {

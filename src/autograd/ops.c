@@ -12,6 +12,7 @@
 #define SFX f32
 #define MATH(fn) fn##f
 #define BK_GEMM pr__bk_gemm_f32
+#define BK_GEMM_NT_ACC pr__bk_gemm_nt_acc_f32
 #define SIGMOID(x) pr__sigmoidf(x)
 #define SOFTMAX pr__softmax_f32
 #include "autograd/ops.inc"
@@ -19,6 +20,7 @@
 #undef SFX
 #undef MATH
 #undef BK_GEMM
+#undef BK_GEMM_NT_ACC
 #undef SIGMOID
 #undef SOFTMAX
 
@@ -26,6 +28,7 @@
 #define SFX f64
 #define MATH(fn) fn
 #define BK_GEMM pr__bk_gemm_f64
+#define BK_GEMM_NT_ACC pr__bk_gemm_nt_acc_f64
 #define SIGMOID(x) pr__sigmoid(x)
 #define SOFTMAX pr__softmax_f64
 #include "autograd/ops.inc"
@@ -33,6 +36,7 @@
 #undef SFX
 #undef MATH
 #undef BK_GEMM
+#undef BK_GEMM_NT_ACC
 #undef SIGMOID
 #undef SOFTMAX
 
@@ -362,7 +366,7 @@ static size_t batchnorm_scratch(const pr_graph *g, const pr__node *n) {
 }
 
 /* conv2d: a header, then im2col patches (C KH KW x OH OW): in training, those of every
- * sample when they fit PR__CONV_KEEP_BYTES, so the backward pass reuses them; one
+ * sample when they fit pr__conv2d_keep_limit, so the backward pass reuses them; one
  * sample's otherwise (and for the input gradient). A 1x1 convolution with stride 1 and
  * no padding needs none (it reads x directly). */
 static size_t conv2d_scratch(const pr_graph *g, const pr__node *n) {
@@ -370,8 +374,10 @@ static size_t conv2d_scratch(const pr_graph *g, const pr__node *n) {
     if (pr__conv2d_is_pointwise(w->shape + 2, &n->attr.win)) return 0;
     size_t one = (size_t)(x->shape[1] * w->shape[2] * w->shape[3]) * (size_t)(n->shape[2] * n->shape[3]) * g->esize;
     size_t all = one * (size_t)x->shape[0];
-    return PR__CONV_HEADER + (all <= PR__CONV_KEEP_BYTES ? all : one);
+    return PR__CONV_HEADER + (all <= pr__conv2d_keep_limit ? all : one);
 }
+
+size_t pr__conv2d_keep_limit = (size_t)64 << 20;
 
 /* max pooling: the position of each window's maximum in its plane */
 static size_t max_pool2d_scratch(const pr_graph *g, const pr__node *n) {

@@ -6,7 +6,7 @@
 #include <zlib.h>
 
 #include "core/internal.h"
-#include "primer/io.h"
+#include "io/idx.h"
 
 #define IDX_CHUNK (1u << 20)
 
@@ -47,9 +47,9 @@ static double idx_value(const unsigned char *p, unsigned char code) {
     }
 }
 
-/* The IDX bytes of an uncompressed buffer into a tensor. */
-static pr_status idx_parse(const unsigned char *data, size_t len, const char *name, const pr_limits *lim,
-                           pr_tensor **out) {
+/* The header of uncompressed IDX bytes, checked against the limits and the length. */
+static pr_status idx_header(const unsigned char *data, size_t len, const char *name, const pr_limits *lim,
+                            pr__idx *h) {
     if (len < 4 || data[0] != 0 || data[1] != 0)
         return pr__fail(PR_ERR_FORMAT, "%s: not an IDX file (it must start with two zero bytes, a type and a rank)", name);
     int type = -1;
@@ -66,30 +66,42 @@ static pr_status idx_parse(const unsigned char *data, size_t len, const char *na
     size_t head = 4 + 4 * (size_t)ndim;
     if (len < head)
         return pr__fail(PR_ERR_FORMAT, "%s: truncated IDX header (%zu bytes; %d extents need %zu)", name, len, ndim, head);
-    int64_t shape[PR_MAX_DIMS], count;
-    for (int d = 0; d < ndim; d++) shape[d] = (int64_t)big32(data + 4 + 4 * d);
-    pr_status st = pr__shape_count(ndim, shape, lim, &count);
-    if (st) return pr__fail_context("%s: IDX extents: ", name);
+    memset(h, 0, sizeof *h);
+    h->ndim = ndim;
+    for (int d = 0; d < ndim; d++) h->shape[d] = (int64_t)big32(data + 4 + 4 * d);
+    if (pr__shape_count(ndim, h->shape, lim, &h->count)) return pr__fail_context("%s: IDX extents: ", name);
     size_t body;
-    if (!pr__mul_size((size_t)count, idx_types[type].size, &body) || body != len - head) {
+    if (!pr__mul_size((size_t)h->count, idx_types[type].size, &body) || body != len - head) {
         char shape_text[128];
         pr_tensor view = {.ndim = ndim};
-        memcpy(view.shape, shape, (size_t)ndim * sizeof *shape);
+        memcpy(view.shape, h->shape, (size_t)ndim * sizeof *h->shape);
         return pr__fail(PR_ERR_FORMAT, "%s: the IDX header promises %s %s values (%llu bytes) but %zu bytes follow it",
                         name, pr_shape_format(&view, shape_text, sizeof shape_text), idx_types[type].name,
-                        (unsigned long long)count * idx_types[type].size, len - head);
+                        (unsigned long long)h->count * idx_types[type].size, len - head);
     }
+    h->code = idx_types[type].code;
+    h->size = idx_types[type].size;
+    h->dtype = idx_types[type].dtype;
+    h->body = data + head;
+    return PR_OK;
+}
+
+double pr__idx_value(const pr__idx *h, int64_t i) { return idx_value(h->body + (size_t)i * h->size, h->code); }
+
+/* The values of a checked IDX body as a tensor of its dtype. */
+static pr_status idx_tensor(const pr__idx *h, pr_tensor **out) {
     pr_tensor *t;
-    if ((st = pr__tensor_alloc(&t, idx_types[type].dtype, ndim, shape, false))) return st;
-    const unsigned char *p = data + head;
-    size_t size = idx_types[type].size;
-    unsigned char code = idx_types[type].code;
-    if (t->dtype == PR_F32) {
+    pr_status st = pr__tensor_alloc(&t, h->dtype, h->ndim, h->shape, false);
+    if (st) return st;
+    if (h->code == 0x08) { /* bytes, the images and labels of MNIST: a plain loop */
         float *v = pr_tensor_f32(t);
-        for (int64_t i = 0; i < count; i++) v[i] = (float)idx_value(p + (size_t)i * size, code);
+        for (int64_t i = 0; i < h->count; i++) v[i] = (float)h->body[i];
+    } else if (t->dtype == PR_F32) {
+        float *v = pr_tensor_f32(t);
+        for (int64_t i = 0; i < h->count; i++) v[i] = (float)pr__idx_value(h, i);
     } else {
         double *v = pr_tensor_f64(t);
-        for (int64_t i = 0; i < count; i++) v[i] = idx_value(p + (size_t)i * size, code);
+        for (int64_t i = 0; i < h->count; i++) v[i] = pr__idx_value(h, i);
     }
     *out = t;
     return PR_OK;
@@ -113,7 +125,11 @@ static pr_status gunzip(const unsigned char *data, size_t len, const char *name,
                               (unsigned long long)cap);
                 break;
             }
-            size_t grown = size ? 2 * size : IDX_CHUNK;
+            /* gzip's trailer holds the size mod 2^32: a first guess that saves the regrowing */
+            uint32_t hint = len >= 4 ? (uint32_t)data[len - 4] | (uint32_t)data[len - 3] << 8 |
+                                           (uint32_t)data[len - 2] << 16 | (uint32_t)data[len - 1] << 24
+                                     : 0;
+            size_t grown = size ? 2 * size : hint > IDX_CHUNK ? (size_t)hint + 1 : IDX_CHUNK;
             if (grown > cap) grown = (size_t)cap;
             unsigned char *b = pr__realloc(buf, grown);
             if (!b) {
@@ -150,31 +166,66 @@ static pr_status gunzip(const unsigned char *data, size_t len, const char *name,
     return PR_OK;
 }
 
+/* The plain IDX bytes of data: itself, or (gzip) a new buffer in *owned. */
+static pr_status idx_plain(const unsigned char *data, size_t len, const char *name, const pr_limits *lim,
+                           unsigned char **owned, const unsigned char **plain, size_t *plain_len) {
+    *owned = NULL;
+    *plain = data;
+    *plain_len = len;
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+        pr_status st = gunzip(data, len, name, lim->max_file_bytes, owned, plain_len);
+        if (st) return st;
+        *plain = *owned;
+    }
+    return PR_OK;
+}
+
 pr_status pr_idx_read_buffer(const void *data, size_t len, const char *name, const pr_limits *limits,
                              pr_tensor **out) {
     if (!out || (!data && len)) return pr__fail(PR_ERR_INVALID, "idx_read: NULL argument");
     if (!name) name = "<buffer>";
     pr_limits lim = pr_limits_resolve(limits);
-    const unsigned char *bytes = data;
-    if (len >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
-        unsigned char *plain = NULL;
-        size_t plain_len = 0;
-        pr_status st = gunzip(bytes, len, name, lim.max_file_bytes, &plain, &plain_len);
-        if (st) return st;
-        st = idx_parse(plain, plain_len, name, &lim, out);
-        free(plain);
+    unsigned char *owned;
+    const unsigned char *plain;
+    size_t plain_len;
+    pr__idx h;
+    pr_status st = idx_plain(data, len, name, &lim, &owned, &plain, &plain_len);
+    if (!st) st = idx_header(plain, plain_len, name, &lim, &h);
+    if (!st) st = idx_tensor(&h, out);
+    free(owned);
+    return st;
+}
+
+pr_status pr__idx_open(const char *path, const pr_limits *limits, unsigned char **owned, pr__idx *h) {
+    pr_limits lim = pr_limits_resolve(limits);
+    char *data;
+    size_t len;
+    pr_status st = pr__read_file(path, &lim, &data, &len);
+    if (st) return st;
+    const unsigned char *plain;
+    size_t plain_len;
+    unsigned char *inflated;
+    st = idx_plain((const unsigned char *)data, len, path, &lim, &inflated, &plain, &plain_len);
+    if (!st && inflated) { /* keep only the plain bytes */
+        free(data);
+        data = (char *)inflated;
+    }
+    if (!st) st = idx_header(plain, plain_len, path, &lim, h);
+    if (st) {
+        free(data);
         return st;
     }
-    return idx_parse(bytes, len, name, &lim, out);
+    *owned = (unsigned char *)data;
+    return PR_OK;
 }
 
 pr_status pr_idx_read(const char *path, const pr_limits *limits, pr_tensor **out) {
     if (!path || !out) return pr__fail(PR_ERR_INVALID, "idx_read: NULL argument");
-    char *data;
-    size_t len;
-    pr_status st = pr__read_file(path, limits, &data, &len);
+    unsigned char *owned;
+    pr__idx h;
+    pr_status st = pr__idx_open(path, limits, &owned, &h);
     if (st) return st;
-    st = pr_idx_read_buffer(data, len, path, limits, out);
-    free(data);
+    st = idx_tensor(&h, out);
+    free(owned);
     return st;
 }

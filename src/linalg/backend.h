@@ -21,6 +21,13 @@
 #define PR_BK_NOMEM (-1010) /* LAPACK_WORK_MEMORY_ERROR */
 #define PR_BK_TOO_BIG (-2000)
 
+/* C (m x n) += A (m x k) Bᵀ (B is n x k), row-major: the skinny kernel of skinny.c
+ * for small outputs with a long k (float32), BLAS otherwise. */
+int pr__bk_gemm_nt_acc_f32(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *B, int64_t ldb,
+                           float *C, int64_t ldc);
+int pr__bk_gemm_nt_acc_f64(int64_t m, int64_t n, int64_t k, const double *A, int64_t lda, const double *B,
+                           int64_t ldb, double *C, int64_t ldc);
+
 /* The BLAS's thread count (1 when it cannot tell). */
 int pr__bk_threads(void);
 

@@ -4,6 +4,7 @@
  * convolve2d against SciPy, the output-size formula, and bad shapes. */
 #include <string.h>
 
+#include "autograd/graph_internal.h"
 #include "test_util.h"
 
 static pr_tensor *fixture(const char *name, const char *part) {
@@ -50,7 +51,17 @@ static const struct {
 };
 
 /* forward and backward in float64 and float32 against F.conv2d and its autograd */
-Test(conv, matches_pytorch_forward_and_backward) {
+/* Every check runs twice: with the columns of a training pass kept for backward, and
+ * rebuilt there (what large images get). */
+static void run_both_layouts(void (*check)(void)) {
+    size_t saved = pr__conv2d_keep_limit;
+    check();
+    pr__conv2d_keep_limit = 0;
+    check();
+    pr__conv2d_keep_limit = saved;
+}
+
+static void check_pytorch(void) {
     for (size_t i = 0; i < sizeof torch_convs / sizeof torch_convs[0]; i++) {
         const char *name = torch_convs[i].name;
         pr_tensor *x = fixture(name, "x"), *w = fixture(name, "w"), *b = torch_convs[i].bias ? fixture(name, "b") : NULL;
@@ -82,9 +93,11 @@ Test(conv, matches_pytorch_forward_and_backward) {
     }
 }
 
+Test(conv, matches_pytorch_forward_and_backward) { run_both_layouts(check_pytorch); }
+
 /* The fast path (im2col + gemm, the pointwise product) against the direct loops over
  * many shapes: odd sizes, strides, paddings, dilations, batches, non-square kernels. */
-Test(conv, im2col_path_matches_reference_loops) {
+static void check_reference(void) {
     pr_rng rng;
     pr_rng_seed(&rng, 7);
     int checked = 0;
@@ -116,8 +129,10 @@ Test(conv, im2col_path_matches_reference_loops) {
     cr_assert_eq(checked, 60);
 }
 
+Test(conv, im2col_path_matches_reference_loops) { run_both_layouts(check_reference); }
+
 /* The backward pass on random shapes against finite differences (a float64 graph). */
-Test(conv, backward_passes_gradcheck_on_random_shapes) {
+static void check_gradients(void) {
     pr_rng rng;
     pr_rng_seed(&rng, 11);
     for (int trial = 0; trial < 12; trial++) {
@@ -145,6 +160,8 @@ Test(conv, backward_passes_gradcheck_on_random_shapes) {
         pr_tensor_free(x), pr_tensor_free(w), pr_tensor_free(b), pr_tensor_free(r);
     }
 }
+
+Test(conv, backward_passes_gradcheck_on_random_shapes) { run_both_layouts(check_gradients); }
 
 static const struct {
     const char *name;

@@ -55,6 +55,12 @@ Test(cnn_cli, idx_images_train_evaluate_and_predict) {
     snprintf(args, sizeof args, "eval --model %s/idx.safetensors --images %s --labels %s --json", dir, images, labels);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     cr_assert_eq(json_number(out, "rows"), 3);
+    /* the model summary: each layer's output shape and parameters (2 (9 + 1) = 20) */
+    snprintf(args, sizeof args, "info --model %s/idx.safetensors", dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    assert_contains(out, "input: (N, 1, 4, 5)");
+    assert_contains(out, "(N, 2, 4, 5)                 20");
+    assert_contains(out, "(N, 2, 2, 2)                  0");
     /* one row of output per image, without labels */
     snprintf(args, sizeof args, "predict --model %s/idx.safetensors --images %s", dir, images);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
