@@ -72,6 +72,7 @@ static double torch_steps_per_second(int threads, int steps) {
 }
 
 int main(int argc, char **argv) {
+    pr_blas_restart_preferred(argv); /* as the primer tool: both sides then use the same kernels */
     int threads = 1, steps = 200;
     if (bench_options(argc, argv, "steps", &threads, &steps)) return 2;
     CHECK(pr_set_num_threads(threads));

@@ -50,6 +50,7 @@ static void run_peer(int threads, int reps, workload *w, int n) {
 }
 
 int main(int argc, char **argv) {
+    pr_blas_restart_preferred(argv); /* as the primer tool: both sides then use the same kernels */
     int threads = 1, reps = 5;
     if (bench_options(argc, argv, "reps", &threads, &reps)) return 2;
     CHECK(pr_set_num_threads(threads));

@@ -35,6 +35,7 @@ static void save(const char *dir, const char *name, const char *part, const pr_t
 }
 
 int main(int argc, char **argv) {
+    pr_blas_restart_preferred(argv); /* as the primer tool: both sides then use the same kernels */
     int threads = 1, reps = 3;
     if (bench_options(argc, argv, "reps", &threads, &reps)) return 2;
     CHECK(pr_set_num_threads(threads));

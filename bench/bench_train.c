@@ -192,6 +192,7 @@ static int measure_memory(const char *dir) {
 }
 
 int main(int argc, char **argv) {
+    pr_blas_restart_preferred(argv); /* as the primer tool: both sides then use the same kernels */
     if (argc == 3 && !strcmp(argv[1], "--measure-memory")) return measure_memory(argv[2]);
     int threads = 1;
     const char *which = "both";

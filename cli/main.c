@@ -36,6 +36,7 @@ static void print_help(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    pr_blas_restart_preferred(argv); /* OpenBLAS's best kernels for this CPU (primer/linalg.h) */
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (cli_is_help(argv[i])) {

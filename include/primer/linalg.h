@@ -192,6 +192,20 @@ typedef struct pr_backend_info {
 
 /* Describe the BLAS and LAPACK primer is linked with. */
 void pr_backend_info_get(pr_backend_info *info);
+/* The OpenBLAS core type ("SKYLAKEX") that runs primer's products faster on this CPU
+ * than the one OpenBLAS chose, or NULL when its choice is right (or the BLAS is not
+ * OpenBLAS). OpenBLAS 0.3.21 runs AMD Zen 4, which has AVX-512, on its AVX2 Haswell
+ * kernels; its SkylakeX kernels, with their small-matrix paths, are 1.5 to 6 times
+ * faster there on the products of small layers (docs/performance.md). OpenBLAS reads
+ * the environment variable OPENBLAS_CORETYPE once, when it is loaded, so a program
+ * that wants the faster kernels sets it and starts again: pr_blas_restart_preferred. */
+const char *pr_blas_preferred_coretype(void);
+/* For a program's main (the primer tool and the benchmarks call it first): when
+ * OPENBLAS_CORETYPE is unset and pr_blas_preferred_coretype names a core, set the
+ * variable and run the program again from the start (execv of /proc/self/exe with
+ * argv), so that OpenBLAS loads its faster kernels. Returns when there is nothing to
+ * do, or when the restart failed (the program then carries on as it was). Linux only. */
+void pr_blas_restart_preferred(char **argv);
 /* Set the number of threads BLAS may use (n >= 1). PR_ERR_UNSUPPORTED when the
  * BLAS offers no such control. */
 pr_status pr_set_num_threads(int n);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -16,6 +17,7 @@
 extern int openblas_get_num_threads(void) __attribute__((weak));
 extern void openblas_set_num_threads(int) __attribute__((weak));
 extern char *openblas_get_config(void) __attribute__((weak));
+extern char *openblas_get_corename(void) __attribute__((weak));
 
 static int fits(int64_t v) { return v >= 0 && v <= INT_MAX; }
 
@@ -60,6 +62,35 @@ void pr_backend_info_get(pr_backend_info *info) {
     info->blas_threads = openblas_get_num_threads ? openblas_get_num_threads() : 0;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     info->cpu_count = cpus > 0 && cpus < INT_MAX ? (int)cpus : 1;
+}
+
+/* OpenBLAS's AVX2 kernel sets that it also picks for CPUs it does not know. */
+static int avx2_core(const char *core) {
+    return core && (!strcasecmp(core, "haswell") || !strcasecmp(core, "zen"));
+}
+
+const char *pr_blas_preferred_coretype(void) {
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (!openblas_get_corename || !avx2_core(openblas_get_corename())) return NULL;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd"))
+        return "SKYLAKEX";
+#endif
+    return NULL;
+}
+
+void pr_blas_restart_preferred(char **argv) {
+    const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : pr_blas_preferred_coretype();
+    if (!argv || !core || setenv("OPENBLAS_CORETYPE", core, 1)) return;
+    execv("/proc/self/exe", argv); /* returns only on failure */
+    unsetenv("OPENBLAS_CORETYPE");
+}
+
+int pr__bk_small_gemm_is_slow(void) {
+    static int slow = -1; /* the core is fixed when OpenBLAS loads */
+    if (slow < 0) slow = !openblas_get_corename || avx2_core(openblas_get_corename());
+    return slow;
 }
 
 int pr__bk_threads(void) {

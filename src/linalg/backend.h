@@ -22,11 +22,17 @@
 #define PR_BK_TOO_BIG (-2000)
 
 /* C (m x n) += A (m x k) Bᵀ (B is n x k), row-major: the skinny kernel of skinny.c
- * for small outputs with a long k (float32), BLAS otherwise. */
+ * for small outputs with a long k (float32) where the BLAS is slow on them
+ * (pr__bk_small_gemm_is_slow), BLAS otherwise. */
 int pr__bk_gemm_nt_acc_f32(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *B, int64_t ldb,
                            float *C, int64_t ldc);
 int pr__bk_gemm_nt_acc_f64(int64_t m, int64_t n, int64_t k, const double *A, int64_t lda, const double *B,
                            int64_t ldb, double *C, int64_t ldc);
+
+/* 1 when the BLAS's kernels are slow on small products: OpenBLAS's AVX2 kernel sets
+ * (Haswell, Zen) and BLASes that are not OpenBLAS; its AVX-512 sets have
+ * small-matrix paths that beat skinny.c's kernel. */
+int pr__bk_small_gemm_is_slow(void);
 
 /* The BLAS's thread count (1 when it cannot tell). */
 int pr__bk_threads(void);

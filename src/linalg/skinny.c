@@ -1,8 +1,10 @@
 /* C += A Bᵀ for a small C and a long inner dimension: a convolution's weight gradient
- * (out channels x patch length, summed over every output position). OpenBLAS packs
- * both operands for such shapes and reaches about a quarter of its speed on large
- * ones (6 x 25 x 784: 24 GFLOP/s against 90); this kernel keeps a 4 x 3 block of C in
- * vector registers and streams both operands once, reading them where they lie. */
+ * (out channels x patch length, summed over every output position). OpenBLAS's AVX2
+ * kernels pack both operands for such shapes and reach about a quarter of their
+ * speed on large ones (6 x 25 x 784: 24 GFLOP/s against 90); this kernel keeps a
+ * 4 x 3 block of C in vector registers and streams both operands once, reading them
+ * where they lie (50). OpenBLAS's AVX-512 kernels have small-matrix paths that do
+ * better still (166), so it is used only under the AVX2 ones. */
 #include <string.h>
 
 #include "core/internal.h"
@@ -52,7 +54,8 @@ PR_VECTOR_CLONES static void skinny(int64_t m, int64_t n, int64_t k, const float
 
 int pr__bk_gemm_nt_acc_f32(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *B, int64_t ldb,
                            float *C, int64_t ldc) {
-    if (m * n > SKINNY_MAX_OUT || k < SKINNY_MIN_K) return pr__bk_gemm_f32(0, 1, m, n, k, 1, A, lda, B, ldb, 1, C, ldc);
+    if (m * n > SKINNY_MAX_OUT || k < SKINNY_MIN_K || !pr__bk_small_gemm_is_slow())
+        return pr__bk_gemm_f32(0, 1, m, n, k, 1, A, lda, B, ldb, 1, C, ldc);
     skinny(m, n, k, A, lda, B, ldb, C, ldc);
     return 0;
 }
