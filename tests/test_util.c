@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,4 +120,22 @@ double grad_of(pr_graph *g, pr_node n) {
     pr_tensor t;
     assert_ok(pr_graph_grad(g, n, &t));
     return pr_tensor_get(&t, 0);
+}
+
+char *test_make_dir(void) {
+    static _Thread_local char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/primer-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    return dir;
+}
+
+void test_remove_dir(const char *dir) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+long test_file_size(const char *path) {
+    struct stat s;
+    return stat(path, &s) == 0 ? (long)s.st_size : -1;
 }

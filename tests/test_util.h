@@ -20,6 +20,12 @@ int test_run_primer(const char *args, const char **output);
 /* Write text to a new temporary file with the given suffix; returns its path (one of
  * four buffers, reused in turn). */
 const char *test_temp_file(const char *suffix, const char *text);
+/* A new empty directory under /tmp (one per thread, reused by the next call) and its
+ * removal with everything in it. */
+char *test_make_dir(void);
+void test_remove_dir(const char *dir);
+/* The size of a file in bytes, -1 when it does not exist. */
+long test_file_size(const char *path);
 /* The number after "key": in JSON output (the test fails when there is none). */
 double json_number(const char *text, const char *key);
 /* The first element of a node's gradient. */

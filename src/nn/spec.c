@@ -256,8 +256,10 @@ static pr_status parse_list(parser *p, char close, pr__layer **out, int *n_out) 
 
 #define MAX_EXPANSIONS 256
 
-/* Whole numbers ":a:b:..." after an architecture's name, at most `max` of them. */
-static pr_status arch_numbers(const char *item, const char *args, const char *usage, int max, long long *v, int *n) {
+/* Whole numbers ":a:b:..." after an architecture's name, from `min` to `max` of them;
+ * otherwise the usage as the error. */
+static pr_status arch_numbers(const char *item, const char *args, const char *usage, int min, int max, long long *v,
+                              int *n) {
     *n = 0;
     for (const char *s = args; *s;) {
         char *end;
@@ -267,7 +269,7 @@ static pr_status arch_numbers(const char *item, const char *args, const char *us
         v[(*n)++] = x;
         s = end;
     }
-    return PR_OK;
+    return *n < min ? pr__fail(PR_ERR_INVALID, "model spec: \"%s\": %s", item, usage) : PR_OK;
 }
 
 /* The side S of flat input rows of S x S pixels ("reshape:1:S:S," is put first), the
@@ -287,7 +289,7 @@ static pr_status expand_mlp(const char *item, const char *args, const input_shap
     (void)in;
     long long h[64];
     int n;
-    pr_status st = arch_numbers(item, args, "mlp takes hidden widths, e.g. mlp:128:64", 64, h, &n);
+    pr_status st = arch_numbers(item, args, "mlp takes hidden widths, e.g. mlp:128:64", 0, 64, h, &n);
     if (st) return st;
     if (!n) pr__strbuf_puts(sb, "dense:128,relu,dense:64,relu");
     for (int i = 0; i < n; i++) pr__strbuf_printf(sb, "%sdense:%lld,relu", i ? "," : "", h[i]);
@@ -299,14 +301,16 @@ static pr_status expand_mlp(const char *item, const char *args, const input_shap
 static pr_status expand_linear(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
     (void)in;
     (void)sb;
-    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": linear takes no arguments", item);
-    return PR_OK;
+    int n;
+    return arch_numbers(item, args, "linear takes no arguments", 0, 0, NULL, &n);
 }
 
 /* LeNet-5 (LeCun et al. 1998) with ReLU and max pooling: two 5x5 convolutions (6, 16
  * maps) each pooled 2x2, then 120 and 84 units; a 28x28 input is padded by 2. */
 static pr_status expand_lenet5(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
-    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": lenet5 takes no arguments", item);
+    int n;
+    pr_status st = arch_numbers(item, args, "lenet5 takes no arguments", 0, 0, NULL, &n);
+    if (st) return st;
     int64_t side = image_side(in, sb);
     pr__strbuf_printf(sb, "conv:6:5:1:%d,relu,maxpool:2,conv:16:5,relu,maxpool:2,flatten,dense:120,relu,dense:84,relu",
                       side == 28 ? 2 : 0);
@@ -317,7 +321,9 @@ static pr_status expand_lenet5(const char *item, const char *args, const input_s
  * MNIST example: 3x3 convolutions of 32 and 64 maps, a 2x2 pool, dropout 0.25, 128
  * hidden units, dropout 0.5. */
 static pr_status expand_cnn(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
-    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": cnn takes no arguments", item);
+    int n;
+    pr_status st = arch_numbers(item, args, "cnn takes no arguments", 0, 0, NULL, &n);
+    if (st) return st;
     image_side(in, sb);
     pr__strbuf_puts(sb, "conv:32:3:1:1,relu,conv:64:3:1:1,relu,maxpool:2,dropout:0.25,flatten,dense:128,relu,dropout:0.5");
     return PR_OK;
@@ -328,11 +334,8 @@ static pr_status expand_cnn(const char *item, const char *args, const input_shap
 static pr_status expand_vgg(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
     long long v[2];
     int n;
-    pr_status st = arch_numbers(item, args, "vgg takes the number of convolutions and their maps, e.g. vgg:2:64", 2, v, &n);
-    if (!st && n != 2)
-        st = pr__fail(PR_ERR_INVALID, "model spec: \"%s\": vgg takes the number of convolutions and their maps, e.g. "
-                                      "vgg:2:64",
-                      item);
+    pr_status st =
+        arch_numbers(item, args, "vgg takes the number of convolutions and their maps, e.g. vgg:2:64", 2, 2, v, &n);
     if (st) return st;
     if (v[0] > 64) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": at most 64 convolutions per VGG block", item);
     image_side(in, sb);
@@ -347,11 +350,8 @@ static pr_status expand_vgg(const char *item, const char *args, const input_shap
 static pr_status expand_resblock(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
     long long v[2];
     int n;
-    pr_status st = arch_numbers(item, args, "resblock takes its maps and optionally a stride, e.g. resblock:64:2", 2, v, &n);
-    if (!st && n < 1)
-        st = pr__fail(PR_ERR_INVALID, "model spec: \"%s\": resblock takes its maps and optionally a stride, e.g. "
-                                      "resblock:64:2",
-                      item);
+    pr_status st =
+        arch_numbers(item, args, "resblock takes its maps and optionally a stride, e.g. resblock:64:2", 1, 2, v, &n);
     if (st) return st;
     image_side(in, sb);
     pr__strbuf_printf(sb, "res[conv:%lld:3:%lld:1:nobias,batchnorm,relu,conv:%lld:3:1:1:nobias,batchnorm],relu", v[0],
@@ -362,7 +362,9 @@ static pr_status expand_resblock(const char *item, const char *args, const input
 /* A small ResNet for 28x28 (or 32x32) images: a 3x3 stem of 16 maps, three basic
  * blocks of 16, 32 and 64 maps (the last two halving the size), global average pool. */
 static pr_status expand_resnet(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
-    if (*args) return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": resnet takes no arguments", item);
+    int n;
+    pr_status st = arch_numbers(item, args, "resnet takes no arguments", 0, 0, NULL, &n);
+    if (st) return st;
     image_side(in, sb);
     pr__strbuf_puts(sb, "conv:16:3:1:1:nobias,batchnorm,relu,resblock:16,resblock:32:2,resblock:64:2,global_avgpool");
     return PR_OK;

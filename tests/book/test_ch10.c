@@ -5,7 +5,6 @@
  * of Q10.1, Q10.4, Q10.5, Q10.7 and 10.2 is in tests/autograd/test_conv.c.) */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "test_util.h"
 
@@ -121,11 +120,6 @@ Test(ch10, resnet_blocks_and_projection_shortcut) {
     pr_model_free(m);
 }
 
-static long file_size(const char *path) {
-    struct stat s;
-    return stat(path, &s) == 0 ? (long)s.st_size : -1;
-}
-
 Test(ch10, examples_print_the_numbers_and_draw) {
     static const struct {
         const char *name, *expect[3], *file;
@@ -149,7 +143,7 @@ Test(ch10, examples_print_the_numbers_and_draw) {
         for (int k = 0; k < 3 && cases[i].expect[k]; k++) assert_contains(out, cases[i].expect[k]);
         if (!cases[i].file) continue;
         snprintf(path, sizeof path, "%s/ch10/%s", test_build_dir(), cases[i].file);
-        cr_assert_gt(file_size(path), 1000, "%s: %s missing", cases[i].name, path);
+        cr_assert_gt(test_file_size(path), 1000, "%s: %s missing", cases[i].name, path);
     }
     const char *out;
     assert_contains((test_run_primer("example q10.7", &out), out), "    2  0\n    0  2");

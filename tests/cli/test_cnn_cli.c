@@ -7,19 +7,6 @@
 
 #include "test_util.h"
 
-static char *make_dir(void) {
-    static _Thread_local char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/primer-cnn-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    return dir;
-}
-
-static void remove_dir(const char *dir) {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
 static double number_after(const char *text, const char *label) {
     const char *at = strstr(text, label);
     cr_assert_not_null(at, "no '%s' in:\n%s", label, text);
@@ -27,7 +14,7 @@ static double number_after(const char *text, const char *label) {
 }
 
 Test(cnn_cli, small_cnn_on_the_digits_past_98_percent) {
-    char *dir = make_dir(), args[512];
+    char *dir = test_make_dir(), args[512];
     const char *out;
     snprintf(args, sizeof args, "train --model cnn --out %s/cnn.safetensors", dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
@@ -39,11 +26,11 @@ Test(cnn_cli, small_cnn_on_the_digits_past_98_percent) {
     snprintf(args, sizeof args, "predict --model %s/cnn.safetensors | head -2", dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "prediction,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9\n0,");
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 Test(cnn_cli, idx_images_train_evaluate_and_predict) {
-    char *dir = make_dir(), args[1024];
+    char *dir = test_make_dir(), args[1024];
     const char *out, *images = test_path("tests/fixtures/idx/images.idx.gz"), *labels = test_path("tests/fixtures/idx/labels.idx");
     snprintf(args, sizeof args,
              "train --images %s --labels %s --model conv:2:3:1:1,relu,maxpool:2,flatten --epochs 3 --test 0 --val 0 "
@@ -76,7 +63,7 @@ Test(cnn_cli, idx_images_train_evaluate_and_predict) {
     strcat(csv, "\n");
     snprintf(args, sizeof args, "predict --model %s/idx.safetensors --data %s", dir, test_temp_file(".csv", csv));
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 Test(cnn_cli, bad_image_input_is_an_error) {
@@ -115,7 +102,7 @@ Test(cnn_cli, fashion_mnist_one_epoch_when_installed) {
         assert_contains(out, "install Debian's package dataset-fashion-mnist");
         return;
     }
-    char *dir = make_dir(), args[512];
+    char *dir = test_make_dir(), args[512];
     snprintf(args, sizeof args, "train --data fashion-mnist --model lenet5 --epochs 1 --out %s/fm.safetensors", dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "60000 images of 1x28x28, 10 classes");
@@ -125,5 +112,5 @@ Test(cnn_cli, fashion_mnist_one_epoch_when_installed) {
     snprintf(args, sizeof args, "predict --model %s/fm.safetensors --data fashion-mnist | wc -l", dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     cr_assert_eq(atoi(out), 10001);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }

@@ -3,31 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_util.h"
 
-static char *make_dir(void) {
-    static _Thread_local char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/primer-train-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    return dir;
-}
-
-static void remove_dir(const char *dir) {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-static long file_size(const char *path) {
-    struct stat s;
-    return stat(path, &s) == 0 ? (long)s.st_size : -1;
-}
-
 Test(train_cli, default_run_trains_digits_past_95_percent) {
-    char *dir = make_dir(), args[512], path[512];
+    char *dir = test_make_dir(), args[512], path[512];
     const char *out;
     snprintf(args, sizeof args, "train --out %s/digits.safetensors", dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
@@ -44,7 +25,7 @@ Test(train_cli, default_run_trains_digits_past_95_percent) {
     const char *files[3] = {"digits.safetensors", "digits-loss.svg", "digits-log.csv"};
     for (int k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[k]);
-        cr_assert_gt(file_size(path), 100, "%s missing", path);
+        cr_assert_gt(test_file_size(path), 100, "%s missing", path);
     }
     /* the saved model evaluates and predicts */
     snprintf(args, sizeof args, "eval --model %s/digits.safetensors --json", dir);
@@ -54,11 +35,11 @@ Test(train_cli, default_run_trains_digits_past_95_percent) {
     snprintf(args, sizeof args, "predict --model %s/digits.safetensors | head -2", dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "prediction,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9\n0,");
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 Test(train_cli, json_summary_and_options) {
-    char *dir = make_dir(), args[512];
+    char *dir = test_make_dir(), args[512];
     const char *out;
     snprintf(args, sizeof args,
              "train --json --epochs 5 --batch 64 --optimizer momentum --lr 0.05 --schedule cosine --model "
@@ -71,8 +52,8 @@ Test(train_cli, json_summary_and_options) {
     assert_contains(out, "\"history\": [{\"epoch\": 1, ");
     char path[512];
     snprintf(path, sizeof path, "%s/log.jsonl", dir);
-    cr_assert_gt(file_size(path), 50);
-    remove_dir(dir);
+    cr_assert_gt(test_file_size(path), 50);
+    test_remove_dir(dir);
 }
 
 /* A CSV of 3 separated blobs with class labels 2, 5 and 9. */
@@ -89,7 +70,7 @@ static const char *blob_csv(void) {
 }
 
 Test(train_cli, csv_classification_eval_and_predict) {
-    char *dir = make_dir(), args[1024], path[512];
+    char *dir = test_make_dir(), args[1024], path[512];
     const char *out, *csv = blob_csv();
     snprintf(args, sizeof args, "train --data %s --target label --model dense:16,relu --epochs 30 --lr 0.01 --quiet "
                                 "--out %s/blobs.safetensors", csv, dir);
@@ -118,7 +99,7 @@ Test(train_cli, csv_classification_eval_and_predict) {
     assert_contains(out, "{\"prediction\": 9, ");
     unlink(reordered);
     unlink(csv);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 Test(train_cli, csv_regression) {
@@ -129,7 +110,7 @@ Test(train_cli, csv_regression) {
         at += (size_t)snprintf(text + at, sizeof text - at, "%g,%g,%.6f\n", a, b, 2 * a - b + 0.5);
     }
     const char *csv = test_temp_file(".csv", text), *out;
-    char *dir = make_dir();
+    char *dir = test_make_dir();
     snprintf(args, sizeof args, "train --data %s --model linear --epochs 200 --lr 0.05 --json --out %s/r.safetensors", csv, dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "\"task\": \"regression\"");
@@ -138,16 +119,16 @@ Test(train_cli, csv_regression) {
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     cr_assert_gt(json_number(out, "r2"), 0.999, "%s", out);
     unlink(csv);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 Test(train_cli, bad_input_is_reported_and_nothing_saved_is_lost) {
-    char *dir = make_dir(), args[1024], model[512];
+    char *dir = test_make_dir(), args[1024], model[512];
     const char *out, *csv = blob_csv();
     snprintf(model, sizeof model, "%s/m.safetensors", dir);
     snprintf(args, sizeof args, "train --data %s --epochs 3 --quiet --out %s", csv, model);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
-    long size = file_size(model);
+    long size = test_file_size(model);
     FILE *f = fopen(model, "rb");
     char *before = malloc((size_t)size);
     cr_assert_eq(fread(before, 1, (size_t)size, f), (size_t)size);
@@ -199,11 +180,11 @@ Test(train_cli, bad_input_is_reported_and_nothing_saved_is_lost) {
     cr_assert_eq(test_run_primer("train --help", &out), 0, "%s", out);
     assert_contains(out, "--model SPEC");
     unlink(csv);
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 Test(train_cli, checkpoint_and_resume_from_the_command_line) {
-    char *dir = make_dir(), args[1024];
+    char *dir = test_make_dir(), args[1024];
     const char *out;
     snprintf(args, sizeof args, "train --epochs 4 --json --checkpoint %s/ck.safetensors --out %s/a.safetensors", dir, dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
@@ -215,11 +196,11 @@ Test(train_cli, checkpoint_and_resume_from_the_command_line) {
     snprintf(args, sizeof args, "train --epochs 4 --batch 8 --resume %s/ck.safetensors --quiet --out %s/c.safetensors", dir, dir);
     cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
     assert_contains(out, "different settings");
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
 
 Test(train_cli, chapter_5_7_8_examples_print_the_books_numbers) {
-    char *dir = make_dir(), args[256];
+    char *dir = test_make_dir(), args[256];
     const char *out;
     struct {
         const char *name;
@@ -246,7 +227,7 @@ Test(train_cli, chapter_5_7_8_examples_print_the_books_numbers) {
     for (int k = 0; k < 3; k++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", dir, svgs[k]);
-        cr_assert_gt(file_size(path), 1000, "%s", path);
+        cr_assert_gt(test_file_size(path), 1000, "%s", path);
     }
-    remove_dir(dir);
+    test_remove_dir(dir);
 }
