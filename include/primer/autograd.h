@@ -211,6 +211,51 @@ pr_node pr_g_avg_pool2d(pr_graph *g, pr_node x, const pr_pool2d_params *params);
 /* Global average pooling: (N, C, H, W) -> (N, C), the mean of each feature map. */
 pr_node pr_g_global_avg_pool2d(pr_graph *g, pr_node x);
 
+/* ---- recurrences and attention over sequences (N, T, features) (chapter 11) ---------- */
+
+/* The cell of a recurrent layer, with PyTorch's gate order (rows of the weights):
+ *   TANH, RELU  h' = act(W_ih x + b_ih + W_hh h + b_hh)                         (G = 1)
+ *   LSTM        i, f, g, o = σ, σ, tanh, σ of (W_ih x + b_ih + W_hh h + b_hh) split
+ *               in four; c' = f c + i g, h' = o tanh(c')                       (G = 4)
+ *   GRU         r, z = σ(W_i{r,z} x + b_i{r,z} + W_h{r,z} h + b_h{r,z}),
+ *               n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = (1 - z) n + z h (G = 3) */
+typedef enum pr_rnn_mode { PR_RNN_TANH, PR_RNN_RELU, PR_RNN_LSTM, PR_RNN_GRU } pr_rnn_mode;
+/* Gates per cell (G above). */
+int pr_rnn_gates(pr_rnn_mode mode);
+
+/* One recurrent layer over x (N, T, D) -> every hidden state (N, T, H), weights as
+ * nn.RNN/nn.LSTM/nn.GRU store them: w_ih (G H, D), w_hh (G H, H), b_ih and b_hh
+ * (G H). h0 (N, H) and, for an LSTM, c0 (N, H) are the initial state, or
+ * pr_g_no_node() for zeros. One fused op: the input projection of all T steps is one
+ * gemm, each step one gemm with w_hh and one pass over the gates; backpropagation
+ * through time ends with the weight gradients as single gemms. bptt > 0 truncates
+ * it: no gradient flows from step t into step t-1 where t is a multiple of bptt (as
+ * detaching the state between chunks of bptt steps would); 0 backpropagates through
+ * the whole sequence. */
+pr_node pr_g_rnn(pr_graph *g, pr_rnn_mode mode, pr_node x, pr_node w_ih, pr_node w_hh, pr_node b_ih, pr_node b_hh,
+                 pr_node h0, pr_node c0, int64_t bptt);
+
+typedef struct pr_attention_params {
+    int64_t heads;   /* >= 1, dividing the widths of q, k and v (default 1) */
+    int causal;      /* query i attends to keys j <= i + (Tk - Tq) only (default 0) */
+    int packed;      /* q is one (B, T, 3E) tensor holding q, k and v side by side, as
+                        x in_proj_weightᵀ gives them; pass it as q, k and v (default 0) */
+} pr_attention_params;
+#define PR_ATTENTION_DEFAULTS ((pr_attention_params){.heads = 1, .causal = 0, .packed = 0})
+
+/* Multi-head scaled dot-product attention: q (B, Tq, E), k (B, Tk, E), v (B, Tk, Ev)
+ * -> (B, Tq, Ev). Head h takes columns h E/heads .. (h+1) E/heads of q and k (and
+ * likewise of v and the output), softmax(q kᵀ / sqrt(E/heads)) v, straight from the
+ * strided rows with no permute copies. key_padding_mask (B, Tk), or pr_g_no_node():
+ * keys where it is non-zero are ignored (PyTorch's bool mask, True = padding). A
+ * query with no key left gets zero weights and a zero output, not NaN. The weights
+ * (B, heads, Tq, Tk) are kept for the backward pass. params NULL: the defaults. */
+pr_node pr_g_attention(pr_graph *g, pr_node q, pr_node k, pr_node v, pr_node key_padding_mask,
+                       const pr_attention_params *params);
+/* Rows of `table` as pr_g_embedding, except that indices equal to padding_idx give
+ * rows that receive no gradient (nn.Embedding's padding_idx); -1 for none. */
+pr_node pr_g_embedding_padded(pr_graph *g, pr_node table, pr_node indices, int64_t padding_idx);
+
 /* How a loss over many positions is reduced: the mean over the positions that count,
  * their sum, or none (one value per position). */
 typedef enum pr_reduction { PR_REDUCTION_MEAN, PR_REDUCTION_SUM, PR_REDUCTION_NONE } pr_reduction;

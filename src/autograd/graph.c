@@ -401,6 +401,45 @@ pr_node pr_g_conv2d(pr_graph *g, pr_node x, pr_node weight, pr_node bias, const 
     return add_op(g, PR__OP_CONV2D, in, pr_node_is_valid(bias) ? 3 : 2, &at);
 }
 
+int pr_rnn_gates(pr_rnn_mode mode) { return mode == PR_RNN_LSTM ? 4 : mode == PR_RNN_GRU ? 3 : 1; }
+
+pr_node pr_g_rnn(pr_graph *g, pr_rnn_mode mode, pr_node x, pr_node w_ih, pr_node w_hh, pr_node b_ih, pr_node b_hh,
+                 pr_node h0, pr_node c0, int64_t bptt) {
+    if (!builder_ready(g)) return invalid_node;
+    if ((unsigned)mode > PR_RNN_GRU) return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "rnn: unknown cell %d", (int)mode));
+    if (bptt < 0) return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "rnn: bptt %lld is negative", (long long)bptt));
+    int has_h0 = pr_node_is_valid(h0), has_c0 = pr_node_is_valid(c0);
+    if (has_c0 && (mode != PR_RNN_LSTM || !has_h0))
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "rnn: an initial cell state needs an LSTM and an initial "
+                                                          "hidden state"));
+    pr_node in[7] = {x, w_ih, w_hh, b_ih, b_hh, h0, c0};
+    pr__attr at = {.seq = {.mode = (int)mode, .bptt = bptt}};
+    return add_op(g, PR__OP_RNN, in, 5 + has_h0 + has_c0, &at);
+}
+
+pr_node pr_g_attention(pr_graph *g, pr_node q, pr_node k, pr_node v, pr_node key_padding_mask,
+                       const pr_attention_params *params) {
+    if (!builder_ready(g)) return invalid_node;
+    pr_attention_params p = params ? *params : PR_ATTENTION_DEFAULTS;
+    if (p.heads < 1) return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "attention: %lld heads", (long long)p.heads));
+    if (p.packed && (q.id != k.id || q.id != v.id))
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "attention: packed q, k, v must be the same node given three "
+                                                          "times"));
+    pr_node in[4] = {q, k, v, key_padding_mask};
+    pr__attr at = {.seq = {.heads = p.heads, .causal = p.causal != 0, .packed = p.packed != 0}};
+    return add_op(g, PR__OP_ATTENTION, in, pr_node_is_valid(key_padding_mask) ? 4 : 3, &at);
+}
+
+pr_node pr_g_embedding_padded(pr_graph *g, pr_node table, pr_node indices, int64_t padding_idx) {
+    if (padding_idx < -1)
+        return builder_ready(g) ? pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "embedding: padding index %lld",
+                                                             (long long)padding_idx))
+                                : invalid_node;
+    pr_node in[2] = {table, indices};
+    pr__attr at = {.has_ignore = padding_idx >= 0, .ignore_index = padding_idx};
+    return add_op(g, PR__OP_EMBEDDING, in, 2, &at);
+}
+
 static pr_node pool2d(pr_graph *g, pr__op op, pr_node x, const pr_pool2d_params *params) {
     if (!builder_ready(g)) return invalid_node;
     pr_pool2d_params p = params ? *params : PR_POOL2D_DEFAULTS;

@@ -71,7 +71,9 @@
     X(BCE_LOGITS, "bce_with_logits", 2, 2, infer_broadcast, no_scratch, bce_logits, 0, 0)             \
     X(CONV2D, "conv2d", 2, 3, infer_conv2d, conv2d_scratch, conv2d, 0, 0)                               \
     X(MAX_POOL2D, "max_pool2d", 1, 1, infer_pool2d, max_pool2d_scratch, max_pool2d, 0, 0)               \
-    X(AVG_POOL2D, "avg_pool2d", 1, 1, infer_pool2d, no_scratch, avg_pool2d, 0, 0)
+    X(AVG_POOL2D, "avg_pool2d", 1, 1, infer_pool2d, no_scratch, avg_pool2d, 0, 0)                     \
+    X(RNN, "rnn", 5, 7, infer_rnn, rnn_scratch, rnn, 0, 0)                                              \
+    X(ATTENTION, "attention", 3, 4, infer_attention, attention_scratch, attention, 0, PR__NOGRAD(3))
 
 typedef enum pr__op {
 #define PR_X_(id, name, lo, hi, infer, scratch, kernel, flags, nograd) PR__OP_##id,
@@ -103,6 +105,13 @@ typedef struct pr__attr {
         int64_t stride[2], pad[2], dilation[2];
         int count_include_pad; /* average pooling: divide by the padded window's size */
     } win;
+    struct pr__seq {         /* rnn and attention */
+        int mode;            /* rnn: pr_rnn_mode */
+        int64_t bptt;        /* rnn: steps between gradient cuts, 0 for none */
+        int64_t heads;       /* attention */
+        int causal;          /* attention: query i sees keys j <= i (+ Tk - Tq) */
+        int packed;          /* attention: q, k, v are one (B, T, 3E) input given thrice */
+    } seq;
 } pr__attr;
 
 typedef struct pr__node {

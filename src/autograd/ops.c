@@ -342,6 +342,69 @@ static pr_status infer_pool2d(const pr_graph *g, pr__node *n, int strict) {
 
 /* ---- scratch ---------------------------------------------------------------------------------- */
 
+/* x (N, T, D), w_ih (G H, D), w_hh (G H, H), b_ih, b_hh (G H), then h0 and c0 (N, H). */
+static pr_status infer_rnn(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *x = pr__in(g, n, 0), *wih = pr__in(g, n, 1), *whh = pr__in(g, n, 2);
+    int64_t G = pr_rnn_gates((pr_rnn_mode)n->attr.seq.mode);
+    if (x->ndim != 3) return shape_error(g, n, "the input must be (batch, time, features)");
+    if (whh->ndim != 2 || whh->shape[0] != G * whh->shape[1])
+        return shape_error(g, n, "w_hh must be (gates x hidden, hidden)");
+    int64_t H = whh->shape[1];
+    if (wih->ndim != 2 || wih->shape[0] != G * H || !extents_agree(wih->shape[1], x->shape[2]))
+        return shape_error(g, n, "w_ih must be (gates x hidden, input features)");
+    for (int k = 3; k <= 4; k++) {
+        const pr__node *b = pr__in(g, n, k);
+        if (b->ndim != 1 || b->shape[0] != G * H) return shape_error(g, n, "the biases must be (gates x hidden)");
+    }
+    for (int k = 5; k < n->n_in; k++) {
+        const pr__node *s = pr__in(g, n, k);
+        if (s->ndim != 2 || !extents_agree(s->shape[0], x->shape[0]) || s->shape[1] != H)
+            return shape_error(g, n, "an initial state must be (batch, hidden)");
+    }
+    n->ndim = 3;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    n->shape[0] = x->shape[0];
+    n->shape[1] = x->shape[1];
+    n->shape[2] = H;
+    return PR_OK;
+}
+
+/* q (B, Tq, E), k (B, Tk, E), v (B, Tk, Ev), mask (B, Tk); packed: q = k = v (B, T, 3E). */
+static pr_status infer_attention(const pr_graph *g, pr__node *n, int strict) {
+    const pr__node *q = pr__in(g, n, 0), *k = pr__in(g, n, 1), *v = pr__in(g, n, 2);
+    int64_t H = n->attr.seq.heads;
+    if (q->ndim != 3 || k->ndim != 3 || v->ndim != 3)
+        return shape_error(g, n, "queries, keys and values must be (batch, time, features)");
+    int64_t E = q->shape[2], Ev = v->shape[2], Tk = k->shape[1];
+    if (n->attr.seq.packed) {
+        if (E >= 0 && E % 3) return shape_error(g, n, "packed queries, keys and values need 3 x E features");
+        E = Ev = E < 0 ? -1 : E / 3;
+    } else {
+        if (!extents_agree(k->shape[0], q->shape[0]) || !extents_agree(v->shape[0], q->shape[0]) ||
+            !extents_agree(v->shape[1], Tk) || !extents_agree(k->shape[2], E))
+            return shape_error(g, n, "keys must be (batch, Tk, E) like the queries' E, values (batch, Tk, Ev)");
+    }
+    if ((E >= 0 && E % H) || (Ev >= 0 && Ev % H)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%lld heads do not divide the width %lld", (long long)H,
+                 (long long)(E >= 0 && E % H ? E : Ev));
+        return shape_error(g, n, msg);
+    }
+    if (strict && E == 0) return shape_error(g, n, "queries and keys have no features");
+    if (n->n_in == 4) {
+        const pr__node *m = pr__in(g, n, 3);
+        if (m->ndim != 2 || !extents_agree(m->shape[0], q->shape[0]) || !extents_agree(m->shape[1], Tk))
+            return shape_error(g, n, "the key padding mask must be (batch, Tk)");
+    }
+    n->ndim = 3;
+    for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = 1;
+    n->shape[0] = q->shape[0];
+    n->shape[1] = q->shape[1];
+    n->shape[2] = Ev;
+    return PR_OK;
+}
+
 static size_t no_scratch(const pr_graph *g, const pr__node *n) {
     (void)g;
     (void)n;
@@ -380,6 +443,27 @@ static size_t conv2d_scratch(const pr_graph *g, const pr__node *n) {
 size_t pr__conv2d_keep_limit = (size_t)64 << 20;
 
 /* max pooling: the position of each window's maximum in its plane */
+/* rnn: the gates of every step and their gradients (N T G H each), the previous
+ * hidden states, the cell states (LSTM) or W_hn h + b_hn (GRU) and the GRU's n-gate
+ * gradient on the recurrent side (N T H each), one step's recurrent product (N G H)
+ * and the carried state gradients (N H each). */
+static size_t rnn_scratch_elems(int64_t N, int64_t T, int64_t H, int64_t G) {
+    return (size_t)(2 * N * T * G * H + 3 * N * T * H + N * G * H + 2 * N * H);
+}
+
+static size_t rnn_scratch(const pr_graph *g, const pr__node *n) {
+    const pr__node *whh = pr__in(g, n, 2);
+    int64_t H = whh->shape[1], G = pr_rnn_gates((pr_rnn_mode)n->attr.seq.mode);
+    return rnn_scratch_elems(n->shape[0], n->shape[1], H, G) * g->esize;
+}
+
+/* attention: the weights of every (batch, head) pair (B heads Tq Tk) and one pair's
+ * weight gradient (Tq Tk). */
+static size_t attention_scratch(const pr_graph *g, const pr__node *n) {
+    int64_t B = n->shape[0], Tq = n->shape[1], Tk = pr__in(g, n, 1)->shape[1];
+    return (size_t)((B * n->attr.seq.heads + 1) * Tq * Tk) * g->esize;
+}
+
 static size_t max_pool2d_scratch(const pr_graph *g, const pr__node *n) {
     (void)g;
     return (size_t)n->size * sizeof(int32_t);

@@ -9,7 +9,8 @@
 #include "nn/nn_internal.h"
 
 /* The families, in the order the help lists them. A new family file adds one entry. */
-static const pr__layer_def *const families[] = {pr__layers_dense, pr__layers_conv, pr__layers_norm, pr__layers_structure};
+static const pr__layer_def *const families[] = {pr__layers_dense, pr__layers_conv, pr__layers_norm, pr__layers_structure,
+                                                pr__layers_seq};
 enum { N_FAMILIES = sizeof families / sizeof families[0] };
 
 static const pr__layer_def *def_at(int i) {

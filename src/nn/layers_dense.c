@@ -5,26 +5,45 @@
 #define MAX_WIDTH 2147483648.0 /* 2^31 units or rows */
 #define PRELU_INIT 0.25        /* PyTorch's nn.PReLU */
 
+pr_status pr__layer_linear(pr__build *b, const char *prefix, pr_node x, int64_t in, int64_t out, pr_init rule, int bias,
+                           pr_node *y) {
+    char name[64];
+    snprintf(name, sizeof name, "%sweight", prefix);
+    pr_node W = pr__layer_param(b, name, PR_SHAPE(out, in));
+    snprintf(name, sizeof name, "%sbias", prefix);
+    pr_node bv = bias ? pr__layer_param(b, name, PR_SHAPE(out)) : pr_g_no_node();
+    pr_status st = pr__layer_graph_status(b);
+    if (!st) st = pr__layer_init(b, W, rule, in, out, 0);
+    if (st) return st;
+    *y = pr_g_matmul_nt(b->g, x, W);
+    if (bias) *y = pr_g_add(b->g, *y, bv);
+    return PR_OK;
+}
+
 /* y = x Wᵀ + b over the last axis, W (units, in) as nn.Linear stores it. */
 static pr_status build_dense(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
     int64_t in = b->shape[b->ndim - 1], units = (int64_t)l->v[0];
     if (b->ndim < 2 || in < 1)
         return pr__layer_error(b, l, "needs (batch, ..., features) input with known features (got rank %d)", b->ndim);
-    pr_node W = pr__layer_param(b, "weight", PR_SHAPE(units, in));
-    pr_node bias = pr__layer_param(b, "bias", PR_SHAPE(units));
-    pr_status st = pr__layer_graph_status(b);
-    if (!st) st = pr__layer_init(b, W, pr__layer_weight_rule(b), in, units, 0);
-    if (!st) *y = pr_g_add(b->g, pr_g_matmul_nt(b->g, x, W), bias);
-    return st;
+    return pr__layer_linear(b, "", x, in, units, pr__layer_weight_rule(b), 1, y);
 }
 
-/* Integer tokens (any shape) -> rows of a (V, D) table, N(0, 1) as nn.Embedding. */
+/* Integer tokens (any shape) -> rows of a (V, D) table, N(0, 1) as nn.Embedding; the
+ * padding row (if any) starts at zero and gets no gradient. */
 static pr_status build_embedding(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
     int64_t V = (int64_t)l->v[0], D = (int64_t)l->v[1];
     pr_node table = pr__layer_param(b, "weight", PR_SHAPE(V, D));
     pr_status st = pr__layer_graph_status(b);
     if (!st) st = pr__layer_init(b, table, PR_INIT_NORMAL, V, D, 1);
-    if (!st) *y = pr_g_embedding(b->g, table, x);
+    int64_t pad = (int64_t)l->v[2];
+    if (!st && pad >= V)
+        return pr__layer_error(b, l, "padding index %lld is not a row of the %lld-row table", (long long)pad, (long long)V);
+    if (!st && pad >= 0) { /* nn.Embedding zeroes the padding row */
+        pr_tensor row;
+        if (pr_graph_param_view(b->g, table, &row) == PR_OK && row.data)
+            for (int64_t j = 0; j < D; j++) pr_tensor_set(&row, pad * D + j, 0);
+    }
+    if (!st) *y = pr_g_embedding_padded(b->g, table, x, pad);
     return st;
 }
 
@@ -95,14 +114,16 @@ const pr__layer_def pr__layers_dense[] = {
      build_dense, 0},
     {{.token = "embedding",
       .help = "integer tokens in 0..V-1 -> D-dimensional vectors (N(0, 1) initially)",
-      .torch = "Embedding({num_embeddings}, {embedding_dim})",
-      .example = "embedding:10:4,flatten",
+      .torch = "Embedding({num_embeddings}, {embedding_dim}, padding_idx={padding_idx})",
+      .example = "embedding:10:4:0,flatten",
       .example_input = "5",
-      .n_args = 2,
+      .n_args = 3,
       .args = {{.name = "num_embeddings", .kind = PR_ARG_INT, .required = 1, .min = 1, .max = MAX_WIDTH,
                 .help = "rows V: the vocabulary"},
                {.name = "embedding_dim", .kind = PR_ARG_INT, .required = 1, .min = 1, .max = MAX_WIDTH,
-                .help = "width D of each vector"}}},
+                .help = "width D of each vector"},
+               {.name = "padding_idx", .kind = PR_ARG_INT, .default_value = -1, .min = -1, .max = MAX_WIDTH,
+                .help = "a row that stays zero and learns nothing (-1: none)"}}},
      build_embedding, 0},
     {{.token = "relu", .help = "max(0, x)", .torch = "nn.ReLU()", .example = "dense:4,relu", .example_input = "6"},
      build_relu, PR__LAYER_RELU_FAMILY},

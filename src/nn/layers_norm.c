@@ -23,20 +23,27 @@ static pr_status build_batchnorm(pr__build *b, const pr__layer *l, pr_node x, pr
 }
 
 /* (x - mean) / sqrt(var + eps) * gamma + beta over the last axis, biased variance. */
-static pr_status build_layernorm(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
-    int64_t last = b->shape[b->ndim - 1];
-    if (b->ndim < 2 || last < 1) return pr__layer_error(b, l, "needs (batch, ..., features) input (got rank %d)", b->ndim);
+pr_status pr__layer_norm_last(pr__build *b, const char *prefix, pr_node x, int64_t d, pr_node *y) {
     pr_graph *g = b->g;
-    pr_node gamma = pr__layer_param(b, "weight", PR_SHAPE(last));
-    pr_node beta = pr__layer_param(b, "bias", PR_SHAPE(last));
+    char name[64];
+    snprintf(name, sizeof name, "%sweight", prefix);
+    pr_node gamma = pr__layer_param(b, name, PR_SHAPE(d));
+    snprintf(name, sizeof name, "%sbias", prefix);
+    pr_node beta = pr__layer_param(b, name, PR_SHAPE(d));
     pr_status st = pr__layer_graph_status(b);
-    if (!st) st = pr__layer_init(b, gamma, PR_INIT_CONSTANT, last, last, 1);
+    if (!st) st = pr__layer_init(b, gamma, PR_INIT_CONSTANT, d, d, 1);
     if (st) return st;
     pr_node centered = pr_g_sub(g, x, pr_g_mean(g, x, -1, 1));
     pr_node var = pr_g_mean(g, pr_g_mul(g, centered, centered), -1, 1);
     pr_node normed = pr_g_mul(g, centered, pr_g_pow(g, pr_g_add_scalar(g, var, LN_EPS), -0.5));
     *y = pr_g_add(g, pr_g_mul(g, normed, gamma), beta);
     return PR_OK;
+}
+
+static pr_status build_layernorm(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
+    int64_t last = b->shape[b->ndim - 1];
+    if (b->ndim < 2 || last < 1) return pr__layer_error(b, l, "needs (batch, ..., features) input (got rank %d)", b->ndim);
+    return pr__layer_norm_last(b, "", x, last, y);
 }
 
 const pr__layer_def pr__layers_norm[] = {

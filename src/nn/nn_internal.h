@@ -27,11 +27,13 @@ typedef struct pr__layer_def {
 /* Each family file holds its rows, ended by a row with a NULL token:
  * layers_dense.c (dense, embedding, activations, dropout), layers_conv.c (reshape to
  * images, convolution, pooling), layers_norm.c (batch and layer norm),
- * layers_structure.c (flatten, residual blocks). */
+ * layers_structure.c (flatten, residual blocks), layers_seq.c (recurrences, attention,
+ * positions, Transformer blocks). */
 extern const pr__layer_def pr__layers_dense[];
 extern const pr__layer_def pr__layers_conv[];
 extern const pr__layer_def pr__layers_norm[];
 extern const pr__layer_def pr__layers_structure[];
+extern const pr__layer_def pr__layers_seq[];
 
 /* The row of a token (len bytes of text), or NULL. */
 const pr__layer_def *pr__layer_lookup(const char *token, size_t len);
@@ -78,6 +80,12 @@ pr_status pr__layer_init(pr__build *b, pr_node param, pr_init kind, int64_t fan_
 pr_init pr__layer_weight_rule(const pr__build *b);
 /* An auxiliary loss term of the layer (pr_model_add_loss), named "<name>.<suffix>". */
 pr_status pr__layer_add_loss(pr__build *b, const char *suffix, pr_node term, double weight);
+/* Shared pieces of layers, named "<name>.<prefix>weight" and "<name>.<prefix>bias":
+ * x Wᵀ (+ b) over the last axis with W (out, in) initialised by `rule` (fans in, out);
+ * layer normalisation over the last axis (width d), scale 1 and shift 0. */
+pr_status pr__layer_linear(pr__build *b, const char *prefix, pr_node x, int64_t in, int64_t out, pr_init rule, int bias,
+                           pr_node *y);
+pr_status pr__layer_norm_last(pr__build *b, const char *prefix, pr_node x, int64_t d, pr_node *y);
 /* PR_ERR_SHAPE "model: layer NAME (TEXT): message". */
 pr_status pr__layer_error(const pr__build *b, const pr__layer *l, const char *fmt, ...) PR_PRINTF(3, 4);
 /* Build a block's layers on x, named "<name>.body.<i>". */

@@ -5,7 +5,7 @@
 #include "autograd/graph_internal.h"
 #include "test_util.h"
 
-#define MAX_P 3
+#define MAX_P 7
 
 /* An op under test: the shapes of its parameter inputs and how to build it. */
 typedef struct op_case {
@@ -16,6 +16,12 @@ typedef struct op_case {
     int positive; /* inputs drawn from [0.2, 1.5] (log, sqrt, pow, div) */
     pr_node (*build)(pr_graph *g, const pr_node *p);
 } op_case;
+
+/* The float64 tolerance: 1e-7, but 1e-6 for recurrences, whose gradients through
+ * several steps reach 1e-5, where centred differences keep six digits. */
+static double tolerance64(const op_case *c) {
+    return strncmp(c->name, "rnn", 3) && strncmp(c->name, "lstm", 4) && strncmp(c->name, "gru", 3) ? 1e-7 : 1e-6;
+}
 
 static pr_node b_add(pr_graph *g, const pr_node *p) { return pr_g_add(g, p[0], p[1]); }
 static pr_node b_sub(pr_graph *g, const pr_node *p) { return pr_g_sub(g, p[0], p[1]); }
@@ -154,7 +160,67 @@ static pr_node b_bce_logits(pr_graph *g, const pr_node *p) {
     return pr_g_bce_with_logits(g, p[0], pr_g_sigmoid(g, p[1]));
 }
 
+/* recurrences: p = x (N, T, D), w_ih, w_hh, b_ih, b_hh[, h0[, c0]]; weights scaled by
+ * 0.3 so that the gates stay away from saturation */
+static pr_node rnn_of(pr_graph *g, const pr_node *p, pr_rnn_mode mode, int n_state) {
+    return pr_g_rnn(g, mode, p[0], pr_g_scale(g, p[1], 0.3), pr_g_scale(g, p[2], 0.3), p[3], p[4],
+                    n_state > 0 ? p[5] : pr_g_no_node(), n_state > 1 ? p[6] : pr_g_no_node(), 0);
+}
+static pr_node b_rnn_tanh(pr_graph *g, const pr_node *p) { return rnn_of(g, p, PR_RNN_TANH, 0); }
+static pr_node b_rnn_relu_h0(pr_graph *g, const pr_node *p) { return rnn_of(g, p, PR_RNN_RELU, 1); }
+static pr_node b_lstm(pr_graph *g, const pr_node *p) { return rnn_of(g, p, PR_RNN_LSTM, 0); }
+static pr_node b_lstm_state(pr_graph *g, const pr_node *p) { return rnn_of(g, p, PR_RNN_LSTM, 2); }
+static pr_node b_gru(pr_graph *g, const pr_node *p) { return rnn_of(g, p, PR_RNN_GRU, 0); }
+static pr_node b_gru_h0(pr_graph *g, const pr_node *p) { return rnn_of(g, p, PR_RNN_GRU, 1); }
+static pr_node attention_of(pr_graph *g, const pr_node *p, int heads, int causal, const double *mask) {
+    pr_node m = pr_g_no_node();
+    if (mask) {
+        pr_tensor *t;
+        pr_tensor_from_array(&t, PR_F64, PR_SHAPE(2, 5), mask);
+        m = pr_g_const(g, "mask", t);
+        pr_tensor_free(t);
+    }
+    pr_attention_params a = {.heads = heads, .causal = causal};
+    return pr_g_attention(g, p[0], p[1], p[2], m, &a);
+}
+static pr_node b_attention(pr_graph *g, const pr_node *p) { return attention_of(g, p, 2, 0, NULL); }
+static pr_node b_attention_causal(pr_graph *g, const pr_node *p) { return attention_of(g, p, 1, 1, NULL); }
+/* batch 0 loses two keys; batch 1 loses all of them (its output and gradients are 0) */
+static pr_node b_attention_masked(pr_graph *g, const pr_node *p) {
+    return attention_of(g, p, 2, 0, (const double[]){0, 1, 0, 0, 1, 1, 1, 1, 1, 1});
+}
+static pr_node b_attention_packed(pr_graph *g, const pr_node *p) {
+    pr_attention_params a = {.heads = 2, .causal = 1, .packed = 1};
+    return pr_g_attention(g, p[0], p[0], p[0], pr_g_no_node(), &a);
+}
+static pr_node b_embedding_padded(pr_graph *g, const pr_node *p) {
+    pr_tensor *idx;
+    pr_tensor_from_array(&idx, PR_F64, PR_SHAPE(2, 3), (double[]){4, 0, 2, 2, 1, 4});
+    pr_node i = pr_g_const(g, "indices", idx);
+    pr_tensor_free(idx);
+    /* row 2 is padding: its gradient stays 0, which the finite differences do not see,
+     * so the loss multiplies the padded rows' outputs by zero */
+    pr_node y = pr_g_embedding_padded(g, p[0], i, 2);
+    pr_tensor *keep;
+    pr_tensor_from_array(&keep, PR_F64, PR_SHAPE(2, 3, 1), (double[]){1, 1, 0, 0, 1, 1});
+    pr_node k = pr_g_const(g, "keep", keep);
+    pr_tensor_free(keep);
+    return pr_g_mul(g, y, k);
+}
+
 static const op_case cases[] = {
+    {"rnn_tanh", 5, {3, 2, 2, 1, 1}, {{2, 4, 3}, {5, 3}, {5, 5}, {5}, {5}}, 0, b_rnn_tanh},
+    {"rnn_relu_initial_state", 6, {3, 2, 2, 1, 1, 2}, {{2, 3, 3}, {4, 3}, {4, 4}, {4}, {4}, {2, 4}}, 0, b_rnn_relu_h0},
+    {"lstm", 5, {3, 2, 2, 1, 1}, {{2, 4, 3}, {12, 3}, {12, 3}, {12}, {12}}, 0, b_lstm},
+    {"lstm_initial_state", 7, {3, 2, 2, 1, 1, 2, 2}, {{2, 3, 2}, {12, 2}, {12, 3}, {12}, {12}, {2, 3}, {2, 3}}, 0,
+     b_lstm_state},
+    {"gru", 5, {3, 2, 2, 1, 1}, {{2, 4, 3}, {9, 3}, {9, 3}, {9}, {9}}, 0, b_gru},
+    {"gru_initial_state", 6, {3, 2, 2, 1, 1, 2}, {{3, 3, 2}, {12, 2}, {12, 4}, {12}, {12}, {3, 4}}, 0, b_gru_h0},
+    {"attention_two_heads", 3, {3, 3, 3}, {{2, 3, 4}, {2, 5, 4}, {2, 5, 6}}, 0, b_attention},
+    {"attention_causal", 3, {3, 3, 3}, {{2, 4, 4}, {2, 5, 4}, {2, 5, 2}}, 0, b_attention_causal},
+    {"attention_key_padding_mask", 3, {3, 3, 3}, {{2, 3, 4}, {2, 5, 4}, {2, 5, 6}}, 0, b_attention_masked},
+    {"attention_packed_causal", 1, {3}, {{2, 4, 12}}, 0, b_attention_packed},
+    {"embedding_padding_index", 1, {2}, {{5, 3}}, 0, b_embedding_padded},
     {"conv2d_padded", 3, {4, 4, 1}, {{2, 3, 5, 4}, {4, 3, 3, 3}, {4}}, 0, b_conv_padded},
     {"conv2d_strided_dilated", 3, {4, 4, 1}, {{2, 2, 7, 6}, {3, 2, 3, 2}, {3}}, 0, b_conv_strided_dilated},
     {"conv2d_pointwise", 3, {4, 4, 1}, {{2, 3, 3, 4}, {2, 3, 1, 1}, {2}}, 0, b_conv_pointwise},
@@ -277,7 +343,8 @@ static void check_case(const op_case *c, pr_dtype dtype, double tol) {
 }
 
 Test(gradcheck, every_op_float64) {
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(&cases[i], PR_F64, 1e-7);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_case(&cases[i], PR_F64, tolerance64(&cases[i]));
 }
 
 Test(gradcheck, every_op_float32) {
