@@ -214,7 +214,7 @@ static pr_status model_build(pr_model **out, const char *spec, int in_ndim, cons
     m->in_ndim = in_ndim;
     memcpy(m->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
     pr_rng_seed(&m->init_rng, o.seed);
-    pr_status st = pr__spec_parse(spec, in_ndim, in_shape, &m->layers, &m->n_layers);
+    pr_status st = pr__spec_parse(spec, in_ndim, in_shape, o.outputs, &m->layers, &m->n_layers);
     if (!st && o.outputs > 0) { /* the head */
         pr__layer *grown = pr__realloc(m->layers, (size_t)(m->n_layers + 1) * sizeof *grown);
         if (!grown) st = PR_ERR_NOMEM;

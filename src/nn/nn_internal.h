@@ -49,8 +49,10 @@ struct pr__layer {
 
 /* Parse a specification (named architectures expanded) into a new layer array; the
  * model's input shape (in_ndim 0 or in_shape NULL: unknown) lets image architectures
- * adapt to flat rows of pixels. */
-pr_status pr__spec_parse(const char *text, int in_ndim, const int64_t *in_shape, pr__layer **layers, int *n);
+ * adapt to flat rows of pixels; `outputs` (the head's width, 0 for none) gives
+ * language models their vocabulary. */
+pr_status pr__spec_parse(const char *text, int in_ndim, const int64_t *in_shape, int64_t outputs, pr__layer **layers,
+                         int *n);
 void pr__spec_free(pr__layer *layers, int n);
 /* Append the canonical text of the layers: every numeric argument, and the words
  * of choice arguments that differ from their default. */

@@ -19,6 +19,7 @@
 typedef struct input_shape {
     int ndim;
     const int64_t *shape;
+    int64_t outputs; /* the head's width (the vocabulary of a language model), 0 if none */
 } input_shape;
 
 typedef struct parser {
@@ -27,6 +28,7 @@ typedef struct parser {
     int depth;
     int *expansions;  /* named architectures expanded so far (shared with sub-parsers) */
     input_shape in;   /* what the first layer of the top-level list receives */
+    int expanded;     /* the text an architecture expanded to */
 } parser;
 
 static int architecture_index(const char *token, size_t len);
@@ -49,7 +51,8 @@ void pr__spec_free(pr__layer *layers, int n) {
 }
 
 static int word_start(char c) { return c >= 'a' && c <= 'z'; }
-static int word_char(char c) { return word_start(c) || (c >= '0' && c <= '9') || c == '_'; }
+/* '-' joins the words of architecture names ("lstm-lm") */
+static int word_char(char c) { return word_start(c) || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 
 /* The tokens of every layer and named architecture, for "unknown layer" messages. */
 static void known_layers(char *buf, size_t len) {
@@ -201,6 +204,18 @@ static pr_status grow_list(parser *p, pr__layer **layers, int n, int *cap) {
     return PR_OK;
 }
 
+/* A layer's token wins over an architecture's name, except that "lstm" or "lstm:H" as
+ * the whole model is the LSTM classifier (the layer alone, returning every step,
+ * could not feed a per-row head): true when the text at p->pos is the name (len
+ * bytes) with at most one whole number after it. */
+static int lone_name(const parser *p, size_t len) {
+    const char *s = p->text + p->pos + len;
+    if (*s == ':')
+        for (s++; *s >= '0' && *s <= '9'; s++) {
+        }
+    return *s == '\0';
+}
+
 /* The layers of a list up to `close` (']' for a block, '\0' for the whole text); a
  * named architecture among them is replaced by its layers. */
 static pr_status parse_list(parser *p, char close, pr__layer **out, int *n_out) {
@@ -210,7 +225,9 @@ static pr_status parse_list(parser *p, char close, pr__layer **out, int *n_out) 
     while (p->text[p->pos] && p->text[p->pos] != close) {
         size_t len = 0;
         while (word_char(p->text[p->pos + len])) len++;
-        int arch = pr__layer_lookup(p->text + p->pos, len) ? -1 : architecture_index(p->text + p->pos, len);
+        int arch = architecture_index(p->text + p->pos, len);
+        if (arch >= 0 && pr__layer_lookup(p->text + p->pos, len) && !(n == 0 && !p->depth && !p->expanded && lone_name(p, len)))
+            arch = -1;
         if (arch >= 0) {
             /* only the first layer of the whole model knows its input shape */
             if ((st = parse_architecture(p, arch, n == 0 && p->depth == 0, &layers, &n, &cap))) break;
@@ -275,7 +292,7 @@ static pr_status arch_numbers(const char *item, const char *args, const char *us
 /* The side S of flat input rows of S x S pixels ("reshape:1:S:S," is put first), the
  * height of (C, H, W) input, or 0 when unknown. */
 static int64_t image_side(const input_shape *in, pr_strbuf *sb) {
-    if (!in || in->ndim == 0) return 0;
+    if (in->ndim == 0) return 0;
     if (in->ndim == 3) return in->shape[1];
     if (in->ndim != 1) return 0;
     int64_t s = (int64_t)llround(sqrt((double)in->shape[0]));
@@ -370,6 +387,67 @@ static pr_status expand_resnet(const char *item, const char *args, const input_s
     return PR_OK;
 }
 
+/* Sequence architectures (chapter 11). */
+
+/* "lstm[:H]": an LSTM classifier of H units (default 128) on the last step; flat rows
+ * of T values are read as T steps of one feature. */
+static pr_status expand_lstm(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    long long v[1] = {128};
+    int n;
+    pr_status st = arch_numbers(item, args, "lstm takes its hidden units, e.g. lstm:128", 0, 1, v, &n);
+    if (st) return st;
+    if (in->ndim == 1) pr__strbuf_printf(sb, "sequence:%lld:1,", (long long)in->shape[0]);
+    pr__strbuf_printf(sb, "lstm:%lld:1:0:last", v[0]);
+    return PR_OK;
+}
+
+/* The vocabulary of a language model: the head's width. */
+static pr_status lm_vocabulary(const char *item, const input_shape *in, int64_t *V) {
+    *V = in->outputs;
+    if (*V < 1)
+        return pr__fail(PR_ERR_INVALID, "model spec: \"%s\" is a language model and needs its vocabulary (outputs, "
+                                        "as primer train --task lm sets it)", item);
+    return PR_OK;
+}
+
+/* "lstm-lm[:H[:L[:E]]]": a character LSTM language model: embeddings of E (default 64),
+ * L (1) LSTM layers of H (256) units, then the head over the vocabulary at each step. */
+static pr_status expand_lstm_lm(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    long long v[3] = {256, 1, 64};
+    int n;
+    int64_t V;
+    pr_status st = arch_numbers(item, args, "lstm-lm takes hidden units, layers and the embedding width, e.g. "
+                                            "lstm-lm:256:1:64", 0, 3, v, &n);
+    if (!st) st = lm_vocabulary(item, in, &V);
+    if (st) return st;
+    pr__strbuf_printf(sb, "embedding:%lld:%lld,lstm:%lld:%lld", (long long)V, v[2], v[0], v[1]);
+    return PR_OK;
+}
+
+/* "gpt[:L[:D[:H]]]": a small decoder-only Transformer: token embeddings of width D
+ * (default 128) and learned positions over the context, L (2) causal pre-norm blocks
+ * with H (4) heads and a 4D GELU feed-forward network, a final layer norm, then the
+ * head over the vocabulary at each position. */
+static pr_status expand_gpt(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    long long v[3] = {2, 128, 4};
+    int n;
+    int64_t V;
+    pr_status st = arch_numbers(item, args, "gpt takes layers, width and heads, e.g. gpt:2:128:4", 0, 3, v, &n);
+    if (!st) st = lm_vocabulary(item, in, &V);
+    if (st) return st;
+    if (in->ndim != 1)
+        return pr__fail(PR_ERR_INVALID, "model spec: \"%s\" needs rows of token ids (its context) as the model's "
+                                        "input and must come first", item);
+    if (v[1] % v[2])
+        return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": %lld heads do not divide the width %lld", item, v[2],
+                        v[1]);
+    pr__strbuf_printf(sb, "embedding:%lld:%lld,posembed:%lld", (long long)V, v[1], (long long)in->shape[0]);
+    for (long long i = 0; i < v[0]; i++)
+        pr__strbuf_printf(sb, ",transformer:%lld:%lld:pre:gelu:causal", v[2], 4 * v[1]);
+    pr__strbuf_puts(sb, ",layernorm");
+    return PR_OK;
+}
+
 static const struct {
     pr_architecture_info info;
     pr_status (*expand)(const char *item, const char *args, const input_shape *in, pr_strbuf *sb);
@@ -386,6 +464,14 @@ static const struct {
      expand_resblock},
     {{"resnet", "resnet", "a small ResNet for 28x28 images: stem, blocks of 16, 32 (stride 2), 64 (stride 2), average pool"},
      expand_resnet},
+    {{"lstm", "lstm[:H]", "an LSTM classifier: H units (default 128), the last step, then the head"}, expand_lstm},
+    {{"lstm-lm", "lstm-lm[:H[:L[:E]]]",
+      "a character LSTM language model: embeddings of E (64), L (1) layers of H (256), the head at every step"},
+     expand_lstm_lm},
+    {{"gpt", "gpt[:L[:D[:H]]]",
+      "a small GPT: embeddings and learned positions of width D (128), L (2) causal pre-norm Transformer blocks of H "
+      "(4) heads, final norm, the head at every step"},
+     expand_gpt},
 };
 enum { N_ARCHITECTURES = sizeof architectures / sizeof architectures[0] };
 
@@ -415,13 +501,14 @@ static pr_status parse_architecture(parser *p, int which, int first, pr__layer *
     item[end - start] = '\0';
     pr_strbuf sb;
     pr__strbuf_init(&sb);
+    input_shape later = {0, NULL, p->in.outputs}; /* only the first item sees the input */
     pr_status st = architectures[which].expand(item, item + strlen(architectures[which].info.name),
-                                               first ? &p->in : NULL, &sb);
+                                               first ? &p->in : &later, &sb);
     if (!st && sb.failed) st = PR_ERR_NOMEM;
     pr__layer *sub = NULL;
     int n_sub = 0;
     if (!st && sb.len) {
-        parser inner = {sb.data, 0, p->depth, p->expansions, {0, NULL}};
+        parser inner = {sb.data, 0, p->depth, p->expansions, {0, NULL, p->in.outputs}, 1};
         st = parse_list(&inner, '\0', &sub, &n_sub);
     }
     for (int i = 0; !st && i < n_sub; i++) {
@@ -436,7 +523,8 @@ static pr_status parse_architecture(parser *p, int which, int first, pr__layer *
     return st;
 }
 
-pr_status pr__spec_parse(const char *text, int in_ndim, const int64_t *in_shape, pr__layer **layers, int *n) {
+pr_status pr__spec_parse(const char *text, int in_ndim, const int64_t *in_shape, int64_t outputs, pr__layer **layers,
+                         int *n) {
     if (!text) text = "";
     size_t len = strlen(text);
     if (len > MAX_SPEC) return pr__fail(PR_ERR_LIMIT, "model spec: %zu characters is beyond the limit of %d", len, MAX_SPEC);
@@ -447,7 +535,7 @@ pr_status pr__spec_parse(const char *text, int in_ndim, const int64_t *in_shape,
         if (!isspace((unsigned char)text[i])) compact[k++] = (char)tolower((unsigned char)text[i]);
     compact[k] = '\0';
     int expansions = 0;
-    parser p = {compact, 0, 0, &expansions, {in_shape ? in_ndim : 0, in_shape}};
+    parser p = {compact, 0, 0, &expansions, {in_shape ? in_ndim : 0, in_shape, outputs}, 0};
     pr_status st = parse_list(&p, '\0', layers, n);
     free(compact);
     return st;

@@ -84,7 +84,7 @@ Test(registry, syntax_and_help_come_from_the_table) {
     cr_assert_str_eq(pr_layer_syntax(pr_layer_find("dense"), buf, sizeof buf), "dense:UNITS");
     cr_assert_str_eq(pr_layer_syntax(pr_layer_find("leaky_relu"), buf, sizeof buf), "leaky_relu[:NEGATIVE_SLOPE]");
     cr_assert_str_eq(pr_layer_syntax(pr_layer_find("gelu"), buf, sizeof buf), "gelu[:none|tanh]");
-    cr_assert_str_eq(pr_layer_syntax(pr_layer_find("embedding"), buf, sizeof buf), "embedding:NUM_EMBEDDINGS:EMBEDDING_DIM");
+    cr_assert_str_eq(pr_layer_syntax(pr_layer_find("embedding"), buf, sizeof buf), "embedding:NUM_EMBEDDINGS:EMBEDDING_DIM[:PADDING_IDX]");
     cr_assert_str_eq(pr_layer_syntax(pr_layer_find("res"), buf, sizeof buf), "res[LAYERS]");
     cr_assert_null(pr_layer_find("relux"));
     /* the unknown-layer message lists every token of the table */

@@ -92,3 +92,150 @@ static void check_against_torch(const char *c) {
 Test(seq_layers, match_pytorch_forward_backward_and_adam) {
     for (size_t i = 0; i < sizeof torch_cases / sizeof torch_cases[0]; i++) check_against_torch(torch_cases[i]);
 }
+
+/* ---- the fused recurrence against the cells composed from primitive ops --------------- */
+
+typedef struct cell_state {
+    pr_node h, c; /* invalid: zeros */
+} cell_state;
+
+/* Steps t0 .. t1-1 of one layer as section 11.3 writes it, op by op, from state s
+ * (updated); returns their hidden states (N, t1 - t0, H). */
+static pr_node composed(pr_graph *g, pr_rnn_mode mode, pr_node x, const pr_node *w, int64_t N, int64_t H, int64_t t0,
+                        int64_t t1, cell_state *s) {
+    int64_t D;
+    int nd;
+    int64_t shape[PR_MAX_DIMS];
+    assert_ok(pr_node_shape(g, x, &nd, shape));
+    D = shape[2];
+    pr_tensor *zeros;
+    assert_ok(pr_tensor_zeros(&zeros, PR_F64, PR_SHAPE(N, H)));
+    pr_node zero = pr_g_const(g, "zeros", zeros);
+    pr_tensor_free(zeros);
+    pr_node h = pr_node_is_valid(s->h) ? s->h : zero, c = pr_node_is_valid(s->c) ? s->c : zero;
+    pr_node outs[16];
+    for (int64_t t = t0; t < t1; t++) {
+        pr_node xt = pr_g_reshape(g, pr_g_slice(g, x, 1, t, t + 1), PR_SHAPE(N, D));
+        pr_node gi = pr_g_add(g, pr_g_matmul_nt(g, xt, w[0]), w[2]);
+        pr_node gh = pr_g_add(g, pr_g_matmul_nt(g, h, w[1]), w[3]);
+#define GATE(v, k) pr_g_slice(g, v, 1, (k) * H, ((k) + 1) * H)
+        if (mode == PR_RNN_LSTM) {
+            pr_node a = pr_g_add(g, gi, gh);
+            pr_node i = pr_g_sigmoid(g, GATE(a, 0)), f = pr_g_sigmoid(g, GATE(a, 1));
+            pr_node gg = pr_g_tanh(g, GATE(a, 2)), o = pr_g_sigmoid(g, GATE(a, 3));
+            c = pr_g_add(g, pr_g_mul(g, f, c), pr_g_mul(g, i, gg));
+            h = pr_g_mul(g, o, pr_g_tanh(g, c));
+        } else if (mode == PR_RNN_GRU) {
+            pr_node r = pr_g_sigmoid(g, pr_g_add(g, GATE(gi, 0), GATE(gh, 0)));
+            pr_node z = pr_g_sigmoid(g, pr_g_add(g, GATE(gi, 1), GATE(gh, 1)));
+            pr_node n = pr_g_tanh(g, pr_g_add(g, GATE(gi, 2), pr_g_mul(g, r, GATE(gh, 2))));
+            h = pr_g_add(g, n, pr_g_mul(g, z, pr_g_sub(g, h, n))); /* (1 - z) n + z h */
+        } else {
+            h = pr_g_tanh(g, pr_g_add(g, gi, gh));
+        }
+#undef GATE
+        outs[t - t0] = pr_g_reshape(g, h, PR_SHAPE(N, 1, H));
+    }
+    s->h = h;
+    s->c = c;
+    return pr_g_concat(g, outs, (int)(t1 - t0), 1);
+}
+
+/* A detached copy of a node's current value (the state carried across a BPTT cut). */
+static pr_node detached(pr_graph *g, pr_node n) {
+    pr_tensor v;
+    assert_ok(pr_graph_value(g, n, &v));
+    return pr_g_const(g, "detached", &v);
+}
+
+/* sum(y * gy) over the fused op with bptt, and over the composed cells cut into chunks
+ * of bptt steps (bptt = T: no cut): the same output and the same gradients. */
+static void fused_matches_composed(pr_rnn_mode mode, int64_t bptt) {
+    const int64_t N = 3, T = 6, D = 4, H = 5, G = pr_rnn_gates(mode);
+    pr_graph *g;
+    assert_ok(pr_graph_new(&g, PR_F64));
+    pr_rng rng;
+    pr_rng_seed(&rng, 7 + (uint64_t)mode);
+    pr_node x = pr_g_param(g, "x", PR_SHAPE(N, T, D)), w[4];
+    w[0] = pr_g_param(g, "w_ih", PR_SHAPE(G * H, D));
+    w[1] = pr_g_param(g, "w_hh", PR_SHAPE(G * H, H));
+    w[2] = pr_g_param(g, "b_ih", PR_SHAPE(G * H));
+    w[3] = pr_g_param(g, "b_hh", PR_SHAPE(G * H));
+    const pr_node all[5] = {x, w[0], w[1], w[2], w[3]};
+    for (int k = 0; k < 5; k++) {
+        pr_tensor v;
+        assert_ok(pr_graph_param_view(g, all[k], &v));
+        for (int64_t i = 0; i < v.size; i++) pr_tensor_set(&v, i, pr_rng_normal(&rng) * (k ? 0.5 : 1));
+    }
+    pr_tensor *gy;
+    assert_ok(pr_tensor_uniform(&gy, PR_F64, PR_SHAPE(N, T, H), -1, 1, &rng));
+    pr_node fused = pr_g_rnn(g, mode, x, w[0], w[1], w[2], w[3], pr_g_no_node(), pr_g_no_node(), bptt == T ? 0 : bptt);
+    pr_node weight = pr_g_const(g, "gy", gy);
+    pr_node loss_fused = pr_g_sum(g, pr_g_mul(g, fused, weight), PR_AXIS_ALL, 0);
+    /* the composed chunks, each starting from the previous chunk's state, detached */
+    cell_state s = {pr_g_no_node(), pr_g_no_node()};
+    pr_node chunks[8];
+    int n_chunks = 0;
+    for (int64_t t0 = 0; t0 < T; t0 += bptt) {
+        if (t0) {
+            assert_ok(pr_graph_forward(g, s.h));
+            pr_node h = detached(g, s.h), c = pr_g_no_node();
+            if (mode == PR_RNN_LSTM) {
+                assert_ok(pr_graph_forward(g, s.c));
+                c = detached(g, s.c);
+            }
+            s.h = h;
+            s.c = c;
+        }
+        chunks[n_chunks++] = composed(g, mode, x, w, N, H, t0, t0 + bptt < T ? t0 + bptt : T, &s);
+    }
+    pr_node ref = pr_g_concat(g, chunks, n_chunks, 1);
+    pr_node loss_ref = pr_g_sum(g, pr_g_mul(g, ref, weight), PR_AXIS_ALL, 0);
+    cr_assert_eq(pr_graph_status(g), PR_OK, "%s", pr_graph_error(g));
+    pr_tensor a, b;
+    pr_tensor *ga[5], *gb[5];
+    assert_ok(pr_graph_forward(g, fused));
+    assert_ok(pr_graph_forward(g, ref));
+    pr_tensor *va, *vb;
+    assert_ok(pr_graph_value(g, fused, &a));
+    assert_ok(pr_tensor_copy(&a, &va));
+    assert_ok(pr_graph_value(g, ref, &b));
+    assert_ok(pr_tensor_copy(&b, &vb));
+    assert_tensor_close(va, vb, 1e-12, 1e-12, "fused vs composed output");
+    const pr_node losses[2] = {loss_fused, loss_ref};
+    for (int which = 0; which < 2; which++) {
+        assert_ok(pr_graph_zero_grad(g));
+        assert_ok(pr_graph_forward(g, losses[which]));
+        assert_ok(pr_graph_backward(g, losses[which]));
+        for (int k = 0; k < 5; k++) {
+            pr_tensor v;
+            assert_ok(pr_graph_grad(g, all[k], &v));
+            assert_ok(pr_tensor_copy(&v, which ? &gb[k] : &ga[k]));
+        }
+    }
+    static const char *const names[5] = {"x", "w_ih", "w_hh", "b_ih", "b_hh"};
+    for (int k = 0; k < 5; k++) {
+        char what[96];
+        snprintf(what, sizeof what, "cell %d, bptt %lld: gradient of %s", (int)mode, (long long)bptt, names[k]);
+        assert_tensor_close(ga[k], gb[k], 1e-10, 1e-12, what);
+        pr_tensor_free(ga[k]);
+        pr_tensor_free(gb[k]);
+    }
+    pr_tensor_free(va);
+    pr_tensor_free(vb);
+    pr_tensor_free(gy);
+    pr_graph_free(g);
+}
+
+Test(seq_layers, fused_cells_match_the_composed_reference) {
+    const pr_rnn_mode modes[3] = {PR_RNN_TANH, PR_RNN_LSTM, PR_RNN_GRU};
+    for (int i = 0; i < 3; i++) fused_matches_composed(modes[i], 6);
+}
+
+Test(seq_layers, truncated_bptt_equals_detaching_the_state_between_chunks) {
+    const pr_rnn_mode modes[3] = {PR_RNN_TANH, PR_RNN_LSTM, PR_RNN_GRU};
+    for (int i = 0; i < 3; i++) {
+        fused_matches_composed(modes[i], 2);
+        fused_matches_composed(modes[i], 4); /* chunks of 4 and 2 */
+    }
+}
