@@ -27,6 +27,7 @@ extern const cli_command cli_eval_command;
 extern const cli_command cli_predict_command;
 extern const cli_command cli_fit_command;
 extern const cli_command cli_metrics_command;
+extern const cli_command cli_generate_command;
 
 /* Features and target read for train, eval and predict. */
 typedef struct cli_dataset {
@@ -118,5 +119,16 @@ int cli_report_classification(const pr_tensor *y_true, const pr_tensor *y_pred, 
 /* Map labels to their index among the K classes; an unknown label is an error naming
  * the row. */
 int cli_labels_to_indices(const pr_tensor *labels, const double *classes, int64_t K, const char *what, pr_tensor **out);
+
+/* ---- text for language models (cli/text.c) ---- */
+
+/* The text of --text ARG: a file, or "fortunes" (NULL too) for the quotations of
+ * Debian's package fortunes, every collection in PR_FORTUNES_DIR joined in name
+ * order. *source names it. Errors are printed; returns CLI_OK or CLI_FAILURE. */
+int cli_text_load(const char *arg, char **text, size_t *len, char **source);
+/* Print "sample: <text>" continuing the first row of X by n tokens (temperature 0.8). */
+void cli_print_sample(pr_model *m, const pr_tensor *X, int64_t n, uint64_t seed);
+/* Print token ids as text (the model's vocabulary). */
+void cli_print_tokens(FILE *f, const pr_vocab *v, const pr_tensor *ids, int64_t from);
 
 #endif

@@ -10,7 +10,8 @@
 
 typedef struct train_args {
     const char *data, *target, *images, *labels, *spec, *out, *log, *curve, *checkpoint, *resume;
-    const char *task, *loss, *optimizer, *schedule, *init, *dtype;
+    const char *task, *loss, *optimizer, *schedule, *init, *dtype, *text, *vocab;
+    long long context;
     double test, val, lr, momentum, weight_decay, clip_norm, clip_value, l1, l2;
     long long epochs, batch, patience, seed;
     int json, quiet, no_standardize, no_shuffle;
@@ -22,6 +23,7 @@ typedef struct progress {
     int bar;        /* stderr is a terminal: redraw a bar per batch */
     int lines;      /* print a line per epoch on stdout */
     int regression;
+    int lm;             /* a language model: perplexity beside the loss */
     const pr_model *m;  /* for the names of its auxiliary loss terms */
 } progress;
 
@@ -44,7 +46,9 @@ static int on_epoch(const pr_epoch_report *r, void *user) {
     const char *metric = p->regression ? "r2" : "acc";
     printf("epoch %3lld/%lld  loss %.4f  %s %.4f", (long long)r->epoch, (long long)r->epochs, r->train_loss, metric,
            r->train_metric);
+    if (p->lm) printf("  ppl %.3f", exp(r->train_loss));
     if (!isnan(r->val_loss)) printf("  val_loss %.4f  val_%s %.4f", r->val_loss, metric, r->val_metric);
+    if (p->lm && !isnan(r->val_loss)) printf("  val_ppl %.3f", exp(r->val_loss));
     for (int k = 0; k < r->n_aux; k++) printf("  %s %.4f", pr_model_loss_name(p->m, k), r->aux_train[k]);
     printf("  lr %.3g  %.2fs\n", r->lr, r->seconds);
     fflush(stdout);
@@ -60,8 +64,8 @@ static int need_value(int argc, char **argv, int *i, const char **out) {
 }
 
 static int parse_args(int argc, char **argv, train_args *a) {
-    *a = (train_args){.test = 0.2, .val = 0.1, .epochs = 20, .batch = 32, .patience = 0, .seed = 0, .lr = -1,
-                      .momentum = -1, .weight_decay = -1};
+    *a = (train_args){.test = 0.2, .val = 0.1, .epochs = -1, .batch = 32, .patience = 0, .seed = 0, .lr = -1,
+                      .momentum = -1, .weight_decay = -1, .context = 64};
     struct {
         const char *name;
         const char **dst;
@@ -70,7 +74,8 @@ static int parse_args(int argc, char **argv, train_args *a) {
                    {"--out", &a->out},           {"--log", &a->log},         {"--curve", &a->curve},
                    {"--checkpoint", &a->checkpoint}, {"--resume", &a->resume}, {"--task", &a->task},
                    {"--loss", &a->loss},         {"--optimizer", &a->optimizer}, {"--schedule", &a->schedule},
-                   {"--init", &a->init},         {"--dtype", &a->dtype}};
+                   {"--init", &a->init},         {"--dtype", &a->dtype},
+                   {"--text", &a->text},         {"--vocab", &a->vocab}};
     struct {
         const char *name;
         double *dst, lo, hi;
@@ -85,7 +90,8 @@ static int parse_args(int argc, char **argv, train_args *a) {
     } ints[] = {{"--epochs", &a->epochs, 1, 1000000},
                 {"--batch", &a->batch, 1, 1LL << 31},
                 {"--patience", &a->patience, 0, 1000000},
-                {"--seed", &a->seed, 0, 9007199254740991LL}};
+                {"--seed", &a->seed, 0, 9007199254740991LL},
+                {"--context", &a->context, 1, 1LL << 20}};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
         int found = 0;
@@ -120,8 +126,15 @@ static int parse_args(int argc, char **argv, train_args *a) {
             }
         if (!found) return cli_usage_error("train: unknown option '%s' (see primer train --help)", arg);
     }
-    if (a->task && strcmp(a->task, "classification") && strcmp(a->task, "regression"))
-        return cli_usage_error("train: --task is classification or regression, not '%s'", a->task);
+    if (a->task && strcmp(a->task, "classification") && strcmp(a->task, "regression") && strcmp(a->task, "lm"))
+        return cli_usage_error("train: --task is classification, regression or lm, not '%s'", a->task);
+    int lm = a->task && !strcmp(a->task, "lm");
+    if ((a->text || a->vocab) && !lm) return cli_usage_error("train: --text and --vocab go with --task lm");
+    if (lm && (a->data || a->images || a->labels || a->target))
+        return cli_usage_error("train: --task lm reads --text FILE (not --data, --images or --target)");
+    if (a->vocab && strcmp(a->vocab, "chars") && strcmp(a->vocab, "bytes"))
+        return cli_usage_error("train: --vocab is chars or bytes, not '%s'", a->vocab);
+    if (a->epochs < 0) a->epochs = lm ? 2 : 20;
     if (a->dtype && strcmp(a->dtype, "float32") && strcmp(a->dtype, "float64"))
         return cli_usage_error("train: --dtype is float32 or float64, not '%s'", a->dtype);
     if (a->l1 > 0 && a->l2 > 0) return cli_usage_error("train: give --l1 or --l2, not both");
@@ -143,13 +156,15 @@ static char *beside(const char *model, const char *suffix) {
 typedef struct run {
     train_args a;
     cli_dataset d;
-    pr_tensor *classes, *X_train, *y_train, *X_test, *y_test, *mean, *scale;
+    pr_tensor *classes, *X_train, *y_train, *X_test, *y_test, *mean, *scale, *X_val, *y_val;
+    pr_vocab *vocab;            /* --task lm */
+    char *text_source;
     pr_model *m;
     pr_train_history *h;
     char *log, *curve;
     char described[128];    /* "1797 rows x 64 features", before the split */
     int64_t rows;
-    int classify;
+    int classify, lm;
     double test_loss, test_metric;
 } run;
 
@@ -162,6 +177,10 @@ static void run_free(run *r) {
     pr_tensor_free(r->y_test);
     pr_tensor_free(r->mean);
     pr_tensor_free(r->scale);
+    pr_tensor_free(r->X_val);
+    pr_tensor_free(r->y_val);
+    pr_vocab_free(r->vocab);
+    free(r->text_source);
     pr_model_free(r->m);
     pr_train_history_free(r->h);
     free(r->log);
@@ -205,6 +224,52 @@ static int split_data(run *r) {
     return CLI_OK;
 }
 
+/* ids[start .. stop) as a view (no copy). */
+static pr_tensor id_range(const pr_tensor *ids, int64_t start, int64_t stop) {
+    pr_tensor v = *ids;
+    v.data = pr_tensor_f64(ids) + start;
+    v.size = v.shape[0] = stop - start;
+    return v;
+}
+
+/* --task lm: the text as token ids, the vocabulary, and next-token windows of the
+ * context: the first 1 - val of the text for training, the rest held out. */
+static int load_text(run *r) {
+    train_args *a = &r->a;
+    char *text = NULL;
+    size_t len = 0;
+    if (cli_text_load(a->text, &text, &len, &r->text_source)) return CLI_FAILURE;
+    pr_tensor *ids = NULL;
+    int rc = CLI_OK;
+    if (pr_vocab_build(text, len, a->vocab && !strcmp(a->vocab, "bytes") ? PR_VOCAB_BYTES : PR_VOCAB_CHARS, &r->vocab) ||
+        pr_vocab_encode(r->vocab, text, len, &ids))
+        rc = cli_library_error(r->text_source);
+    free(text);
+    int64_t n = ids ? ids->size : 0, T = a->context, n_val = (int64_t)((double)n * a->val);
+    if (!rc && pr_vocab_size(r->vocab) < 2) {
+        fprintf(stderr, "primer: error: %s holds a single distinct token; a language model needs two or more\n",
+                r->text_source);
+        rc = CLI_FAILURE;
+    }
+    if (!rc && n_val > 0 && n_val < T + 1) n_val = 0; /* too short to hold out a window */
+    pr_tensor part;
+    if (!rc && (part = id_range(ids, 0, n - n_val), pr_text_windows(&part, T, T, &r->X_train, &r->y_train)))
+        rc = cli_library_error(r->text_source);
+    if (!rc && n_val && (part = id_range(ids, n - n_val, n), pr_text_windows(&part, T, T, &r->X_val, &r->y_val)))
+        rc = cli_library_error(r->text_source);
+    if (!rc) {
+        snprintf(r->described, sizeof r->described, "%lld tokens, vocabulary %lld (%s), %lld + %lld windows of %lld",
+                 (long long)n, (long long)pr_vocab_size(r->vocab), a->vocab ? a->vocab : "chars",
+                 (long long)r->X_train->shape[0], r->X_val ? (long long)r->X_val->shape[0] : 0LL, (long long)T);
+        r->rows = r->X_train->shape[0];
+        r->classify = 1;
+        if (pr_tensor_zeros(&r->classes, PR_F64, 1, (int64_t[]){pr_vocab_size(r->vocab)})) rc = cli_library_error("lm");
+        for (int64_t k = 0; !rc && k < r->classes->size; k++) pr_tensor_set(r->classes, k, (double)k);
+    }
+    pr_tensor_free(ids);
+    return rc;
+}
+
 static int build_model(run *r) {
     train_args *a = &r->a;
     pr_model_options mo = PR_MODEL_DEFAULTS;
@@ -214,7 +279,7 @@ static int build_model(run *r) {
     if (a->init && pr_init_parse(a->init, &mo.init)) return cli_library_error("--init");
     /* the model takes what one row of the data is: features, or an image (C, H, W) */
     const pr_tensor *X = r->X_train;
-    const char *spec = a->spec ? a->spec : "mlp";
+    const char *spec = a->spec ? a->spec : r->lm ? "gpt" : "mlp";
     if (!a->spec && r->d.images) /* LeNet-5 for the sizes it was made for, else the small CNN */
         spec = X->ndim == 4 && X->shape[1] == 1 && (X->shape[2] == 28 || X->shape[2] == 32) && X->shape[2] == X->shape[3]
                    ? "lenet5"
@@ -225,6 +290,19 @@ static int build_model(run *r) {
         return cli_library_error("model");
     if (pr_model_set_columns(r->m, (const char *const *)r->d.features, r->d.n_features, r->d.target))
         return cli_library_error("model");
+    if (r->lm) {
+        int64_t shape[PR_MAX_DIMS];
+        int nd = pr_model_output_shape(r->m, shape);
+        if (nd != 2 || shape[0] != a->context) {
+            fprintf(stderr, "primer: error: --task lm needs a model that gives next-token logits at each of the %lld "
+                            "positions (%s gives %s); use gpt, lstm-lm or layers that keep the time axis\n",
+                    a->context, pr_model_spec(r->m), nd == 1 ? "one row per sequence" : "another shape");
+            return CLI_FAILURE;
+        }
+        if (pr_model_set_targets(r->m, PR_TARGET_POSITIONS, PR_NO_IGNORE) || pr_model_set_vocab(r->m, r->vocab))
+            return cli_library_error("model");
+        return CLI_OK;
+    }
     if (!a->no_standardize && !r->d.images) { /* pixels come scaled to [0, 1] */
         if (pr_data_standardize_fit(r->X_train, &r->mean, &r->scale) ||
             pr_model_set_standardization(r->m, r->mean, r->scale))
@@ -239,7 +317,9 @@ static int configure(run *r, pr_train_options *o, progress *p) {
     o->epochs = a->epochs;
     o->batch_size = a->batch;
     o->seed = (uint64_t)a->seed;
-    o->val_fraction = a->val;
+    o->val_fraction = r->lm ? 0 : a->val; /* a language model holds out the end of its text */
+    o->X_val = r->X_val;
+    o->y_val = r->y_val;
     o->no_shuffle = a->no_shuffle;
     o->patience = a->patience;
     o->clip_norm = a->clip_norm;
@@ -275,8 +355,9 @@ static void print_json(const run *r) {
     const pr_train_history *h = r->h;
     const char *metric = r->classify ? "accuracy" : "r2";
     printf("{\"data\": ");
-    cli_json_string(stdout, r->d.source);
-    printf(", \"task\": \"%s\", \"rows\": %lld, \"features\": %lld", r->classify ? "classification" : "regression",
+    cli_json_string(stdout, r->lm ? r->text_source : r->d.source);
+    printf(", \"task\": \"%s\", \"rows\": %lld, \"features\": %lld",
+           r->lm ? "lm" : r->classify ? "classification" : "regression",
            (long long)r->rows, (long long)pr_model_input_size(r->m));
     if (r->classify) printf(", \"classes\": %lld", (long long)r->classes->size);
     printf(", \"train_rows\": %lld, \"val_rows\": %lld, \"test_rows\": %lld", (long long)h->train_rows,
@@ -299,6 +380,8 @@ static void print_json(const run *r) {
         printf("%s{\"epoch\": %lld, \"loss\": %.17g, \"%s\": %.17g", e ? ", " : "", (long long)e + 1, h->train_loss[e],
                metric, h->train_metric[e]);
         if (h->has_val) printf(", \"val_loss\": %.17g, \"val_%s\": %.17g", h->val_loss[e], metric, h->val_metric[e]);
+        if (r->lm) printf(", \"perplexity\": %.17g", exp(h->train_loss[e]));
+        if (r->lm && h->has_val) printf(", \"val_perplexity\": %.17g", exp(h->val_loss[e]));
         for (int k = 0; k < h->n_aux; k++) printf(", \"%s\": %.17g", h->aux_names[k], h->aux_train[k][e]);
         printf(", \"lr\": %.17g}", h->lr[e]);
     }
@@ -323,25 +406,29 @@ static int run_train(int argc, char **argv) {
         }
     cli_source src = {.data = a->data, .target = a->target, .images = a->images, .labels = a->labels,
                       .part = CLI_PART_TRAIN};
-    if ((rc = cli_dataset_load(&src, NULL, 1, &r.d)) || (rc = split_data(&r)) || (rc = build_model(&r))) {
+    r.lm = a->task && !strcmp(a->task, "lm");
+    if ((rc = r.lm ? load_text(&r) : cli_dataset_load(&src, NULL, 1, &r.d)) || (!r.lm && (rc = split_data(&r))) ||
+        (rc = build_model(&r))) {
         run_free(&r);
         return rc;
     }
     progress p = {.bar = !a->quiet && !a->json && isatty(STDERR_FILENO), .lines = !a->quiet && !a->json,
-                  .regression = !r.classify, .m = r.m};
+                  .regression = !r.classify, .lm = r.lm, .m = r.m};
     pr_train_options o;
     if ((rc = configure(&r, &o, &p))) {
         run_free(&r);
         return rc;
     }
     if (p.lines) {
-        printf("data: %s, %s, ", r.d.source, r.described);
-        if (r.classify) printf("%lld classes (target '%s')\n", (long long)r.classes->size, r.d.target);
-        else printf("regression (target '%s')\n", r.d.target);
+        printf("data: %s, %s", r.lm ? r.text_source : r.d.source, r.described);
+        if (r.lm) printf(", next-token prediction\n");
+        else if (r.classify) printf(", %lld classes (target '%s')\n", (long long)r.classes->size, r.d.target);
+        else printf(", regression (target '%s')\n", r.d.target);
         printf("model: %s, %lld parameters\n", pr_model_spec(r.m), (long long)pr_model_param_count(r.m));
         pr_optimizer_config oc = o.optimizer;
         printf("training: %s, batch %lld, %lld epochs, %s%s\n", pr_optimizer_name(oc.kind), a->batch, a->epochs,
-               r.d.images ? "pixels scaled to [0, 1]" : a->no_standardize ? "raw features" : "standardized features",
+               r.lm ? "token ids" : r.d.images ? "pixels scaled to [0, 1]"
+                                   : a->no_standardize ? "raw features" : "standardized features",
                a->patience ? ", early stopping" : "");
         fflush(stdout);
     }
@@ -378,6 +465,10 @@ static int run_train(int argc, char **argv) {
         if (r.X_test)
             printf("test %s: %.4f (test loss %.4f, %lld rows)\n", r.classify ? "accuracy" : "R^2", r.test_metric,
                    r.test_loss, (long long)r.X_test->shape[0]);
+        if (r.lm && h->has_val)
+            printf("validation perplexity: %.3f (loss %.4f nats per token)\n", exp(h->val_loss[h->epochs - 1]),
+                   h->val_loss[h->epochs - 1]);
+        if (r.lm) cli_print_sample(r.m, r.X_train, 80, (uint64_t)a->seed);
         printf("saved model: %s\nsaved loss curve: %s\nsaved log: %s\n", out, r.curve, r.log);
     }
     run_free(&r);

@@ -10,6 +10,7 @@ static const cli_command *const commands[] = {
     &cli_predict_command,
     &cli_fit_command,
     &cli_metrics_command,
+    &cli_generate_command,
     &cli_example_command,
     &cli_data_command,
     &cli_layers_command,

@@ -35,6 +35,41 @@ const char *pr_data_digits_citation(void);
 pr_status pr_data_idx_images(const char *images, const char *labels, const pr_limits *limits, pr_tensor **X,
                              pr_tensor **y);
 
+/* ---- text (chapter 11): vocabularies and next-token windows -------------------------------- */
+
+/* Tokens are characters (Unicode code points of UTF-8 text) or bytes. */
+typedef enum pr_vocab_level { PR_VOCAB_CHARS, PR_VOCAB_BYTES } pr_vocab_level;
+typedef struct pr_vocab pr_vocab;
+
+/* The sorted distinct tokens of `text` (len bytes): token id i is the i-th smallest
+ * code point (or byte). Text that is not UTF-8 at the character level is
+ * PR_ERR_FORMAT naming the byte offset (use the byte level); empty text is
+ * PR_ERR_INVALID. */
+pr_status pr_vocab_build(const char *text, size_t len, pr_vocab_level level, pr_vocab **out);
+/* A vocabulary from its codes, strictly increasing (as model files store it). */
+pr_status pr_vocab_from_codes(pr_vocab_level level, const int64_t *codes, int64_t n, pr_vocab **out);
+void pr_vocab_free(pr_vocab *v);
+int64_t pr_vocab_size(const pr_vocab *v);
+pr_vocab_level pr_vocab_level_of(const pr_vocab *v);
+/* The code point (or byte) of token id, or -1 outside 0..size-1. */
+int64_t pr_vocab_code(const pr_vocab *v, int64_t id);
+/* Token ids (float64, (n)) of text; a character outside the vocabulary is
+ * PR_ERR_INVALID naming it and its offset. */
+pr_status pr_vocab_encode(const pr_vocab *v, const char *text, size_t len, pr_tensor **ids);
+/* The UTF-8 text of token id (1 to 4 bytes, NUL-terminated) in out; 0 for an id
+ * outside the vocabulary. */
+int pr_vocab_token_text(const pr_vocab *v, int64_t id, char out[5]);
+/* A text file (at most limits->max_file_bytes; limits NULL: the defaults). */
+pr_status pr_text_read(const char *path, const pr_limits *limits, char **text, size_t *len);
+
+/* Next-token windows over ids (n): X (N, context) holds ids[s .. s+context) and y
+ * (N, context) ids[s+1 .. s+context], for s = 0, stride, 2 stride, ... while the
+ * targets fit. Fewer than context + 1 ids is PR_ERR_INVALID. */
+pr_status pr_text_windows(const pr_tensor *ids, int64_t context, int64_t stride, pr_tensor **X, pr_tensor **y);
+
+/* Where Debian's package fortunes puts its collections of quotations (BSD licence). */
+#define PR_FORTUNES_DIR "/usr/share/games/fortunes"
+
 /* Which part of a data set that comes split. */
 typedef enum pr_data_part { PR_DATA_TRAIN, PR_DATA_TEST } pr_data_part;
 

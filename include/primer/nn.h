@@ -41,6 +41,7 @@
 
 #include "primer/autograd.h"
 #include "primer/core.h"
+#include "primer/data.h"
 #include "primer/io.h"
 
 #ifdef __cplusplus
@@ -238,6 +239,30 @@ pr_status pr_model_standardization(const pr_model *m, pr_tensor *mean, pr_tensor
 pr_status pr_model_set_columns(pr_model *m, const char *const *features, int64_t n, const char *target);
 const char *pr_model_feature_name(const pr_model *m, int64_t j);
 const char *pr_model_target_name(const pr_model *m);
+
+/* ---- language models (chapter 11) ------------------------------------------------------- */
+
+/* The model's vocabulary (copied; NULL clears it), kept in its file: a language model
+ * maps token ids (T) to next-token logits (T, V) with V the vocabulary's size. */
+pr_status pr_model_set_vocab(pr_model *m, const pr_vocab *v);
+const pr_vocab *pr_model_vocab(const pr_model *m);
+
+typedef struct pr_generate_options {
+    int64_t tokens;      /* how many to sample (default 200), >= 0 */
+    double temperature;  /* logits / temperature before the softmax (default 1); 0: the most
+                            likely token each time */
+    int64_t top_k;       /* sample among the k most likely tokens only (default 0: all) */
+    uint64_t seed;       /* the sampling stream (default 0): the same seed, the same text */
+} pr_generate_options;
+#define PR_GENERATE_DEFAULTS ((pr_generate_options){.tokens = 200, .temperature = 1, .top_k = 0, .seed = 0})
+
+/* Continue `prompt` (token ids (n), n >= 1) with o->tokens sampled tokens; *ids gets
+ * the prompt and the new tokens. The model reads its last T tokens (its context) at
+ * positions 0.., the rest padded, and the logits at the last real position give the
+ * next token, which needs a causal model (recurrent layers, causal attention):
+ * others are PR_ERR_INVALID, as are ids outside the vocabulary. o NULL: the
+ * defaults. */
+pr_status pr_model_generate(pr_model *m, const pr_tensor *prompt, const pr_generate_options *o, pr_tensor **ids);
 
 /* What the trainer compares the outputs with: X(enum, value, "name", y). */
 #define PR_TARGET_LIST(X)                                                                                      \

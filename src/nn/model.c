@@ -295,6 +295,7 @@ void pr_model_free(pr_model *m) {
     for (int64_t j = 0; j < m->n_features; j++) free(m->features[j]);
     free(m->features);
     free(m->target);
+    pr_vocab_free(m->vocab);
     free(m);
 }
 
@@ -649,6 +650,32 @@ pr_status pr_model_standardization(const pr_model *m, pr_tensor *mean, pr_tensor
     }
     return PR_OK;
 }
+
+pr_status pr_model_set_vocab(pr_model *m, const pr_vocab *v) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_set_vocab: NULL model");
+    pr_vocab *copy = NULL;
+    if (v) {
+        int64_t n = pr_vocab_size(v);
+        int64_t *codes = pr__malloc((size_t)n * sizeof *codes);
+        if (!codes) return PR_ERR_NOMEM;
+        for (int64_t i = 0; i < n; i++) codes[i] = pr_vocab_code(v, i);
+        pr_status st = pr_vocab_from_codes(pr_vocab_level_of(v), codes, n, &copy);
+        free(codes);
+        if (st) return st;
+        int64_t out[PR_MAX_DIMS];
+        int nd = pr_model_output_shape(m, out);
+        if (nd < 1 || out[nd - 1] != n) {
+            pr_vocab_free(copy);
+            return pr__fail(PR_ERR_SHAPE, "model: a vocabulary of %lld tokens needs %lld outputs per position, not %lld",
+                            (long long)n, (long long)n, (long long)(nd ? out[nd - 1] : 0));
+        }
+    }
+    pr_vocab_free(m->vocab);
+    m->vocab = copy;
+    return PR_OK;
+}
+
+const pr_vocab *pr_model_vocab(const pr_model *m) { return m ? m->vocab : NULL; }
 
 pr_status pr_model_set_columns(pr_model *m, const char *const *features, int64_t n, const char *target) {
     if (!m) return pr__fail(PR_ERR_INVALID, "model_set_columns: model is NULL");

@@ -18,6 +18,8 @@
 #define META_TARGET "primer.target"
 #define META_MEAN "primer.mean"
 #define META_SCALE "primer.scale"
+#define META_VOCAB "primer.vocab"              /* a language model's code points (or bytes) */
+#define META_VOCAB_LEVEL "primer.vocab_level"  /* "chars" or "bytes" */
 
 static const char *const task_names[] = {
 #define PR_X_(name, value, str, what) [name] = str,
@@ -83,6 +85,19 @@ static pr_status write_meta(const pr_model *m, pr_tensor_file *f) {
         st = set_meta_buf(f, META_FEATURES, &sb);
     }
     if (!st && m->target) st = pr_tensor_file_set_meta(f, META_TARGET, m->target);
+    if (!st && m->vocab) {
+        int64_t n = pr_vocab_size(m->vocab);
+        double *codes = pr__malloc((size_t)n * sizeof *codes);
+        if (!codes) return PR_ERR_NOMEM;
+        for (int64_t i = 0; i < n; i++) codes[i] = (double)pr_vocab_code(m->vocab, i);
+        pr__strbuf_init(&sb);
+        append_numbers(&sb, codes, n);
+        free(codes);
+        st = set_meta_buf(f, META_VOCAB, &sb);
+        if (!st)
+            st = pr_tensor_file_set_meta(f, META_VOCAB_LEVEL,
+                                         pr_vocab_level_of(m->vocab) == PR_VOCAB_BYTES ? "bytes" : "chars");
+    }
     if (!st && m->mean) {
         pr__strbuf_init(&sb);
         append_numbers(&sb, pr_tensor_f64(m->mean), m->mean->size);
@@ -269,6 +284,33 @@ static pr_status read_columns(pr_model *m, const pr_tensor_file *f, const char *
     return st;
 }
 
+static pr_status read_vocab(pr_model *m, const pr_tensor_file *f, const char *name) {
+    pr__json *jv;
+    pr_status st = meta_json(f, META_VOCAB, name, PR_JSON_ARRAY, &jv);
+    if (st || !jv) return st;
+    const char *level = pr_tensor_file_meta(f, META_VOCAB_LEVEL);
+    double *codes = NULL;
+    int64_t *ints = NULL, n = (int64_t)jv->count;
+    if (level && strcmp(level, "chars") && strcmp(level, "bytes"))
+        st = pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' is '%s' (chars or bytes)", name, META_VOCAB_LEVEL, level);
+    if (!st) st = json_numbers(jv, name, META_VOCAB, &codes);
+    if (!st && !(ints = pr__malloc((size_t)(n ? n : 1) * sizeof *ints))) st = PR_ERR_NOMEM;
+    for (int64_t i = 0; !st && i < n; i++) {
+        if (codes[i] != (double)(int64_t)codes[i])
+            st = pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' holds a code that is not a whole number", name, META_VOCAB);
+        else ints[i] = (int64_t)codes[i];
+    }
+    pr_vocab *v = NULL;
+    if (!st && (st = pr_vocab_from_codes(level && !strcmp(level, "bytes") ? PR_VOCAB_BYTES : PR_VOCAB_CHARS, ints, n, &v)))
+        pr__fail_context("%s: ", name);
+    if (!st && (st = pr_model_set_vocab(m, v))) pr__fail_context("%s: ", name);
+    pr_vocab_free(v);
+    free(codes);
+    free(ints);
+    pr__json_free(jv);
+    return st;
+}
+
 pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, pr_model **out) {
     if (!f || !out) return pr__fail(PR_ERR_INVALID, "model_from_tensor_file: NULL argument");
     if (!name) name = "model file";
@@ -303,6 +345,7 @@ pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, p
     if (!st) st = read_targets(m, f, name);
     if (!st) st = read_columns(m, f, name);
     if (!st) st = read_standardization(m, f, name);
+    if (!st) st = read_vocab(m, f, name);
     if (st) {
         pr_model_free(m);
         return st;

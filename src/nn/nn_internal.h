@@ -3,6 +3,7 @@
 #define PRIMER_NN_INTERNAL_H
 
 #include "core/internal.h"
+#include "primer/data.h"
 #include "primer/nn.h"
 
 /* ---- the layer registry (see primer/nn.h) ---------------------------------------------- */
@@ -146,6 +147,7 @@ struct pr_model {
     char **features;
     int64_t n_features;
     char *target;
+    pr_vocab *vocab;            /* a language model's tokens, or NULL */
 };
 
 #endif
