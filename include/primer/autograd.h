@@ -174,6 +174,10 @@ pr_node pr_g_dropout(pr_graph *g, pr_node a, double p, int standard);
  * running_var, batches: buffers. */
 pr_node pr_g_batchnorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, pr_node running_mean,
                        pr_node running_var, pr_node batches, double eps, double momentum);
+/* Layer normalisation over the last axis, as nn.LayerNorm: (x - mean) / sqrt(var +
+ * eps) gamma + beta with the biased variance; gamma and beta have the last axis's
+ * extent. One fused op (each row's mean and 1/std kept for the backward pass). */
+pr_node pr_g_layernorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, double eps);
 /* Rows of `table` (V, d) picked by integer `indices` (any shape): shape indices + (d). */
 pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices);
 /* ---- convolution and pooling over images (N, C, H, W) (chapter 10) ------------------

@@ -430,6 +430,14 @@ pr_node pr_g_attention(pr_graph *g, pr_node q, pr_node k, pr_node v, pr_node key
     return add_op(g, PR__OP_ATTENTION, in, pr_node_is_valid(key_padding_mask) ? 4 : 3, &at);
 }
 
+pr_node pr_g_layernorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, double eps) {
+    if (builder_ready(g) && !(eps > 0))
+        return pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "layernorm: needs eps > 0, got %g", eps));
+    pr_node in[3] = {x, gamma, beta};
+    pr__attr at = {.a = eps};
+    return add_op(g, PR__OP_LAYERNORM, in, 3, &at);
+}
+
 pr_node pr_g_embedding_padded(pr_graph *g, pr_node table, pr_node indices, int64_t padding_idx) {
     if (padding_idx < -1)
         return builder_ready(g) ? pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "embedding: padding index %lld",

@@ -73,7 +73,8 @@
     X(MAX_POOL2D, "max_pool2d", 1, 1, infer_pool2d, max_pool2d_scratch, max_pool2d, 0, 0)               \
     X(AVG_POOL2D, "avg_pool2d", 1, 1, infer_pool2d, no_scratch, avg_pool2d, 0, 0)                     \
     X(RNN, "rnn", 5, 7, infer_rnn, rnn_scratch, rnn, 0, 0)                                              \
-    X(ATTENTION, "attention", 3, 4, infer_attention, attention_scratch, attention, 0, PR__NOGRAD(3))
+    X(ATTENTION, "attention", 3, 4, infer_attention, attention_scratch, attention, 0, PR__NOGRAD(3))     \
+    X(LAYERNORM, "layernorm", 3, 3, infer_layernorm, layernorm_scratch, layernorm, 0, 0)
 
 typedef enum pr__op {
 #define PR_X_(id, name, lo, hi, infer, scratch, kernel, flags, nograd) PR__OP_##id,

@@ -15,6 +15,11 @@
 #define BK_GEMM_NT_ACC pr__bk_gemm_nt_acc_f32
 #define SIGMOID(x) pr__sigmoidf(x)
 #define SOFTMAX pr__softmax_f32
+#define BK_GEMM_SMALL pr__bk_gemm_small_f32
+#define FAST_EXP(x) pr__expf_fast(x)
+#define FAST_ERF(x) pr__erff_fast(x)
+#define FAST_TANH(x) pr__tanhf_fast(x)
+#define FAST_SIGMOID(x) pr__sigmoidf_fast(x)
 #include "autograd/ops.inc"
 #undef R
 #undef SFX
@@ -23,6 +28,11 @@
 #undef BK_GEMM_NT_ACC
 #undef SIGMOID
 #undef SOFTMAX
+#undef FAST_EXP
+#undef FAST_ERF
+#undef BK_GEMM_SMALL
+#undef FAST_TANH
+#undef FAST_SIGMOID
 
 #define R double
 #define SFX f64
@@ -31,6 +41,11 @@
 #define BK_GEMM_NT_ACC pr__bk_gemm_nt_acc_f64
 #define SIGMOID(x) pr__sigmoid(x)
 #define SOFTMAX pr__softmax_f64
+#define BK_GEMM_SMALL pr__bk_gemm_small_f64
+#define FAST_EXP(x) exp(x)
+#define FAST_ERF(x) erf(x)
+#define FAST_TANH(x) tanh(x)
+#define FAST_SIGMOID(x) pr__sigmoid(x)
 #include "autograd/ops.inc"
 #undef R
 #undef SFX
@@ -39,6 +54,11 @@
 #undef BK_GEMM_NT_ACC
 #undef SIGMOID
 #undef SOFTMAX
+#undef FAST_EXP
+#undef FAST_ERF
+#undef BK_GEMM_SMALL
+#undef FAST_TANH
+#undef FAST_SIGMOID
 
 /* ---- shape inference ----------------------------------------------------------------------- */
 
@@ -405,6 +425,19 @@ static pr_status infer_attention(const pr_graph *g, pr__node *n, int strict) {
     return PR_OK;
 }
 
+/* x (..., D), gamma and beta (D). */
+static pr_status infer_layernorm(const pr_graph *g, pr__node *n, int strict) {
+    const pr__node *x = pr__in(g, n, 0);
+    if (x->ndim < 1) return shape_error(g, n, "the input needs a feature axis");
+    int64_t D = x->shape[x->ndim - 1];
+    for (int k = 1; k <= 2; k++) {
+        const pr__node *p = pr__in(g, n, k);
+        if (p->ndim != 1 || !extents_agree(p->shape[0], D))
+            return shape_error(g, n, "scale and shift must have one value per feature (the last axis)");
+    }
+    return infer_same(g, n, strict);
+}
+
 static size_t no_scratch(const pr_graph *g, const pr__node *n) {
     (void)g;
     (void)n;
@@ -445,16 +478,22 @@ size_t pr__conv2d_keep_limit = (size_t)64 << 20;
 /* max pooling: the position of each window's maximum in its plane */
 /* rnn: the gates of every step and their gradients (N T G H each), the previous
  * hidden states, the cell states (LSTM) or W_hn h + b_hn (GRU) and the GRU's n-gate
- * gradient on the recurrent side (N T H each), one step's recurrent product (N G H)
- * and the carried state gradients (N H each). */
+ * gradient on the recurrent side (N T H each), one step's recurrent product (N G H),
+ * the carried state gradients (N H each) and W_hhᵀ (H G H). */
 static size_t rnn_scratch_elems(int64_t N, int64_t T, int64_t H, int64_t G) {
-    return (size_t)(2 * N * T * G * H + 3 * N * T * H + N * G * H + 2 * N * H);
+    return (size_t)(2 * N * T * G * H + 3 * N * T * H + N * G * H + 2 * N * H + G * H * H);
 }
 
 static size_t rnn_scratch(const pr_graph *g, const pr__node *n) {
     const pr__node *whh = pr__in(g, n, 2);
     int64_t H = whh->shape[1], G = pr_rnn_gates((pr_rnn_mode)n->attr.seq.mode);
     return rnn_scratch_elems(n->shape[0], n->shape[1], H, G) * g->esize;
+}
+
+/* layernorm: each row's mean and 1/sqrt(var + eps). */
+static size_t layernorm_scratch(const pr_graph *g, const pr__node *n) {
+    int64_t D = n->shape[n->ndim - 1];
+    return (size_t)(D ? 2 * (n->size / D) : 0) * g->esize;
 }
 
 /* attention: the weights of every (batch, head) pair (B heads Tq Tk) and one pair's

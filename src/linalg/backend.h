@@ -29,6 +29,15 @@ int pr__bk_gemm_nt_acc_f32(int64_t m, int64_t n, int64_t k, const float *A, int6
 int pr__bk_gemm_nt_acc_f64(int64_t m, int64_t n, int64_t k, const double *A, int64_t lda, const double *B,
                            int64_t ldb, double *C, int64_t ldc);
 
+/* C = A B (beta 0) or C += A B (beta 1), row-major, for A of at most
+ * PR__SMALL_GEMM_ROWS rows (a recurrent step) against a B reused across calls:
+ * skinny.c's register-blocked kernel (float32), the BLAS otherwise. */
+#define PR__SMALL_GEMM_ROWS 64
+int pr__bk_gemm_small_f32(int64_t m, int64_t n, int64_t k, const float *A, int64_t lda, const float *B, int64_t ldb,
+                          float *C, int64_t ldc, int beta);
+int pr__bk_gemm_small_f64(int64_t m, int64_t n, int64_t k, const double *A, int64_t lda, const double *B,
+                          int64_t ldb, double *C, int64_t ldc, int beta);
+
 /* 1 when the BLAS's kernels are slow on small products: OpenBLAS's AVX2 kernel sets
  * (Haswell, Zen) and BLASes that are not OpenBLAS; its AVX-512 sets have
  * small-matrix paths that beat skinny.c's kernel. */

@@ -33,10 +33,7 @@ pr_status pr__layer_norm_last(pr__build *b, const char *prefix, pr_node x, int64
     pr_status st = pr__layer_graph_status(b);
     if (!st) st = pr__layer_init(b, gamma, PR_INIT_CONSTANT, d, d, 1);
     if (st) return st;
-    pr_node centered = pr_g_sub(g, x, pr_g_mean(g, x, -1, 1));
-    pr_node var = pr_g_mean(g, pr_g_mul(g, centered, centered), -1, 1);
-    pr_node normed = pr_g_mul(g, centered, pr_g_pow(g, pr_g_add_scalar(g, var, LN_EPS), -0.5));
-    *y = pr_g_add(g, pr_g_mul(g, normed, gamma), beta);
+    *y = pr_g_layernorm(g, x, gamma, beta, LN_EPS);
     return PR_OK;
 }
 

@@ -193,6 +193,7 @@ static pr_node b_attention_packed(pr_graph *g, const pr_node *p) {
     pr_attention_params a = {.heads = 2, .causal = 1, .packed = 1};
     return pr_g_attention(g, p[0], p[0], p[0], pr_g_no_node(), &a);
 }
+static pr_node b_layernorm(pr_graph *g, const pr_node *p) { return pr_g_layernorm(g, p[0], p[1], p[2], 1e-5); }
 static pr_node b_embedding_padded(pr_graph *g, const pr_node *p) {
     pr_tensor *idx;
     pr_tensor_from_array(&idx, PR_F64, PR_SHAPE(2, 3), (double[]){4, 0, 2, 2, 1, 4});
@@ -220,6 +221,7 @@ static const op_case cases[] = {
     {"attention_causal", 3, {3, 3, 3}, {{2, 4, 4}, {2, 5, 4}, {2, 5, 2}}, 0, b_attention_causal},
     {"attention_key_padding_mask", 3, {3, 3, 3}, {{2, 3, 4}, {2, 5, 4}, {2, 5, 6}}, 0, b_attention_masked},
     {"attention_packed_causal", 1, {3}, {{2, 4, 12}}, 0, b_attention_packed},
+    {"layernorm", 3, {3, 1, 1}, {{2, 3, 5}, {5}, {5}}, 0, b_layernorm},
     {"embedding_padding_index", 1, {2}, {{5, 3}}, 0, b_embedding_padded},
     {"conv2d_padded", 3, {4, 4, 1}, {{2, 3, 5, 4}, {4, 3, 3, 3}, {4}}, 0, b_conv_padded},
     {"conv2d_strided_dilated", 3, {4, 4, 1}, {{2, 2, 7, 6}, {3, 2, 3, 2}, {3}}, 0, b_conv_strided_dilated},
