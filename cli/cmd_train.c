@@ -11,7 +11,7 @@
 typedef struct train_args {
     const char *data, *target, *images, *labels, *spec, *out, *log, *curve, *checkpoint, *resume;
     const char *task, *loss, *optimizer, *schedule, *init, *dtype, *text, *vocab;
-    long long context;
+    long long context, stride;
     double test, val, lr, momentum, weight_decay, clip_norm, clip_value, l1, l2;
     long long epochs, batch, patience, seed;
     int json, quiet, no_standardize, no_shuffle;
@@ -91,7 +91,8 @@ static int parse_args(int argc, char **argv, train_args *a) {
                 {"--batch", &a->batch, 1, 1LL << 31},
                 {"--patience", &a->patience, 0, 1000000},
                 {"--seed", &a->seed, 0, 9007199254740991LL},
-                {"--context", &a->context, 1, 1LL << 20}};
+                {"--context", &a->context, 1, 1LL << 20},
+                {"--stride", &a->stride, 1, 1LL << 20}};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
         int found = 0;
@@ -135,6 +136,8 @@ static int parse_args(int argc, char **argv, train_args *a) {
     if (a->vocab && strcmp(a->vocab, "chars") && strcmp(a->vocab, "bytes"))
         return cli_usage_error("train: --vocab is chars or bytes, not '%s'", a->vocab);
     if (a->epochs < 0) a->epochs = lm ? 2 : 20;
+    if (a->stride && !lm) return cli_usage_error("train: --stride goes with --task lm");
+    if (!a->stride) a->stride = a->context;
     if (a->dtype && strcmp(a->dtype, "float32") && strcmp(a->dtype, "float64"))
         return cli_usage_error("train: --dtype is float32 or float64, not '%s'", a->dtype);
     if (a->l1 > 0 && a->l2 > 0) return cli_usage_error("train: give --l1 or --l2, not both");
@@ -245,7 +248,7 @@ static int load_text(run *r) {
         pr_vocab_encode(r->vocab, text, len, &ids))
         rc = cli_library_error(r->text_source);
     free(text);
-    int64_t n = ids ? ids->size : 0, T = a->context, n_val = (int64_t)((double)n * a->val);
+    int64_t n = ids ? ids->size : 0, T = a->context, S = a->stride, n_val = (int64_t)((double)n * a->val);
     if (!rc && pr_vocab_size(r->vocab) < 2) {
         fprintf(stderr, "primer: error: %s holds a single distinct token; a language model needs two or more\n",
                 r->text_source);
@@ -253,7 +256,7 @@ static int load_text(run *r) {
     }
     if (!rc && n_val > 0 && n_val < T + 1) n_val = 0; /* too short to hold out a window */
     pr_tensor part;
-    if (!rc && (part = id_range(ids, 0, n - n_val), pr_text_windows(&part, T, T, &r->X_train, &r->y_train)))
+    if (!rc && (part = id_range(ids, 0, n - n_val), pr_text_windows(&part, T, S, &r->X_train, &r->y_train)))
         rc = cli_library_error(r->text_source);
     if (!rc && n_val && (part = id_range(ids, n - n_val, n), pr_text_windows(&part, T, T, &r->X_val, &r->y_val)))
         rc = cli_library_error(r->text_source);
@@ -261,6 +264,8 @@ static int load_text(run *r) {
         snprintf(r->described, sizeof r->described, "%lld tokens, vocabulary %lld (%s), %lld + %lld windows of %lld",
                  (long long)n, (long long)pr_vocab_size(r->vocab), a->vocab ? a->vocab : "chars",
                  (long long)r->X_train->shape[0], r->X_val ? (long long)r->X_val->shape[0] : 0LL, (long long)T);
+        if (S != T) snprintf(r->described + strlen(r->described), sizeof r->described - strlen(r->described),
+                             " (every %lld)", (long long)S);
         r->rows = r->X_train->shape[0];
         r->classify = 1;
         if (pr_tensor_zeros(&r->classes, PR_F64, 1, (int64_t[]){pr_vocab_size(r->vocab)})) rc = cli_library_error("lm");
@@ -478,7 +483,8 @@ static int run_train(int argc, char **argv) {
 const cli_command cli_train_command = {
     "train", "train a neural network (default: an MLP on the embedded digits)", run_train,
     "usage: primer train [--data FILE.csv --target COLUMN | --data fashion-mnist |\n"
-    "                     --images FILE --labels FILE] [--model SPEC] [options]\n"
+    "                     --images FILE --labels FILE | --task lm --text FILE]\n"
+    "                     [--model SPEC] [options]\n"
     "\n"
     "Train a network, report each epoch, test it on held-out rows and save the model\n"
     "(safetensors, loadable by PyTorch), its loss curve (SVG) and a per-epoch log.\n"
@@ -494,7 +500,10 @@ const cli_command cli_train_command = {
     "  --images FILE       images in IDX format (MNIST's; .gz read as such), with\n"
     "  --labels FILE       their labels; pixels are scaled to [0, 1]\n"
     "  --task T            classification or regression (default: classification when\n"
-    "                      the target holds whole numbers, else regression)\n"
+    "                      the target holds whole numbers, else regression), or lm\n"
+    "  --text FILE         lm: the text (default fortunes, Debian's quotations); with\n"
+    "                      --vocab chars|bytes, --context T (64), --stride S (T); see\n"
+    "                      primer generate samples from the model\n"
     "  --test F            fraction held out for the final test (default 0.2; 0: none;\n"
     "                      a data set with its own test part uses that)\n"
     "  --val F             fraction of the rest used for validation (default 0.1; 0: none)\n"
@@ -539,6 +548,5 @@ const cli_command cli_train_command = {
     "  --json              one JSON object with the results and per-epoch history\n"
     "  --quiet             no progress output\n"
     "\n"
-    "Files are replaced atomically: a failed or interrupted run never leaves a damaged\n"
-    "model, log or checkpoint. A loss that diverges stops training with the epoch and\n"
-    "batch; the last checkpoint is kept.\n"};
+    "Files are replaced atomically. A loss that diverges stops training with the epoch\n"
+    "and batch; the last checkpoint is kept.\n"};

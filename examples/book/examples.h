@@ -83,5 +83,11 @@ pr_status example_sliding_kernel(const example_context *ctx);
 pr_status example_conv_arithmetic(const example_context *ctx);
 pr_status example_cnn_pipeline(const example_context *ctx);
 pr_status example_cnn_filters(const example_context *ctx);
+/* chapter 11 */
+pr_status example_self_attention(const example_context *ctx);
+pr_status example_attention_heatmap(const example_context *ctx);
+pr_status example_attention_arithmetic(const example_context *ctx);
+pr_status example_rnn_gradient(const example_context *ctx);
+pr_status example_attention_maps(const example_context *ctx);
 
 #endif

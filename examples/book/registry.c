@@ -74,6 +74,17 @@ const book_example book_examples[] = {
     {"cnn-filters", "section-10.5 q10.6", 10,
      "a trained CNN's first-layer filters and one image's feature maps (--model FILE, else trains one) (SVG)",
      example_cnn_filters},
+    {"self-attention", "listing-11.1", 11, "self-attention of 5 tokens: output shape (5, 32)", example_self_attention},
+    {"attention-heatmap", "listing-11.2 q11.9", 11,
+     "attention weights over \"The cat sat on the mat\" with the values in the cells and a colour bar (SVG)",
+     example_attention_heatmap},
+    {"attention-arithmetic", "q11.7 q11.8", 11,
+     "one query's attention: weights 0.401, 0.198, 0.401 and output 0.802; an LSTM's 98,304 weights",
+     example_attention_arithmetic},
+    {"rnn-gradient", "section-11.2 q11.1", 11,
+     "the gradient reaching step 1 from step T in an RNN and an LSTM, on a log axis (SVG)", example_rnn_gradient},
+    {"attention-maps", "section-11.5", 11,
+     "the attention maps of a small causal Transformer trained on a repeated sentence (SVG)", example_attention_maps},
 };
 const int book_example_count = (int)(sizeof book_examples / sizeof book_examples[0]);
 

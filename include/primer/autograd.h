@@ -256,6 +256,9 @@ typedef struct pr_attention_params {
  * (B, heads, Tq, Tk) are kept for the backward pass. params NULL: the defaults. */
 pr_node pr_g_attention(pr_graph *g, pr_node q, pr_node k, pr_node v, pr_node key_padding_mask,
                        const pr_attention_params *params);
+/* A copy of the weights (B, heads, Tq, Tk) of the graph's which-th attention op (0:
+ * the first built) from the last forward pass: the attention maps. */
+pr_status pr_graph_attention_weights(const pr_graph *g, int which, pr_tensor **weights);
 /* Rows of `table` as pr_g_embedding, except that indices equal to padding_idx give
  * rows that receive no gradient (nn.Embedding's padding_idx); -1 for none. */
 pr_node pr_g_embedding_padded(pr_graph *g, pr_node table, pr_node indices, int64_t padding_idx);

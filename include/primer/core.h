@@ -322,6 +322,13 @@ pr_status pr_where(const pr_tensor *cond, const pr_tensor *a, const pr_tensor *b
 /* Convolution on plain tensors (chapter 10)                                 */
 /* ------------------------------------------------------------------------ */
 
+/* Scaled dot-product attention on plain matrices (Listings 11.1 and 11.2, Q11.7):
+ * Q (Tq, d), K (Tk, d), V (Tk, dv) -> out = softmax(Q Kᵀ / sqrt(d)) V (Tq, dv) and
+ * the weights (Tq, Tk) (either output may be NULL), float64. causal: query i sees
+ * keys j <= i + (Tk - Tq) only; a query left with no key gets zero weights. */
+pr_status pr_attention(const pr_tensor *Q, const pr_tensor *K, const pr_tensor *V, int causal, pr_tensor **out,
+                       pr_tensor **weights);
+
 /* What part of the full result a 2-D correlation or convolution keeps, as
  * scipy.signal names them: VALID only where the kernel lies wholly inside the image
  * ((H - kh + 1) x (W - kw + 1), Listing 10.1), SAME the image's size centred on the

@@ -438,6 +438,22 @@ pr_node pr_g_layernorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, doub
     return add_op(g, PR__OP_LAYERNORM, in, 3, &at);
 }
 
+pr_status pr_graph_attention_weights(const pr_graph *g, int which, pr_tensor **weights) {
+    if (!graph_ok(g) || !weights) return pr__fail(PR_ERR_INVALID, "attention_weights: NULL argument");
+    int seen = 0;
+    for (int32_t i = 0; i < g->n_nodes; i++) {
+        const pr__node *n = &g->nodes[i];
+        if (n->kind != NODE_OP || n->op != PR__OP_ATTENTION || seen++ != which) continue;
+        if (!g->planned) return pr__fail(PR_ERR_INVALID, "attention_weights: attention op %d has not run", which);
+        int64_t B = n->shape[0], Tq = n->shape[1], Tk = pr__in(g, n, 1)->shape[1], H = n->attr.seq.heads;
+        pr_tensor view = {.data = g->arena + n->scratch_off, .dtype = g->dtype, .ndim = 4, .size = B * H * Tq * Tk};
+        for (int d = 0; d < PR_MAX_DIMS; d++) view.shape[d] = 1;
+        view.shape[0] = B, view.shape[1] = H, view.shape[2] = Tq, view.shape[3] = Tk;
+        return pr_tensor_copy(&view, weights);
+    }
+    return pr__fail(PR_ERR_NOT_FOUND, "attention_weights: the graph has %d attention ops, not %d", seen, which + 1);
+}
+
 pr_node pr_g_embedding_padded(pr_graph *g, pr_node table, pr_node indices, int64_t padding_idx) {
     if (padding_idx < -1)
         return builder_ready(g) ? pr__graph_fail(g, pr__fail(PR_ERR_INVALID, "embedding: padding index %lld",

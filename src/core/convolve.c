@@ -163,3 +163,46 @@ pr_status pr_conv2d_reference(const pr_tensor *x, const pr_tensor *weight, const
     pr_tensor_free(y);
     return st;
 }
+
+/* ---- attention on plain matrices (chapter 11) ----------------------------------------------- */
+
+pr_status pr_attention(const pr_tensor *Q, const pr_tensor *K, const pr_tensor *V, int causal, pr_tensor **out,
+                       pr_tensor **weights) {
+    if (!Q || !K || !V) return pr__fail(PR_ERR_INVALID, "attention: NULL argument");
+    if (Q->ndim != 2 || K->ndim != 2 || V->ndim != 2 || K->shape[1] != Q->shape[1] || V->shape[0] != K->shape[0]) {
+        char a[64], b[64], c[64];
+        return pr__fail(PR_ERR_SHAPE, "attention: needs Q (Tq, d), K (Tk, d) and V (Tk, dv); got %s, %s and %s",
+                        pr_shape_format(Q, a, sizeof a), pr_shape_format(K, b, sizeof b), pr_shape_format(V, c, sizeof c));
+    }
+    if (!pr_dtype_is_float(Q->dtype) || !pr_dtype_is_float(K->dtype) || !pr_dtype_is_float(V->dtype))
+        return pr__fail(PR_ERR_DTYPE, "attention: needs float tensors");
+    int64_t Tq = Q->shape[0], Tk = K->shape[0], d = Q->shape[1], dv = V->shape[1];
+    if (d == 0) return pr__fail(PR_ERR_SHAPE, "attention: queries and keys have no features");
+    pr_tensor *w, *o = NULL;
+    pr_status st = pr_tensor_zeros(&w, PR_F64, PR_SHAPE(Tq, Tk));
+    if (st) return st;
+    if ((st = pr_tensor_zeros(&o, PR_F64, PR_SHAPE(Tq, dv)))) {
+        pr_tensor_free(w);
+        return st;
+    }
+    double *wv = pr_tensor_f64(w), *ov = pr_tensor_f64(o), scale = 1 / sqrt((double)d);
+    for (int64_t i = 0; i < Tq; i++) {
+        int64_t end = causal ? i + 1 + (Tk - Tq) : Tk;
+        if (end > Tk) end = Tk;
+        if (end < 0) end = 0;
+        double *row = wv + i * Tk;
+        for (int64_t j = 0; j < end; j++) {
+            double s = 0;
+            for (int64_t c = 0; c < d; c++) s += pr_tensor_get(Q, i * d + c) * pr_tensor_get(K, j * d + c);
+            row[j] = s * scale;
+        }
+        if (end) pr__softmax_f64(row, end, 1, row, 0);
+        for (int64_t j = 0; j < end; j++)
+            for (int64_t c = 0; c < dv; c++) ov[i * dv + c] += row[j] * pr_tensor_get(V, j * dv + c);
+    }
+    if (out) *out = o;
+    else pr_tensor_free(o);
+    if (weights) *weights = w;
+    else pr_tensor_free(w);
+    return PR_OK;
+}
