@@ -143,7 +143,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy $(BUILD)/fuzz/fuzz_safetensors $(BUILD)/fuzz/fuzz_spec \
-                $(BUILD)/fuzz/fuzz_estimator $(BUILD)/fuzz/fuzz_idx
+                $(BUILD)/fuzz/fuzz_estimator $(BUILD)/fuzz/fuzz_idx $(BUILD)/fuzz/fuzz_text
 
 fuzz: $(FUZZ_TARGETS)
 $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
@@ -154,7 +154,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
 # Each target runs FUZZ_SECONDS from its committed seed corpus; a crash fails the run
 # and leaves the reproducer in $(BUILD)/fuzz/ (turn it into a regression test).
 fuzz-smoke: $(FUZZ_TARGETS)
-	@for t in csv npy safetensors spec estimator idx; do \
+	@for t in csv npy safetensors spec estimator idx text; do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	  dict=""; [ -f fuzz/$$t.dict ] && dict="-dict=fuzz/$$t.dict"; \
@@ -190,6 +190,18 @@ torch-check: $(PRIMER)
 	  --data $(TORCH_CHECK)/digits.csv --predictions $(TORCH_CHECK)/cnn-predictions.csv
 	/usr/bin/python3 scripts/torch_check_model.py --examples --layers $(TORCH_CHECK)/layers.json --primer ./$(PRIMER) \
 	  --dir $(TORCH_CHECK)/examples
+	@# language models: an LSTM and a small GPT trained on this Makefile's text; PyTorch
+	@# computes the next-token probabilities primer predicts at every position
+	@/usr/bin/python3 -c "import random; r = random.Random(1); print(','.join('x%d' % i for i in range(32))); \
+	  [print(','.join(str(r.randrange(30)) for _ in range(32))) for _ in range(8)]" > $(TORCH_CHECK)/tokens.csv
+	for lm in lstm-lm:48:2:16 gpt:2:32:4; do \
+	  ./$(PRIMER) train --quiet --task lm --text Makefile --context 32 --epochs 1 --model $$lm \
+	    --out $(TORCH_CHECK)/lm.safetensors && \
+	  ./$(PRIMER) predict --model $(TORCH_CHECK)/lm.safetensors --data $(TORCH_CHECK)/tokens.csv \
+	    --out $(TORCH_CHECK)/lm-predictions.csv && \
+	  /usr/bin/python3 scripts/torch_check_model.py $(TORCH_CHECK)/lm.safetensors --layers $(TORCH_CHECK)/layers.json \
+	    --data $(TORCH_CHECK)/tokens.csv --predictions $(TORCH_CHECK)/lm-predictions.csv || exit 1; \
+	done
 
 # ---- benchmarks ------------------------------------------------------------------
 BENCH_SRC := $(wildcard bench/*.c)

@@ -272,6 +272,8 @@ static int run_predict(int argc, char **argv) {
     pr_tensor *values = NULL, *labels = NULL, *table = NULL;
     pr_status st = loaded_predict(&l, d.X, &labels, &values);
     if (!st && !classify) K = values->size / (n ? n : 1);
+    /* a sequence model classifies every position: a row per position, sample by sample */
+    if (!st && classify) n = labels->size;
     /* the CSV: prediction, then one probability per class (or the outputs) */
     int64_t cols = classify ? 1 + K : K;
     if (!st) st = pr_tensor_zeros(&table, PR_F64, PR_SHAPE(n, cols));

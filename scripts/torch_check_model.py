@@ -89,10 +89,76 @@ class Residual(nn.Module):
 
 
 class Embedding(nn.Embedding):
-    """nn.Embedding fed primer's float token ids (the state dict is nn.Embedding's)."""
+    """nn.Embedding fed primer's float token ids (the state dict is nn.Embedding's);
+    primer's padding index -1 means none."""
+
+    def __init__(self, num, dim, padding_idx=-1):
+        super().__init__(num, dim, padding_idx=None if padding_idx < 0 else padding_idx)
 
     def forward(self, x):
         return super().forward(x.long())
+
+
+def RNN(module, output):
+    """nn.RNN/nn.LSTM/nn.GRU (batch_first) returning every step's hidden state or the
+    last one; the class is swapped for a subclass so the state dict keeps its names."""
+    class Steps(type(module)):
+        def forward(self, x):
+            y = super().forward(x)[0]
+            return y[:, -1] if output == "last" else y
+    module.__class__ = Steps
+    return module
+
+
+def causal_mask(T):
+    return torch.triu(torch.ones(T, T, dtype=torch.bool), 1)
+
+
+class SelfAttention(nn.MultiheadAttention):
+    def __init__(self, E, heads, mask):
+        super().__init__(E, heads, batch_first=True)
+        self.causal = mask == "causal"
+
+    def forward(self, x):
+        m = causal_mask(x.shape[1]) if self.causal else None
+        return super().forward(x, x, x, attn_mask=m, need_weights=False)[0]
+
+
+class EncoderLayer(nn.TransformerEncoderLayer):
+    def __init__(self, E, heads, ffn, dropout, activation, norm, mask):
+        super().__init__(E, heads, ffn, dropout, activation, batch_first=True, norm_first=norm == "pre")
+        self.causal = mask == "causal"
+
+    def forward(self, x):
+        return super().forward(x, src_mask=causal_mask(x.shape[1]) if self.causal else None)
+
+
+class PositionalEncoding(nn.Module):
+    """x + the sinusoidal encoding of Vaswani et al."""
+
+    def forward(self, x):
+        T, D = x.shape[1], x.shape[2]
+        t = torch.arange(T, dtype=torch.float64)[:, None]
+        j = torch.arange(D)
+        angle = t / torch.pow(10000.0, (j - j % 2).double() / D)
+        pe = torch.where(j % 2 == 1, torch.cos(angle), torch.sin(angle))
+        return x + pe.to(x.dtype)
+
+
+class PositionEmbedding(nn.Module):
+    """x + learned positions: weight (max_len, D)."""
+
+    def __init__(self, max_len, D):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(max_len, D))
+
+    def forward(self, x):
+        return x + self.weight[: x.shape[1]]
+
+
+class Last(nn.Module):
+    def forward(self, x):
+        return x[:, -1]
 
 
 def split_top(text):
@@ -159,7 +225,9 @@ def build(spec, shape, registry):
         fields.update({"in": str(shape[-1]), "channels": str(shape[0]), "spatial": str(max(1, len(shape) - 1)),
                        "body": "body", "shape": repr(list(shape))})
         module = eval(row["torch"].format(**fields),
-                      {"nn": nn, "Residual": Residual, "Embedding": Embedding, "body": body_module})
+                      {"nn": nn, "Residual": Residual, "Embedding": Embedding, "body": body_module, "RNN": RNN,
+                       "SelfAttention": SelfAttention, "EncoderLayer": EncoderLayer, "Last": Last,
+                       "PositionalEncoding": PositionalEncoding, "PositionEmbedding": PositionEmbedding})
         layers.append(module)
         with torch.no_grad():  # the next layer's input shape, as PyTorch computes it
             module.eval()
@@ -249,15 +317,15 @@ def read_csv(path):
 
 def compare_csv(model, meta, dtype, data, predictions, tol):
     names, values = read_csv(data)
-    features = json.loads(meta["primer.features"])
-    x = values[:, [names.index(f) for f in features]]
+    features = json.loads(meta.get("primer.features", "[]"))
+    x = values[:, [names.index(f) for f in features]] if features else values  # a language model: every column
     if "primer.mean" in meta:
         x = (x - np.array(json.loads(meta["primer.mean"]))) / np.array(json.loads(meta["primer.scale"]))
     with torch.no_grad():
         out = model(torch.from_numpy(x).to(dtype)).double()
     pnames, pred = read_csv(predictions)
-    if meta.get("primer.task") == "classification":
-        got = torch.softmax(out, dim=1).numpy()
+    if meta.get("primer.task") == "classification":  # per row, or per position of a sequence
+        got = torch.softmax(out, dim=-1).reshape(-1, out.shape[-1]).numpy()
         want = pred[:, 1:]
         what = "class probabilities"
     else:
@@ -265,6 +333,9 @@ def compare_csv(model, meta, dtype, data, predictions, tol):
     err = np.max(np.abs(got - want.reshape(got.shape)))
     ok = err <= tol
     print(f"{'OK' if ok else 'MISMATCH'}: {x.shape[0]} rows of {data}: {what} agree to {err:.3g} (tolerance {tol:g})")
+    if "primer.vocab" in meta:
+        print(f"  next-token probabilities at every position over a vocabulary of "
+              f"{len(json.loads(meta['primer.vocab']))} ({meta.get('primer.vocab_level', 'chars')})")
     return 0 if ok else 1
 
 

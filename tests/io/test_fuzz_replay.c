@@ -140,3 +140,20 @@ Test(fuzz_replay, estimator_corpus_and_regressions) {
             replay_dir("fuzz/regressions/estimator", replay_estimator);
     cr_assert_geq(n, 9, "replayed %d classical-model inputs", n);
 }
+
+/* as fuzz/fuzz_text.c reads its input: a byte of options, then the text */
+static void replay_text(const unsigned char *data, size_t len, const char *name) {
+    if (!len) return;
+    pr_vocab *v = NULL;
+    pr_tensor *ids = NULL;
+    pr_status st = pr_vocab_build((const char *)data + 1, len - 1, data[0] & 1 ? PR_VOCAB_BYTES : PR_VOCAB_CHARS, &v);
+    check_status(st, name);
+    if (!st) assert_ok(pr_vocab_encode(v, (const char *)data + 1, len - 1, &ids));
+    pr_tensor_free(ids);
+    pr_vocab_free(v);
+}
+
+Test(fuzz_replay, text_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/text", replay_text) + replay_dir("fuzz/regressions/text", replay_text);
+    cr_assert_geq(n, 5, "replayed %d text inputs", n);
+}
