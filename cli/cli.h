@@ -39,6 +39,8 @@ typedef struct cli_dataset {
     char *target;          /* the target column's name (NULL if none) */
     const char *source;    /* the file, or a description of the embedded digits */
     int images;            /* X holds images: no standardisation, no column names */
+    int sequences;         /* a synthetic sequence task: no standardisation, no column names */
+    const char *default_spec; /* the model that suits the data, or NULL */
 } cli_dataset;
 
 /* The columns a saved model expects: n_features of them (0: no model), by name when

@@ -284,7 +284,7 @@ static int build_model(run *r) {
     if (a->init && pr_init_parse(a->init, &mo.init)) return cli_library_error("--init");
     /* the model takes what one row of the data is: features, or an image (C, H, W) */
     const pr_tensor *X = r->X_train;
-    const char *spec = a->spec ? a->spec : r->lm ? "gpt" : "mlp";
+    const char *spec = a->spec ? a->spec : r->lm ? "gpt" : r->d.default_spec ? r->d.default_spec : "mlp";
     if (!a->spec && r->d.images) /* LeNet-5 for the sizes it was made for, else the small CNN */
         spec = X->ndim == 4 && X->shape[1] == 1 && (X->shape[2] == 28 || X->shape[2] == 32) && X->shape[2] == X->shape[3]
                    ? "lenet5"
@@ -308,7 +308,7 @@ static int build_model(run *r) {
             return cli_library_error("model");
         return CLI_OK;
     }
-    if (!a->no_standardize && !r->d.images) { /* pixels come scaled to [0, 1] */
+    if (!a->no_standardize && !r->d.images && !r->d.sequences) { /* pixels come scaled to [0, 1] */
         if (pr_data_standardize_fit(r->X_train, &r->mean, &r->scale) ||
             pr_model_set_standardization(r->m, r->mean, r->scale))
             return cli_library_error("standardizing");
@@ -432,7 +432,7 @@ static int run_train(int argc, char **argv) {
         printf("model: %s, %lld parameters\n", pr_model_spec(r.m), (long long)pr_model_param_count(r.m));
         pr_optimizer_config oc = o.optimizer;
         printf("training: %s, batch %lld, %lld epochs, %s%s\n", pr_optimizer_name(oc.kind), a->batch, a->epochs,
-               r.lm ? "token ids" : r.d.images ? "pixels scaled to [0, 1]"
+               r.lm || r.d.sequences ? "sequences as they are" : r.d.images ? "pixels scaled to [0, 1]"
                                    : a->no_standardize ? "raw features" : "standardized features",
                a->patience ? ", early stopping" : "");
         fflush(stdout);

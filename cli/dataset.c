@@ -137,6 +137,35 @@ static int images(const cli_source *src, int need_target, cli_dataset *d) {
     return CLI_OK;
 }
 
+/* A chapter 11 sequence task, --data NAME[:LENGTH]: 4,000 sequences from seed 0 (the
+ * training part) or seed 1 (any other), with the model that suits it. Returns -1 when
+ * the name is not a task. */
+static int sequence_task(const cli_source *src, cli_dataset *d) {
+    char name[32];
+    const char *colon = strchr(src->data, ':');
+    size_t len = colon ? (size_t)(colon - src->data) : strlen(src->data);
+    if (len >= sizeof name) return -1;
+    memcpy(name, src->data, len);
+    name[len] = '\0';
+    pr_seq_task task;
+    if (pr_seq_task_parse(name, &task)) return -1;
+    long long length = task <= PR_SEQ_ADDITION ? (task == PR_SEQ_ADDITION ? 3 : 8) : 50;
+    if (colon && !cli_parse_int(colon + 1, 1, 100000, &length))
+        return cli_usage_error("--data %s:LENGTH needs a whole number, got '%s'", name, colon + 1);
+    pr_rng rng;
+    pr_rng_seed(&rng, src->part == CLI_PART_TRAIN ? 0 : 1);
+    if (pr_data_sequence_task(task, 4000, length, &rng, &d->X, &d->y)) return cli_library_error("--data");
+    d->sequences = 1;
+    d->target = copy_string(task <= PR_SEQ_ADDITION ? "next" : "label");
+    static char source[96];
+    snprintf(source, sizeof source, "%s:%lld (synthetic sequences, 4000)", name, length);
+    d->source = source;
+    /* token tasks: embeddings and a two-layer LSTM over every step; the others read
+     * values and answer once, from the last step */
+    d->default_spec = task <= PR_SEQ_ADDITION ? "embedding:13:32,lstm:128:2" : "lstm:64";
+    return CLI_OK;
+}
+
 int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_target, cli_dataset *d) {
     memset(d, 0, sizeof *d);
     const char *path = src->data, *target = src->target;
@@ -147,6 +176,13 @@ int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_targe
         int rc = images(src, need_target, d);
         if (rc) cli_dataset_free(d);
         return rc;
+    }
+    if (path && !m) {
+        int rc = sequence_task(src, d);
+        if (rc >= 0) {
+            if (rc) cli_dataset_free(d);
+            return rc;
+        }
     }
     if (cli_is_digits(path)) {
         if (target && strcmp(target, "digit")) return cli_usage_error("the digits' target column is 'digit'");

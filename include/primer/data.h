@@ -105,6 +105,31 @@ pr_status pr_data_spirals(int64_t n, int64_t classes, double noise, pr_rng *rng,
 pr_status pr_data_blobs(int64_t n, int64_t features, int64_t centers, double std, pr_rng *rng, pr_tensor **X,
                         pr_tensor **y);
 
+/* Sequence tasks for chapter 11, X.list(enum, "name", what X and y hold). T is the
+ * sequence length the task derives from `length` (below). Token tasks give ids in X
+ * (n, T) and per-position labels y (n, T); the others X (n, T, 1) values. */
+#define PR_SEQ_TASK_LIST(X)                                                                                      \
+    X(PR_SEQ_COPY, "copy", "length digits 1..8, a 9, then blanks (0): y is blank until the 9, then the digits")  \
+    X(PR_SEQ_REVERSE, "reverse", "as copy, with the digits given back in reverse order")                         \
+    X(PR_SEQ_ADDITION, "addition", "two numbers of length digits, 10 (+) and 11 (=) between: y ends with the sum") \
+    X(PR_SEQ_SINE, "sine", "length values of a sine of random phase and period plus N(0, 0.1^2): y the next value") \
+    X(PR_SEQ_LONG_RANGE, "long-range", "x_1 = +1 or -1 then length - 1 N(0, 1) values: y = 1 when x_1 > 0")
+
+typedef enum pr_seq_task {
+#define PR_X_(id, name, what) id,
+    PR_SEQ_TASK_LIST(PR_X_)
+#undef PR_X_
+    PR_SEQ_TASK_COUNT
+} pr_seq_task;
+
+/* n sequences of the task (length: digits for copy, reverse and addition, 1..64;
+ * steps for sine and long-range, 2..100,000); seeded by rng. */
+pr_status pr_data_sequence_task(pr_seq_task task, int64_t n, int64_t length, pr_rng *rng, pr_tensor **X,
+                                pr_tensor **y);
+const char *pr_seq_task_name(pr_seq_task task);
+/* PR_ERR_INVALID listing the names when unknown. */
+pr_status pr_seq_task_parse(const char *name, pr_seq_task *out);
+
 /* A make_classification-like problem. Start from PR_CLASSIFICATION_DEFAULTS
  * (scikit-learn's defaults, given after each field). */
 typedef struct pr_classification_options {

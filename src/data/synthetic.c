@@ -255,3 +255,95 @@ pr_status pr_data_classification(int64_t n, const pr_classification_options *opt
     free(perm);
     return finish(st, x, labels, 0, 1, rng, X, y);
 }
+
+/* ---- sequence tasks (chapter 11) ------------------------------------------------------------- */
+
+static const char *const seq_task_names[] = {
+#define PR_X_(id, name, what) name,
+    PR_SEQ_TASK_LIST(PR_X_)
+#undef PR_X_
+};
+_Static_assert(sizeof seq_task_names / sizeof seq_task_names[0] == PR_SEQ_TASK_COUNT, "one name per task");
+
+const char *pr_seq_task_name(pr_seq_task task) {
+    return (unsigned)task < PR_SEQ_TASK_COUNT ? seq_task_names[task] : "unknown";
+}
+
+pr_status pr_seq_task_parse(const char *name, pr_seq_task *out) {
+    for (int k = 0; name && k < PR_SEQ_TASK_COUNT; k++)
+        if (!strcmp(name, seq_task_names[k])) {
+            *out = (pr_seq_task)k;
+            return PR_OK;
+        }
+    return pr__fail(PR_ERR_INVALID, "unknown sequence task '%s' (copy, reverse, addition, sine, long-range)",
+                    name ? name : "");
+}
+
+/* The digits of v, most significant first, in `width` places. */
+static void put_digits(double *out, int64_t v, int64_t width) {
+    for (int64_t i = width - 1; i >= 0; i--, v /= 10) out[i] = (double)(v % 10);
+}
+
+pr_status pr_data_sequence_task(pr_seq_task task, int64_t n, int64_t length, pr_rng *rng, pr_tensor **X,
+                                pr_tensor **y) {
+    const char *op = "sequence_task";
+    pr_status st = check_common(n, 0, rng, X, y, op);
+    if (st) return st;
+    if ((unsigned)task >= PR_SEQ_TASK_COUNT) return pr__fail(PR_ERR_INVALID, "%s: unknown task %d", op, (int)task);
+    int tokens = task <= PR_SEQ_ADDITION;
+    int64_t lo = tokens ? 1 : 2, hi = tokens ? (task == PR_SEQ_ADDITION ? 17 : 64) : 100000;
+    if (length < lo || length > hi)
+        return pr__fail(PR_ERR_INVALID, "%s: %s takes a length from %lld to %lld, got %lld", op, seq_task_names[task],
+                        (long long)lo, (long long)hi, (long long)length);
+    int64_t L = length, T = task == PR_SEQ_ADDITION ? 3 * L + 3 : tokens ? 2 * L + 1 : L;
+    *X = *y = NULL;
+    if (tokens) {
+        st = pr_tensor_zeros(X, PR_F64, PR_SHAPE(n, T));
+        if (!st) st = pr_tensor_zeros(y, PR_F64, PR_SHAPE(n, T));
+    } else {
+        st = pr_tensor_zeros(X, PR_F64, PR_SHAPE(n, T, 1));
+        if (!st) st = pr_tensor_zeros(y, PR_F64, PR_SHAPE(n));
+    }
+    if (st) {
+        pr_tensor_free(*X);
+        pr_tensor_free(*y);
+        *X = *y = NULL;
+        return st;
+    }
+    double *x = pr_tensor_f64(*X), *t = pr_tensor_f64(*y);
+    for (int64_t r = 0; r < n; r++) {
+        double *xr = x + r * T, *tr = tokens ? t + r * T : t + r;
+        switch (task) {
+        case PR_SEQ_COPY:
+        case PR_SEQ_REVERSE:
+            for (int64_t i = 0; i < L; i++) xr[i] = (double)(1 + pr_rng_below(rng, 8));
+            xr[L] = 9;
+            for (int64_t i = 0; i < L; i++) tr[L + 1 + i] = xr[task == PR_SEQ_COPY ? i : L - 1 - i];
+            break;
+        case PR_SEQ_ADDITION: { /* a + b = (the sum in L + 1 digits) */
+            int64_t top = 1;
+            for (int64_t i = 0; i < L; i++) top *= 10;
+            int64_t a = (int64_t)pr_rng_below(rng, (uint64_t)top), b = (int64_t)pr_rng_below(rng, (uint64_t)top);
+            put_digits(xr, a, L);
+            xr[L] = 10;
+            put_digits(xr + L + 1, b, L);
+            xr[2 * L + 1] = 11;
+            for (int64_t i = 2 * L + 2; i < T; i++) xr[i] = 12; /* blanks where the sum goes */
+            for (int64_t i = 0; i < 2 * L + 2; i++) tr[i] = 12;
+            put_digits(tr + 2 * L + 2, a + b, L + 1);
+            break;
+        }
+        case PR_SEQ_SINE: {
+            double phase = 2 * M_PI * pr_rng_uniform(rng), period = 10 + 20 * pr_rng_uniform(rng);
+            for (int64_t i = 0; i < L; i++) xr[i] = sin(2 * M_PI * (double)i / period + phase) + 0.1 * pr_rng_normal(rng);
+            *tr = sin(2 * M_PI * (double)L / period + phase);
+            break;
+        }
+        default: /* long-range */
+            xr[0] = pr_rng_uniform(rng) < 0.5 ? -1 : 1;
+            for (int64_t i = 1; i < L; i++) xr[i] = pr_rng_normal(rng);
+            *tr = xr[0] > 0;
+        }
+    }
+    return PR_OK;
+}

@@ -102,3 +102,49 @@ Test(lm_cli, bad_input_is_an_error_naming_the_problem) {
     assert_contains(out, "has no vocabulary: it is not a language model");
     test_remove_dir(dir);
 }
+
+/* The synthetic sequence tasks: their targets follow from their inputs, and small
+ * recurrent models learn them from the command line. */
+Test(lm_cli, sequence_tasks_hold_what_they_say) {
+    pr_rng rng;
+    pr_rng_seed(&rng, 5);
+    pr_tensor *X, *y;
+    assert_ok(pr_data_sequence_task(PR_SEQ_ADDITION, 50, 3, &rng, &X, &y));
+    cr_assert_eq(X->shape[1], 12);
+    for (int64_t r = 0; r < 50; r++) {
+        long a = 0, b = 0, sum = 0;
+        for (int i = 0; i < 3; i++) a = 10 * a + (long)pr_tensor_get(X, r * 12 + i);
+        for (int i = 4; i < 7; i++) b = 10 * b + (long)pr_tensor_get(X, r * 12 + i);
+        for (int i = 8; i < 12; i++) sum = 10 * sum + (long)pr_tensor_get(y, r * 12 + i);
+        cr_assert_eq(pr_tensor_get(X, r * 12 + 3), 10);
+        cr_assert_eq(pr_tensor_get(X, r * 12 + 7), 11);
+        cr_assert_eq(sum, a + b, "row %lld: %ld + %ld gave %ld", (long long)r, a, b, sum);
+    }
+    pr_tensor_free(X), pr_tensor_free(y);
+    assert_ok(pr_data_sequence_task(PR_SEQ_REVERSE, 20, 4, &rng, &X, &y));
+    for (int64_t r = 0; r < 20; r++)
+        for (int i = 0; i < 4; i++) cr_assert_eq(pr_tensor_get(y, r * 9 + 5 + i), pr_tensor_get(X, r * 9 + 3 - i));
+    pr_tensor_free(X), pr_tensor_free(y);
+    assert_fails(pr_data_sequence_task(PR_SEQ_COPY, 10, 0, &rng, &X, &y), PR_ERR_INVALID, "copy takes a length from 1");
+}
+
+Test(lm_cli, recurrent_models_learn_the_tasks) {
+    static const struct {
+        const char *args, *metric;
+        double at_least;
+    } cases[] = {
+        {"--data copy:4 --epochs 8 --lr 0.01", "test accuracy: ", 0.99},
+        {"--data sine:20 --epochs 8 --lr 0.01", "test R^2: ", 0.95},
+        {"--data long-range:10 --model lstm:32 --epochs 12 --lr 0.01", "test accuracy: ", 0.95},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char args[512];
+        const char *out;
+        snprintf(args, sizeof args, "train %s --out /tmp/primer-seq-task.safetensors", cases[i].args);
+        cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+        const char *at = strstr(out, cases[i].metric);
+        cr_assert_not_null(at, "%s", out);
+        double v = strtod(at + strlen(cases[i].metric), NULL);
+        cr_assert_geq(v, cases[i].at_least, "%s: %g\n%s", cases[i].args, v, out);
+    }
+}
