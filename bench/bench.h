@@ -3,6 +3,9 @@
  * defines BENCH_NAME before including this. */
 #ifndef PRIMER_BENCH_H
 #define PRIMER_BENCH_H
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#endif
 
 #include <primer.h>
 #include <stdio.h>
@@ -68,6 +71,32 @@ static inline int bench_options(int argc, char **argv, const char *count_name, i
     if (*threads >= 1 && *count >= 1) return 0;
     fprintf(stderr, "usage: %s [--threads N] [--%s N]\n", BENCH_NAME, count_name);
     return 2;
+}
+
+/* Parse `--threads N` and `--workload NAME` (one of `names`, "a|b|c", or "all"; *which
+ * holds the default) and set primer's thread count; 0 when valid, else the usage is
+ * printed and 2 returned. */
+static inline int bench_workload_options(int argc, char **argv, const char *names, int *threads, const char **which) {
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) *threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--workload") && i + 1 < argc) *which = argv[++i];
+        else *threads = 0;
+    }
+    if (*threads >= 1 && pr_set_num_threads(*threads) == PR_OK) return 0;
+    fprintf(stderr, "usage: %s [--threads N] [--workload %s|all]\n", BENCH_NAME, names);
+    return 2;
+}
+
+/* The scratch directory for the files a peer reads, removed by bench_remove_dir. */
+static inline const char *bench_temp_dir(char dir[32]) {
+    strcpy(dir, "/tmp/primer-bench-XXXXXX");
+    return mkdtemp(dir);
+}
+
+static inline int bench_remove_dir(const char *dir) {
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd) != 0;
 }
 
 #define CHECK(call)                                                                 \

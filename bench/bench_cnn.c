@@ -243,24 +243,13 @@ int main(int argc, char **argv) {
     if (argc == 4 && !strcmp(argv[1], "--measure-memory")) return measure_memory(argv[2], atoi(argv[3]));
     int threads = 1;
     const char *which = "all";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--workload") && i + 1 < argc) which = argv[++i];
-        else {
-            fprintf(stderr, "usage: bench_cnn [--threads N] [--workload lenet|conv|fashion|all]\n");
-            return 2;
-        }
-    }
-    if (threads < 1) return 2;
-    CHECK(pr_set_num_threads(threads));
-    char dir[] = "/tmp/primer-bench-XXXXXX";
-    if (!mkdtemp(dir)) return 1;
+    if (bench_workload_options(argc, argv, "lenet|conv|fashion", &threads, &which)) return 2;
+    char dir[32];
+    if (!bench_temp_dir(dir)) return 1;
     printf("primer %s CNNs vs PyTorch, float32\n", pr_version());
     int all = !strcmp(which, "all");
     if (all || !strcmp(which, "lenet")) workload_lenet(dir, threads);
     if (all || !strcmp(which, "conv")) workload_conv(dir, threads);
     if (!strcmp(which, "fashion")) workload_fashion(dir, threads);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) != 0;
+    return bench_remove_dir(dir);
 }

@@ -169,9 +169,10 @@ static void workload_gpt(const char *dir, int threads) {
     pr_tensor_free(y);
 }
 
-/* The arena one training step of attention:4 at T = 512 plans, beside the weights
- * (B heads T^2) and the activations it must hold. */
-static void workload_attention(void) {
+/* One training step of attention:4 at T = 512, in a fresh process (--attention-memory)
+ * so that its peak memory is its own: how much the step added, beside the attention
+ * weights (B heads T^2) and one (B, T, E) activation. */
+static int attention_memory(void) {
     const int64_t B = 8, T = 512, E = 128, H = 4;
     pr_model *m;
     pr_model_options o = PR_MODEL_DEFAULTS;
@@ -188,40 +189,40 @@ static void workload_attention(void) {
     CHECK(pr_graph_forward(g, pr_model_output(m)));
     CHECK(pr_graph_backward_seed(g, pr_model_output(m), ones));
     double seconds = bench_now() - t0, grew = peak_rss_mb() - before;
-    double weights = (double)(B * H * T * T) * 4 / 1048576, acts = (double)(B * T * E) * 4 / 1048576;
-    printf("A  self-attention, 4 heads, batch %lld, T = %lld, width %lld: one step %.3f s\n", (long long)B, (long long)T,
-           (long long)E, seconds);
-    printf("  the step grew the process by %.0f MB; the attention weights (B heads T^2) are %.0f MB, each (B, T, E) "
-           "activation %.0f MB\n",
-           grew, weights, acts);
+    printf("seconds %.4f\ngrew_mb %.1f\nweights_mb %.1f\nactivation_mb %.1f\n", seconds, grew,
+           (double)(B * H * T * T) * 4 / 1048576, (double)(B * T * E) * 4 / 1048576);
     pr_tensor_free(X);
     pr_tensor_free(ones);
     pr_model_free(m);
+    return 0;
+}
+
+static void workload_attention(void) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "/proc/%d/exe --attention-memory", (int)getpid());
+    bench_peer_times t;
+    bench_peer_read(popen(cmd, "r"), &t);
+    printf("A  self-attention, 4 heads, batch 8, T = 512, width 128: one training step %.3f s\n",
+           bench_peer_seconds(&t, "seconds"));
+    printf("  the step added %.0f MB to the process: the attention weights (B heads T^2) are %.0f MB, each (B, T, E) "
+           "activation %.0f MB\n",
+           bench_peer_seconds(&t, "grew_mb"), bench_peer_seconds(&t, "weights_mb"),
+           bench_peer_seconds(&t, "activation_mb"));
 }
 
 int main(int argc, char **argv) {
     pr_blas_restart_preferred(argv);
     if (argc == 3 && !strcmp(argv[1], "--measure-memory")) return measure_memory(atoi(argv[2]));
+    if (argc == 2 && !strcmp(argv[1], "--attention-memory")) return attention_memory();
     int threads = 1;
     const char *which = "all";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--workload") && i + 1 < argc) which = argv[++i];
-        else {
-            fprintf(stderr, "usage: bench_seq [--threads N] [--workload lstm|gpt|attention|all]\n");
-            return 2;
-        }
-    }
-    if (threads < 1) return 2;
-    CHECK(pr_set_num_threads(threads));
-    char dir[] = "/tmp/primer-bench-XXXXXX";
-    if (!mkdtemp(dir)) return 1;
+    if (bench_workload_options(argc, argv, "lstm|gpt|attention", &threads, &which)) return 2;
+    char dir[32];
+    if (!bench_temp_dir(dir)) return 1;
     printf("primer %s sequence models vs PyTorch, float32\n", pr_version());
     int all = !strcmp(which, "all");
     if (all || !strcmp(which, "lstm")) workload_lstm(dir, threads);
     if (all || !strcmp(which, "gpt")) workload_gpt(dir, threads);
     if (all || !strcmp(which, "attention")) workload_attention();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) != 0;
+    return bench_remove_dir(dir);
 }

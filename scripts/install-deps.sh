@@ -6,7 +6,8 @@
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --fuzz     also clang's libFuzzer runtime
 #   scripts/install-deps.sh --peers    also NumPy/scikit-learn/PyTorch (fixtures, benchmarks)
-#   scripts/install-deps.sh --datasets also Fashion-MNIST (primer train --data fashion-mnist)
+#   scripts/install-deps.sh --datasets also Fashion-MNIST (primer train --data fashion-mnist) and
+#                                      the fortunes corpus (primer train --task lm)
 set -eu
 
 pkgs="make gcc pkg-config libopenblas-dev liblapacke-dev libcriterion-dev zlib1g-dev"
@@ -14,7 +15,7 @@ for arg in "$@"; do
   case "$arg" in
     --fuzz)  pkgs="$pkgs clang libclang-rt-dev" ;;
     --peers) pkgs="$pkgs python3-numpy python3-sklearn python3-torch" ;;
-    --datasets) pkgs="$pkgs dataset-fashion-mnist" ;;
+    --datasets) pkgs="$pkgs dataset-fashion-mnist fortunes" ;;
     *) echo "install-deps: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
