@@ -107,13 +107,15 @@ pr_status pr_data_blobs(int64_t n, int64_t features, int64_t centers, double std
 
 /* Sequence tasks for chapter 11, X.list(enum, "name", what X and y hold). T is the
  * sequence length the task derives from `length` (below). Token tasks give ids in X
- * (n, T) and per-position labels y (n, T); the others X (n, T, 1) values. */
+ * (n, T) and per-position labels y (n, T); sine X (n, T, 1) values and long-range
+ * (Hochreiter and Schmidhuber's adding problem: one marker in each half of the
+ * sequence) X (n, T, 2), both with one real target per sequence. */
 #define PR_SEQ_TASK_LIST(X)                                                                                      \
     X(PR_SEQ_COPY, "copy", "length digits 1..8, a 9, then blanks (0): y is blank until the 9, then the digits")  \
     X(PR_SEQ_REVERSE, "reverse", "as copy, with the digits given back in reverse order")                         \
     X(PR_SEQ_ADDITION, "addition", "two numbers of length digits, 10 (+) and 11 (=) between: y ends with the sum") \
     X(PR_SEQ_SINE, "sine", "length values of a sine of random phase and period plus N(0, 0.1^2): y the next value") \
-    X(PR_SEQ_LONG_RANGE, "long-range", "x_1 = +1 or -1 then length - 1 N(0, 1) values: y = 1 when x_1 > 0")
+    X(PR_SEQ_LONG_RANGE, "long-range", "the adding problem: (value U(0, 1), marker) pairs, two marked, y their sum")
 
 typedef enum pr_seq_task {
 #define PR_X_(id, name, what) id,

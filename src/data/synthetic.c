@@ -301,7 +301,7 @@ pr_status pr_data_sequence_task(pr_seq_task task, int64_t n, int64_t length, pr_
         st = pr_tensor_zeros(X, PR_F64, PR_SHAPE(n, T));
         if (!st) st = pr_tensor_zeros(y, PR_F64, PR_SHAPE(n, T));
     } else {
-        st = pr_tensor_zeros(X, PR_F64, PR_SHAPE(n, T, 1));
+        st = pr_tensor_zeros(X, PR_F64, PR_SHAPE(n, T, task == PR_SEQ_LONG_RANGE ? 2 : 1));
         if (!st) st = pr_tensor_zeros(y, PR_F64, PR_SHAPE(n));
     }
     if (st) {
@@ -312,7 +312,7 @@ pr_status pr_data_sequence_task(pr_seq_task task, int64_t n, int64_t length, pr_
     }
     double *x = pr_tensor_f64(*X), *t = pr_tensor_f64(*y);
     for (int64_t r = 0; r < n; r++) {
-        double *xr = x + r * T, *tr = tokens ? t + r * T : t + r;
+        double *xr = x + r * T * (task == PR_SEQ_LONG_RANGE ? 2 : 1), *tr = tokens ? t + r * T : t + r;
         switch (task) {
         case PR_SEQ_COPY:
         case PR_SEQ_REVERSE:
@@ -339,10 +339,12 @@ pr_status pr_data_sequence_task(pr_seq_task task, int64_t n, int64_t length, pr_
             *tr = sin(2 * M_PI * (double)L / period + phase);
             break;
         }
-        default: /* long-range */
-            xr[0] = pr_rng_uniform(rng) < 0.5 ? -1 : 1;
-            for (int64_t i = 1; i < L; i++) xr[i] = pr_rng_normal(rng);
-            *tr = xr[0] > 0;
+        default: { /* long-range: the adding problem */
+            int64_t a = (int64_t)pr_rng_below(rng, (uint64_t)(L / 2)), b = L / 2 + (int64_t)pr_rng_below(rng, (uint64_t)(L - L / 2));
+            for (int64_t i = 0; i < L; i++) xr[2 * i] = pr_rng_uniform(rng);
+            xr[2 * a + 1] = xr[2 * b + 1] = 1;
+            *tr = xr[2 * a] + xr[2 * b];
+        }
         }
     }
     return PR_OK;
