@@ -308,7 +308,8 @@ static int build_model(run *r) {
             return cli_library_error("model");
         return CLI_OK;
     }
-    if (!a->no_standardize && !r->d.images && !r->d.sequences) { /* pixels come scaled to [0, 1] */
+    /* pixels come scaled to [0, 1]; token ids must stay ids */
+    if (!a->no_standardize && !r->d.images && !r->d.sequences && strncmp(pr_model_spec(r->m), "embedding:", 10)) {
         if (pr_data_standardize_fit(r->X_train, &r->mean, &r->scale) ||
             pr_model_set_standardization(r->m, r->mean, r->scale))
             return cli_library_error("standardizing");
@@ -432,7 +433,8 @@ static int run_train(int argc, char **argv) {
         printf("model: %s, %lld parameters\n", pr_model_spec(r.m), (long long)pr_model_param_count(r.m));
         pr_optimizer_config oc = o.optimizer;
         printf("training: %s, batch %lld, %lld epochs, %s%s\n", pr_optimizer_name(oc.kind), a->batch, a->epochs,
-               r.lm || r.d.sequences ? "sequences as they are" : r.d.images ? "pixels scaled to [0, 1]"
+               r.lm || r.d.sequences || !strncmp(pr_model_spec(r.m), "embedding:", 10) ? "sequences as they are"
+               : r.d.images                                                              ? "pixels scaled to [0, 1]"
                                    : a->no_standardize ? "raw features" : "standardized features",
                a->patience ? ", early stopping" : "");
         fflush(stdout);

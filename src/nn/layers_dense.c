@@ -29,7 +29,9 @@ static pr_status build_dense(pr__build *b, const pr__layer *l, pr_node x, pr_nod
 }
 
 /* Integer tokens (any shape) -> rows of a (V, D) table, N(0, 1) as nn.Embedding; the
- * padding row (if any) starts at zero and gets no gradient. */
+ * padding row (if any) starts at zero and gets no gradient. The first embedding of
+ * sequences (N, T) with a padding index also gives the model its padding mask, which
+ * attention layers and `last` use. */
 static pr_status build_embedding(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
     int64_t V = (int64_t)l->v[0], D = (int64_t)l->v[1];
     pr_node table = pr__layer_param(b, "weight", PR_SHAPE(V, D));
@@ -44,6 +46,14 @@ static pr_status build_embedding(pr__build *b, const pr__layer *l, pr_node x, pr
             for (int64_t j = 0; j < D; j++) pr_tensor_set(&row, pad * D + j, 0);
     }
     if (!st) *y = pr_g_embedding_padded(b->g, table, x, pad);
+    if (!st && pad >= 0 && b->ndim == 2 && !b->m->has_pad_mask) {
+        /* sequences of ids (N, T): 1 - min(|x - pad|, 1) is 1 exactly at the padding */
+        pr_graph *g = b->g;
+        pr_node off = pr_g_clamp(g, pr_g_abs(g, pr_g_add_scalar(g, x, -(double)pad)), 0, 1);
+        b->m->pad_mask = pr_g_add_scalar(g, pr_g_neg(g, off), 1);
+        b->m->has_pad_mask = 1;
+        st = pr__layer_graph_status(b);
+    }
     return st;
 }
 
@@ -123,7 +133,7 @@ const pr__layer_def pr__layers_dense[] = {
                {.name = "embedding_dim", .kind = PR_ARG_INT, .required = 1, .min = 1, .max = MAX_WIDTH,
                 .help = "width D of each vector"},
                {.name = "padding_idx", .kind = PR_ARG_INT, .default_value = -1, .min = -1, .max = MAX_WIDTH,
-                .help = "a row that stays zero and learns nothing (-1: none)"}}},
+                .help = "a row that stays zero and learns nothing, and that attention and last skip (-1: none)"}}},
      build_embedding, 0},
     {{.token = "relu", .help = "max(0, x)", .torch = "nn.ReLU()", .example = "dense:4,relu", .example_input = "6"},
      build_relu, PR__LAYER_RELU_FAMILY},

@@ -29,14 +29,29 @@ static pr_status build_sequence(pr__build *b, const pr__layer *l, pr_node x, pr_
     return PR_OK;
 }
 
-/* (N, T, D) -> (N, D): the last step. */
+pr_node pr__layer_last_step(pr__build *b, pr_node h, int64_t T, int64_t D) {
+    pr_graph *g = b->g;
+    if (!b->m->has_pad_mask) return pr_g_reshape(g, pr_g_slice(g, h, 1, T - 1, T), PR_SHAPE(-1, D));
+    /* valid = 1 - mask is 1..1 0..0 along each row; valid_t - valid_{t+1} (valid_T = 0)
+     * is 1 at the last valid step only */
+    pr_node valid = pr_g_add_scalar(g, pr_g_neg(g, b->m->pad_mask), 1), w = valid;
+    if (T > 1) {
+        pr_node parts[2] = {pr_g_sub(g, pr_g_slice(g, valid, 1, 0, T - 1), pr_g_slice(g, valid, 1, 1, T)),
+                            pr_g_slice(g, valid, 1, T - 1, T)};
+        w = pr_g_concat(g, parts, 2, 1);
+    }
+    return pr_g_sum(g, pr_g_mul(g, h, pr_g_reshape(g, w, PR_SHAPE(-1, T, 1))), 1, 0);
+}
+
+/* (N, T, D) -> (N, D): the last step (the last that is not padding, given the
+ * model's padding mask). */
 static pr_status build_last(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
     pr_status st = need_sequence(b, l);
     if (st) return st;
     int64_t T = b->shape[1], D = b->shape[2];
     if (T < 1) return pr__layer_error(b, l, "the sequence is empty");
-    *y = pr_g_reshape(b->g, pr_g_slice(b->g, x, 1, T - 1, T), PR_SHAPE(-1, D));
-    return PR_OK;
+    *y = pr__layer_last_step(b, x, T, D);
+    return pr__layer_graph_status(b);
 }
 
 /* A stack of recurrent layers, nn.RNN/nn.LSTM/nn.GRU(batch_first=True): per layer k
@@ -68,9 +83,10 @@ static pr_status build_recurrent(pr__build *b, const pr__layer *l, pr_node x, pr
         h = pr_g_rnn(b->g, mode, h, wih, whh, bih, bhh, pr_g_no_node(), pr_g_no_node(), bptt);
         in = H;
     }
-    if (last) h = pr_g_reshape(b->g, pr_g_slice(b->g, h, 1, b->shape[1] - 1, b->shape[1]), PR_SHAPE(-1, H));
+    if (last && b->shape[1] < 1) return pr__layer_error(b, l, "the sequence is empty");
+    if (last) h = pr__layer_last_step(b, h, b->shape[1], H);
     *y = h;
-    return b->shape[1] < 1 && last ? pr__layer_error(b, l, "the sequence is empty") : PR_OK;
+    return pr__layer_graph_status(b);
 }
 
 static pr_status build_rnn(pr__build *b, const pr__layer *l, pr_node x, pr_node *y) {
@@ -99,7 +115,8 @@ static pr_status self_attention(pr__build *b, const char *prefix, pr_node x, int
     if (st) return st;
     pr_node qkv = pr_g_add(b->g, pr_g_matmul_nt(b->g, x, w), bias);
     pr_attention_params p = {.heads = heads, .causal = causal, .packed = 1};
-    pr_node a = pr_g_attention(b->g, qkv, qkv, qkv, pr_g_no_node(), &p);
+    pr_node mask = b->m->has_pad_mask ? b->m->pad_mask : pr_g_no_node(); /* padding tokens are no keys */
+    pr_node a = pr_g_attention(b->g, qkv, qkv, qkv, mask, &p);
     snprintf(name, sizeof name, "%sout_proj.", prefix);
     if ((st = pr__layer_linear(b, name, a, E, E, PR_INIT_HE_UNIFORM, 1, y))) return st;
     /* the linear's weight took He-uniform at fan-in E (sqrt(6/E)); PyTorch's bound is

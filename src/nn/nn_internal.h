@@ -148,6 +148,14 @@ struct pr_model {
     int64_t n_features;
     char *target;
     pr_vocab *vocab;            /* a language model's tokens, or NULL */
+    /* (N, T) 1 where the input token is the first embedding's padding index: the key
+     * padding mask of attention layers and where `last` stops (has_pad_mask 0: none) */
+    pr_node pad_mask;
+    int has_pad_mask;
 };
+
+/* The last step of h (N, T, D) as (N, D): with the model's padding mask, each row's
+ * last token that is not padding (right padding; a row of padding gives zeros). */
+pr_node pr__layer_last_step(pr__build *b, pr_node h, int64_t T, int64_t D);
 
 #endif

@@ -206,3 +206,33 @@ Test(lm_cli, an_lstm_learns_the_long_range_task_and_a_vanilla_rnn_does_not) {
                   cases[i].lo, cases[i].hi);
     }
 }
+
+/* Sequence classification from a CSV of token ids, right-padded with 0: whether a 7
+ * occurs among 3 to 8 tokens. The ids go in as they are (no standardisation), the
+ * LSTM's last step is each row's last real token. */
+Test(lm_cli, padded_token_rows_classify) {
+    static char csv[64 * 1024];
+    size_t at = (size_t)snprintf(csv, sizeof csv, "t0,t1,t2,t3,t4,t5,t6,t7,label\n");
+    pr_rng rng;
+    pr_rng_seed(&rng, 8);
+    for (int r = 0; r < 800; r++) {
+        int len = 3 + (int)pr_rng_below(&rng, 6), seven = 0;
+        for (int t = 0; t < 8; t++) {
+            int tok = t < len ? 1 + (int)pr_rng_below(&rng, 9) : 0;
+            seven |= tok == 7;
+            at += (size_t)snprintf(csv + at, sizeof csv - at, "%d,", tok);
+        }
+        at += (size_t)snprintf(csv + at, sizeof csv - at, "%d\n", seven);
+    }
+    char args[512];
+    const char *out;
+    snprintf(args, sizeof args,
+             "train --data %s --target label --model embedding:10:16:0,lstm:32:last --epochs 15 --lr 0.01 "
+             "--out /tmp/primer-padded.safetensors",
+             test_temp_file(".csv", csv));
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    assert_contains(out, "sequences as they are");
+    const char *acc = strstr(out, "test accuracy: ");
+    cr_assert_not_null(acc, "%s", out);
+    cr_assert_geq(strtod(acc + strlen("test accuracy: "), NULL), 0.95, "%s", out);
+}

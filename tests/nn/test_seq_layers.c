@@ -239,3 +239,63 @@ Test(seq_layers, truncated_bptt_equals_detaching_the_state_between_chunks) {
         fused_matches_composed(modes[i], 4); /* chunks of 4 and 2 */
     }
 }
+
+/* ---- padding ------------------------------------------------------------------------------------ */
+
+/* Outputs of a model for one batch of token rows. */
+static pr_tensor *run_model(pr_model *m, int64_t n, int64_t T, const double *ids) {
+    pr_tensor *x, *out;
+    assert_ok(pr_tensor_from_array(&x, PR_F64, PR_SHAPE(n, T), ids));
+    assert_ok(pr_model_forward(m, x, &out));
+    pr_tensor_free(x);
+    return out;
+}
+
+/* Copy every tensor of `from` into `to` (same names and shapes). */
+static void copy_weights(pr_model *to, const pr_model *from) {
+    for (int64_t i = 0; i < from->n_tensors; i++) {
+        pr_tensor v;
+        assert_ok(pr_model_tensor(from, from->tensors[i].name, &v));
+        assert_ok(pr_model_set_tensor(to, from->tensors[i].name, &v));
+    }
+}
+
+/* Right-padded rows (padding index 0) give what the unpadded rows give: `last` takes
+ * each row's last real token, and attention ignores padding keys. */
+Test(seq_layers, padding_tokens_are_skipped) {
+    pr_model_options o = PR_MODEL_DEFAULTS;
+    o.dtype = PR_F64;
+    o.seed = 3;
+    pr_model *padded, *plain;
+    /* an LSTM: the last real step of [3 4 5 0 0] is the state after 5 */
+    assert_ok(pr_model_new(&padded, "embedding:10:6:0,lstm:5:last", PR_SHAPE(5), &o));
+    assert_ok(pr_model_new(&plain, "embedding:10:6:0,lstm:5", PR_SHAPE(5), &o));
+    copy_weights(plain, padded);
+    pr_tensor *a = run_model(padded, 2, 5, (const double[]){3, 4, 5, 0, 0, 7, 1, 2, 8, 9});
+    pr_tensor *b = run_model(plain, 2, 5, (const double[]){3, 4, 5, 0, 0, 7, 1, 2, 8, 9});
+    for (int j = 0; j < 5; j++) {
+        assert_near(pr_tensor_get(a, j), pr_tensor_get(b, (0 * 5 + 2) * 5 + j), 1e-14); /* row 0: step 2 */
+        assert_near(pr_tensor_get(a, 5 + j), pr_tensor_get(b, (1 * 5 + 4) * 5 + j), 1e-14); /* row 1: step 4 */
+    }
+    pr_tensor_free(a), pr_tensor_free(b);
+    pr_model_free(padded), pr_model_free(plain);
+    /* self-attention over [3 4 5 0 0] equals self-attention over [3 4 5] at the real positions */
+    assert_ok(pr_model_new(&padded, "embedding:10:8:0,attention:2", PR_SHAPE(5), &o));
+    assert_ok(pr_model_new(&plain, "embedding:10:8:0,attention:2", PR_SHAPE(3), &o));
+    copy_weights(plain, padded);
+    a = run_model(padded, 1, 5, (const double[]){3, 4, 5, 0, 0});
+    b = run_model(plain, 1, 3, (const double[]){3, 4, 5});
+    for (int64_t i = 0; i < 3 * 8; i++) assert_near(pr_tensor_get(a, i), pr_tensor_get(b, i), 1e-14);
+    pr_tensor_free(a), pr_tensor_free(b);
+    /* without a padding index the padding is attended to, and the outputs differ */
+    pr_model *unmasked;
+    assert_ok(pr_model_new(&unmasked, "embedding:10:8,attention:2", PR_SHAPE(5), &o));
+    copy_weights(unmasked, padded);
+    a = run_model(unmasked, 1, 5, (const double[]){3, 4, 5, 0, 0});
+    b = run_model(plain, 1, 3, (const double[]){3, 4, 5});
+    double diff = 0;
+    for (int64_t i = 0; i < 3 * 8; i++) diff += fabs(pr_tensor_get(a, i) - pr_tensor_get(b, i));
+    cr_assert_gt(diff, 1e-6);
+    pr_tensor_free(a), pr_tensor_free(b);
+    pr_model_free(padded), pr_model_free(plain), pr_model_free(unmasked);
+}
