@@ -5,12 +5,20 @@
 #define PRIMER_BENCH_H
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
+/* Write t as dir/name (.npy) for the peer. */
+static inline void bench_save_npy(const char *dir, const char *name, const pr_tensor *t) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    CHECK(pr_npy_write(path, t));
+}
+
 #endif
 
 #include <primer.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static inline double bench_now(void) {
@@ -99,6 +107,20 @@ static inline int bench_remove_dir(const char *dir) {
     return system(cmd) != 0;
 }
 
+/* The process's peak resident memory so far, in MB. */
+static inline double bench_peak_rss_mb(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_maxrss / 1024.0;
+}
+
+/* One "what  primer X unit  PyTorch Y unit  ratio X/Y" line (the peer's part when it ran). */
+static inline void bench_report_ratio(const char *what, double primer, double torch, const char *unit) {
+    printf("  %-30s primer %9.1f %s", what, primer, unit);
+    if (torch > 0) printf("   PyTorch %9.1f %s   ratio %.2f", torch, unit, primer / torch);
+    printf("\n");
+}
+
 #define CHECK(call)                                                                 \
     do {                                                                            \
         if ((call) != PR_OK) {                                                      \
@@ -106,5 +128,12 @@ static inline int bench_remove_dir(const char *dir) {
             exit(1);                                                                \
         }                                                                           \
     } while (0)
+
+/* Write t as dir/name (.npy) for the peer. */
+static inline void bench_save_npy(const char *dir, const char *name, const pr_tensor *t) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    CHECK(pr_npy_write(path, t));
+}
 
 #endif

@@ -18,33 +18,14 @@
 #define _POSIX_C_SOURCE 200809L
 #define BENCH_NAME "bench_cnn"
 #include "bench.h"
-#include <sys/resource.h>
 #include <unistd.h>
 
 #define IMAGES 10000
-
-static double peak_rss_mb(void) {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_maxrss / 1024.0;
-}
-
-static void save(const char *dir, const char *name, const pr_tensor *t) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    CHECK(pr_npy_write(path, t));
-}
 
 static void peer(const char *workload, const char *dir, int threads, bench_peer_times *t) {
     char args[600];
     snprintf(args, sizeof args, "%s %s %d", workload, dir, threads);
     bench_peer_read(bench_peer_open("torch", threads, "peer_cnn.py", args), t);
-}
-
-static void report(const char *what, double primer, double torch, const char *unit) {
-    printf("  %-30s primer %9.1f %s", what, primer, unit);
-    if (torch > 0) printf("   PyTorch %9.1f %s   ratio %.2f", torch, unit, primer / torch);
-    printf("\n");
 }
 
 static pr_model *lenet(void) {
@@ -113,7 +94,7 @@ static int measure_memory(const char *dir, int threads) {
     pr_model *m = lenet();
     lenet_epoch(m, X, y, 0);
     lenet_infer(m, X);
-    printf("rss_mb %.1f\n", peak_rss_mb());
+    printf("rss_mb %.1f\n", bench_peak_rss_mb());
     pr_model_free(m);
     pr_tensor_free(X);
     pr_tensor_free(y);
@@ -123,8 +104,8 @@ static int measure_memory(const char *dir, int threads) {
 static void workload_lenet(const char *dir, int threads) {
     pr_tensor *X, *y;
     synthetic_images(&X, &y);
-    save(dir, "X.npy", X);
-    save(dir, "y.npy", y);
+    bench_save_npy(dir, "X.npy", X);
+    bench_save_npy(dir, "y.npy", y);
     /* each side best of 6 runs, alternating in blocks of 3 (PyTorch, primer, PyTorch,
      * primer), so a machine whose speed drifts (a shared virtual machine) favours
      * neither side */
@@ -144,8 +125,8 @@ static void workload_lenet(const char *dir, int threads) {
     }
     printf("W4 LeNet-5, %d synthetic 1x28x28 images, SGD momentum 0.9, batch 64, one epoch, %d thread%s\n", IMAGES,
            threads, threads > 1 ? "s" : "");
-    report("training", train, torch_train, "images/s");
-    report("inference (batches of 256)", infer, torch_infer, "images/s");
+    bench_report_ratio("training", train, torch_train, "images/s");
+    bench_report_ratio("inference (batches of 256)", infer, torch_infer, "images/s");
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "/proc/%d/exe --measure-memory %s %d", (int)getpid(), dir, threads);
     FILE *p = popen(cmd, "r");
@@ -194,10 +175,10 @@ static void workload_conv(const char *dir, int threads) {
     peer("conv", dir, threads, &t);
     printf("W5 Conv(64, 64, 3, pad 1) on (32, 64, 56, 56), %d thread%s (PyTorch: oneDNN, then its im2col path)\n",
            threads, threads > 1 ? "s" : "");
-    report("forward", flops / fwd / 1e9, bench_peer_seconds(&t, "onednn_forward_gflops"), "GFLOP/s");
-    report("forward + backward", 3 * flops / both / 1e9, bench_peer_seconds(&t, "onednn_both_gflops"), "GFLOP/s");
-    report("forward (im2col peer)", flops / fwd / 1e9, bench_peer_seconds(&t, "im2col_forward_gflops"), "GFLOP/s");
-    report("fwd + bwd (im2col peer)", 3 * flops / both / 1e9, bench_peer_seconds(&t, "im2col_both_gflops"),
+    bench_report_ratio("forward", flops / fwd / 1e9, bench_peer_seconds(&t, "onednn_forward_gflops"), "GFLOP/s");
+    bench_report_ratio("forward + backward", 3 * flops / both / 1e9, bench_peer_seconds(&t, "onednn_both_gflops"), "GFLOP/s");
+    bench_report_ratio("forward (im2col peer)", flops / fwd / 1e9, bench_peer_seconds(&t, "im2col_forward_gflops"), "GFLOP/s");
+    bench_report_ratio("fwd + bwd (im2col peer)", 3 * flops / both / 1e9, bench_peer_seconds(&t, "im2col_both_gflops"),
            "GFLOP/s");
     pr_tensor_free(xv);
     pr_tensor_free(wv);
@@ -211,10 +192,10 @@ static void workload_fashion(const char *dir, int threads) {
         printf("F  Fashion-MNIST: %s\n", pr_last_error());
         return;
     }
-    save(dir, "X_train.npy", X);
-    save(dir, "y_train.npy", y);
-    save(dir, "X_test.npy", Xt);
-    save(dir, "y_test.npy", yt);
+    bench_save_npy(dir, "X_train.npy", X);
+    bench_save_npy(dir, "y_train.npy", y);
+    bench_save_npy(dir, "X_test.npy", Xt);
+    bench_save_npy(dir, "y_test.npy", yt);
     pr_model *m = lenet();
     pr_train_options o = PR_TRAIN_DEFAULTS;
     o.epochs = 10;

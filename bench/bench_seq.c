@@ -18,26 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define BENCH_NAME "bench_seq"
 #include "bench.h"
-#include <sys/resource.h>
 #include <unistd.h>
-
-static double peak_rss_mb(void) {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_maxrss / 1024.0;
-}
-
-static void save(const char *dir, const char *name, const pr_tensor *t) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    CHECK(pr_npy_write(path, t));
-}
-
-static void report(const char *what, double primer, double torch, const char *unit) {
-    printf("  %-30s primer %9.1f %s", what, primer, unit);
-    if (torch > 0) printf("   PyTorch %9.1f %s   ratio %.2f", torch, unit, primer / torch);
-    printf("\n");
-}
 
 /* One epoch of pr_train over X, y: seconds. */
 static double epoch(pr_model *m, const pr_tensor *X, const pr_tensor *y, pr_optimizer_config opt, uint64_t seed) {
@@ -97,7 +78,7 @@ static int measure_memory(int threads) {
     w7_data(&X, &y);
     pr_model *m = gpt();
     epoch(m, X, y, adamw(), 0);
-    printf("rss_mb %.1f\n", peak_rss_mb());
+    printf("rss_mb %.1f\n", bench_peak_rss_mb());
     pr_model_free(m);
     pr_tensor_free(X);
     pr_tensor_free(y);
@@ -117,8 +98,8 @@ static void workload_lstm(const char *dir, int threads) {
     CHECK(pr_tensor_normal(&X, PR_F32, PR_SHAPE(6400, 50, 32), 0, 1, &rng));
     CHECK(pr_tensor_zeros(&y, PR_F32, PR_SHAPE(6400)));
     for (int64_t i = 0; i < 6400; i++) pr_tensor_set(y, i, (double)pr_rng_below(&rng, 10));
-    save(dir, "X.npy", X);
-    save(dir, "y.npy", y);
+    bench_save_npy(dir, "X.npy", X);
+    bench_save_npy(dir, "y.npy", y);
     double best = 1e30;
     for (int rep = 0; rep < 3; rep++) {
         pr_model *m = lstm_classifier();
@@ -130,7 +111,7 @@ static void workload_lstm(const char *dir, int threads) {
     peer("lstm", dir, threads, &t);
     printf("W6 LSTM(32, 128) classifier, T = 50, batch 32, 200 steps of Adam, %d thread%s\n", threads,
            threads > 1 ? "s" : "");
-    report("training", 6400 / best, bench_peer_seconds(&t, "per_second"), "sequences/s");
+    bench_report_ratio("training", 6400 / best, bench_peer_seconds(&t, "per_second"), "sequences/s");
     pr_tensor_free(X);
     pr_tensor_free(y);
 }
@@ -138,8 +119,8 @@ static void workload_lstm(const char *dir, int threads) {
 static void workload_gpt(const char *dir, int threads) {
     pr_tensor *X, *y;
     w7_data(&X, &y);
-    save(dir, "tokens.npy", X);
-    save(dir, "next.npy", y);
+    bench_save_npy(dir, "tokens.npy", X);
+    bench_save_npy(dir, "next.npy", y);
     double best = 1e30;
     int64_t params = 0;
     for (int rep = 0; rep < 3; rep++) {
@@ -154,7 +135,7 @@ static void workload_gpt(const char *dir, int threads) {
     printf("W7 character Transformer LM (%lld parameters; PyTorch %.0f), batch 32 x 64 tokens, 100 steps of AdamW, %d "
            "thread%s\n",
            (long long)params, bench_peer_seconds(&t, "params"), threads, threads > 1 ? "s" : "");
-    report("training", 3200 * 64 / best, bench_peer_seconds(&t, "per_second"), "tokens/s");
+    bench_report_ratio("training", 3200 * 64 / best, bench_peer_seconds(&t, "per_second"), "tokens/s");
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "/proc/%d/exe --measure-memory %d", (int)getpid(), threads);
     FILE *p = popen(cmd, "r");
@@ -184,11 +165,11 @@ static int attention_memory(void) {
     CHECK(pr_tensor_full(&ones, PR_F32, PR_SHAPE(B, T, E), 1));
     pr_graph *g = pr_model_graph(m);
     pr_graph_set_training(g, 1);
-    double before = peak_rss_mb(), t0 = bench_now();
+    double before = bench_peak_rss_mb(), t0 = bench_now();
     CHECK(pr_graph_set_input(g, pr_model_input(m), X));
     CHECK(pr_graph_forward(g, pr_model_output(m)));
     CHECK(pr_graph_backward_seed(g, pr_model_output(m), ones));
-    double seconds = bench_now() - t0, grew = peak_rss_mb() - before;
+    double seconds = bench_now() - t0, grew = bench_peak_rss_mb() - before;
     printf("seconds %.4f\ngrew_mb %.1f\nweights_mb %.1f\nactivation_mb %.1f\n", seconds, grew,
            (double)(B * H * T * T) * 4 / 1048576, (double)(B * T * E) * 4 / 1048576);
     pr_tensor_free(X);

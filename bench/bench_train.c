@@ -19,15 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-static double peak_rss_mb(void) {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_maxrss / 1024.0;
-}
 
 typedef struct result {
     double train_sps, infer_sps, accuracy, rss_mb, base_mb;
@@ -45,12 +38,6 @@ static int torch_run(const char *workload, const char *dir, int threads, result 
     return n == 5;
 }
 
-static void save(const char *dir, const char *name, const pr_tensor *t) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    CHECK(pr_npy_write(path, t));
-}
-
 /* Standardize with the training rows' statistics; write X/y for PyTorch. */
 static void prepare(const char *dir, pr_tensor **Xtr, pr_tensor *ytr, pr_tensor **Xte, pr_tensor *yte) {
     pr_tensor *mean, *scale, *a, *b;
@@ -66,10 +53,10 @@ static void prepare(const char *dir, pr_tensor **Xtr, pr_tensor *ytr, pr_tensor 
     pr_tensor_free(b);
     *Xtr = af;
     *Xte = bf;
-    save(dir, "X_train.npy", af);
-    save(dir, "y_train.npy", ytr);
-    save(dir, "X_test.npy", bf);
-    save(dir, "y_test.npy", yte);
+    bench_save_npy(dir, "X_train.npy", af);
+    bench_save_npy(dir, "y_train.npy", ytr);
+    bench_save_npy(dir, "X_test.npy", bf);
+    bench_save_npy(dir, "y_test.npy", yte);
     pr_tensor_free(mean);
     pr_tensor_free(scale);
 }
@@ -184,7 +171,7 @@ static int measure_memory(const char *dir) {
     CHECK(pr_npy_read(path, NULL, &y));
     pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
     train_rate(m, X, y, 2, 64, 0);
-    printf("rss_mb %.1f\n", peak_rss_mb());
+    printf("rss_mb %.1f\n", bench_peak_rss_mb());
     pr_model_free(m);
     pr_tensor_free(X);
     pr_tensor_free(y);
