@@ -73,7 +73,7 @@ int cli_text_load(const char *arg, char **text, size_t *len, char **source) {
     *source = strdup(arg ? arg : "fortunes");
     if (!*source) return cli_usage_error("out of memory");
     if (!arg || !strcmp(arg, "fortunes")) return load_fortunes(text, len);
-    if (pr_text_read(arg, NULL, text, len)) return cli_library_error(arg);
+    if (pr_text_read(arg, NULL, text, len)) return cli_library_error("--text");
     return CLI_OK;
 }
 

@@ -38,7 +38,7 @@ static pr_status next_token(pr_vocab_level level, const char *text, size_t len, 
     size_t at = *i;
     *code = utf8_next((const unsigned char *)text, len, i);
     if (*code < 0)
-        return pr__fail(PR_ERR_FORMAT, "text: byte %zu (0x%02x) is not valid UTF-8; read the text as bytes", at,
+        return pr__fail(PR_ERR_FORMAT, "text: byte %zu (0x%02x) is not valid UTF-8; read the text as bytes (--vocab bytes)", at,
                         (unsigned char)text[at]);
     return PR_OK;
 }
