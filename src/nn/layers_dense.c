@@ -42,7 +42,7 @@ static pr_status build_embedding(pr__build *b, const pr__layer *l, pr_node x, pr
         return pr__layer_error(b, l, "padding index %lld is not a row of the %lld-row table", (long long)pad, (long long)V);
     if (!st && pad >= 0) { /* nn.Embedding zeroes the padding row */
         pr_tensor row;
-        if (pr_graph_param_view(b->g, table, &row) == PR_OK && row.data)
+        if (!b->m->counting && pr_graph_param_view(b->g, table, &row) == PR_OK) /* shapes only: no values */
             for (int64_t j = 0; j < D; j++) pr_tensor_set(&row, pad * D + j, 0);
     }
     if (!st) *y = pr_g_embedding_padded(b->g, table, x, pad);

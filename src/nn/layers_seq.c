@@ -117,16 +117,14 @@ static pr_status self_attention(pr__build *b, const char *prefix, pr_node x, int
     pr_attention_params p = {.heads = heads, .causal = causal, .packed = 1};
     pr_node mask = b->m->has_pad_mask ? b->m->pad_mask : pr_g_no_node(); /* padding tokens are no keys */
     pr_node a = pr_g_attention(b->g, qkv, qkv, qkv, mask, &p);
-    snprintf(name, sizeof name, "%sout_proj.", prefix);
-    if ((st = pr__layer_linear(b, name, a, E, E, PR_INIT_HE_UNIFORM, 1, y))) return st;
-    /* the linear's weight took He-uniform at fan-in E (sqrt(6/E)); PyTorch's bound is
-     * 1/sqrt(E): draw it again at fan-in 6E. Its bias starts at zero. */
-    pr_tensor view;
+    /* out_proj as nn.Linear starts: U(-1/sqrt(E), 1/sqrt(E)), He-uniform's sqrt(6/fan_in)
+     * at fan_in = 6E; its bias zero */
     snprintf(name, sizeof name, "%sout_proj.weight", prefix);
-    char full[2 * PR__MODEL_NAME];
-    snprintf(full, sizeof full, "%s.%s", b->name, name);
-    if (pr_model_tensor(b->m, full, &view) == PR_OK && view.data)
-        st = pr_init_tensor(&view, PR_INIT_HE_UNIFORM, 6 * E, E, 0, &b->m->init_rng);
+    pr_node wo = pr__layer_param(b, name, PR_SHAPE(E, E));
+    snprintf(name, sizeof name, "%sout_proj.bias", prefix);
+    pr_node bo = pr__layer_param(b, name, PR_SHAPE(E));
+    if (!(st = pr__layer_graph_status(b))) st = pr__layer_init(b, wo, PR_INIT_HE_UNIFORM, 6 * E, E, 0);
+    if (!st) *y = pr_g_add(b->g, pr_g_matmul_nt(b->g, a, wo), bo);
     return st;
 }
 
