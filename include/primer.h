@@ -16,5 +16,6 @@
 #include "primer/train.h"
 #include "primer/stats.h"
 #include "primer/models.h"
+#include "primer/reduce.h"
 
 #endif

@@ -253,7 +253,7 @@ Test(models, damaged_model_files_are_refused_by_name) {
     } cases[] = {
         {"classes-not-increasing", "class labels must be finite and increasing"},
         {"gaussian-nb-zero-variance", "a variance is not positive"},
-        {"feature-names-fewer-than-features", "2 feature names for 5 features"},
+        {"feature-names-fewer-than-features", "2 names in 'features' for 5 columns"},
         {"degree-too-many-terms", "tensor 'coef' has shape (20,) and dtype float64; expected shape (53129,), floats"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -1,0 +1,86 @@
+/* Model files' settings and tensors (see meta.h). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "io/json.h"
+#include "io/meta.h"
+
+pr_status pr__meta_set_number(pr_tensor_file *f, const char *key, double v) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    return pr_tensor_file_set_meta(f, key, buf);
+}
+
+pr_status pr__meta_set_names(pr_tensor_file *f, const char *key, const char *const *names, int64_t n) {
+    pr_strbuf sb;
+    pr__strbuf_init(&sb);
+    pr__json_append_string_array(&sb, names, n);
+    char *text = pr__strbuf_take(&sb);
+    pr_status st = text ? pr_tensor_file_set_meta(f, key, text) : pr__fail(PR_ERR_NOMEM, "saving '%s': out of memory", key);
+    free(text);
+    return st;
+}
+
+pr_status pr__meta_int(const pr_tensor_file *f, const char *key, const char *path, int64_t lo, int64_t hi,
+                       int64_t *out) {
+    const char *s = pr_tensor_file_meta(f, key);
+    char *end;
+    double v = s ? strtod(s, &end) : NAN;
+    if (!s || *end || !(v >= (double)lo && v <= (double)hi) || v != floor(v))
+        return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' must be a whole number in %lld..%lld", path, key,
+                        (long long)lo, (long long)hi);
+    *out = (int64_t)v;
+    return PR_OK;
+}
+
+pr_status pr__meta_real(const pr_tensor_file *f, const char *key, const char *path, double *out) {
+    const char *s = pr_tensor_file_meta(f, key);
+    char *end;
+    double v = s ? strtod(s, &end) : NAN;
+    if (!s || *end || !isfinite(v)) return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' must be a finite number", path, key);
+    *out = v;
+    return PR_OK;
+}
+
+pr_status pr__meta_names(const pr_tensor_file *f, const char *key, const char *path, int64_t n, char ***out) {
+    *out = NULL;
+    const char *text = pr_tensor_file_meta(f, key);
+    if (!text) return PR_OK;
+    char ctx[320];
+    int64_t got = 0;
+    snprintf(ctx, sizeof ctx, "%s: metadata '%s'", path, key);
+    pr_status st = pr__json_parse_string_array(text, ctx, out, &got);
+    if (!st && got != n) {
+        for (int64_t j = 0; j < got; j++) free((*out)[j]);
+        free(*out);
+        *out = NULL;
+        st = pr__fail(PR_ERR_FORMAT, "%s: %lld names in '%s' for %lld columns", path, (long long)got, key, (long long)n);
+    }
+    return st;
+}
+
+pr_status pr__meta_take(const pr_tensor_file *f, const char *name, const char *path, int64_t d0, int64_t d1,
+                        int required, pr_tensor **out) {
+    const pr_tensor *t;
+    *out = NULL;
+    if (pr_tensor_file_find(f, name, &t)) {
+        pr_clear_error();
+        if (required) return pr__fail(PR_ERR_FORMAT, "%s: the model has no '%s' tensor", path, name);
+        return PR_OK;
+    }
+    int ok = d1 < 0 ? t->ndim == 1 && t->shape[0] == d0 : t->ndim == 2 && t->shape[0] == d0 && t->shape[1] == d1;
+    if (!ok || !pr_dtype_is_float(t->dtype)) {
+        char s[64], want[64];
+        if (d1 < 0) snprintf(want, sizeof want, "(%lld,)", (long long)d0);
+        else snprintf(want, sizeof want, "(%lld, %lld)", (long long)d0, (long long)d1);
+        return pr__fail(PR_ERR_FORMAT, "%s: tensor '%s' has shape %s and dtype %s; expected shape %s, floats", path,
+                        name, pr_shape_format(t, s, sizeof s), pr_dtype_name(t->dtype), want);
+    }
+    pr_status st = pr_tensor_cast(t, PR_F64, out);
+    if (!st && (st = pr_tensor_check_finite(*out, name))) {
+        pr_tensor_free(*out);
+        *out = NULL;
+        return pr__fail_context("%s: ", path);
+    }
+    return st;
+}

@@ -1,0 +1,28 @@
+/* Model files' settings and tensors: the shared reading and writing of a
+ * safetensors file's metadata (numbers and name lists kept as strings) and of its
+ * float tensors, with every value checked against what the model expects. Used by
+ * the classical models and the unsupervised reducers. */
+#ifndef PRIMER_IO_META_H
+#define PRIMER_IO_META_H
+
+#include "core/internal.h"
+#include "primer/io.h"
+
+/* Metadata `key` = v, written with 17 significant digits. */
+pr_status pr__meta_set_number(pr_tensor_file *f, const char *key, double v);
+/* Metadata `key` = the n names as a JSON array of strings. */
+pr_status pr__meta_set_names(pr_tensor_file *f, const char *key, const char *const *names, int64_t n);
+/* A whole number in [lo, hi] from metadata `key`; PR_ERR_FORMAT naming `path` else. */
+pr_status pr__meta_int(const pr_tensor_file *f, const char *key, const char *path, int64_t lo, int64_t hi,
+                       int64_t *out);
+/* A finite number from metadata `key`. */
+pr_status pr__meta_real(const pr_tensor_file *f, const char *key, const char *path, double *out);
+/* The names of metadata `key` (a JSON array of exactly n strings) into *out (each
+ * and the array freed with free()); *out stays NULL when the key is absent. */
+pr_status pr__meta_names(const pr_tensor_file *f, const char *key, const char *path, int64_t n, char ***out);
+/* A float64 copy of tensor `name` when its shape is (d0) or (d0, d1) (d1 < 0: 1-D)
+ * and its values are finite. Absent: PR_ERR_FORMAT when `required`, else *out NULL. */
+pr_status pr__meta_take(const pr_tensor_file *f, const char *name, const char *path, int64_t d0, int64_t d1,
+                        int required, pr_tensor **out);
+
+#endif

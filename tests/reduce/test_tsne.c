@@ -1,0 +1,239 @@
+/* t-SNE: affinities and KL against scikit-learn's own functions (fixtures), the exact
+ * gradient against finite differences, Barnes-Hut at theta 0 against exact, the
+ * embedding of the digits against scikit-learn's trustworthiness, bad input. */
+#include <string.h>
+
+#include "test_util.h"
+
+Test(tsne, joint_probabilities_match_scikit_learn) {
+    pr_tensor *X = load_fixture("reduce/tsne_X.npy"), *Pref = load_fixture("reduce/tsne_P.npy");
+    int64_t n = X->shape[0], d = X->shape[1];
+    pr_tensor *D2;
+    assert_ok(pr_tensor_zeros(&D2, PR_F64, PR_SHAPE(n, n)));
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double s = 0;
+            for (int64_t c = 0; c < d; c++) {
+                double v = pr_tensor_get(X, i * d + c) - pr_tensor_get(X, j * d + c);
+                s += v * v;
+            }
+            pr_tensor_set(D2, i * n + j, s);
+        }
+    pr_tensor *P;
+    assert_ok(pr_tsne_joint_probabilities(D2, 5.0, &P));
+    /* scikit-learn computes in float32 distances: agreement to about 1e-6 relative */
+    assert_tensor_close(P, Pref, 2e-5, 1e-12, "P");
+    double sum = 0;
+    for (int64_t i = 0; i < P->size; i++) sum += pr_tensor_get(P, i);
+    assert_near(sum, 1, 1e-9);
+    pr_tensor_free(X);
+    pr_tensor_free(Pref);
+    pr_tensor_free(D2);
+    pr_tensor_free(P);
+}
+
+Test(tsne, kl_and_gradient_match_scikit_learn) {
+    pr_tensor *P = load_fixture("reduce/tsne_P.npy"), *Y = load_fixture("reduce/tsne_Y.npy");
+    pr_tensor *kl_ref = load_fixture("reduce/tsne_kl.npy"), *g_ref = load_fixture("reduce/tsne_grad.npy"), *G;
+    double kl;
+    assert_ok(pr_tsne_kl_divergence(P, Y, &kl, &G));
+    assert_near(kl, pr_tensor_get(kl_ref, 0), 1e-10);
+    assert_tensor_close(G, g_ref, 1e-9, 1e-12, "gradient");
+    pr_tensor_free(P);
+    pr_tensor_free(Y);
+    pr_tensor_free(kl_ref);
+    pr_tensor_free(g_ref);
+    pr_tensor_free(G);
+}
+
+/* The gradient is that of the KL: central differences in 1, 2 and 3 dimensions (the
+ * 3-D embedding has 2 degrees of freedom, so the general formula is checked too). */
+Test(tsne, gradient_against_finite_differences) {
+    pr_tensor *P = load_fixture("reduce/tsne_P.npy");
+    int64_t n = P->shape[0];
+    for (int d = 1; d <= 3; d++) {
+        pr_rng rng;
+        pr_rng_seed(&rng, (uint64_t)d);
+        pr_tensor *Y, *G;
+        assert_ok(pr_tensor_normal(&Y, PR_F64, PR_SHAPE(n, d), 0, 1, &rng));
+        double kl, lo, hi, h = 1e-6;
+        assert_ok(pr_tsne_kl_divergence(P, Y, &kl, &G));
+        for (int64_t q = 0; q < n * d; q += 7) {
+            double y0 = pr_tensor_get(Y, q);
+            pr_tensor_set(Y, q, y0 + h);
+            assert_ok(pr_tsne_kl_divergence(P, Y, &hi, NULL));
+            pr_tensor_set(Y, q, y0 - h);
+            assert_ok(pr_tsne_kl_divergence(P, Y, &lo, NULL));
+            pr_tensor_set(Y, q, y0);
+            double fd = (hi - lo) / (2 * h);
+            cr_assert(fabs(fd - pr_tensor_get(G, q)) <= 1e-6 + 1e-5 * fabs(fd), "d = %d, entry %lld: analytic %.10g, numeric %.10g",
+                      d, (long long)q, pr_tensor_get(G, q), fd);
+        }
+        pr_tensor_free(Y);
+        pr_tensor_free(G);
+    }
+    pr_tensor_free(P);
+}
+
+Test(tsne, trustworthiness_matches_scikit_learn) {
+    pr_tensor *X = load_fixture("reduce/tsne_X.npy"), *Y = load_fixture("reduce/tsne_Y.npy");
+    pr_tensor *ref = load_fixture("reduce/tsne_trustworthiness_k5.npy");
+    double t;
+    assert_ok(pr_trustworthiness(X, Y, 5, &t));
+    assert_near(t, pr_tensor_get(ref, 0), 1e-12);
+    assert_ok(pr_trustworthiness(X, X, 5, &t));
+    assert_near(t, 1, 1e-15); /* X is perfectly trustworthy as its own embedding */
+    assert_fails(pr_trustworthiness(X, Y, 15, &t), PR_ERR_INVALID, "below m / 2");
+    pr_tensor_free(X);
+    pr_tensor_free(Y);
+    pr_tensor_free(ref);
+}
+
+Test(tsne, nearest_neighbors_against_brute_force) {
+    pr_tensor *X = load_fixture("reduce/tsne_X.npy");
+    int64_t n = X->shape[0], d = X->shape[1], k = 4, idx[30 * 4];
+    double dist[30 * 4];
+    assert_ok(pr_nearest_neighbors(X, k, idx, dist));
+    for (int64_t i = 0; i < n; i++) {
+        /* the k-th distance is the k-th smallest of all */
+        double all[30];
+        for (int64_t j = 0; j < n; j++) {
+            all[j] = 0;
+            for (int64_t c = 0; c < d; c++) {
+                double v = pr_tensor_get(X, i * d + c) - pr_tensor_get(X, j * d + c);
+                all[j] += v * v;
+            }
+        }
+        for (int64_t q = 0; q < k; q++) {
+            int64_t closer = 0;
+            for (int64_t j = 0; j < n; j++) closer += j != i && all[j] < dist[i * k + q];
+            cr_assert_eq(closer, q, "row %lld: neighbour %lld has %lld closer points", (long long)i, (long long)q, (long long)closer);
+            assert_near(dist[i * k + q], all[idx[i * k + q]], 1e-12);
+            cr_assert_neq(idx[i * k + q], i);
+        }
+    }
+    pr_tensor_free(X);
+}
+
+static int stop_at_100(void *ctx, int iteration, double kl) {
+    (void)ctx;
+    cr_assert(isfinite(kl));
+    return iteration >= 100;
+}
+
+Test(tsne, progress_reports_and_stops) {
+    pr_tensor *X = load_fixture("reduce/tsne_X.npy"), *Y;
+    pr_tsne_config c = PR_TSNE_DEFAULTS;
+    c.perplexity = 5;
+    c.progress = stop_at_100;
+    pr_tsne_info info;
+    assert_ok(pr_tsne(&c, X, &Y, &info));
+    cr_assert_eq(info.iterations, 100);
+    cr_assert(isfinite(info.kl) && info.kl > 0);
+    pr_tensor_free(X);
+    pr_tensor_free(Y);
+}
+
+static int count_calls(void *ctx, int iteration, double kl) {
+    (void)kl;
+    int *calls = ctx;
+    calls[0]++;
+    calls[1] = iteration;
+    return 0;
+}
+
+/* With every pair among the neighbours (k = n - 1) and theta = 0, Barnes-Hut opens
+ * every cell: the same gradients as the exact method, so the same run (over 20
+ * iterations: t-SNE's dynamics amplify rounding differences, from 1e-16 after 4
+ * iterations to 1e-9 after 20 and 1e-3 after 40). */
+Test(tsne, barnes_hut_at_theta_zero_is_exact) {
+    pr_tensor *X = load_fixture("reduce/tsne_X.npy"), *Ye, *Yb;
+    pr_tsne_config c = PR_TSNE_DEFAULTS;
+    c.perplexity = 10; /* 3 * 10 + 1 >= 29 neighbours: all of them */
+    c.exaggeration_iter = 10;
+    c.max_iter = 20;
+    c.theta = 0;
+    c.method = PR_TSNE_EXACT;
+    pr_tsne_info ie, ib;
+    assert_ok(pr_tsne(&c, X, &Ye, &ie));
+    c.method = PR_TSNE_BARNES_HUT;
+    int calls[2] = {0, 0};
+    c.progress = count_calls;
+    c.progress_ctx = calls;
+    assert_ok(pr_tsne(&c, X, &Yb, &ib));
+    assert_tensor_close(Yb, Ye, 1e-6, 1e-9, "Barnes-Hut at theta 0 vs exact");
+    assert_near(ib.kl, ie.kl, 1e-6);
+    cr_assert_eq(ib.iterations, ie.iterations);
+    cr_assert(calls[0] == 1 && calls[1] == 20, "progress: %d calls, last at %d", calls[0], calls[1]);
+    pr_tensor_free(X);
+    pr_tensor_free(Ye);
+    pr_tensor_free(Yb);
+}
+
+/* The digits (1797 x 64), scikit-learn's defaults: at least scikit-learn's
+ * trustworthiness (k = 10) and a KL no higher than its own by more than 0.05. */
+Test(tsne, digits_embedding_as_good_as_scikit_learn, .timeout = 120) {
+    pr_tensor *X, *y, *Y, *ref = load_fixture("reduce/digits_sklearn_tsne.npy");
+    assert_ok(pr_data_digits(&X, &y));
+    pr_tsne_config c = PR_TSNE_DEFAULTS;
+    pr_tsne_info info;
+    assert_ok(pr_tsne(&c, X, &Y, &info));
+    cr_assert_eq(info.method, PR_TSNE_BARNES_HUT);
+    assert_near(info.learning_rate, 50, 0); /* auto: max(1797 / 12 / 4, 50) */
+    double t;
+    assert_ok(pr_trustworthiness(X, Y, 10, &t));
+    cr_assert(t >= pr_tensor_get(ref, 0) - 1e-3, "trustworthiness %.5f, scikit-learn %.5f", t, pr_tensor_get(ref, 0));
+    cr_assert(info.kl <= pr_tensor_get(ref, 1) + 0.05, "KL %.4f, scikit-learn %.4f", info.kl, pr_tensor_get(ref, 1));
+    /* the same seed, the same embedding */
+    pr_tensor *Y2;
+    c.max_iter = 300;
+    pr_tensor_free(Y);
+    assert_ok(pr_tsne(&c, X, &Y, NULL));
+    assert_ok(pr_tsne(&c, X, &Y2, NULL));
+    assert_tensor_close(Y2, Y, 0, 0, "a second run");
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+    pr_tensor_free(Y);
+    pr_tensor_free(Y2);
+    pr_tensor_free(ref);
+}
+
+Test(tsne, duplicate_points_embed_without_nan) {
+    pr_tensor *X = load_fixture("reduce/tsne_X.npy"), *Y;
+    for (int64_t c = 0; c < 5; c++) pr_tensor_set(X, 1 * 5 + c, pr_tensor_get(X, c)); /* row 1 = row 0 */
+    pr_tsne_config c = PR_TSNE_DEFAULTS;
+    c.perplexity = 5;
+    c.max_iter = 300;
+    for (int m = PR_TSNE_EXACT; m <= PR_TSNE_BARNES_HUT; m++) {
+        c.method = (pr_tsne_method)m;
+        assert_ok(pr_tsne(&c, X, &Y, NULL));
+        assert_ok(pr_tensor_check_finite(Y, "embedding"));
+        pr_tensor_free(Y);
+    }
+    pr_tensor_free(X);
+}
+
+Test(tsne, bad_input) {
+    pr_tensor *X = load_fixture("reduce/tsne_X.npy"), *Y, *small = T64(PR_SHAPE(3, 2), 1, 2, 3, 4, 5, 6);
+    pr_tensor *same = T64(PR_SHAPE(5, 2), 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    pr_tsne_config c = PR_TSNE_DEFAULTS;
+    assert_fails(pr_tsne(&c, X, &Y, NULL), PR_ERR_INVALID, "perplexity (30) must be at least 1 and below the number of points (30)");
+    c.perplexity = 2;
+    assert_fails(pr_tsne(&c, small, &Y, NULL), PR_ERR_INVALID, "at least 4 points");
+    assert_fails(pr_tsne(&c, same, &Y, NULL), PR_ERR_INVALID, "every row of X is the same point");
+    c.method = PR_TSNE_BARNES_HUT;
+    c.n_components = 3;
+    assert_fails(pr_tsne(&c, X, &Y, NULL), PR_ERR_INVALID, "Barnes-Hut embeds in 2 dimensions");
+    c = PR_TSNE_DEFAULTS;
+    c.perplexity = 5;
+    c.max_iter = 200;
+    assert_fails(pr_tsne(&c, X, &Y, NULL), PR_ERR_INVALID, "must exceed the exaggerated iterations");
+    pr_tensor_set(X, 7, NAN);
+    c.max_iter = 1000;
+    assert_fails(pr_tsne(&c, X, &Y, NULL), PR_ERR_NONFINITE, "row 1, column 2");
+    pr_tsne_method m;
+    assert_fails(pr_tsne_method_parse("fast", &m), PR_ERR_INVALID, "auto, exact or barnes-hut");
+    pr_tensor_free(X);
+    pr_tensor_free(small);
+    pr_tensor_free(same);
+}
