@@ -26,6 +26,7 @@ extern const cli_command cli_train_command;
 extern const cli_command cli_eval_command;
 extern const cli_command cli_predict_command;
 extern const cli_command cli_fit_command;
+extern const cli_command cli_reduce_command;
 extern const cli_command cli_metrics_command;
 extern const cli_command cli_generate_command;
 

@@ -54,6 +54,12 @@ static void loaded_free(loaded *l) {
 
 static int loaded_open(const char *path, loaded *l) {
     memset(l, 0, sizeof *l);
+    char kind[32];
+    if (pr_reducer_file_kind(path, kind, sizeof kind)) {
+        fprintf(stderr, "primer: error: %s is a %s model (primer reduce): it has no predictions to score; primer predict "
+                        "--model %s projects data with it\n", path, kind, path);
+        return CLI_FAILURE;
+    }
     if (pr_estimator_file_is(path)) {
         if (pr_estimator_load(path, &l->e)) return cli_library_error("loading the model");
         return cli_columns_of_estimator(l->e, &l->columns);
@@ -249,11 +255,53 @@ const cli_command cli_eval_command = {
 
 /* ---- predict ---------------------------------------------------------------------------------- */
 
+/* predict with a PCA model (primer reduce pca --save): the components of every row. */
+static int predict_pca(const model_args *a) {
+    pr_pca *p;
+    if (pr_pca_load(a->model, &p)) return cli_library_error("loading the model");
+    int64_t n = pr_pca_n_features(p), k = pr_pca_n_components(p);
+    const char **names = calloc((size_t)n, sizeof *names);
+    for (int64_t j = 0; names && j < n; j++) names[j] = pr_pca_feature_name(p, j);
+    cli_columns cols = {.n_features = n, .features = names && names[0] ? names : NULL};
+    cli_dataset d;
+    cli_source src = {.data = a->data, .images = a->images, .labels = a->labels, .part = CLI_PART_TEST};
+    int rc = names ? cli_dataset_load(&src, &cols, 0, &d) : cli_usage_error("out of memory");
+    free(names);
+    if (rc) {
+        pr_pca_free(p);
+        return rc;
+    }
+    if (d.images) pr_tensor_reshape(d.X, PR_SHAPE(d.X->shape[0], d.X->size / d.X->shape[0]));
+    pr_tensor *Z = NULL;
+    char **heads = calloc((size_t)k, sizeof *heads);
+    pr_status st = heads ? pr_pca_transform(p, d.X, &Z) : PR_ERR_NOMEM;
+    for (int64_t j = 0; !st && j < k; j++) {
+        if (!(heads[j] = malloc(32))) st = PR_ERR_NOMEM;
+        else snprintf(heads[j], 32, "pc%lld", (long long)(j + 1));
+    }
+    if (!st && a->out) st = pr_csv_write(a->out, Z, (const char *const *)heads, NULL);
+    else if (!st) st = pr_csv_write_stream(stdout, Z, (const char *const *)heads, NULL);
+    if (!st && a->out) fprintf(stderr, "wrote %lld rows of %lld components to %s\n", (long long)Z->shape[0], (long long)k, a->out);
+    rc = st ? cli_library_error("predict") : CLI_OK;
+    for (int64_t j = 0; heads && j < k; j++) free(heads[j]);
+    free(heads);
+    pr_tensor_free(Z);
+    cli_dataset_free(&d);
+    pr_pca_free(p);
+    return rc;
+}
+
 static int run_predict(int argc, char **argv) {
     model_args a;
     int rc = parse(argc, argv, &cli_predict_command, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
     if (a.target) return cli_usage_error("predict: the target column is excluded by name; no --target needed");
+    char kind[32];
+    if (pr_reducer_file_kind(a.model, kind, sizeof kind)) {
+        if (strcmp(kind, "pca")) return cli_usage_error("predict: %s holds a '%s' model, which this primer cannot apply", a.model, kind);
+        if (a.json) return cli_usage_error("predict: a PCA model writes CSV; --json is for predictions");
+        return predict_pca(&a);
+    }
     loaded l;
     if ((rc = loaded_open(a.model, &l))) {
         loaded_free(&l);
@@ -333,6 +381,8 @@ const cli_command cli_predict_command = {
     "                      [--out FILE.csv] [--json]\n"
     "\n"
     "Load a model saved by primer train or primer fit and predict every row of a\n"
+    "CSV file, or a PCA model saved by primer reduce pca --save and write the\n"
+    "components of every row (pc1, pc2, ...). For the others: predict every row of a\n"
     "CSV file (the feature columns are found by name; other columns, such as the\n"
     "target, are ignored) or every image. A model trained on images also takes CSV\n"
     "rows of as many pixels, and the other way round. Classifiers write the predicted class and one probability per class\n"

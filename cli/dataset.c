@@ -222,7 +222,7 @@ int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_targe
     int64_t *cols = NULL, n = 0;
     int rc = choose_features(t, m, target_col, path, &cols, &n);
     if (rc == CLI_OK && take_columns(t, cols, n, &d->X)) rc = cli_library_error("reading data");
-    if (rc == CLI_OK && target_col >= 0 && need_target && take_columns(t, &target_col, 1, &d->y))
+    if (rc == CLI_OK && target_col >= 0 && (need_target || target) && take_columns(t, &target_col, 1, &d->y))
         rc = cli_library_error("reading data");
     if (rc == CLI_OK && d->y) pr_tensor_reshape(d->y, PR_SHAPE(pr_table_rows(t)));
     if (rc == CLI_OK) {

@@ -9,6 +9,7 @@ static const cli_command *const commands[] = {
     &cli_eval_command,
     &cli_predict_command,
     &cli_fit_command,
+    &cli_reduce_command,
     &cli_metrics_command,
     &cli_generate_command,
     &cli_example_command,

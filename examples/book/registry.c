@@ -85,6 +85,22 @@ const book_example book_examples[] = {
      "the gradient reaching step 1 from step T in an RNN and an LSTM, on a log axis (SVG)", example_rnn_gradient},
     {"attention-maps", "section-11.5", 11,
      "the attention maps of a small causal Transformer trained on a repeated sentence (SVG)", example_attention_maps},
+    {"pca-from-scratch", "listing-12.1", 12, "PCA of random 1000 x 50 data: about 5.7% of the variance in 2-D",
+     example_pca_from_scratch},
+    {"variance-retained", "example-12.1 q12.4 q12.8", 12,
+     "components for a share of the variance: 85.2% and 96.6% (k = 3), exactly 90%, 10 for 1/k^2",
+     example_variance_retained},
+    {"pca-worked", "q12.7", 12, "the worked 2-D PCA: mean (4.8, 4.2), eigenvalues, PC1 near the diagonal",
+     example_pca_worked},
+    {"pca-visualization", "listing-12.3 q12.9", 12, "correlated data with its PC arrows, and the decorrelated projection (SVG)",
+     example_pca_visualization},
+    {"scree-plot", "q12.11", 12, "the digits' explained variance by component and its cumulative curve (SVG)",
+     example_scree_plot},
+    {"curse-of-dimensionality", "section-12.1 q12.1", 12,
+     "pairwise distances concentrate as the dimension grows: sqrt(2d) and sqrt(2) (SVG)",
+     example_curse_of_dimensionality},
+    {"tsne-perplexity", "section-12.3 q12.3", 12, "t-SNE of the digits at perplexities 5, 30 and 50 side by side (SVG)",
+     example_tsne_perplexity},
 };
 const int book_example_count = (int)(sizeof book_examples / sizeof book_examples[0]);
 

@@ -109,6 +109,8 @@ int64_t pr_components_for_variance(const double *variances, int64_t n, double fr
  * shape. */
 pr_status pr_pca_save(const pr_pca *p, const char *path);
 pr_status pr_pca_load(const char *path, pr_pca **out);
+/* The same from the file's bytes in memory; `name` (may be NULL) labels messages. */
+pr_status pr_pca_load_buffer(const void *data, size_t len, const char *name, pr_pca **out);
 /* The kind of unsupervised model in a safetensors file ("pca"), or NULL when the file
  * cannot be read or holds none. */
 const char *pr_reducer_file_kind(const char *path, char *buf, size_t len);

@@ -417,17 +417,14 @@ static pr_status load_from(const pr_tensor_file *f, const char *path, pr_pca *p)
     return pr__meta_names(f, "features", path, p->n, &p->features);
 }
 
-pr_status pr_pca_load(const char *path, pr_pca **out) {
-    if (!path || !out) return pr__fail(PR_ERR_INVALID, "pca_load: NULL argument");
-    *out = NULL;
-    pr_tensor_file *f;
-    pr_status st = pr_safetensors_read(path, NULL, &f);
-    if (st) return st;
+/* The PCA model in the tensor file f (read from `name`); f is freed. */
+static pr_status pca_of(pr_tensor_file *f, const char *name, pr_pca **out) {
     pr_pca *p = pr__calloc(1, sizeof *p);
-    if (!p) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", path);
+    pr_status st = PR_OK;
+    if (!p) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
     else {
         p->c = PR_PCA_DEFAULTS;
-        st = load_from(f, path, p);
+        st = load_from(f, name, p);
     }
     pr_tensor_file_free(f);
     if (st) {
@@ -436,6 +433,23 @@ pr_status pr_pca_load(const char *path, pr_pca **out) {
     }
     *out = p;
     return PR_OK;
+}
+
+pr_status pr_pca_load(const char *path, pr_pca **out) {
+    if (!path || !out) return pr__fail(PR_ERR_INVALID, "pca_load: NULL argument");
+    *out = NULL;
+    pr_tensor_file *f;
+    pr_status st = pr_safetensors_read(path, NULL, &f);
+    return st ? st : pca_of(f, path, out);
+}
+
+pr_status pr_pca_load_buffer(const void *data, size_t len, const char *name, pr_pca **out) {
+    if (!data || !out) return pr__fail(PR_ERR_INVALID, "pca_load_buffer: NULL argument");
+    *out = NULL;
+    if (!name) name = "<buffer>";
+    pr_tensor_file *f;
+    pr_status st = pr_safetensors_read_buffer(data, len, name, NULL, &f);
+    return st ? st : pca_of(f, name, out);
 }
 
 const char *pr_reducer_file_kind(const char *path, char *buf, size_t len) {

@@ -141,6 +141,26 @@ Test(fuzz_replay, estimator_corpus_and_regressions) {
     cr_assert_geq(n, 9, "replayed %d classical-model inputs", n);
 }
 
+static void replay_reducer(const unsigned char *data, size_t len, const char *name) {
+    pr_pca *p = NULL;
+    pr_status st = pr_pca_load_buffer(data, len, name, &p);
+    check_status(st, name);
+    if (st) return;
+    pr_tensor *X, *Z = NULL, *R = NULL; /* as the fuzz target: a model that loads transforms and inverts */
+    assert_ok(pr_tensor_zeros(&X, PR_F64, PR_SHAPE(2, pr_pca_n_features(p))));
+    assert_ok(pr_pca_transform(p, X, &Z));
+    assert_ok(pr_pca_inverse_transform(p, Z, &R));
+    pr_tensor_free(X);
+    pr_tensor_free(Z);
+    pr_tensor_free(R);
+    pr_pca_free(p);
+}
+
+Test(fuzz_replay, reducer_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/reducer", replay_reducer) + replay_dir("fuzz/regressions/reducer", replay_reducer);
+    cr_assert_geq(n, 2, "replayed %d PCA model inputs", n);
+}
+
 /* as fuzz/fuzz_text.c reads its input: a byte of options, then the text */
 static void replay_text(const unsigned char *data, size_t len, const char *name) {
     if (!len) return;
