@@ -49,6 +49,14 @@ void *pr__realloc(void *p, size_t bytes);
 char *pr__strdup(const char *s);
 
 /* a * b and a + b without overflow; false on overflow. */
+/* The index of `name` among names[0..count), -1 when absent (or NULL): the parsing
+ * half of every X-macro list of names. */
+static inline int pr__name_index(const char *const *names, int count, const char *name) {
+    for (int i = 0; name && i < count; i++)
+        if (!strcmp(name, names[i])) return i;
+    return -1;
+}
+
 static inline bool pr__mul_size(size_t a, size_t b, size_t *out) {
     return !__builtin_mul_overflow(a, b, out);
 }

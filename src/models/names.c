@@ -23,11 +23,11 @@ const char *pr_estimator_kind_name(pr_estimator_kind kind) {
 
 pr_status pr_estimator_kind_parse(const char *name, pr_estimator_kind *out) {
     if (!name || !out) return pr__fail(PR_ERR_INVALID, "estimator kind: NULL argument");
-    for (int k = 0; k < PR_EST_KIND_COUNT; k++)
-        if (!strcmp(name, kind_names[k])) {
-            *out = (pr_estimator_kind)k;
-            return PR_OK;
-        }
+    int k = pr__name_index(kind_names, PR_EST_KIND_COUNT, name);
+    if (k >= 0) {
+        *out = (pr_estimator_kind)k;
+        return PR_OK;
+    }
     if (!strcmp(name, "naive-bayes")) {
         *out = PR_EST_GAUSSIAN_NB;
         return PR_OK;
@@ -46,11 +46,11 @@ const char *pr_solver_name(pr_solver solver) { return (unsigned)solver < PR_SOLV
 
 pr_status pr_solver_parse(const char *name, pr_solver *out) {
     if (!name || !out) return pr__fail(PR_ERR_INVALID, "solver: NULL argument");
-    for (int k = 0; k < PR_SOLVER_COUNT; k++)
-        if (!strcmp(name, solver_names[k])) {
-            *out = (pr_solver)k;
-            return PR_OK;
-        }
+    int k = pr__name_index(solver_names, PR_SOLVER_COUNT, name);
+    if (k >= 0) {
+        *out = (pr_solver)k;
+        return PR_OK;
+    }
     return pr__fail(PR_ERR_INVALID, "unknown solver '%s' (auto, cholesky, qr, svd, gd, sgd, cd, lbfgs, newton)", name);
 }
 

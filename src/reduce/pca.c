@@ -33,11 +33,11 @@ const char *pr_pca_solver_name(pr_pca_solver s) {
 }
 
 pr_status pr_pca_solver_parse(const char *name, pr_pca_solver *out) {
-    for (int s = 0; name && s < PR_PCA_SOLVER_COUNT; s++)
-        if (!strcmp(name, solver_names[s])) {
-            *out = (pr_pca_solver)s;
-            return PR_OK;
-        }
+    int s = pr__name_index(solver_names, PR_PCA_SOLVER_COUNT, name);
+    if (s >= 0) {
+        *out = (pr_pca_solver)s;
+        return PR_OK;
+    }
     return pr__fail(PR_ERR_INVALID, "unknown PCA solver '%s' (auto, covariance, svd or randomized)", name ? name : "");
 }
 
@@ -116,11 +116,27 @@ static pr_status solve_svd(const double *C, int64_t m, int64_t n, double denom, 
     return st;
 }
 
-/* Q of the thin QR of Y (m, l), as a new tensor replacing *Y. */
-static pr_status orthonormalise(pr_tensor **Y) {
-    pr_tensor *Q = NULL, *R = NULL;
-    pr_status st = pr_qr(*Y, PR_QR_REDUCED, &Q, &R);
+/* Q of the thin QR of Y (m, l), as a new tensor replacing *Y: Householder (LAPACK),
+ * or between power iterations the Cholesky QR Q = Y R⁻¹ with RᵀR = YᵀY, one product
+ * and an l x l factorisation instead of m l² of reflector updates. The iterate there
+ * is X times an orthonormal basis, so its condition is at most that of X on the
+ * subspace; should YᵀY still not be positive definite, Householder takes over. */
+static pr_status orthonormalise(pr_tensor **Y, int cholesky) {
+    pr_tensor *Q = NULL, *R = NULL, *G = NULL, *L = NULL, *Li = NULL;
+    pr_status st = PR_ERR_NOT_PD;
+    if (cholesky && !pr_gram(*Y, &G) && !pr_cholesky(G, &L) && !pr_inverse(L, &Li) &&
+        !pr_tensor_zeros(&Q, PR_F64, PR_SHAPE((*Y)->shape[0], (*Y)->shape[1])))
+        st = pr_gemm(0, 1, 1, *Y, Li, 0, Q);
+    if (st) {
+        pr_clear_error();
+        pr_tensor_free(Q);
+        Q = NULL;
+        st = pr_qr(*Y, PR_QR_REDUCED, &Q, &R);
+    }
     pr_tensor_free(R);
+    pr_tensor_free(G);
+    pr_tensor_free(L);
+    pr_tensor_free(Li);
     if (st) return st;
     pr_tensor_free(*Y);
     *Y = Q;
@@ -143,12 +159,12 @@ static pr_status solve_randomized(const pr_tensor *Cm, const pr_pca_config *c, i
     if (!st) st = pr_tensor_zeros(&Z, PR_F64, PR_SHAPE(n, l));
     if (!st) st = pr_gemm(0, 0, 1, Cm, Omega, 0, Y);
     for (int q = 0; !st && q < c->power_iterations; q++) {
-        st = orthonormalise(&Y);
+        st = orthonormalise(&Y, 1);
         if (!st) st = pr_gemm(1, 0, 1, Cm, Y, 0, Z);
-        if (!st) st = orthonormalise(&Z);
+        if (!st) st = orthonormalise(&Z, 1);
         if (!st) st = pr_gemm(0, 0, 1, Cm, Z, 0, Y);
     }
-    if (!st) st = orthonormalise(&Y);
+    if (!st) st = orthonormalise(&Y, 0);
     if (!st) st = pr_tensor_zeros(&B, PR_F64, PR_SHAPE(l, n));
     if (!st) st = pr_gemm(1, 0, 1, Y, Cm, 0, B);
     if (!st) st = pr_svd(B, PR_SVD_THIN, NULL, &S, &Vt);
@@ -226,12 +242,9 @@ pr_status pr_pca_fit(pr_pca **out, const pr_pca_config *config, const pr_tensor 
     if (!st) st = pr__standardize_columns(X, config->standardize, "pca", config->feature_names, &C, &p->mean, &p->scale);
     double denom = (double)(m - config->ddof);
     const double *Cd = st ? NULL : pr_tensor_f64(C);
-    p->total = 0;
-    for (int64_t j = 0; Cd && j < n; j++) {
-        double s = 0;
-        for (int64_t i = 0; i < m; i++) s += Cd[i * n + j] * Cd[i * n + j];
-        p->total += s / denom;
-    }
+    p->total = 0; /* the trace of the covariance: every squared entry of the centred data */
+    for (int64_t q = 0; Cd && q < m * n; q++) p->total += Cd[q] * Cd[q];
+    p->total /= denom;
     pr_pca_solver solver = config->solver == PR_PCA_AUTO ? (m >= n ? PR_PCA_COVARIANCE : PR_PCA_SVD) : config->solver;
     int64_t k = config->n_components, found = solver == PR_PCA_RANDOMIZED ? k : r;
     double *V = st ? NULL : pr__malloc((size_t)found * (size_t)n * sizeof *V);

@@ -30,11 +30,11 @@ const char *pr_tsne_method_name(pr_tsne_method m) {
 }
 
 pr_status pr_tsne_method_parse(const char *name, pr_tsne_method *out) {
-    for (int m = 0; name && m < PR_TSNE_METHOD_COUNT; m++)
-        if (!strcmp(name, method_names[m])) {
-            *out = (pr_tsne_method)m;
-            return PR_OK;
-        }
+    int m = pr__name_index(method_names, PR_TSNE_METHOD_COUNT, name);
+    if (m >= 0) {
+        *out = (pr_tsne_method)m;
+        return PR_OK;
+    }
     return pr__fail(PR_ERR_INVALID, "unknown t-SNE method '%s' (auto, exact or barnes-hut)", name ? name : "");
 }
 
@@ -432,7 +432,7 @@ static pr_status qt_rebuild(quadtree *t, const double *Y, int64_t n) {
  * with cells far enough away (width / distance < theta) taken as one point at their
  * centre of mass, and i itself left out. Below theta = 1/√2 no cell that holds y_i
  * passes the test; above, such cells are opened (`check_inside`). */
-static void qt_repulsion(const quadtree *t, const double *Y, int64_t i, double theta2, int check_inside, double neg[2],
+PR_VECTOR_CLONES static void qt_repulsion(const quadtree *t, const double *Y, int64_t i, double theta2, int check_inside, double neg[2],
                          double *sum_w) {
     int32_t stack[QT_STACK];
     int top = 0;

@@ -99,7 +99,7 @@ Test(reduce_cli, bad_input) {
     const char *nan = test_temp_file(".csv", "a,b\n1,2\n3,nan\n4,5\n6,7\n8,9\n");
     snprintf(cmd, sizeof cmd, "reduce pca --data %s", nan);
     cr_assert_eq(test_run_primer(cmd, &out), 1, "%s", out);
-    assert_contains(out, "line 3");
+    assert_contains(out, ".csv:3: column 2 ('b'): non-finite value");
     const char *few = test_temp_file(".csv", "a,b\n1,2\n3,4\n5,7\n");
     snprintf(cmd, sizeof cmd, "reduce tsne --data %s --perplexity 1", few);
     cr_assert_eq(test_run_primer(cmd, &out), 1, "%s", out);
