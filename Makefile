@@ -35,7 +35,8 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 BLAS_LIBS ?= -lopenblas
 LAPACK_LIBS ?= -llapacke
 # zlib reads gzip-compressed IDX files (Fashion-MNIST ships as .gz).
-LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lz -lm
+# kissfft (BSD, Debian's libkissfft-dev, float build) for t-SNE's FFT-accelerated gradient.
+LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lkissfft-float -lz -lm
 TEST_LIBS := -lcriterion
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))

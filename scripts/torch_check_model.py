@@ -156,6 +156,17 @@ class PositionEmbedding(nn.Module):
         return x + self.weight[: x.shape[1]]
 
 
+class VAE(nn.Module):
+    """A VAE's latent layer as primer names it (mu.*, logvar.*); in evaluation z = mu."""
+    def __init__(self, D, Z):
+        super().__init__()
+        self.mu = nn.Linear(D, Z)
+        self.logvar = nn.Linear(D, Z)
+
+    def forward(self, x):
+        return self.mu(x)
+
+
 class Last(nn.Module):
     def forward(self, x):
         return x[:, -1]
@@ -226,7 +237,7 @@ def build(spec, shape, registry):
                        "body": "body", "shape": repr(list(shape))})
         module = eval(row["torch"].format(**fields),
                       {"nn": nn, "Residual": Residual, "Embedding": Embedding, "body": body_module, "RNN": RNN,
-                       "SelfAttention": SelfAttention, "EncoderLayer": EncoderLayer, "Last": Last,
+                       "SelfAttention": SelfAttention, "EncoderLayer": EncoderLayer, "Last": Last, "VAE": VAE,
                        "PositionalEncoding": PositionalEncoding, "PositionEmbedding": PositionEmbedding})
         layers.append(module)
         with torch.no_grad():  # the next layer's input shape, as PyTorch computes it

@@ -166,6 +166,14 @@ pr_node pr_g_where(pr_graph *g, pr_node cond, pr_node a, pr_node b);
  * training, identity in evaluation. Standard (1): keep unscaled in training, scale by
  * 1 - p in evaluation (the book's 7.5). */
 pr_node pr_g_dropout(pr_graph *g, pr_node a, double p, int standard);
+/* The reparameterisation of a VAE (Kingma and Welling): z = mu + exp(logvar / 2) eps
+ * with eps ~ N(0, 1) drawn from the graph's generator in training (gradients reach mu
+ * and logvar through it; a gradient check replays the draw), z = mu in evaluation.
+ * mu and logvar have the same shape. Under prior sampling z = eps, draws from
+ * N(0, I) whatever the inputs: decoding them samples the model. */
+pr_node pr_g_gaussian_sample(pr_graph *g, pr_node mu, pr_node logvar);
+/* Prior sampling on or off (off when a graph is made). */
+void pr_graph_set_prior_sampling(pr_graph *g, int on);
 /* Batch normalisation over every axis but 1 (the features of a 2-D input, the channels
  * of an image batch): batch mean and biased variance in training, running statistics
  * in evaluation, then gamma x̂ + beta. Training updates the running statistics with

@@ -332,6 +332,17 @@ pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out);
 pr_status pr_model_predict_proba(pr_model *m, const pr_tensor *X, pr_tensor **proba);
 pr_status pr_model_predict_classes(pr_model *m, const pr_tensor *X, pr_tensor **labels);
 
+/* ---- autoencoders (chapter 12) ------------------------------------------------------------- */
+
+/* The width of the model's bottleneck (a `code` layer's input, or a `vae:Z` layer's z),
+ * 0 when it has none. */
+int pr_model_code_size(const pr_model *m);
+/* The codes (N, code_size) of the rows of X, in evaluation mode (a VAE's mean mu). */
+pr_status pr_model_encode(pr_model *m, const pr_tensor *X, pr_tensor **codes);
+/* Decode n draws z ~ N(0, I) of a VAE's latent space (from `seed`): the outputs
+ * (n, ...) the decoder gives them. PR_ERR_INVALID for a model without a vae layer. */
+pr_status pr_model_sample(pr_model *m, int64_t n, uint64_t seed, pr_tensor **out);
+
 /* ---- model files ---------------------------------------------------------------------- */
 
 /* The model as named tensors plus metadata: "primer.spec", "primer.input_shape",

@@ -118,9 +118,10 @@ const char *pr_reducer_file_kind(const char *path, char *buf, size_t len);
 /* ---- t-SNE (section 12.3) ----------------------------------------------------------------- */
 
 #define PR_TSNE_METHOD_LIST(X)                                                                            \
-    X(PR_TSNE_AUTO, "auto", "exact up to 500 points, Barnes-Hut above")                                 \
+    X(PR_TSNE_AUTO, "auto", "exact up to 500 points, Barnes-Hut to 20,000, the FFT method above")                                 \
     X(PR_TSNE_EXACT, "exact", "O(n^2) gradient from every pair")                                          \
-    X(PR_TSNE_BARNES_HUT, "barnes-hut", "O(n log n): sparse P from 3 perplexity neighbours, a quadtree")
+    X(PR_TSNE_BARNES_HUT, "barnes-hut", "O(n log n): sparse P from 3 perplexity neighbours, a quadtree")     \
+    X(PR_TSNE_FFT, "fft", "O(n): sparse P, the repulsion by FFT-accelerated interpolation (FIt-SNE)")
 
 typedef enum pr_tsne_method {
 #define PR_X_(name, str, what) name,
@@ -137,7 +138,7 @@ typedef enum pr_tsne_init {
 
 /* Start from PR_TSNE_DEFAULTS: van der Maaten's optimiser as scikit-learn 1.2 runs it. */
 typedef struct pr_tsne_config {
-    int n_components;          /* embedding dimensions (2); exact: 1 to 3, Barnes-Hut: 2 */
+    int n_components;          /* embedding dimensions (2); exact: 1 to 3, Barnes-Hut and FFT: 2 */
     double perplexity;         /* effective neighbours (30), in [1, n) */
     double early_exaggeration; /* P is multiplied by this at first (12), >= 1 */
     int exaggeration_iter;     /* iterations with exaggeration and the early momentum (250) */

@@ -29,6 +29,7 @@ pr_status pr_graph_clone(const pr_graph *g, pr_dtype dtype, pr_graph **out) {
         c->n_edges = c->cap_edges = g->n_edges;
     }
     c->training = g->training;
+    c->prior_sampling = g->prior_sampling;
     c->rng = g->rng;
     /* parameters: the same layout in the new dtype */
     if (g->param_elems) {

@@ -371,6 +371,8 @@ pr_node pr_g_dropout(pr_graph *g, pr_node a, double p, int standard) {
     return unary(g, PR__OP_DROPOUT, a, p, standard != 0);
 }
 
+pr_node pr_g_gaussian_sample(pr_graph *g, pr_node mu, pr_node logvar) { return binary(g, PR__OP_GAUSSIAN_SAMPLE, mu, logvar); }
+
 pr_node pr_g_batchnorm(pr_graph *g, pr_node x, pr_node gamma, pr_node beta, pr_node running_mean,
                        pr_node running_var, pr_node batches, double eps, double momentum) {
     if (builder_ready(g) && (!(eps > 0) || !(momentum >= 0 && momentum <= 1)))
@@ -512,6 +514,9 @@ void pr_graph_set_training(pr_graph *g, int on) {
     if (graph_ok(g)) g->training = on != 0;
 }
 int pr_graph_training(const pr_graph *g) { return graph_ok(g) && g->training; }
+void pr_graph_set_prior_sampling(pr_graph *g, int on) {
+    if (graph_ok(g)) g->prior_sampling = on != 0;
+}
 void pr_graph_seed(pr_graph *g, uint64_t seed) {
     if (graph_ok(g)) pr_rng_seed(&g->rng, seed);
 }
@@ -898,6 +903,7 @@ static pr__kernel kernel_of(pr_graph *g, int32_t i) {
                     .scratch_bytes = n->scratch_bytes,
                     .rng = def->flags & PR__OPF_RANDOM ? &g->rng : NULL,
                     .training = g->training,
+                    .prior_sampling = g->prior_sampling,
                     .threads = NULL,
                     .graph_ = g,
                     .node_ = i};

@@ -74,7 +74,9 @@
     X(AVG_POOL2D, "avg_pool2d", 1, 1, infer_pool2d, no_scratch, avg_pool2d, 0, 0)                     \
     X(RNN, "rnn", 5, 7, infer_rnn, rnn_scratch, rnn, 0, 0)                                              \
     X(ATTENTION, "attention", 3, 4, infer_attention, attention_scratch, attention, 0, PR__NOGRAD(3))     \
-    X(LAYERNORM, "layernorm", 3, 3, infer_layernorm, layernorm_scratch, layernorm, 0, 0)
+    X(LAYERNORM, "layernorm", 3, 3, infer_layernorm, layernorm_scratch, layernorm, 0, 0)              \
+    X(GAUSSIAN_SAMPLE, "gaussian_sample", 2, 2, infer_gaussian_sample, same_size_scratch, gaussian_sample, \
+      PR__OPF_RANDOM, 0)
 
 typedef enum pr__op {
 #define PR_X_(id, name, lo, hi, infer, scratch, kernel, flags, nograd) PR__OP_##id,
@@ -173,6 +175,7 @@ struct pr_graph {
     int anomaly, profiling;
     double prof_elapsed;
     int training;                /* dropout and batch norm behave as in training */
+    int prior_sampling;          /* gaussian_sample draws from N(0, I), ignoring its inputs */
     pr_rng rng;                  /* the random stream of PR__OPF_RANDOM ops */
     pr_status run_status;        /* set by a kernel that meets bad data (an index out of range) */
 };
@@ -193,6 +196,7 @@ typedef struct pr__kernel {
     size_t scratch_bytes;
     pr_rng *rng;                       /* PR__OPF_RANDOM ops; NULL for the others */
     int training;
+    int prior_sampling;                /* the graph's prior sampling (gaussian_sample) */
     void *threads;                     /* the thread pool (none yet: NULL, run inline) */
     pr_graph *graph_;                  /* for pr__kernel_fail's message only */
     int32_t node_;

@@ -120,6 +120,16 @@ static pr_status infer_broadcast(const pr_graph *g, pr__node *n, int strict) {
     return broadcast_inputs(g, n, 0);
 }
 
+/* gaussian_sample: mu and logvar of one shape, the output of it */
+static pr_status infer_gaussian_sample(const pr_graph *g, pr__node *n, int strict) {
+    (void)strict;
+    const pr__node *mu = pr__in(g, n, 0), *lv = pr__in(g, n, 1);
+    int same = mu->ndim == lv->ndim;
+    for (int d = 0; same && d < mu->ndim; d++) same = extents_agree(mu->shape[d], lv->shape[d]);
+    if (!same) return shape_error(g, n, "mu and logvar must have the same shape");
+    return infer_same(g, n, strict);
+}
+
 static pr_status infer_prelu(const pr_graph *g, pr__node *n, int strict) {
     pr_status st = broadcast_inputs(g, n, 0);
     if (st) return st;

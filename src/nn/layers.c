@@ -10,7 +10,7 @@
 
 /* The families, in the order the help lists them. A new family file adds one entry. */
 static const pr__layer_def *const families[] = {pr__layers_dense, pr__layers_conv, pr__layers_norm, pr__layers_structure,
-                                                pr__layers_seq};
+                                                pr__layers_seq, pr__layers_latent};
 enum { N_FAMILIES = sizeof families / sizeof families[0] };
 
 static const pr__layer_def *def_at(int i) {

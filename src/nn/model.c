@@ -777,13 +777,11 @@ pr_status pr_model_prepare_input(const pr_model *m, const pr_tensor *X, pr_tenso
     return PR_OK;
 }
 
-pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
-    if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_forward: NULL argument");
-    pr_status st = check_rows(m, X, "model_forward");
-    if (st) return st;
-    /* the output's true shape (N, ...): a sequence model's (N, T, K), say */
-    int64_t N = X->shape[0], per[PR_MAX_DIMS], shape[PR_MAX_DIMS];
-    int nd = pr_model_output_shape(m, per) + 1;
+/* The values of `node` (per row: nd - 1 extents `per`) for the rows of X, computed in
+ * evaluation mode in batches of FORWARD_BATCH rows. */
+static pr_status forward_rows(pr_model *m, const pr_tensor *X, pr_node node, int nd, const int64_t *per, pr_tensor **out) {
+    int64_t N = X->shape[0], shape[PR_MAX_DIMS];
+    pr_status st = PR_OK;
     shape[0] = N;
     memcpy(shape + 1, per, (size_t)(nd - 1) * sizeof *per);
     size_t esize = pr_dtype_size(m->dtype);
@@ -811,8 +809,8 @@ pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
         } else if (!(st = pr_tensor_view_rows(m->staging, 0, rows, &batch))) {
             copy_rows(m, X, start, rows, &batch);
         }
-        if (st || (st = pr_graph_bind_input(m->g, m->x, &batch)) || (st = pr_graph_forward(m->g, m->y)) ||
-            (st = pr_graph_value(m->g, m->y, &y)))
+        if (st || (st = pr_graph_bind_input(m->g, m->x, &batch)) || (st = pr_graph_forward(m->g, node)) ||
+            (st = pr_graph_value(m->g, node, &y)))
             break;
         if (y.size != rows * per_row) {
             st = pr__fail(PR_ERR_INTERNAL, "model_forward: the output has %lld values for %lld rows, not %lld per row",
@@ -832,6 +830,49 @@ pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
     }
     *out = Y;
     return PR_OK;
+}
+
+pr_status pr_model_forward(pr_model *m, const pr_tensor *X, pr_tensor **out) {
+    if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_forward: NULL argument");
+    pr_status st = check_rows(m, X, "model_forward");
+    if (st) return st;
+    /* the output's true shape (N, ...): a sequence model's (N, T, K), say */
+    int64_t per[PR_MAX_DIMS];
+    int nd = pr_model_output_shape(m, per) + 1;
+    return forward_rows(m, X, m->y, nd, per, out);
+}
+
+int pr_model_code_size(const pr_model *m) { return m && m->has_code ? (int)m->code_size : 0; }
+
+pr_status pr_model_encode(pr_model *m, const pr_tensor *X, pr_tensor **codes) {
+    if (!m || !codes) return pr__fail(PR_ERR_INVALID, "model_encode: NULL argument");
+    if (!m->has_code)
+        return pr__fail(PR_ERR_INVALID, "model_encode: the model has no bottleneck: mark one with a code layer "
+                                        "(dense:32,code) or a vae:Z layer");
+    pr_status st = check_rows(m, X, "model_encode");
+    return st ? st : forward_rows(m, X, m->code, 2, &m->code_size, codes);
+}
+
+pr_status pr_model_sample(pr_model *m, int64_t n, uint64_t seed, pr_tensor **out) {
+    if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_sample: NULL argument");
+    if (!m->has_prior)
+        return pr__fail(PR_ERR_INVALID, "model_sample: the model has no latent prior to sample (a vae:Z layer)");
+    if (n < 1 || n > 1000000) return pr__fail(PR_ERR_INVALID, "model_sample: %lld samples (1 to 1,000,000)", (long long)n);
+    int64_t shape[PR_MAX_DIMS + 1];
+    shape[0] = n;
+    memcpy(shape + 1, m->in_shape, (size_t)m->in_ndim * sizeof *shape);
+    pr_tensor *X = NULL; /* the encoder's input is ignored under prior sampling */
+    pr_status st = pr_tensor_zeros(&X, m->dtype, m->in_ndim + 1, shape);
+    pr_rng saved = *pr_graph_rng(m->g);
+    pr_graph_seed(m->g, seed);
+    pr_graph_set_prior_sampling(m->g, 1);
+    int64_t per[PR_MAX_DIMS];
+    int nd = pr_model_output_shape(m, per) + 1;
+    if (!st) st = forward_rows(m, X, m->y, nd, per, out);
+    pr_graph_set_prior_sampling(m->g, 0);
+    *pr_graph_rng(m->g) = saved;
+    pr_tensor_free(X);
+    return st;
 }
 
 pr_status pr_model_predict_proba(pr_model *m, const pr_tensor *X, pr_tensor **proba) {

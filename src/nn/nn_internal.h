@@ -29,12 +29,13 @@ typedef struct pr__layer_def {
  * layers_dense.c (dense, embedding, activations, dropout), layers_conv.c (reshape to
  * images, convolution, pooling), layers_norm.c (batch and layer norm),
  * layers_structure.c (flatten, residual blocks), layers_seq.c (recurrences, attention,
- * positions, Transformer blocks). */
+ * positions, Transformer blocks), layers_latent.c (an autoencoder's code, the VAE). */
 extern const pr__layer_def pr__layers_dense[];
 extern const pr__layer_def pr__layers_conv[];
 extern const pr__layer_def pr__layers_norm[];
 extern const pr__layer_def pr__layers_structure[];
 extern const pr__layer_def pr__layers_seq[];
+extern const pr__layer_def pr__layers_latent[];
 
 /* The row of a token (len bytes of text), or NULL. */
 const pr__layer_def *pr__layer_lookup(const char *token, size_t len);
@@ -152,6 +153,11 @@ struct pr_model {
      * padding mask of attention layers and where `last` stops (has_pad_mask 0: none) */
     pr_node pad_mask;
     int has_pad_mask;
+    /* the bottleneck (a code or vae layer): its node, (N, code_size); has_prior when a
+     * vae layer can draw it from N(0, I) */
+    pr_node code;
+    int64_t code_size;
+    int has_code, has_prior;
 };
 
 /* The last step of h (N, T, D) as (N, D): with the model's padding mask, each row's

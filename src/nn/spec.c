@@ -448,6 +448,46 @@ static pr_status expand_gpt(const char *item, const char *args, const input_shap
     return PR_OK;
 }
 
+/* "autoencoder[:H1:...:Z]" (Listing 12.2's 784-256-128-32 mirrored by default, for
+ * the input's width D) and "vae-mlp[:H1:...:Z]": ReLU encoder layers of widths H, the
+ * bottleneck of Z (a code layer; a vae layer), the same widths in reverse, then D
+ * outputs through a sigmoid (inputs in [0, 1]); image inputs are flattened first and
+ * the output shaped back. */
+static pr_status expand_mirror(const char *item, const char *args, const input_shape *in, pr_strbuf *sb, int vae) {
+    long long v[64] = {256, 128, 32};
+    int n;
+    pr_status st = arch_numbers(item, args, vae ? "vae-mlp takes hidden widths and the latent size, e.g. vae-mlp:256:2"
+                                                : "autoencoder takes hidden widths and the code size, e.g. "
+                                                  "autoencoder:256:128:32",
+                                0, 64, v, &n);
+    if (st) return st;
+    if (!n) n = vae ? (v[1] = 2, 2) : 3; /* a VAE's default: 256 hidden, a 2-D latent space to draw */
+    if (in->ndim == 0)
+        return pr__fail(PR_ERR_INVALID, "model spec: \"%s\" mirrors the input, so it must come first", item);
+    int64_t D = 1;
+    for (int d = 0; d < in->ndim; d++) D *= in->shape[d];
+    if (in->ndim > 1) pr__strbuf_puts(sb, "flatten,");
+    for (int i = 0; i < n - 1; i++) pr__strbuf_printf(sb, "dense:%lld,relu,", v[i]);
+    if (vae) pr__strbuf_printf(sb, "vae:%lld,", v[n - 1]);
+    else pr__strbuf_printf(sb, "dense:%lld,code,", v[n - 1]);
+    for (int i = n - 2; i >= 0; i--) pr__strbuf_printf(sb, "dense:%lld,relu,", v[i]);
+    pr__strbuf_printf(sb, "dense:%lld,sigmoid", (long long)D);
+    if (in->ndim == 3)
+        pr__strbuf_printf(sb, ",reshape:%lld:%lld:%lld", (long long)in->shape[0], (long long)in->shape[1],
+                          (long long)in->shape[2]);
+    else if (in->ndim != 1)
+        return pr__fail(PR_ERR_INVALID, "model spec: \"%s\" takes rows of features or images (C, H, W)", item);
+    return PR_OK;
+}
+
+static pr_status expand_autoencoder(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    return expand_mirror(item, args, in, sb, 0);
+}
+
+static pr_status expand_vae_mlp(const char *item, const char *args, const input_shape *in, pr_strbuf *sb) {
+    return expand_mirror(item, args, in, sb, 1);
+}
+
 static const struct {
     pr_architecture_info info;
     pr_status (*expand)(const char *item, const char *args, const input_shape *in, pr_strbuf *sb);
@@ -472,6 +512,13 @@ static const struct {
       "a small GPT: embeddings and learned positions of width D (128), L (2) causal pre-norm Transformer blocks of H "
       "(4) heads, final norm, the head at every step"},
      expand_gpt},
+    {{"autoencoder", "autoencoder[:H1:...:Z]",
+      "Listing 12.2's autoencoder for the input's width D: ReLU layers of H (256, 128), a code of Z (32), the same "
+      "widths back, D sigmoid outputs"},
+     expand_autoencoder},
+    {{"vae-mlp", "vae-mlp[:H1:...:Z]",
+      "a variational autoencoder: ReLU layers of H (256), vae:Z (2), the same widths back, D sigmoid outputs"},
+     expand_vae_mlp},
 };
 enum { N_ARCHITECTURES = sizeof architectures / sizeof architectures[0] };
 

@@ -38,24 +38,41 @@ static int neighbor_cmp(const void *a, const void *b) {
 
 static int before(const neighbor *x, const neighbor *y) { return x->d < y->d || (x->d == y->d && x->j < y->j); }
 
-/* Move the k smallest of a[0..n) to the front (Hoare's selection), unordered. */
-static void select_smallest(neighbor *a, int64_t n, int64_t k) {
-    int64_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        neighbor pivot = a[lo + (hi - lo) / 2];
-        int64_t i = lo, j = hi;
-        while (i <= j) {
-            while (before(&a[i], &pivot)) i++;
-            while (before(&pivot, &a[j])) j--;
-            if (i <= j) {
-                neighbor t = a[i];
-                a[i++] = a[j];
-                a[j--] = t;
+/* Sift a[0] down the max-heap a[0..k) (largest first by `before`). */
+static void sift_down(neighbor *a, int64_t k) {
+    int64_t i = 0;
+    for (;;) {
+        int64_t l = 2 * i + 1, r = l + 1, top = i;
+        if (l < k && before(&a[top], &a[l])) top = l;
+        if (r < k && before(&a[top], &a[r])) top = r;
+        if (top == i) return;
+        neighbor t = a[i];
+        a[i] = a[top];
+        a[top] = t;
+        i = top;
+    }
+}
+
+/* The k smallest of the distances d[0..n) (skip excluded: +inf) into heap[0..k),
+ * unordered: a max-heap of the best so far, which one comparison with its top
+ * rejects almost every candidate against. */
+static void select_smallest(const double *d, int64_t n, int64_t k, neighbor *heap) {
+    int64_t filled = 0;
+    for (int64_t j = 0; j < n; j++) {
+        neighbor c = {d[j], j};
+        if (filled < k) { /* sift up */
+            int64_t i = filled++;
+            heap[i] = c;
+            while (i > 0 && before(&heap[(i - 1) / 2], &heap[i])) {
+                neighbor t = heap[i];
+                heap[i] = heap[(i - 1) / 2];
+                heap[(i - 1) / 2] = t;
+                i = (i - 1) / 2;
             }
+        } else if (before(&c, &heap[0])) {
+            heap[0] = c;
+            sift_down(heap, k);
         }
-        if (k - 1 <= j) hi = j;
-        else if (k - 1 >= i) lo = i;
-        else break;
     }
 }
 
@@ -71,7 +88,7 @@ static double sq_distance(const double *X, int64_t n, int64_t i, int64_t j) {
 
 pr_status pr__knn_f64(const double *X, int64_t m, int64_t n, int64_t k, int64_t *indices, double *sq_distances) {
     double *sq = pr__malloc((size_t)m * sizeof *sq), *D = pr__malloc((size_t)BLOCK_ROWS * (size_t)m * sizeof *D);
-    neighbor *row = pr__malloc((size_t)m * sizeof *row);
+    neighbor *row = pr__malloc((size_t)k * sizeof *row);
     pr_status st = PR_OK;
     if (!sq || !D || !row) st = pr__fail(PR_ERR_NOMEM, "nearest neighbours: out of memory for %lld points", (long long)m);
     for (int64_t i = 0; !st && i < m; i++) sq[i] = pr__bk_dot_f64(n, X + i * n, X + i * n);
@@ -83,8 +100,7 @@ pr_status pr__knn_f64(const double *X, int64_t m, int64_t n, int64_t k, int64_t 
         }
         for (int64_t r = 0; r < b; r++) {
             int64_t i = i0 + r;
-            for (int64_t j = 0; j < m; j++) row[j] = (neighbor){D[r * m + j], j};
-            select_smallest(row, m, k);
+            select_smallest(D + r * m, m, k, row);
             for (int64_t q = 0; q < k; q++) row[q].d = sq_distance(X, n, i, row[q].j);
             qsort(row, (size_t)k, sizeof *row, neighbor_cmp);
             for (int64_t q = 0; q < k; q++) {

@@ -18,4 +18,12 @@ pr_status pr__apply_standardization(const pr_tensor *X, const pr_tensor *mean, c
  * the chosen neighbours' distances recomputed exactly. */
 pr_status pr__knn_f64(const double *X, int64_t m, int64_t n, int64_t k, int64_t *indices, double *sq_distances);
 
+/* t-SNE's repulsion in 2-D by FFT-accelerated interpolation (tsne_fft.c): for the
+ * embedding Y (n, 2), neg (2n) = Σ_j w_ij² (y_i - y_j) and *sum_w = Σ_{i≠j} w_ij with
+ * w = 1 / (1 + d²). The workspace keeps its grids and FFT plans between calls. */
+typedef struct pr__fft_repulsion pr__fft_repulsion;
+pr_status pr__fft_repulsion_new(int64_t n, pr__fft_repulsion **out);
+void pr__fft_repulsion_free(pr__fft_repulsion *f);
+pr_status pr__fft_repulsion_run(pr__fft_repulsion *f, const double *Y, int64_t n, double *neg, double *sum_w);
+
 #endif

@@ -18,6 +18,9 @@
 #define PERPLEXITY_STEPS 100
 #define CHECK_EVERY 50
 #define EXACT_MAX_POINTS 10000 /* the dense P: 800 MB there */
+/* auto: Barnes-Hut up to here, the FFT method above (they cross near 20,000 points of
+ * Fashion-MNIST: docs/performance.md) */
+#define FFT_FROM_POINTS 20000
 
 static const char *const method_names[] = {
 #define PR_X_(name, str, what) str,
@@ -35,7 +38,7 @@ pr_status pr_tsne_method_parse(const char *name, pr_tsne_method *out) {
         *out = (pr_tsne_method)m;
         return PR_OK;
     }
-    return pr__fail(PR_ERR_INVALID, "unknown t-SNE method '%s' (auto, exact or barnes-hut)", name ? name : "");
+    return pr__fail(PR_ERR_INVALID, "unknown t-SNE method '%s' (auto, exact, barnes-hut or fft)", name ? name : "");
 }
 
 /* ---- affinities --------------------------------------------------------------------------- */
@@ -468,18 +471,10 @@ PR_VECTOR_CLONES static void qt_repulsion(const quadtree *t, const double *Y, in
 }
 
 /* ∂KL/∂y_i = 4 (Σ_j p_ij w_ij (y_i - y_j) - Σ_j w_ij² (y_i - y_j) / Σ w), the first
- * sum over P's neighbours, the second from the tree; KL over P's entries with Q from
- * the tree's Σ w. */
-static pr_status bh_gradient(quadtree *t, const sparse_p *P, double ex, const double *Y, int64_t n, double theta,
-                             double *grad, double *neg, double *kl) {
-    pr_status st = qt_rebuild(t, Y, n);
-    if (st) return st;
-    double sum_w = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double s;
-        qt_repulsion(t, Y, i, theta * theta, theta > 0.7, neg + 2 * i, &s);
-        sum_w += s;
-    }
+ * sum over P's neighbours, the second (neg) and Σ w from the tree or the FFT grid; KL
+ * over P's entries with Q from that Σ w. */
+static pr_status sparse_gradient(const sparse_p *P, double ex, const double *Y, int64_t n, double sum_w, const double *neg,
+                                 double *grad, double *kl) {
     double error = 0;
     for (int64_t i = 0; i < n; i++) {
         double px = 0, py = 0;
@@ -512,6 +507,7 @@ typedef struct tsne_run {
     double *P;     /* exact: dense (n, n) */
     sparse_p sp;   /* Barnes-Hut */
     quadtree tree;
+    pr__fft_repulsion *fft;
     double *Y, *grad, *update, *gains, *work;
     int stopped;   /* the progress callback asked to stop */
 } tsne_run;
@@ -521,7 +517,19 @@ static pr_status gradient(tsne_run *r, double ex, double *kl) {
         exact_gradient(r->P, ex, r->Y, r->n, r->d, r->dof, r->grad, r->work, kl);
         return PR_OK;
     }
-    return bh_gradient(&r->tree, &r->sp, ex, r->Y, r->n, r->c->theta, r->grad, r->work, kl);
+    double sum_w = 0, *neg = r->work;
+    pr_status st;
+    if (r->method == PR_TSNE_FFT) {
+        st = pr__fft_repulsion_run(r->fft, r->Y, r->n, neg, &sum_w);
+    } else if (!(st = qt_rebuild(&r->tree, r->Y, r->n))) {
+        double theta = r->c->theta;
+        for (int64_t i = 0; i < r->n; i++) {
+            double s;
+            qt_repulsion(&r->tree, r->Y, i, theta * theta, theta > 0.7, neg + 2 * i, &s);
+            sum_w += s;
+        }
+    }
+    return st ? st : sparse_gradient(&r->sp, ex, r->Y, r->n, sum_w, neg, r->grad, kl);
 }
 
 /* Iterations it .. n_iter - 1 of one stage (scikit-learn's _gradient_descent): the
@@ -582,9 +590,9 @@ static pr_status check_config(const pr_tsne_config *c, int64_t n) {
         return pr__fail(PR_ERR_INVALID, "t-SNE: the embedding has 1 to 3 dimensions, not %d", c->n_components);
     if (c->method < 0 || c->method >= PR_TSNE_METHOD_COUNT)
         return pr__fail(PR_ERR_INVALID, "t-SNE: unknown method %d", (int)c->method);
-    if (c->method == PR_TSNE_BARNES_HUT && c->n_components != 2)
-        return pr__fail(PR_ERR_INVALID, "t-SNE: Barnes-Hut embeds in 2 dimensions (a quadtree), not %d; use exact",
-                        c->n_components);
+    if ((c->method == PR_TSNE_BARNES_HUT || c->method == PR_TSNE_FFT) && c->n_components != 2)
+        return pr__fail(PR_ERR_INVALID, "t-SNE: %s embeds in 2 dimensions, not %d; use exact",
+                        c->method == PR_TSNE_FFT ? "the FFT method" : "Barnes-Hut (a quadtree)", c->n_components);
     if (c->method == PR_TSNE_EXACT && n > EXACT_MAX_POINTS)
         return pr__fail(PR_ERR_LIMIT, "t-SNE: the exact method keeps every pair; %lld points are too many (at most %d): "
                                       "use barnes-hut", (long long)n, EXACT_MAX_POINTS);
@@ -640,6 +648,7 @@ static void run_free(tsne_run *r) {
     pr__free(r->tree.nodes);
     pr__free(r->tree.perm);
     pr__free(r->tree.tmp);
+    pr__fft_repulsion_free(r->fft);
     pr__free(r->grad);
     pr__free(r->update);
     pr__free(r->gains);
@@ -655,7 +664,10 @@ pr_status pr_tsne(const pr_tsne_config *config, const pr_tensor *X, pr_tensor **
     int64_t n = X->shape[0], dim = X->shape[1];
     if ((st = check_config(config, n)) || (st = pr_tensor_check_finite(X, "t-SNE: X"))) return st;
     tsne_run r = {.c = config, .n = n, .d = config->n_components};
-    r.method = config->method != PR_TSNE_AUTO ? config->method : (n <= 500 || r.d != 2 ? PR_TSNE_EXACT : PR_TSNE_BARNES_HUT);
+    r.method = config->method != PR_TSNE_AUTO ? config->method
+               : n <= 500 || r.d != 2 ? PR_TSNE_EXACT
+               : n <= FFT_FROM_POINTS   ? PR_TSNE_BARNES_HUT
+                                      : PR_TSNE_FFT;
     if (r.method == PR_TSNE_EXACT && n > EXACT_MAX_POINTS)
         return pr__fail(PR_ERR_LIMIT, "t-SNE: %lld points in %d dimensions: the exact method keeps every pair (at most %d) "
                                       "and Barnes-Hut embeds in 2", (long long)n, r.d, EXACT_MAX_POINTS);
@@ -689,6 +701,7 @@ pr_status pr_tsne(const pr_tsne_config *config, const pr_tensor *X, pr_tensor **
         r.tree.perm = pr__malloc((size_t)n * sizeof *r.tree.perm);
         r.tree.tmp = pr__malloc((size_t)n * sizeof *r.tree.tmp);
         if (!st && (!r.tree.perm || !r.tree.tmp)) st = pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory");
+        if (!st && r.method == PR_TSNE_FFT) st = pr__fft_repulsion_new(n, &r.fft);
     }
     if (!st) st = initialise(config, Xd, r.Y, n, r.d);
     /* stage 1: exaggerated P, early momentum; stage 2: the rest */

@@ -83,6 +83,13 @@ static pr_node batchnorm_of(pr_graph *g, const pr_node *p, int64_t channels) {
 }
 static pr_node b_batchnorm(pr_graph *g, const pr_node *p) { return batchnorm_of(g, p, 4); }
 static pr_node b_batchnorm_4d(pr_graph *g, const pr_node *p) { return batchnorm_of(g, p, 3); }
+/* the VAE's reparameterisation: its draw is replayed by the check, so the gradient
+ * through mu and logvar is checkable; in evaluation z = mu */
+static pr_node b_gaussian_sample(pr_graph *g, const pr_node *p) { return pr_g_gaussian_sample(g, p[0], p[1]); }
+static pr_node b_gaussian_sample_eval(pr_graph *g, const pr_node *p) {
+    pr_graph_set_training(g, 0);
+    return pr_g_gaussian_sample(g, p[0], p[1]);
+}
 static pr_node b_batchnorm_eval(pr_graph *g, const pr_node *p) {
     pr_graph_set_training(g, 0);
     return batchnorm_of(g, p, 4);
@@ -239,6 +246,8 @@ static const op_case cases[] = {
     {"matmul_transposed_b", 2, {2, 2}, {{3, 5}, {4, 5}}, 0, b_matmul_nt},
     {"dropout", 1, {2}, {{3, 4}}, 0, b_dropout},
     {"dropout_standard", 1, {2}, {{3, 4}}, 0, b_dropout_standard},
+    {"gaussian_sample", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_gaussian_sample},
+    {"gaussian_sample_eval", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_gaussian_sample_eval},
     {"batchnorm", 3, {2, 1, 1}, {{5, 4}, {4}, {4}}, 0, b_batchnorm},
     {"batchnorm_images", 3, {4, 1, 1}, {{2, 3, 2, 2}, {3}, {3}}, 0, b_batchnorm_4d},
     {"batchnorm_eval", 3, {2, 1, 1}, {{5, 4}, {4}, {4}}, 0, b_batchnorm_eval},

@@ -1,8 +1,10 @@
 /* t-SNE: affinities and KL against scikit-learn's own functions (fixtures), the exact
  * gradient against finite differences, Barnes-Hut at theta 0 against exact, the
  * embedding of the digits against scikit-learn's trustworthiness, bad input. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "reduce/reduce_internal.h"
 #include "test_util.h"
 
 Test(tsne, joint_probabilities_match_scikit_learn) {
@@ -170,6 +172,70 @@ Test(tsne, barnes_hut_at_theta_zero_is_exact) {
     pr_tensor_free(Yb);
 }
 
+/* The FFT-interpolated repulsion against the direct sums over every pair, for
+ * embeddings from a tiny one (the start of a run) to one 160 units wide (the end of a
+ * large one), 2000 points in two clusters. The stated tolerance, that of FIt-SNE's
+ * grid (3 nodes per box and axis, a box per unit of the embedding) with a
+ * single-precision FFT: the normaliser Σ w to 1% relative, the forces to 6% (RMS,
+ * relative) and each to 15% of the largest (measured, PRIMER_TEST_VERBOSE=1 prints
+ * them: 5e-8, 2e-7 and 4e-7 for the tiny embedding; 0.5%, 4% and 9% for the widest;
+ * a finer grid converges as the cube of the box, so the error is the interpolation's). */
+Test(tsne, fft_repulsion_against_direct_sums) {
+    enum { N = 2000 };
+    static double Y[2 * N], neg[2 * N];
+    const double scales[] = {1e-3, 1, 5, 20};
+    for (int t = 0; t < 4; t++) {
+        pr_rng rng;
+        pr_rng_seed(&rng, (uint64_t)t);
+        for (int q = 0; q < 2 * N; q++) Y[q] = scales[t] * (pr_rng_normal(&rng) + (q % 4 < 2 ? -1.5 : 1.5));
+        pr__fft_repulsion *f;
+        assert_ok(pr__fft_repulsion_new(N, &f));
+        double sum_w, z = 0, err2 = 0, force2 = 0, err = 0, big = 0;
+        assert_ok(pr__fft_repulsion_run(f, Y, N, neg, &sum_w));
+        for (int i = 0; i < N; i++) {
+            double fx = 0, fy = 0;
+            for (int j = 0; j < N; j++) {
+                if (j == i) continue;
+                double dx = Y[2 * i] - Y[2 * j], dy = Y[2 * i + 1] - Y[2 * j + 1], w = 1 / (1 + dx * dx + dy * dy);
+                z += w;
+                fx += w * w * dx;
+                fy += w * w * dy;
+            }
+            double ex = neg[2 * i] - fx, ey = neg[2 * i + 1] - fy;
+            err2 += ex * ex + ey * ey;
+            force2 += fx * fx + fy * fy;
+            err = fmax(err, fmax(fabs(ex), fabs(ey)));
+            big = fmax(big, fmax(fabs(fx), fabs(fy)));
+        }
+        double rms = sqrt(err2 / force2);
+        cr_assert(fabs(sum_w - z) <= 1e-2 * z, "scale %g: normaliser %.10g, direct %.10g", scales[t], sum_w, z);
+        cr_assert(rms <= 0.06, "scale %g: forces off by %.3g (RMS, relative)", scales[t], rms);
+        cr_assert(err <= 0.15 * big, "scale %g: force error %g of the largest %g", scales[t], err, big);
+        if (getenv("PRIMER_TEST_VERBOSE"))
+            cr_log_info("scale %g: normaliser %.2e relative, forces %.2e RMS relative, worst %.2e of the largest",
+                        scales[t], fabs(sum_w - z) / z, rms, err / big);
+        pr__fft_repulsion_free(f);
+    }
+}
+
+/* The digits by the FFT method: a map as trustworthy as scikit-learn's Barnes-Hut one. */
+Test(tsne, fft_digits_embedding, .timeout = 120) {
+    pr_tensor *X, *Y, *ref = load_fixture("reduce/digits_sklearn_tsne.npy");
+    assert_ok(pr_data_digits(&X, NULL));
+    pr_tsne_config c = PR_TSNE_DEFAULTS;
+    c.method = PR_TSNE_FFT;
+    pr_tsne_info info;
+    assert_ok(pr_tsne(&c, X, &Y, &info));
+    cr_assert_eq(info.method, PR_TSNE_FFT);
+    double t;
+    assert_ok(pr_trustworthiness(X, Y, 10, &t));
+    cr_assert(t >= pr_tensor_get(ref, 0) - 2e-3, "trustworthiness %.5f, scikit-learn %.5f", t, pr_tensor_get(ref, 0));
+    cr_assert(info.kl <= pr_tensor_get(ref, 1) + 0.05, "KL %.4f, scikit-learn %.4f", info.kl, pr_tensor_get(ref, 1));
+    pr_tensor_free(X);
+    pr_tensor_free(Y);
+    pr_tensor_free(ref);
+}
+
 /* The digits (1797 x 64), scikit-learn's defaults: at least scikit-learn's
  * trustworthiness (k = 10) and a KL no higher than its own by more than 0.05. */
 Test(tsne, digits_embedding_as_good_as_scikit_learn, .timeout = 120) {
@@ -223,7 +289,7 @@ Test(tsne, bad_input) {
     assert_fails(pr_tsne(&c, same, &Y, NULL), PR_ERR_INVALID, "every row of X is the same point");
     c.method = PR_TSNE_BARNES_HUT;
     c.n_components = 3;
-    assert_fails(pr_tsne(&c, X, &Y, NULL), PR_ERR_INVALID, "Barnes-Hut embeds in 2 dimensions");
+    assert_fails(pr_tsne(&c, X, &Y, NULL), PR_ERR_INVALID, "Barnes-Hut (a quadtree) embeds in 2 dimensions");
     c = PR_TSNE_DEFAULTS;
     c.perplexity = 5;
     c.max_iter = 200;
@@ -232,7 +298,7 @@ Test(tsne, bad_input) {
     c.max_iter = 1000;
     assert_fails(pr_tsne(&c, X, &Y, NULL), PR_ERR_NONFINITE, "row 1, column 2");
     pr_tsne_method m;
-    assert_fails(pr_tsne_method_parse("fast", &m), PR_ERR_INVALID, "auto, exact or barnes-hut");
+    assert_fails(pr_tsne_method_parse("fast", &m), PR_ERR_INVALID, "auto, exact, barnes-hut or fft");
     pr_tensor_free(X);
     pr_tensor_free(small);
     pr_tensor_free(same);
