@@ -27,6 +27,8 @@ extern const cli_command cli_eval_command;
 extern const cli_command cli_predict_command;
 extern const cli_command cli_fit_command;
 extern const cli_command cli_reduce_command;
+extern const cli_command cli_encode_command;
+extern const cli_command cli_sample_command;
 extern const cli_command cli_metrics_command;
 extern const cli_command cli_generate_command;
 
@@ -122,6 +124,23 @@ int cli_report_classification(const pr_tensor *y_true, const pr_tensor *y_pred, 
 /* Map labels to their index among the K classes; an unknown label is an error naming
  * the row. */
 int cli_labels_to_indices(const pr_tensor *labels, const double *classes, int64_t K, const char *what, pr_tensor **out);
+
+/* ---- embeddings (cli/embedding.c) ---- */
+
+/* Write the rows of E (n, d) as CSV columns PREFIX1..PREFIXd, then y (n) as the column
+ * `target` when given, to `out` (atomically) or standard output (NULL). */
+int cli_write_embedding(const char *out, int quiet, const pr_tensor *E, const pr_tensor *y, const char *target,
+                        const char *prefix);
+/* Draw the first two columns of E as a map (SVG), coloured by class when y holds at
+ * most 20 distinct whole numbers, by value otherwise, one colour without y. */
+int cli_draw_map(const char *path, const pr_tensor *E, const pr_tensor *y, const char *target, const char *title,
+                 const char *xlabel, const char *ylabel);
+
+/* An autoencoder's set-up for training on X: outputs shaped as the inputs (else the
+ * error is printed), reconstruction targets, the columns scaled to [0, 1] by their
+ * minimum and range (kept in the model; not for images or when keep_scale), and *bce
+ * set when the output is a sigmoid (train it with binary cross-entropy, else MSE). */
+int cli_autoencoder_setup(pr_model *m, const pr_tensor *X, int keep_scale, pr_tensor **lo, pr_tensor **range, int *bce);
 
 /* ---- text for language models (cli/text.c) ---- */
 

@@ -92,6 +92,8 @@ static pr_status loaded_predict(const loaded *l, const pr_tensor *X, pr_tensor *
         st = pr_estimator_predict_proba(l->e, X, values);
         return st ? st : pr_estimator_predict(l->e, X, labels);
     }
+    int64_t ignore;
+    if (pr_model_targets(l->m, &ignore) == PR_TARGET_RECONSTRUCTION) return pr_model_reconstruct(l->m, X, values);
     if (pr_model_task(l->m) != PR_TASK_CLASSIFICATION) return pr_model_forward(l->m, X, values);
     st = pr_model_predict_proba(l->m, X, values);
     return st ? st : pr_model_predict_classes(l->m, X, labels);

@@ -11,14 +11,14 @@
 #include "cli/cli.h"
 
 typedef struct reduce_args {
-    const char *method, *data, *target, *out, *plot, *save, *solver, *tsne_method, *init;
-    long long components, iterations, seed, pca_first, ddof;
+    const char *method, *data, *target, *out, *plot, *save, *solver, *tsne_method, *init, *spec;
+    long long components, iterations, seed, pca_first, ddof, epochs;
     double variance, perplexity, theta, learning_rate, exaggeration;
     int standardize, whiten, json, quiet;
 } reduce_args;
 
 static int parse_args(int argc, char **argv, reduce_args *a) {
-    *a = (reduce_args){.components = -1, .iterations = -1, .pca_first = -1, .ddof = 1, .variance = NAN,
+    *a = (reduce_args){.components = -1, .iterations = -1, .pca_first = -1, .ddof = 1, .epochs = -1, .variance = NAN,
                        .perplexity = NAN, .theta = NAN, .learning_rate = NAN, .exaggeration = NAN};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -30,6 +30,7 @@ static int parse_args(int argc, char **argv, reduce_args *a) {
                            : !strcmp(arg, "--solver") ? &a->solver
                            : !strcmp(arg, "--method") ? &a->tsne_method
                            : !strcmp(arg, "--init")   ? &a->init
+                           : !strcmp(arg, "--model")  ? &a->spec
                                                       : NULL;
         double *real = !strcmp(arg, "--variance")           ? &a->variance
                        : !strcmp(arg, "--perplexity")       ? &a->perplexity
@@ -42,6 +43,7 @@ static int parse_args(int argc, char **argv, reduce_args *a) {
                            : !strcmp(arg, "--seed")       ? &a->seed
                            : !strcmp(arg, "--pca")        ? &a->pca_first
                            : !strcmp(arg, "--ddof")       ? &a->ddof
+                           : !strcmp(arg, "--epochs")     ? &a->epochs
                                                           : NULL;
         if (cli_is_help(arg)) {
             fputs(cli_reduce_command.usage, stdout);
@@ -67,17 +69,22 @@ static int parse_args(int argc, char **argv, reduce_args *a) {
             a->method = arg;
         }
     }
-    if (!a->method) return cli_usage_error("reduce: name a method: pca or tsne");
-    int pca = !strcmp(a->method, "pca"), tsne = !strcmp(a->method, "tsne");
-    if (!pca && !tsne)
-        return cli_usage_error("reduce: the method is pca or tsne, not '%s' (autoencoders: primer train --task "
-                               "autoencoder is not built yet)", a->method);
+    if (!a->method) return cli_usage_error("reduce: name a method: pca, tsne or autoencoder");
+    int pca = !strcmp(a->method, "pca"), tsne = !strcmp(a->method, "tsne"), ae = !strcmp(a->method, "autoencoder");
+    if (!pca && !tsne && !ae) return cli_usage_error("reduce: the method is pca, tsne or autoencoder, not '%s'", a->method);
+    if (!ae && (a->spec || a->epochs >= 0)) return cli_usage_error("reduce: --model and --epochs are the autoencoder's");
+    if (a->epochs == 0) return cli_usage_error("reduce: --epochs must be at least 1");
+    if (ae && (a->save || a->solver || a->whiten || !isnan(a->variance) || a->tsne_method || a->init ||
+               !isnan(a->perplexity) || a->iterations >= 0 || a->pca_first >= 0))
+        return cli_usage_error("reduce: the autoencoder takes --components, --model, --epochs and --seed (primer train "
+                               "--task autoencoder has every training option)");
     if (a->components == 0) return cli_usage_error("reduce: --components must be at least 1");
     if (a->components > 0 && !isnan(a->variance))
         return cli_usage_error("reduce: give --components or --variance, not both");
     if (!isnan(a->variance) && !(a->variance > 0 && a->variance <= 1))
         return cli_usage_error("reduce: --variance is a fraction in (0, 1], not %g", a->variance);
     if (a->ddof > 1) return cli_usage_error("reduce: --ddof is 0 or 1");
+    if (ae) return CLI_OK;
     if (tsne && (a->save || a->solver || a->whiten || !isnan(a->variance)))
         return cli_usage_error("reduce: --save, --solver, --whiten and --variance are PCA's; t-SNE cannot project new "
                                "points, so it saves no model");
@@ -95,105 +102,6 @@ static double seconds_now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* ---- the picture: the first two columns, coloured by class (a target of at most
- * 20 distinct whole numbers) or by value ---- */
-
-static int draw_map(const char *path, const pr_tensor *E, const pr_tensor *y, const char *target, const char *title,
-                    const char *xlabel, const char *ylabel) {
-    int64_t n = E->shape[0], d = E->shape[1];
-    double *px = malloc((size_t)n * sizeof *px), *py = malloc((size_t)n * sizeof *py);
-    int *cls = malloc((size_t)n * sizeof *cls);
-    double classes[20];
-    int K = 0, by_class = y != NULL;
-    pr_figure *fig = NULL;
-    pr_status st = px && py && cls ? PR_OK : PR_ERR_NOMEM;
-    for (int64_t i = 0; !st && i < n; i++) {
-        px[i] = pr_tensor_get(E, i * d);
-        py[i] = d > 1 ? pr_tensor_get(E, i * d + 1) : 0;
-        if (!by_class) continue;
-        double v = pr_tensor_get(y, i);
-        int k = 0;
-        while (k < K && classes[k] != v) k++;
-        if (k == K) {
-            if (K == 20 || v != floor(v)) by_class = 0;
-            else classes[K++] = v;
-        }
-    }
-    if (!st && by_class) { /* classes in increasing order */
-        for (int a = 1; a < K; a++)
-            for (int b = a; b > 0 && classes[b - 1] > classes[b]; b--) {
-                double t = classes[b];
-                classes[b] = classes[b - 1];
-                classes[b - 1] = t;
-            }
-        for (int64_t i = 0; i < n; i++) {
-            int k = 0;
-            while (classes[k] != pr_tensor_get(y, i)) k++;
-            cls[i] = k;
-        }
-    }
-    if (!st) st = pr_figure_new(&fig, 1, 1, 800, 700);
-    pr_axes *ax = st ? NULL : pr_figure_axes(fig, 0, 0);
-    char names[20][32];
-    const char *name_ptr[20];
-    for (int k = 0; k < K; k++) {
-        snprintf(names[k], sizeof names[k], "%g", classes[k]);
-        name_ptr[k] = names[k];
-    }
-    pr_style dot = {.marker_size = n > 5000 ? 2 : 5, .alpha = n > 5000 ? 0.5 : 0.8};
-    if (!st && by_class) st = pr_axes_scatter_classes(ax, px, py, cls, n, name_ptr, K, &dot);
-    else if (!st && y) {
-        double *v = malloc((size_t)n * sizeof *v);
-        for (int64_t i = 0; v && i < n; i++) v[i] = pr_tensor_get(y, i);
-        st = v ? pr_axes_scatter_values(ax, px, py, v, n, PR_CMAP_VIRIDIS, 0, 0, &dot) : PR_ERR_NOMEM;
-        if (!st) st = pr_axes_colorbar(ax, target, 0.8);
-        free(v);
-    } else if (!st) {
-        st = pr_axes_scatter(ax, px, py, n, &dot);
-    }
-    if (!st) {
-        pr_axes_set_title(ax, title);
-        pr_axes_set_xlabel(ax, xlabel);
-        pr_axes_set_ylabel(ax, ylabel);
-        if (by_class) pr_axes_set_legend(ax, PR_LEGEND_BEST);
-        st = pr_figure_save_svg(fig, path);
-    }
-    pr_figure_free(fig);
-    free(px);
-    free(py);
-    free(cls);
-    if (st) return cli_library_error("drawing the map");
-    return CLI_OK;
-}
-
-/* ---- writing the embedding ---- */
-
-static int write_embedding(const reduce_args *a, const pr_tensor *E, const pr_tensor *y, const char *target,
-                           const char *prefix) {
-    int64_t n = E->shape[0], d = E->shape[1], cols = d + (y != NULL);
-    pr_tensor *T = NULL;
-    char **names = calloc((size_t)cols, sizeof *names);
-    pr_status st = names ? pr_tensor_zeros(&T, PR_F64, PR_SHAPE(n, cols)) : PR_ERR_NOMEM;
-    for (int64_t j = 0; !st && j < cols; j++) {
-        names[j] = malloc(64);
-        if (!names[j]) st = PR_ERR_NOMEM;
-        else if (j < d) snprintf(names[j], 64, "%s%lld", prefix, (long long)(j + 1));
-        else snprintf(names[j], 64, "%s", target ? target : "target");
-    }
-    for (int64_t i = 0; !st && i < n; i++)
-        for (int64_t j = 0; j < cols; j++)
-            pr_tensor_f64(T)[i * cols + j] = j < d ? pr_tensor_get(E, i * d + j) : pr_tensor_get(y, i);
-    if (!st && a->out && cli_make_parent_dirs(a->out)) st = PR_ERR_IO;
-    if (!st) st = a->out ? pr_csv_write(a->out, T, (const char *const *)names, NULL)
-                         : pr_csv_write_stream(stdout, T, (const char *const *)names, NULL);
-    for (int64_t j = 0; names && j < cols; j++) free(names[j]);
-    free(names);
-    pr_tensor_free(T);
-    if (st) return cli_library_error("writing the embedding");
-    if (a->out && !a->quiet) fprintf(stderr, "wrote the %lld x %lld embedding to %s\n", (long long)n, (long long)d, a->out);
-    return CLI_OK;
 }
 
 /* ---- PCA ---- */
@@ -336,6 +244,52 @@ static int reduce_tsne(const reduce_args *a, cli_dataset *d, pr_tensor **E) {
     return CLI_OK;
 }
 
+/* ---- an autoencoder ---- */
+
+/* Train an autoencoder (default: autoencoder:256:128:K, Adam, 50 epochs) and encode the
+ * data with it: the codes are the embedding. */
+static int reduce_autoencoder(const reduce_args *a, cli_dataset *d, pr_tensor **E) {
+    char spec[256];
+    snprintf(spec, sizeof spec, "autoencoder:256:128:%lld", a->components > 0 ? a->components : 2);
+    pr_model_options mo = PR_MODEL_DEFAULTS;
+    mo.seed = (uint64_t)a->seed;
+    pr_model *m = NULL;
+    pr_tensor *lo = NULL, *range = NULL;
+    pr_train_history *h = NULL;
+    int rc = CLI_OK, bce = 0;
+    if (pr_model_new(&m, a->spec ? a->spec : spec, d->X->ndim - 1, d->X->shape + 1, &mo)) rc = cli_library_error("--model");
+    if (!rc && !pr_model_code_size(m)) {
+        fprintf(stderr, "primer: error: %s has no bottleneck: mark one with a code layer or use vae:Z\n", pr_model_spec(m));
+        rc = CLI_FAILURE;
+    }
+    if (!rc) rc = cli_autoencoder_setup(m, d->X, d->images, &lo, &range, &bce);
+    pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.epochs = a->epochs > 0 ? a->epochs : 50;
+    o.seed = (uint64_t)a->seed;
+    o.val_fraction = 0;
+    o.loss = pr_loss_defaults(bce ? PR_LOSS_BCE : PR_LOSS_MSE);
+    double t0 = seconds_now();
+    if (!rc && pr_train(m, d->X, NULL, &o, &h)) rc = cli_library_error("reduce autoencoder: training");
+    if (!rc && pr_model_encode(m, d->X, E)) rc = cli_library_error("reduce autoencoder");
+    double seconds = seconds_now() - t0;
+    if (!rc) {
+        int64_t last = h->epochs - 1;
+        if (a->json)
+            printf("{\"method\": \"autoencoder\", \"model\": \"%s\", \"code_size\": %d, \"epochs\": %lld, \"loss\": "
+                   "%.17g, \"reconstruction_r2\": %.17g, \"seconds\": %.6f}\n",
+                   pr_model_spec(m), pr_model_code_size(m), (long long)h->epochs, h->train_loss[last], h->train_metric[last],
+                   seconds);
+        else if (!a->quiet)
+            fprintf(stderr, "autoencoder %s: %lld epochs, %s loss %.4f, reconstruction R^2 %.4f; %.2f s\n", pr_model_spec(m),
+                    (long long)h->epochs, pr_loss_name(o.loss.kind), h->train_loss[last], h->train_metric[last], seconds);
+    }
+    pr_train_history_free(h);
+    pr_tensor_free(lo);
+    pr_tensor_free(range);
+    pr_model_free(m);
+    return rc;
+}
+
 static int run_reduce(int argc, char **argv) {
     reduce_args a;
     int rc = parse_args(argc, argv, &a);
@@ -363,15 +317,17 @@ static int run_reduce(int argc, char **argv) {
         char desc[128];
         fprintf(stderr, "data: %s, %s\n", d.source, cli_dataset_describe(d.X, 0, desc, sizeof desc));
     }
-    int pca = !strcmp(a.method, "pca");
+    int pca = !strcmp(a.method, "pca"), ae = !strcmp(a.method, "autoencoder");
     pr_tensor *E = NULL;
-    rc = pca ? reduce_pca(&a, &d, &E) : reduce_tsne(&a, &d, &E);
-    const char *prefix = pca ? "pc" : "tsne";
-    if (!rc && (a.out || !a.json)) rc = write_embedding(&a, E, d.y, d.target, prefix);
+    rc = pca ? reduce_pca(&a, &d, &E) : ae ? reduce_autoencoder(&a, &d, &E) : reduce_tsne(&a, &d, &E);
+    const char *prefix = pca ? "pc" : ae ? "z" : "tsne";
+    if (!rc && (a.out || !a.json)) rc = cli_write_embedding(a.out, a.quiet, E, d.y, d.target, prefix);
     if (!rc && a.plot) {
         char title[160];
-        snprintf(title, sizeof title, "%s of %s", pca ? "PCA" : "t-SNE", d.images ? "the images" : "the data");
-        rc = draw_map(a.plot, E, d.y, d.target, title, pca ? "PC1" : "t-SNE 1", pca ? "PC2" : "t-SNE 2");
+        snprintf(title, sizeof title, "%s of %s", pca ? "PCA" : ae ? "An autoencoder" : "t-SNE",
+                 d.images ? "the images" : "the data");
+        rc = cli_draw_map(a.plot, E, d.y, d.target, title, pca ? "PC1" : ae ? "$z_1$" : "t-SNE 1",
+                          pca ? "PC2" : ae ? "$z_2$" : "t-SNE 2");
         if (!rc && !a.quiet) fprintf(stderr, "drew the map in %s\n", a.plot);
     }
     pr_tensor_free(E);
@@ -380,8 +336,9 @@ static int run_reduce(int argc, char **argv) {
 }
 
 const cli_command cli_reduce_command = {
-    "reduce", "reduce data to a few dimensions: PCA or t-SNE, with a map", run_reduce,
-    "usage: primer reduce pca|tsne [--data FILE.csv | digits | fashion-mnist] [--target COLUMN]\n"
+    "reduce", "reduce data to a few dimensions: PCA, t-SNE or an autoencoder, with a map", run_reduce,
+    "usage: primer reduce pca|tsne|autoencoder [--data FILE.csv | digits | fashion-mnist]\n"
+    "                     [--target COLUMN]\n"
     "                     [options] [--out embedding.csv] [--plot map.svg] [--json]\n"
     "\n"
     "Reduce every row of a table (or every image) to a few dimensions (book chapter 12)\n"
@@ -420,6 +377,11 @@ const cli_command cli_reduce_command = {
     "  --init pca|random    the start (default pca, scaled to standard deviation 1e-4)\n"
     "  --pca K              reduce to K principal components first (default 50 for data\n"
     "                       of more than 100 features, as the literature does; 0: never)\n"
+    "\n"
+    "autoencoder (the codes of autoencoder:256:128:K, trained 50 epochs with Adam on\n"
+    "columns scaled to [0, 1], BCE through the sigmoid output):\n"
+    "  --model SPEC         another autoencoder (a code or vae layer marks the codes)\n"
+    "  --epochs N           (default 50)\n"
     "\n"
     "Errors name the problem: a perplexity not below the number of rows, fewer than 4\n"
     "rows, every row the same, NaN in the data, more components than features.\n"};

@@ -127,8 +127,9 @@ static int parse_args(int argc, char **argv, train_args *a) {
             }
         if (!found) return cli_usage_error("train: unknown option '%s' (see primer train --help)", arg);
     }
-    if (a->task && strcmp(a->task, "classification") && strcmp(a->task, "regression") && strcmp(a->task, "lm"))
-        return cli_usage_error("train: --task is classification, regression or lm, not '%s'", a->task);
+    if (a->task && strcmp(a->task, "classification") && strcmp(a->task, "regression") && strcmp(a->task, "lm") &&
+        strcmp(a->task, "autoencoder"))
+        return cli_usage_error("train: --task is classification, regression, lm or autoencoder, not '%s'", a->task);
     int lm = a->task && !strcmp(a->task, "lm");
     if ((a->text || a->vocab) && !lm) return cli_usage_error("train: --text and --vocab go with --task lm");
     if (lm && (a->data || a->images || a->labels || a->target))
@@ -167,7 +168,7 @@ typedef struct run {
     char *log, *curve;
     char described[128];    /* "1797 rows x 64 features", before the split */
     int64_t rows;
-    int classify, lm;
+    int classify, lm, ae, ae_bce; /* ae_bce: a sigmoid output, trained with BCE */
     double test_loss, test_metric;
 } run;
 
@@ -199,7 +200,12 @@ static int split_data(run *r) {
                 (long long)r->d.X->shape[0]);
         return CLI_FAILURE;
     }
-    r->classify = a->task ? !strcmp(a->task, "classification") : pr_data_is_integral(r->d.y);
+    if (r->ae && !r->d.y) { /* no labels: a column of zeros keeps the split's rows together */
+        if (pr_tensor_zeros(&r->d.y, PR_F64, PR_SHAPE(r->d.X->shape[0]))) return cli_library_error("data");
+        if (r->d.X_test && pr_tensor_zeros(&r->d.y_test, PR_F64, PR_SHAPE(r->d.X_test->shape[0])))
+            return cli_library_error("data");
+    }
+    r->classify = r->ae ? 0 : a->task ? !strcmp(a->task, "classification") : pr_data_is_integral(r->d.y);
     if (r->classify && pr_data_encode_labels(r->d.y, 0, NULL, &r->classes)) return cli_library_error("target");
     if (r->classify && r->classes->size < 2) {
         fprintf(stderr, "primer: error: the target '%s' has a single class (%g); classification needs two or more\n",
@@ -215,7 +221,7 @@ static int split_data(run *r) {
     } else if (a->test > 0) {
         pr_rng rng;
         pr_rng_seed(&rng, (uint64_t)a->seed);
-        int stratify = r->classify;
+        int stratify = r->classify || (r->ae && pr_data_is_integral(r->d.y)); /* labels kept for colouring */
         pr_status st = pr_data_split(r->d.X, r->d.y, a->test, stratify, &rng, &r->X_train, &r->y_train, &r->X_test,
                                      &r->y_test);
         if (st == PR_ERR_SHAPE && stratify) /* too few rows per class to stratify: a plain split */
@@ -279,22 +285,23 @@ static int build_model(run *r) {
     train_args *a = &r->a;
     pr_model_options mo = PR_MODEL_DEFAULTS;
     mo.seed = (uint64_t)a->seed;
-    mo.outputs = r->classify ? r->classes->size : 1;
+    mo.outputs = r->ae ? 0 : r->classify ? r->classes->size : 1;
     mo.dtype = a->dtype && !strcmp(a->dtype, "float64") ? PR_F64 : PR_F32;
     if (a->init && pr_init_parse(a->init, &mo.init)) return cli_library_error("--init");
     /* the model takes what one row of the data is: features, or an image (C, H, W) */
     const pr_tensor *X = r->X_train;
-    const char *spec = a->spec ? a->spec : r->lm ? "gpt" : r->d.default_spec ? r->d.default_spec : "mlp";
-    if (!a->spec && r->d.images) /* LeNet-5 for the sizes it was made for, else the small CNN */
+    const char *spec = a->spec ? a->spec : r->lm ? "gpt" : r->ae ? "autoencoder" : r->d.default_spec ? r->d.default_spec : "mlp";
+    if (!a->spec && r->d.images && !r->ae) /* LeNet-5 for the sizes it was made for, else the small CNN */
         spec = X->ndim == 4 && X->shape[1] == 1 && (X->shape[2] == 28 || X->shape[2] == 32) && X->shape[2] == X->shape[3]
                    ? "lenet5"
                    : "cnn";
     if (pr_model_new(&r->m, spec, X->ndim - 1, X->shape + 1, &mo)) return cli_library_error("--model");
     if (r->classify ? pr_model_set_task(r->m, PR_TASK_CLASSIFICATION, pr_tensor_f64(r->classes), r->classes->size)
-                    : pr_model_set_task(r->m, PR_TASK_REGRESSION, NULL, 0))
+                    : pr_model_set_task(r->m, r->ae ? PR_TASK_NONE : PR_TASK_REGRESSION, NULL, 0))
         return cli_library_error("model");
-    if (pr_model_set_columns(r->m, (const char *const *)r->d.features, r->d.n_features, r->d.target))
+    if (pr_model_set_columns(r->m, (const char *const *)r->d.features, r->d.n_features, r->ae ? NULL : r->d.target))
         return cli_library_error("model");
+    if (r->ae) return cli_autoencoder_setup(r->m, r->X_train, r->d.images || r->a.no_standardize, &r->mean, &r->scale, &r->ae_bce);
     if (r->lm) {
         int64_t shape[PR_MAX_DIMS];
         int nd = pr_model_output_shape(r->m, shape);
@@ -345,6 +352,7 @@ static int configure(run *r, pr_train_options *o, progress *p) {
     }
     if (a->weight_decay >= 0) o->optimizer.weight_decay = a->weight_decay;
     if (a->schedule && pr_schedule_parse(a->schedule, &o->schedule)) return cli_library_error("--schedule");
+    if (r->ae && !a->loss) o->loss = pr_loss_defaults(r->ae_bce ? PR_LOSS_BCE : PR_LOSS_MSE);
     if (a->loss && pr_loss_parse(a->loss, &o->loss)) return cli_library_error("--loss");
     if (a->l1 > 0) {
         o->penalty = PR_PENALTY_L1;
@@ -363,7 +371,7 @@ static void print_json(const run *r) {
     printf("{\"data\": ");
     cli_json_string(stdout, r->lm ? r->text_source : r->d.source);
     printf(", \"task\": \"%s\", \"rows\": %lld, \"features\": %lld",
-           r->lm ? "lm" : r->classify ? "classification" : "regression",
+           r->lm ? "lm" : r->ae ? "autoencoder" : r->classify ? "classification" : "regression",
            (long long)r->rows, (long long)pr_model_input_size(r->m));
     if (r->classify) printf(", \"classes\": %lld", (long long)r->classes->size);
     printf(", \"train_rows\": %lld, \"val_rows\": %lld, \"test_rows\": %lld", (long long)h->train_rows,
@@ -413,7 +421,11 @@ static int run_train(int argc, char **argv) {
     cli_source src = {.data = a->data, .target = a->target, .images = a->images, .labels = a->labels,
                       .part = CLI_PART_TRAIN};
     r.lm = a->task && !strcmp(a->task, "lm");
-    if ((rc = r.lm ? load_text(&r) : cli_dataset_load(&src, NULL, 1, &r.d)) || (!r.lm && (rc = split_data(&r))) ||
+    r.ae = a->task && !strcmp(a->task, "autoencoder");
+    /* an autoencoder needs no target: labels come along only when named or built in */
+    int need_target = !r.ae || a->target || cli_is_digits(a->data) || (a->data && !strcmp(a->data, CLI_FASHION_MNIST)) ||
+                      a->labels;
+    if ((rc = r.lm ? load_text(&r) : cli_dataset_load(&src, NULL, need_target, &r.d)) || (!r.lm && (rc = split_data(&r))) ||
         (rc = build_model(&r))) {
         run_free(&r);
         return rc;
@@ -428,6 +440,9 @@ static int run_train(int argc, char **argv) {
     if (p.lines) {
         printf("data: %s, %s", r.lm ? r.text_source : r.d.source, r.described);
         if (r.lm) printf(", next-token prediction\n");
+        else if (r.ae)
+            printf(", autoencoder: the outputs rebuild the inputs (%s loss%s)\n", pr_loss_name(o.loss.kind),
+                   pr_model_code_size(r.m) ? "" : "; no code or vae layer marks a bottleneck");
         else if (r.classify) printf(", %lld classes (target '%s')\n", (long long)r.classes->size, r.d.target);
         else printf(", regression (target '%s')\n", r.d.target);
         printf("model: %s, %lld parameters\n", pr_model_spec(r.m), (long long)pr_model_param_count(r.m));
@@ -435,6 +450,7 @@ static int run_train(int argc, char **argv) {
         printf("training: %s, batch %lld, %lld epochs, %s%s\n", pr_optimizer_name(oc.kind), a->batch, a->epochs,
                r.lm || r.d.sequences || !strncmp(pr_model_spec(r.m), "embedding:", 10) ? "sequences as they are"
                : r.d.images                                                              ? "pixels scaled to [0, 1]"
+               : r.ae && !a->no_standardize                                              ? "columns scaled to [0, 1]"
                                    : a->no_standardize ? "raw features" : "standardized features",
                a->patience ? ", early stopping" : "");
         fflush(stdout);
@@ -472,6 +488,9 @@ static int run_train(int argc, char **argv) {
         if (r.X_test)
             printf("test %s: %.4f (test loss %.4f, %lld rows)\n", r.classify ? "accuracy" : "R^2", r.test_metric,
                    r.test_loss, (long long)r.X_test->shape[0]);
+        if (r.ae && pr_model_code_size(r.m))
+            printf("bottleneck: %d values per row (primer encode --model %s writes them%s)\n", pr_model_code_size(r.m),
+                   out, pr_model_loss_count(r.m) ? "; primer sample draws new rows" : "");
         if (r.lm && h->has_val)
             printf("validation perplexity: %.3f (loss %.4f nats per token)\n", exp(h->val_loss[h->epochs - 1]),
                    h->val_loss[h->epochs - 1]);
@@ -502,15 +521,16 @@ const cli_command cli_train_command = {
     "  --images FILE       images in IDX format (MNIST's; .gz read as such), with\n"
     "  --labels FILE       their labels; pixels are scaled to [0, 1]\n"
     "  --task T            classification or regression (default: classification when\n"
-    "                      the target holds whole numbers, else regression), or lm\n"
+    "                      the target holds whole numbers, else regression), lm, or\n"
+    "                      autoencoder (outputs rebuild inputs; see primer encode)\n"
     "  --text FILE         lm: the text (default fortunes, Debian's quotations); with\n"
     "                      --vocab chars|bytes, --context T (64), --stride S (T); see\n"
     "                      primer generate samples from the model\n"
     "  --test F            fraction held out for the final test (default 0.2; 0: none;\n"
     "                      a data set with its own test part uses that)\n"
     "  --val F             fraction of the rest used for validation (default 0.1; 0: none)\n"
-    "  --no-standardize    feed the features as they are (default: standardize them\n"
-    "                      with the training rows' mean and std, kept in the model)\n"
+    "  --no-standardize    raw features (default: standardized by the training rows'\n"
+    "                      mean and std, kept in the model)\n"
     "\n"
     "model:\n"
     "  --model SPEC        a named model (default mlp; for images lenet5 at 1x28x28 and\n"
@@ -547,8 +567,7 @@ const cli_command cli_train_command = {
     "  --curve FILE        loss curve SVG (default <out>-loss.svg)\n"
     "  --checkpoint FILE   save the full training state after every epoch\n"
     "  --resume FILE       continue from a checkpoint (same data and options)\n"
-    "  --json              one JSON object with the results and per-epoch history\n"
+    "  --json              results and per-epoch history as JSON\n"
     "  --quiet             no progress output\n"
     "\n"
-    "Files are replaced atomically. A loss that diverges stops training with the epoch\n"
-    "and batch; the last checkpoint is kept.\n"};
+    "Files are replaced atomically; a diverging loss stops training (checkpoint kept).\n"};

@@ -10,6 +10,8 @@ static const cli_command *const commands[] = {
     &cli_predict_command,
     &cli_fit_command,
     &cli_reduce_command,
+    &cli_encode_command,
+    &cli_sample_command,
     &cli_metrics_command,
     &cli_generate_command,
     &cli_example_command,

@@ -166,6 +166,10 @@ pr_status pr_data_split(const pr_tensor *X, const pr_tensor *y, double test_frac
 /* Column means and standard deviations (divisor n, as scikit-learn's StandardScaler),
  * each (d); a constant column gets scale 1. */
 pr_status pr_data_standardize_fit(const pr_tensor *X, pr_tensor **mean, pr_tensor **scale);
+/* Each column's minimum and range (max - min; 1 for a constant column), float64: the
+ * (X - lo) / range scaling to [0, 1] an autoencoder with a sigmoid output wants,
+ * applied through pr_model_set_standardization(lo, range). */
+pr_status pr_data_minmax_fit(const pr_tensor *X, pr_tensor **lo, pr_tensor **range);
 /* (X - mean) / scale, column by column. */
 pr_status pr_data_standardize(const pr_tensor *X, const pr_tensor *mean, const pr_tensor *scale, pr_tensor **out);
 /* Map the distinct values of y to 0..K-1 in increasing order: *indices (n) and the

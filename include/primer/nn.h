@@ -339,8 +339,12 @@ pr_status pr_model_predict_classes(pr_model *m, const pr_tensor *X, pr_tensor **
 int pr_model_code_size(const pr_model *m);
 /* The codes (N, code_size) of the rows of X, in evaluation mode (a VAE's mean mu). */
 pr_status pr_model_encode(pr_model *m, const pr_tensor *X, pr_tensor **codes);
+/* An autoencoder's reconstructions of the rows of X: its outputs (shaped as the
+ * inputs) mapped back through the input standardisation, in the data's units. */
+pr_status pr_model_reconstruct(pr_model *m, const pr_tensor *X, pr_tensor **out);
 /* Decode n draws z ~ N(0, I) of a VAE's latent space (from `seed`): the outputs
- * (n, ...) the decoder gives them. PR_ERR_INVALID for a model without a vae layer. */
+ * (n, ...) the decoder gives them (in the data's units, as pr_model_reconstruct).
+ * PR_ERR_INVALID for a model without a vae layer. */
 pr_status pr_model_sample(pr_model *m, int64_t n, uint64_t seed, pr_tensor **out);
 
 /* ---- model files ---------------------------------------------------------------------- */

@@ -175,6 +175,33 @@ pr_status pr_data_split(const pr_tensor *X, const pr_tensor *y, double test_frac
 
 /* ---- standardisation ------------------------------------------------------------------------ */
 
+pr_status pr_data_minmax_fit(const pr_tensor *X, pr_tensor **lo, pr_tensor **range) {
+    pr_status st = check_xy(X, NULL, "minmax_fit");
+    if (st || (st = pr__require_float(X, "minmax_fit"))) return st;
+    if (!lo || !range) return pr__fail(PR_ERR_INVALID, "minmax_fit: NULL argument");
+    if (X->ndim != 2) return pr__fail(PR_ERR_SHAPE, "minmax_fit: X must be 2-D (rows, columns)");
+    if ((st = pr_tensor_check_finite(X, "minmax_fit: X"))) return st;
+    pr_tensor *a = NULL, *b = NULL, *a64 = NULL, *b64 = NULL;
+    st = pr_reduce(PR_MIN, X, 0, 0, 0, &a);
+    if (!st) st = pr_reduce(PR_MAX, X, 0, 0, 0, &b);
+    if (!st) st = pr_tensor_cast(a, PR_F64, &a64);
+    if (!st) st = pr_tensor_cast(b, PR_F64, &b64);
+    pr_tensor_free(a);
+    pr_tensor_free(b);
+    if (st) {
+        pr_tensor_free(a64);
+        pr_tensor_free(b64);
+        return st;
+    }
+    for (int64_t j = 0; j < b64->size; j++) {
+        double r = pr_tensor_f64(b64)[j] - pr_tensor_f64(a64)[j];
+        pr_tensor_f64(b64)[j] = r > 0 ? r : 1;
+    }
+    *lo = a64;
+    *range = b64;
+    return PR_OK;
+}
+
 pr_status pr_data_standardize_fit(const pr_tensor *X, pr_tensor **mean, pr_tensor **scale) {
     pr_status st = check_xy(X, NULL, "standardize_fit");
     if (st || (st = pr__require_float(X, "standardize_fit"))) return st;

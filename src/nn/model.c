@@ -853,6 +853,29 @@ pr_status pr_model_encode(pr_model *m, const pr_tensor *X, pr_tensor **codes) {
     return st ? st : forward_rows(m, X, m->code, 2, &m->code_size, codes);
 }
 
+/* Outputs shaped as the inputs, mapped back through the input standardisation. */
+static void unstandardize(const pr_model *m, pr_tensor *Y) {
+    if (!m->mean || Y->size == 0) return;
+    int64_t per = m->mean->size, rows = Y->size / per;
+    if (rows * per != Y->size) return;
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < per; j++) {
+            double s = pr_tensor_get(m->scale, j), v = pr_tensor_get(Y, i * per + j);
+            pr_tensor_set(Y, i * per + j, v * (s != 0 ? s : 1) + pr_tensor_get(m->mean, j));
+        }
+}
+
+pr_status pr_model_reconstruct(pr_model *m, const pr_tensor *X, pr_tensor **out) {
+    if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_reconstruct: NULL argument");
+    if (pr_model_output_size(m) != pr_model_input_size(m))
+        return pr__fail(PR_ERR_INVALID, "model_reconstruct: the model gives %lld values per row for %lld inputs; it is "
+                                        "not an autoencoder", (long long)pr_model_output_size(m),
+                        (long long)pr_model_input_size(m));
+    pr_status st = pr_model_forward(m, X, out);
+    if (!st) unstandardize(m, *out);
+    return st;
+}
+
 pr_status pr_model_sample(pr_model *m, int64_t n, uint64_t seed, pr_tensor **out) {
     if (!m || !out) return pr__fail(PR_ERR_INVALID, "model_sample: NULL argument");
     if (!m->has_prior)
@@ -869,6 +892,7 @@ pr_status pr_model_sample(pr_model *m, int64_t n, uint64_t seed, pr_tensor **out
     int64_t per[PR_MAX_DIMS];
     int nd = pr_model_output_shape(m, per) + 1;
     if (!st) st = forward_rows(m, X, m->y, nd, per, out);
+    if (!st && pr_model_output_size(m) == pr_model_input_size(m)) unstandardize(m, *out);
     pr_graph_set_prior_sampling(m->g, 0);
     *pr_graph_rng(m->g) = saved;
     pr_tensor_free(X);

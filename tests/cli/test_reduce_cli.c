@@ -84,9 +84,9 @@ Test(reduce_cli, tsne_of_the_digits, .timeout = 120) {
 Test(reduce_cli, bad_input) {
     const char *out, *wine = test_path("tests/fixtures/reduce/wine.csv");
     cr_assert_eq(test_run_primer("reduce", &out), 2);
-    assert_contains(out, "name a method: pca or tsne");
+    assert_contains(out, "name a method: pca, tsne or autoencoder");
     cr_assert_eq(test_run_primer("reduce umap", &out), 2);
-    assert_contains(out, "pca or tsne, not 'umap'");
+    assert_contains(out, "pca, tsne or autoencoder, not 'umap'");
     snprintf(cmd, sizeof cmd, "reduce tsne --data %s --perplexity 500 --quiet", wine);
     cr_assert_eq(test_run_primer(cmd, &out), 1, "%s", out);
     assert_contains(out, "perplexity (500) must be at least 1 and below the number of points (178)");
