@@ -373,3 +373,145 @@ pr_status example_tsne_perplexity(const example_context *ctx) {
     pr_tensor_free(y);
     return st;
 }
+
+/* ---- section 12.4: autoencoders and a VAE on the digits ----------------------------------------- */
+
+/* Train an autoencoder `spec` on the digits scaled to [0, 1] (BCE through its sigmoid). */
+static pr_status train_on_digits(const char *spec, int64_t epochs, uint64_t seed, const pr_tensor *X, pr_model **m,
+                                 pr_train_history **h) {
+    pr_model_options o = PR_MODEL_DEFAULTS;
+    o.seed = seed;
+    pr_status st = pr_model_new(m, spec, 1, (int64_t[]){64}, &o);
+    if (!st) st = pr_model_set_task(*m, PR_TASK_NONE, NULL, 0);
+    if (!st) st = pr_model_set_targets(*m, PR_TARGET_RECONSTRUCTION, PR_NO_IGNORE);
+    pr_train_options t = PR_TRAIN_DEFAULTS;
+    t.epochs = epochs;
+    t.seed = seed;
+    t.val_fraction = 0;
+    t.loss = pr_loss_defaults(PR_LOSS_BCE);
+    if (!st) st = pr_train(*m, X, NULL, &t, h);
+    return st;
+}
+
+/* Rows `rows` of X (n, 64) as 8x8 images in one row of the figure. */
+static pr_status image_row(pr_figure *fig, int row, const pr_tensor *X, const int64_t *rows, int n, const char *title) {
+    double px[64];
+    pr_status st = PR_OK;
+    for (int k = 0; !st && k < n; k++) {
+        pr_axes *ax = pr_figure_axes(fig, row, k);
+        for (int j = 0; j < 64; j++) px[j] = pr_tensor_get(X, rows[k] * 64 + j);
+        st = pr_axes_image(ax, px, 8, 8, PR_CMAP_GRAY, 0, 1);
+        pr_axes_set_axis_off(ax, 1);
+        if (!st && k == 0) st = pr_axes_set_title(ax, title);
+    }
+    return st;
+}
+
+static pr_status digits_unit(pr_tensor **X, pr_tensor **y) {
+    pr_status st = pr_data_digits(X, y);
+    for (int64_t i = 0; !st && i < (*X)->size; i++) pr_tensor_f64(*X)[i] /= 16;
+    return st;
+}
+
+pr_status example_autoencoder_reconstructions(const example_context *ctx) {
+    pr_tensor *X = NULL, *y = NULL, *R = NULL, *Zp = NULL, *Rp = NULL;
+    pr_model *m = NULL;
+    pr_train_history *h = NULL;
+    pr_pca *p = NULL;
+    pr_figure *fig = NULL;
+    pr_status st = digits_unit(&X, &y);
+    /* Listing 12.2's layout (256, 128, a 32-value code, mirrored, sigmoid) for 64 pixels */
+    if (!st) st = train_on_digits("autoencoder:256:128:32", 30, ctx->seed, X, &m, &h);
+    if (!st) st = pr_model_reconstruct(m, X, &R);
+    pr_pca_config pc = PR_PCA_DEFAULTS;
+    pc.n_components = 32;
+    if (!st) st = pr_pca_fit(&p, &pc, X);
+    if (!st) st = pr_pca_transform(p, X, &Zp);
+    if (!st) st = pr_pca_inverse_transform(p, Zp, &Rp);
+    if (!st) {
+        double ae = 0, pca = 0;
+        for (int64_t i = 0; i < X->size; i++) {
+            double d = pr_tensor_get(X, i) - pr_tensor_get(R, i), e = pr_tensor_get(X, i) - pr_tensor_get(Rp, i);
+            ae += d * d;
+            pca += e * e;
+        }
+        fprintf(ctx->out, "Listing 12.2 on the digits (pixels / 16): %s, %lld parameters\n", pr_model_spec(m),
+                (long long)pr_model_param_count(m));
+        fprintf(ctx->out, "trained 30 epochs with BCE: loss %.4f -> %.4f\n", h->train_loss[0], h->train_loss[h->epochs - 1]);
+        fprintf(ctx->out, "mean squared reconstruction error per pixel: autoencoder (32-value code) %.4f, PCA (32 "
+                          "components) %.4f\n", ae / (double)X->size, pca / (double)X->size);
+        st = pr_figure_new(&fig, 3, 8, 800, 330);
+    }
+    int64_t rows[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    if (!st) st = image_row(fig, 0, X, rows, 8, "original");
+    if (!st) st = image_row(fig, 1, R, rows, 8, "autoencoder");
+    if (!st) st = image_row(fig, 2, Rp, rows, 8, "PCA, 32");
+    if (!st) st = example_save_figure(ctx, fig, "autoencoder_reconstructions.svg");
+    pr_figure_free(fig);
+    pr_pca_free(p);
+    pr_train_history_free(h);
+    pr_model_free(m);
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+    pr_tensor_free(R);
+    pr_tensor_free(Zp);
+    pr_tensor_free(Rp);
+    return st;
+}
+
+pr_status example_vae_latent_space(const example_context *ctx) {
+    pr_tensor *X = NULL, *y = NULL, *Z = NULL, *S = NULL;
+    pr_model *m = NULL;
+    pr_train_history *h = NULL;
+    pr_figure *fig = NULL, *grid = NULL;
+    pr_status st = digits_unit(&X, &y);
+    if (!st) st = train_on_digits("vae-mlp:256:2", 60, ctx->seed, X, &m, &h);
+    if (!st) st = pr_model_encode(m, X, &Z);
+    if (!st) st = pr_model_sample(m, 16, ctx->seed, &S);
+    if (!st) {
+        int64_t e = h->epochs - 1;
+        fprintf(ctx->out, "a VAE of the digits: %s\n", pr_model_spec(m));
+        fprintf(ctx->out, "after 60 epochs: loss %.4f = reconstruction (BCE per pixel) %.4f + KL per pixel %.4f\n",
+                h->train_loss[e], h->train_loss[e] - h->aux_train[0][e], h->aux_train[0][e]);
+        fprintf(ctx->out, "negative ELBO per image: %.2f nats (times the 64 pixels)\n", 64 * h->train_loss[e]);
+        st = pr_figure_new(&fig, 1, 1, 700, 600);
+    }
+    if (!st) {
+        int64_t n = X->shape[0];
+        double *zx = malloc((size_t)n * sizeof *zx), *zy = malloc((size_t)n * sizeof *zy);
+        int *cls = malloc((size_t)n * sizeof *cls);
+        const char *names[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+        if (!zx || !zy || !cls) st = PR_ERR_NOMEM;
+        for (int64_t i = 0; !st && i < n; i++) {
+            zx[i] = pr_tensor_get(Z, 2 * i);
+            zy[i] = pr_tensor_get(Z, 2 * i + 1);
+            cls[i] = (int)pr_tensor_get(y, i);
+        }
+        pr_axes *ax = pr_figure_axes(fig, 0, 0);
+        if (!st) st = pr_axes_scatter_classes(ax, zx, zy, cls, n, names, 10, &(pr_style){.marker_size = 4});
+        if (!st) {
+            pr_axes_set_title(ax, "A VAE's 2-D latent space (the means mu)");
+            pr_axes_set_xlabel(ax, "$z_1$");
+            pr_axes_set_ylabel(ax, "$z_2$");
+            pr_axes_set_legend(ax, PR_LEGEND_BEST);
+            st = example_save_figure(ctx, fig, "vae_latent_space.svg");
+        }
+        free(zx);
+        free(zy);
+        free(cls);
+    }
+    if (!st) st = pr_figure_new(&grid, 2, 8, 800, 220);
+    int64_t first[8] = {0, 1, 2, 3, 4, 5, 6, 7}, second[8] = {8, 9, 10, 11, 12, 13, 14, 15};
+    if (!st) st = image_row(grid, 0, S, first, 8, "z ~ N(0, I)");
+    if (!st) st = image_row(grid, 1, S, second, 8, "decoded");
+    if (!st) st = example_save_figure(ctx, grid, "vae_samples.svg");
+    pr_figure_free(fig);
+    pr_figure_free(grid);
+    pr_train_history_free(h);
+    pr_model_free(m);
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+    pr_tensor_free(Z);
+    pr_tensor_free(S);
+    return st;
+}

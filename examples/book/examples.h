@@ -98,6 +98,8 @@ pr_status example_pca_visualization(const example_context *ctx);
 pr_status example_scree_plot(const example_context *ctx);
 pr_status example_curse_of_dimensionality(const example_context *ctx);
 pr_status example_tsne_perplexity(const example_context *ctx);
+pr_status example_autoencoder_reconstructions(const example_context *ctx);
+pr_status example_vae_latent_space(const example_context *ctx);
 /* Listing 12.3's 200 points: np.random.multivariate_normal([3, 5], [[2, 1.5], [1.5, 3]], 200)
  * after np.random.seed(seed). */
 pr_status example_listing_12_3_data(uint64_t seed, pr_tensor **X);

@@ -101,6 +101,11 @@ const book_example book_examples[] = {
      example_curse_of_dimensionality},
     {"tsne-perplexity", "section-12.3 q12.3", 12, "t-SNE of the digits at perplexities 5, 30 and 50 side by side (SVG)",
      example_tsne_perplexity},
+    {"autoencoder-reconstructions", "listing-12.2 section-12.4 q12.10", 12,
+     "Listing 12.2's autoencoder on the digits: reconstructions beside PCA's with as many components (SVG)",
+     example_autoencoder_reconstructions},
+    {"vae-latent-space", "section-12.4-vae", 12,
+     "a VAE's 2-D latent space coloured by digit, and digits decoded from the prior (SVG)", example_vae_latent_space},
 };
 const int book_example_count = (int)(sizeof book_examples / sizeof book_examples[0]);
 

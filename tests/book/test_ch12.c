@@ -129,3 +129,25 @@ Test(ch12, tsne_perplexities, .timeout = 120) {
     }
     assert_contains(out, "tsne_perplexity.svg");
 }
+
+Test(ch12, autoencoder_and_vae_examples, .timeout = 120) {
+    const char *out;
+    cr_assert_eq(test_run_primer("example listing-12.2 --out /tmp", &out), 0, "%s", out);
+    const char *row = strstr(out, "autoencoder (32-value code) ");
+    cr_assert(row, "%s", out);
+    double ae, pca;
+    cr_assert_eq(sscanf(row, "autoencoder (32-value code) %lf, PCA (32 components) %lf", &ae, &pca), 2, "%s", row);
+    /* both rebuild the digits well; a linear model is nearly as good on them as PCA
+     * (Q12.10: autoencoders pay off on curved manifolds) */
+    cr_assert(ae < 0.01 && pca < 0.01, "autoencoder %g, PCA %g", ae, pca);
+    assert_contains(out, "autoencoder_reconstructions.svg");
+    cr_assert_eq(test_run_primer("example vae-latent-space --out /tmp", &out), 0, "%s", out);
+    row = strstr(out, "loss ");
+    double loss, rec, kl;
+    cr_assert(row && sscanf(row, "loss %lf = reconstruction (BCE per pixel) %lf + KL per pixel %lf", &loss, &rec, &kl) == 3,
+              "%s", out);
+    assert_near(loss, rec + kl, 2e-4); /* printed to 4 decimals */
+    cr_assert(kl > 0, "the KL term is %g", kl);
+    assert_contains(out, "vae_latent_space.svg");
+    assert_contains(out, "vae_samples.svg");
+}
