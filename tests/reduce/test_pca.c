@@ -175,6 +175,7 @@ Test(pca, ddof_and_reconstruction_error_closed_form) {
     pr_tensor_free(X);
 }
 
+/* 60 features: the randomized solver's subspace iteration runs on the Gram matrix. */
 Test(pca, randomized_agrees_with_full_on_a_clear_spectrum) {
     /* 400 x 60 with singular values decaying as 0.7^i plus small noise */
     pr_rng rng;
@@ -194,6 +195,33 @@ Test(pca, randomized_agrees_with_full_on_a_clear_spectrum) {
     assert_leading_close(pr_pca_explained_variance(rnd), pr_tensor_f64(pr_pca_explained_variance(full)), 5, 1e-8,
                          "randomized variances");
     assert_near(pr_pca_total_variance(rnd), pr_pca_total_variance(full), 1e-9 * pr_pca_total_variance(full));
+    pr_pca_free(full);
+    pr_pca_free(rnd);
+    pr_tensor_free(A);
+    pr_tensor_free(B);
+    pr_tensor_free(X);
+}
+
+/* The randomized solver works on the data itself when the Gram matrix would cost more
+ * (n >= 4 (q + 1) l: here 200 features, 2 power iterations, 13 sketch columns). */
+Test(pca, randomized_on_the_data_itself_agrees_with_full) {
+    pr_rng rng;
+    pr_rng_seed(&rng, 6);
+    pr_tensor *A, *B, *X;
+    assert_ok(pr_tensor_normal(&A, PR_F64, PR_SHAPE(300, 200), 0, 1, &rng));
+    assert_ok(pr_tensor_zeros(&B, PR_F64, PR_SHAPE(200, 200)));
+    for (int i = 0; i < 200; i++) pr_tensor_set(B, i * 200 + i, 10 * pow(0.5, i));
+    assert_ok(pr_matmul(A, B, &X));
+    pr_pca *full = fit(X, 3, PR_PCA_SVD);
+    pr_pca_config c = PR_PCA_DEFAULTS;
+    c.n_components = 3;
+    c.solver = PR_PCA_RANDOMIZED;
+    c.power_iterations = 2;
+    pr_pca *rnd;
+    assert_ok(pr_pca_fit(&rnd, &c, X));
+    assert_rows_close_up_to_sign(pr_pca_components(rnd), pr_pca_components(full), 1e-6, "randomized components");
+    assert_leading_close(pr_pca_explained_variance(rnd), pr_tensor_f64(pr_pca_explained_variance(full)), 3, 1e-9,
+                         "randomized variances");
     pr_pca_free(full);
     pr_pca_free(rnd);
     pr_tensor_free(A);
