@@ -109,9 +109,9 @@ pr_status pr__knn_f64(const double *X, int64_t m, int64_t n, int64_t k, int64_t 
             }
         }
     }
-    pr__free(sq);
-    pr__free(D);
-    pr__free(row);
+    free(sq);
+    free(D);
+    free(row);
     return st;
 }
 
@@ -173,9 +173,9 @@ pr_status pr_trustworthiness(const pr_tensor *X, const pr_tensor *Y, int64_t k, 
         }
     }
     if (!st) *out = 1 - total * (2.0 / ((double)m * (double)k * (2.0 * (double)m - 3.0 * (double)k - 1.0)));
-    pr__free(nbr);
-    pr__free(sq);
-    pr__free(D);
+    free(nbr);
+    free(sq);
+    free(D);
     pr_tensor_free(Xd);
     pr_tensor_free(Yd);
     return st;

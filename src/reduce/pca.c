@@ -84,8 +84,8 @@ static pr_status solve_covariance(const double *C, int64_t m, int64_t n, double 
         pr_tensor_f64(var)[i] = ev > 0 ? ev : 0;
         memcpy(V + i * n, G + (n - 1 - i) * n, (size_t)n * sizeof *V);
     }
-    pr__free(G);
-    pr__free(w);
+    free(G);
+    free(w);
     return st;
 }
 
@@ -109,10 +109,10 @@ static pr_status solve_svd(const double *C, int64_t m, int64_t n, double denom, 
     }
     for (int64_t i = 0; !st && i < var->size; i++) pr_tensor_f64(var)[i] = s[i] * s[i] / denom;
     if (!st) memcpy(V, vt, (size_t)var->size * (size_t)n * sizeof *V);
-    pr__free(A);
-    pr__free(s);
-    pr__free(vt);
-    pr__free(u);
+    free(A);
+    free(s);
+    free(vt);
+    free(u);
     return st;
 }
 
@@ -311,7 +311,7 @@ pr_status pr_pca_fit(pr_pca **out, const pr_pca_config *config, const pr_tensor 
         fix_signs(V, k, n);
         st = pr_tensor_from_array(&p->components, PR_F64, PR_SHAPE(k, n), V);
     }
-    pr__free(V);
+    free(V);
     pr_tensor_free(C);
     if (st) {
         pr_pca_free(p);

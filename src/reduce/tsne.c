@@ -104,7 +104,7 @@ static pr_status pairwise_sq(const double *X, int64_t n, int64_t d, double *D) {
             double v = D[i * n + j] + sq[i] + sq[j];
             D[i * n + j] = i == j ? 0 : (v > 0 ? v : 0);
         }
-    pr__free(sq);
+    free(sq);
     return PR_OK;
 }
 
@@ -142,9 +142,9 @@ typedef struct sparse_p {
 } sparse_p;
 
 static void sparse_free(sparse_p *s) {
-    pr__free(s->start);
-    pr__free(s->col);
-    pr__free(s->val);
+    free(s->start);
+    free(s->col);
+    free(s->val);
 }
 
 typedef struct entry {
@@ -212,12 +212,12 @@ static pr_status joint_sparse(const double *X, int64_t n, int64_t d, int64_t k, 
     } else {
         sparse_free(out);
     }
-    pr__free(nbr);
-    pr__free(fill);
-    pr__free(dist);
-    pr__free(cond);
-    pr__free(e);
-    pr__free(row_at);
+    free(nbr);
+    free(fill);
+    free(dist);
+    free(cond);
+    free(e);
+    free(row_at);
     return st;
 }
 
@@ -316,7 +316,7 @@ pr_status pr_tsne_kl_divergence(const pr_tensor *P, const pr_tensor *Y, double *
     double *work = st ? NULL : pr__malloc(2 * (size_t)n * sizeof *work);
     if (!st && !work) st = pr__fail(PR_ERR_NOMEM, "tsne_kl_divergence: out of memory");
     if (!st) exact_gradient(pr_tensor_f64(Pd), 1, pr_tensor_f64(Yd), n, d, d > 1 ? d - 1 : 1, pr_tensor_f64(G), work, kl);
-    pr__free(work);
+    free(work);
     pr_tensor_free(Pd);
     pr_tensor_free(Yd);
     if (!st && grad) *grad = G;
@@ -643,16 +643,16 @@ static pr_status initialise(const pr_tsne_config *c, const pr_tensor *X, double 
 }
 
 static void run_free(tsne_run *r) {
-    pr__free(r->P);
+    free(r->P);
     sparse_free(&r->sp);
-    pr__free(r->tree.nodes);
-    pr__free(r->tree.perm);
-    pr__free(r->tree.tmp);
+    free(r->tree.nodes);
+    free(r->tree.perm);
+    free(r->tree.tmp);
     pr__fft_repulsion_free(r->fft);
-    pr__free(r->grad);
-    pr__free(r->update);
-    pr__free(r->gains);
-    pr__free(r->work);
+    free(r->grad);
+    free(r->update);
+    free(r->gains);
+    free(r->work);
 }
 
 pr_status pr_tsne(const pr_tsne_config *config, const pr_tensor *X, pr_tensor **Y, pr_tsne_info *info) {
@@ -692,7 +692,7 @@ pr_status pr_tsne(const pr_tsne_config *config, const pr_tensor *X, pr_tensor **
             double *D = r.P;
             if (!(r.P = pr__malloc((size_t)n * (size_t)n * sizeof *r.P))) st = pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory");
             else joint_dense(D, n, config->perplexity, r.P);
-            pr__free(D);
+            free(D);
         }
     } else if (!st) {
         int64_t k = (int64_t)(3 * config->perplexity + 1);

@@ -55,20 +55,20 @@ static void free_plans(pr__fft_repulsion *f) {
 void pr__fft_repulsion_free(pr__fft_repulsion *f) {
     if (!f) return;
     free_plans(f);
-    pr__free(f->real);
-    pr__free(f->col);
-    pr__free(f->col_out);
-    pr__free(f->k1);
-    pr__free(f->k2);
-    pr__free(f->prod);
+    free(f->real);
+    free(f->col);
+    free(f->col_out);
+    free(f->k1);
+    free(f->k2);
+    free(f->prod);
     for (int c = 0; c < 3; c++) {
-        pr__free(f->c[c]);
-        pr__free(f->charge[c]);
+        free(f->c[c]);
+        free(f->charge[c]);
     }
-    for (int c = 0; c < 4; c++) pr__free(f->pot[c]);
-    pr__free(f->node);
-    pr__free(f->wx);
-    pr__free(f->wy);
+    for (int c = 0; c < 4; c++) free(f->pot[c]);
+    free(f->node);
+    free(f->wx);
+    free(f->wy);
     free(f);
 }
 
