@@ -473,7 +473,7 @@ PR_VECTOR_CLONES static void qt_repulsion(const quadtree *t, const double *Y, in
 /* ∂KL/∂y_i = 4 (Σ_j p_ij w_ij (y_i - y_j) - Σ_j w_ij² (y_i - y_j) / Σ w), the first
  * sum over P's neighbours, the second (neg) and Σ w from the tree or the FFT grid; KL
  * over P's entries with Q from that Σ w. */
-static pr_status sparse_gradient(const sparse_p *P, double ex, const double *Y, int64_t n, double sum_w, const double *neg,
+static void sparse_gradient(const sparse_p *P, double ex, const double *Y, int64_t n, double sum_w, const double *neg,
                                  double *grad, double *kl) {
     double error = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -493,7 +493,6 @@ static pr_status sparse_gradient(const sparse_p *P, double ex, const double *Y, 
         grad[2 * i + 1] = 4 * (py - neg[2 * i + 1] / sum_w);
     }
     if (kl) *kl = error;
-    return PR_OK;
 }
 
 /* ---- the optimiser ------------------------------------------------------------------------- */
@@ -529,7 +528,8 @@ static pr_status gradient(tsne_run *r, double ex, double *kl) {
             sum_w += s;
         }
     }
-    return st ? st : sparse_gradient(&r->sp, ex, r->Y, r->n, sum_w, neg, r->grad, kl);
+    if (!st) sparse_gradient(&r->sp, ex, r->Y, r->n, sum_w, neg, r->grad, kl);
+    return st;
 }
 
 /* Iterations it .. n_iter - 1 of one stage (scikit-learn's _gradient_descent): the

@@ -120,6 +120,9 @@ Test(pca, whitening_matches_scikit_learn) {
     assert_ok(pr_pca_reconstruction_error(q, X, &err_plain));
     assert_near(err, err_plain, 1e-10);
     assert_ok(pr_pca_inverse_transform(p, Z, &R));
+    pr_tensor *Xref = load_fixture("reduce/pca_inverse.npy"); /* scikit-learn's, unwhitened */
+    assert_tensor_close(R, Xref, 1e-10, 1e-10, "inverse of the whitened transform");
+    pr_tensor_free(Xref);
     pr_pca_free(p);
     pr_pca_free(q);
     pr_tensor_free(X);
