@@ -38,6 +38,14 @@ LAPACK_LIBS ?= -llapacke
 # kissfft (BSD, Debian's libkissfft-dev, float build) for t-SNE's FFT-accelerated gradient.
 LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lkissfft-float -lz -lm
 TEST_LIBS := -lcriterion
+# OpenMPI for data-parallel training (mpirun -np K primer train): only the tool's
+# cli/parallel.c uses it, the library never does. Built in when mpicc is found;
+# MPI=0 leaves it out, MPI=1 requires it.
+MPI ?= $(if $(shell command -v mpicc 2>/dev/null),1,0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := $(patsubst -I%,-isystem %,$(shell mpicc --showme:compile)) -DPRIMER_MPI
+MPI_LIBS := $(shell mpicc --showme:link)
+endif
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c) $(wildcard examples/book/*.c))
@@ -84,7 +92,7 @@ check: test
 # by LeakSanitizer at exit is caught here, from the output.
 SANITIZE_BUILD := build-sanitize
 sanitize: deps
-	@$(MAKE) --no-print-directory BUILD=$(SANITIZE_BUILD) OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=$(SANITIZE_BUILD) OPT=-O1 MPI=0 \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" _sanitize
 _sanitize: $(PRIMER) $(TESTS) $(QUICKSTART)
 	@PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS) \
@@ -108,6 +116,14 @@ $(OBJECT_LIST): FORCE
 	@echo '$(LIB_OBJ) $(CLI_OBJ) $(TEST_OBJ)' | cmp -s - $@ || echo '$(LIB_OBJ) $(CLI_OBJ) $(TEST_OBJ)' > $@
 FORCE:
 
+# Rebuilt when MPI is switched on or off.
+MPI_STAMP := $(BUILD)/mpi.flag
+$(MPI_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MPI)' | cmp -s - $@ || echo '$(MPI)' > $@
+$(BUILD)/obj/cli/parallel.o: CPPFLAGS_ALL += $(MPI_CFLAGS)
+$(BUILD)/obj/cli/parallel.o: $(MPI_STAMP)
+
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
@@ -125,11 +141,11 @@ $(SHARED_LIB): $(LIB_OBJ) $(OBJECT_LIST) src/libprimer.map
 
 # The tool and the tests link the static library: they run from the build tree.
 $(PRIMER): $(CLI_OBJ) $(STATIC_LIB) $(OBJECT_LIST)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIBS) $(MPI_LIBS)
 
 TEST_LINK := $(TEST_OBJ) $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ)) $(STATIC_LIB)
 $(TESTS): $(TEST_LINK) $(OBJECT_LIST)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_LINK) $(LIBS) $(TEST_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_LINK) $(LIBS) $(TEST_LIBS) $(MPI_LIBS)
 
 # The README's quick-start program, built against the shared library exactly as a
 # user would build it against an installed primer.

@@ -79,6 +79,10 @@ int main(int argc, char **argv) {
     pr_rng rng;
     pr_rng_seed(&rng, 0);
     mlp m = build(&rng, 1), nn = build(&rng, 0);
+    pr_threads *pool;
+    CHECK(pr_threads_new(&pool, threads));
+    pr_graph_set_threads(m.g, pool);
+    pr_graph_set_threads(nn.g, pool);
     pr_tensor *X, *Y;
     CHECK(pr_tensor_normal(&X, PR_F32, PR_SHAPE(64, 784), 0, 1, &rng));
     CHECK(pr_tensor_zeros(&Y, PR_F32, PR_SHAPE(64)));
@@ -125,5 +129,6 @@ int main(int argc, char **argv) {
     pr_tensor_free(Y);
     pr_graph_free(m.g);
     pr_graph_free(nn.g);
+    pr_threads_free(pool);
     return 0;
 }

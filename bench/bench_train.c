@@ -79,9 +79,10 @@ static void report(const char *what, double primer, double torch, int have_torch
 
 /* Adam at 1e-3 for `epochs` epochs of `batch`: the samples per second it trained. */
 static double train_rate(pr_model *m, const pr_tensor *X, const pr_tensor *y, int64_t epochs, int64_t batch,
-                         uint64_t seed) {
+                         uint64_t seed, pr_threads *pool) {
     pr_train_history *h;
     pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.threads = pool;
     o.epochs = epochs;
     o.batch_size = batch;
     o.seed = seed;
@@ -93,6 +94,16 @@ static double train_rate(pr_model *m, const pr_tensor *X, const pr_tensor *y, in
     return sps;
 }
 
+/* The pools: one worker, and --threads N (the scaling from one to the other is measured
+ * in the same run, interleaved). */
+static pr_threads *pool_1, *pool_n;
+
+static void report_scaling(const char *what, double one, double n, int threads) {
+    if (threads > 1)
+        printf("  %-22s 1 thread %10.0f samples/s   %d threads %10.0f samples/s   scaling %.2fx\n", what, one, threads,
+               n, n / one);
+}
+
 static void workload_a(const char *dir, int threads) {
     pr_tensor *X, *y, *Xtr, *ytr, *Xte, *yte;
     pr_rng rng;
@@ -100,19 +111,26 @@ static void workload_a(const char *dir, int threads) {
     CHECK(pr_data_digits(&X, &y));
     CHECK(pr_data_split(X, y, 0.2, 1, &rng, &Xtr, &ytr, &Xte, &yte));
     prepare(dir, &Xtr, ytr, &Xte, yte);
-    double best = 0, acc = 0;
+    double best = 0, best_1 = 0, acc = 0;
     for (int rep = 0; rep < 3; rep++) {
         pr_model *m = mlp("dense:128,relu,dense:64,relu", 64);
-        double sps = train_rate(m, Xtr, ytr, 20, 32, (uint64_t)rep), loss;
+        double sps = train_rate(m, Xtr, ytr, 20, 32, (uint64_t)rep, pool_n), loss;
         if (sps > best) best = sps;
         CHECK(pr_evaluate(m, Xte, yte, NULL, &loss, &acc));
         pr_model_free(m);
+        if (threads > 1) {
+            m = mlp("dense:128,relu,dense:64,relu", 64);
+            sps = train_rate(m, Xtr, ytr, 20, 32, (uint64_t)rep, pool_1);
+            if (sps > best_1) best_1 = sps;
+            pr_model_free(m);
+        }
     }
     result t = {0};
     int have = torch_run("a", dir, threads, &t);
     printf("(a) MLP 64-128-64-10, digits (%lld train / %lld test rows), Adam 1e-3, batch 32, 20 epochs, %d thread%s\n",
            (long long)Xtr->shape[0], (long long)Xte->shape[0], threads, threads > 1 ? "s" : "");
     report("training", best, t.train_sps, have, "samples/s");
+    report_scaling("training", best_1, best, threads);
     printf("  %-22s primer %10.4f %s", "test accuracy", acc, "         ");
     if (have) printf("   PyTorch %10.4f", t.accuracy);
     printf("\n");
@@ -127,18 +145,22 @@ static void workload_b(const char *dir, int threads) {
     CHECK(pr_data_blobs(20000 + 2000, 784, 10, 4.0, &rng, &X, &y));
     CHECK(pr_data_split(X, y, 2000.0 / 22000, 0, &rng, &Xtr, &ytr, &Xte, &yte));
     prepare(dir, &Xtr, ytr, &Xte, yte);
-    double best = 0, best_inf = 0;
+    double best = 0, best_inf = 0, best_1 = 0, best_inf_1 = 0;
     for (int rep = 0; rep < 3; rep++) {
-        pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
-        double sps = train_rate(m, Xtr, ytr, 2, 64, (uint64_t)rep);
-        if (sps > best) best = sps;
-        pr_tensor *out;
-        double t0 = bench_now();
-        CHECK(pr_model_forward(m, Xtr, &out));
-        double isps = (double)Xtr->shape[0] / (bench_now() - t0);
-        if (isps > best_inf) best_inf = isps;
-        pr_tensor_free(out);
-        pr_model_free(m);
+        for (int one = threads > 1; one >= 0; one--) {
+            pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
+            double sps = train_rate(m, Xtr, ytr, 2, 64, (uint64_t)rep, one ? pool_1 : pool_n);
+            pr_model_set_threads(m, one ? pool_1 : pool_n);
+            pr_tensor *out;
+            double t0 = bench_now();
+            CHECK(pr_model_forward(m, Xtr, &out));
+            double isps = (double)Xtr->shape[0] / (bench_now() - t0);
+            pr_tensor_free(out);
+            pr_model_free(m);
+            double *b = one ? &best_1 : &best, *bi = one ? &best_inf_1 : &best_inf;
+            if (sps > *b) *b = sps;
+            if (isps > *bi) *bi = isps;
+        }
     }
     result t = {0};
     int have = torch_run("b", dir, threads, &t);
@@ -146,6 +168,8 @@ static void workload_b(const char *dir, int threads) {
            (long long)Xtr->shape[0], threads, threads > 1 ? "s" : "");
     report("training", best, t.train_sps, have, "samples/s");
     report("inference (batch 1024)", best_inf, t.infer_sps, have, "samples/s");
+    report_scaling("training", best_1, best, threads);
+    report_scaling("inference", best_inf_1, best_inf, threads);
     /* memory: a fresh process that loads the same .npy files and trains, as PyTorch's does */
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "/proc/%d/exe --measure-memory %s", (int)getpid(), dir);
@@ -170,7 +194,7 @@ static int measure_memory(const char *dir) {
     snprintf(path, sizeof path, "%s/y_train.npy", dir);
     CHECK(pr_npy_read(path, NULL, &y));
     pr_model *m = mlp("dense:256,relu,dense:128,relu", 784);
-    train_rate(m, X, y, 2, 64, 0);
+    train_rate(m, X, y, 2, 64, 0, NULL);
     printf("rss_mb %.1f\n", bench_peak_rss_mb());
     pr_model_free(m);
     pr_tensor_free(X);
@@ -193,6 +217,8 @@ int main(int argc, char **argv) {
     }
     if (threads < 1) return 2;
     CHECK(pr_set_num_threads(threads));
+    CHECK(pr_threads_new(&pool_1, 1));
+    CHECK(pr_threads_new(&pool_n, threads));
     char dir[] = "/tmp/primer-bench-XXXXXX";
     if (!mkdtemp(dir)) return 1;
     printf("primer %s trainer vs PyTorch, float32\n", pr_version());

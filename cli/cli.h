@@ -17,6 +17,18 @@ typedef struct cli_command {
     const char *usage;                 /* full help text */
 } cli_command;
 
+/* Threads and processes (parallel.c): start the pool (threads 0: the CPUs, shared
+ * among the processes mpirun put on this machine) and, under mpirun in an MPI build,
+ * MPI; finish stops both (a failed process under MPI stops the others). */
+int cli_parallel_start(int *argc, char ***argv, int threads);
+void cli_parallel_finish(int status);
+pr_threads *cli_threads(void);
+int cli_rank(void);
+int cli_world_size(void);
+int cli_mpi_built_in(void);
+/* The trainer's all-reduce over the processes, NULL for one process. */
+const pr_train_distributed *cli_distributed(void);
+
 extern const cli_command cli_info_command;
 extern const cli_command cli_example_command;
 extern const cli_command cli_data_command;

@@ -55,6 +55,7 @@ static int load_model(const char *path, pr_model **m) {
         return CLI_FAILURE;
     }
     if (pr_model_load(path, m)) return cli_library_error("loading the model");
+    pr_model_set_threads(*m, cli_threads());
     return CLI_OK;
 }
 

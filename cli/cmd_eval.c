@@ -65,6 +65,7 @@ static int loaded_open(const char *path, loaded *l) {
         return cli_columns_of_estimator(l->e, &l->columns);
     }
     if (pr_model_load(path, &l->m)) return cli_library_error("loading the model");
+    pr_model_set_threads(l->m, cli_threads());
     return cli_columns_of_model(l->m, &l->columns);
 }
 

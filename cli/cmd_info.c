@@ -42,8 +42,10 @@ static int run_info(int argc, char **argv) {
         cli_json_string(stdout, info.blas);
         printf(", \"lapack\": ");
         cli_json_string(stdout, info.lapack);
-        printf(", \"blas_threads\": %d, \"cpus\": %d, \"dtypes\": [\"float32\", \"float64\", \"int32\", \"int64\"]}\n",
-               info.blas_threads, info.cpu_count);
+        printf(", \"blas_threads\": %d, \"threads\": %d, \"cpus\": %d, \"mpi\": %s, \"processes\": %d, "
+               "\"dtypes\": [\"float32\", \"float64\", \"int32\", \"int64\"]}\n",
+               info.blas_threads, pr_threads_count(cli_threads()), info.cpu_count, cli_mpi_built_in() ? "true" : "false",
+               cli_world_size());
         return CLI_OK;
     }
     printf("primer %s\n", pr_version());
@@ -51,6 +53,9 @@ static int run_info(int argc, char **argv) {
     printf("LAPACK:   %s\n", info.lapack);
     printf("threads:  %d BLAS thread%s, %d CPU%s online\n", info.blas_threads, info.blas_threads == 1 ? "" : "s",
            info.cpu_count, info.cpu_count == 1 ? "" : "s");
+    printf("workers:  %d thread%s (--threads)\n", pr_threads_count(cli_threads()),
+           pr_threads_count(cli_threads()) == 1 ? "" : "s");
+    printf("MPI:      %s\n", cli_mpi_built_in() ? "built in (mpirun -np K primer train ...)" : "not built in");
     printf("dtypes:   float32 float64 int32 int64\n");
     return CLI_OK;
 }

@@ -330,6 +330,9 @@ static int configure(run *r, pr_train_options *o, progress *p) {
     o->epochs = a->epochs;
     o->batch_size = a->batch;
     o->seed = (uint64_t)a->seed;
+    o->threads = cli_threads();
+    pr_model_set_threads(r->m, cli_threads()); /* the test set's evaluation too */
+    o->distributed = cli_distributed();
     o->val_fraction = r->lm ? 0 : a->val; /* a language model holds out the end of its text */
     o->X_val = r->X_val;
     o->y_val = r->y_val;
@@ -466,6 +469,10 @@ static int run_train(int argc, char **argv) {
     if (r.X_test && pr_evaluate(r.m, r.X_test, r.y_test, &o.loss, &r.test_loss, &r.test_metric)) {
         run_free(&r);
         return cli_library_error("test");
+    }
+    if (cli_rank() > 0) { /* rank 0 writes the model and the figures */
+        run_free(&r);
+        return CLI_OK;
     }
     if (pr_model_save(r.m, out)) {
         run_free(&r);

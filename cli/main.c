@@ -32,7 +32,8 @@ static void print_help(FILE *f) {
     for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "\n"
                "options:\n"
-               "  --threads N   threads BLAS may use (default: OpenBLAS's own choice)\n"
+               "  --threads N   worker threads (1 to the CPUs online; default: all of them, shared\n"
+               "                among the processes mpirun starts on this machine)\n"
                "  --version     print the version\n"
                "  -h, --help    this help; 'primer <command> --help' for a command\n"
                "\n"
@@ -41,7 +42,7 @@ static void print_help(FILE *f) {
 
 int main(int argc, char **argv) {
     pr_blas_restart_preferred(argv); /* OpenBLAS's best kernels for this CPU (primer/linalg.h) */
-    int i = 1;
+    int i = 1, threads = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (cli_is_help(argv[i])) {
             print_help(stdout);
@@ -53,9 +54,9 @@ int main(int argc, char **argv) {
         }
         if (!strcmp(argv[i], "--threads")) {
             long long n;
-            if (i + 1 >= argc || !cli_parse_int(argv[i + 1], 1, 1024, &n))
-                return cli_usage_error("--threads needs a number from 1 to 1024");
-            if (pr_set_num_threads((int)n)) return cli_library_error("--threads");
+            if (i + 1 >= argc || !cli_parse_int(argv[i + 1], 1, PR_THREADS_MAX, &n))
+                return cli_usage_error("--threads needs a number from 1 to the CPUs online (%d here)", pr_cpu_count());
+            threads = (int)n;
             i++;
             continue;
         }
@@ -65,7 +66,12 @@ int main(int argc, char **argv) {
         print_help(stderr);
         return CLI_USAGE;
     }
+    const cli_command *command = NULL;
     for (int c = 0; c < N_COMMANDS; c++)
-        if (!strcmp(argv[i], commands[c]->name)) return commands[c]->run(argc - i, argv + i);
-    return cli_usage_error("unknown command '%s' (see primer --help)", argv[i]);
+        if (!strcmp(argv[i], commands[c]->name)) command = commands[c];
+    if (!command) return cli_usage_error("unknown command '%s' (see primer --help)", argv[i]);
+    int rc = cli_parallel_start(&argc, &argv, threads);
+    if (rc == CLI_OK) rc = command->run(argc - i, argv + i);
+    cli_parallel_finish(rc);
+    return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "primer/version.h"
 #include "primer/core.h"
+#include "primer/threads.h"
 #include "primer/linalg.h"
 #include "primer/autograd.h"
 #include "primer/io.h"

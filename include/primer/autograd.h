@@ -42,6 +42,7 @@
 #include <stdio.h>
 
 #include "primer/core.h"
+#include "primer/threads.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -293,6 +294,11 @@ pr_node pr_g_bce_with_logits(pr_graph *g, pr_node logits, pr_node targets);
 /* Training (default) or evaluation behaviour of dropout and batch norm. */
 void pr_graph_set_training(pr_graph *g, int on);
 int pr_graph_training(const pr_graph *g);
+/* Split the kernels' work over `pool` (NULL, the default: the calling thread only).
+ * The graph does not own the pool, which must outlive its use here; results are
+ * the same bits with any pool (docs/performance.md lists the kernels it splits). */
+void pr_graph_set_threads(pr_graph *g, pr_threads *pool);
+pr_threads *pr_graph_threads(const pr_graph *g);
 /* Seed the graph's generator (dropout masks); a new graph is seeded with 0. */
 void pr_graph_seed(pr_graph *g, uint64_t seed);
 /* The graph's generator, for saving and restoring its state. */

@@ -192,6 +192,8 @@ const char *pr_model_spec(const pr_model *m);
 /* The graph, its input x (N, in_shape...) and output node (N, outputs...). Add
  * nodes to the graph freely (losses, extra heads); the model's own nodes stay. */
 pr_graph *pr_model_graph(pr_model *m);
+/* Split the model's kernels over `pool` (NULL: the calling thread); see primer/threads.h. */
+void pr_model_set_threads(pr_model *m, pr_threads *pool);
 pr_node pr_model_input(const pr_model *m);
 pr_node pr_model_output(const pr_model *m);
 /* The output node of top-level layer i (0-based): after a forward pass its value

@@ -31,6 +31,7 @@
 #define PRIMER_OPTIM_H
 
 #include "primer/core.h"
+#include "primer/threads.h"
 #include "primer/io.h"
 
 #ifdef __cplusplus
@@ -87,6 +88,9 @@ typedef struct pr_optimizer pr_optimizer;
  * settings (a negative rate, β outside [0, 1)) are PR_ERR_INVALID naming them. */
 pr_status pr_optimizer_new(pr_optimizer **out, const pr_optimizer_config *config, int64_t n_params, pr_dtype dtype);
 void pr_optimizer_free(pr_optimizer *o);
+/* Split each step's updates over `pool` (NULL: the calling thread); the same bits
+ * with any pool. The optimiser does not own the pool. */
+void pr_optimizer_set_threads(pr_optimizer *o, pr_threads *pool);
 /* One update of `params` (1-D, n_params elements) from `grads` (same), with learning
  * rate lr (PR_UNSET: the configured rate; a schedule's rate otherwise, >= 0). */
 pr_status pr_optimizer_step(pr_optimizer *o, pr_tensor *params, const pr_tensor *grads, double lr);

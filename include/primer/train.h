@@ -67,6 +67,28 @@ typedef struct pr_batch_report {
 
 typedef enum pr_log_format { PR_LOG_AUTO, PR_LOG_CSV, PR_LOG_JSONL } pr_log_format;
 
+/* Data-parallel training over processes (docs/scaling.md). Every process calls
+ * pr_train with the same model, data, options and seed; each runs its share of every
+ * batch (rows [r B / K, (r + 1) B / K) of the batch for rank r of K), the gradients
+ * (each weighted by its share of the rows) are summed over the processes with one
+ * call of `allreduce` per step, and every process applies the same update, so the
+ * parameters stay identical everywhere without being sent. The epoch's losses and
+ * metrics are summed the same way, once per epoch. Only rank 0 writes the checkpoint
+ * and the log; each rank may read the same checkpoint to resume, with any K.
+ * Batch-norm statistics are per rank (each normalises its own share).
+ *
+ * Before the first step the processes compare fingerprints of their data, their
+ * model's parameters and their settings, and every rank fails naming the ranks that
+ * differ from rank 0. primer's library knows nothing of MPI: the caller supplies the
+ * sum (the primer tool binds MPI_Allreduce). */
+typedef struct pr_train_distributed {
+    int rank, size;              /* this process, of size >= 1 */
+    /* Sum n values of `dtype` (PR_F32 or PR_F64) over every process, in place; every
+       process calls it with the same n. Nonzero on failure (with pr_last_error set). */
+    pr_status (*allreduce)(void *data, int64_t n, pr_dtype dtype, void *ctx);
+    void *ctx;
+} pr_train_distributed;
+
 /* Start from PR_TRAIN_DEFAULTS (a NULL pointer means the same); the defaults follow
  * each field, and every field is taken as given. */
 typedef struct pr_train_options {
@@ -95,6 +117,8 @@ typedef struct pr_train_options {
     int (*on_epoch)(const pr_epoch_report *report, void *user);
     void (*on_batch)(const pr_batch_report *report, void *user);
     void *user;
+    pr_threads *threads;         /* split the work over this pool (NULL: the model's, if any) */
+    const pr_train_distributed *distributed; /* NULL: one process */
 } pr_train_options;
 
 #define PR_TRAIN_DEFAULTS                                                                                  \

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "autograd/graph_internal.h"
+#include "core/parallel.h"
 
 /* Serial numbers tell graphs apart so a node handle used with the wrong graph (or
  * one freed and replaced at the same address) is caught. This counter is the one
@@ -517,6 +518,10 @@ int pr_graph_training(const pr_graph *g) { return graph_ok(g) && g->training; }
 void pr_graph_set_prior_sampling(pr_graph *g, int on) {
     if (graph_ok(g)) g->prior_sampling = on != 0;
 }
+void pr_graph_set_threads(pr_graph *g, pr_threads *pool) {
+    if (graph_ok(g)) g->threads = pool;
+}
+pr_threads *pr_graph_threads(const pr_graph *g) { return graph_ok(g) ? g->threads : NULL; }
 void pr_graph_seed(pr_graph *g, uint64_t seed) {
     if (graph_ok(g)) pr_rng_seed(&g->rng, seed);
 }
@@ -904,7 +909,7 @@ static pr__kernel kernel_of(pr_graph *g, int32_t i) {
                     .rng = def->flags & PR__OPF_RANDOM ? &g->rng : NULL,
                     .training = g->training,
                     .prior_sampling = g->prior_sampling,
-                    .threads = NULL,
+                    .threads = g->threads,
                     .graph_ = g,
                     .node_ = i};
     return k;
@@ -979,7 +984,17 @@ pr_status pr_graph_bind_input(pr_graph *g, pr_node x, const pr_tensor *value) {
     return PR_OK;
 }
 
+static pr_status forward_run(pr_graph *g, pr_node output);
+
 pr_status pr_graph_forward(pr_graph *g, pr_node output) {
+    pr_threads *pool = graph_ok(g) ? g->threads : NULL;
+    pr__region_enter(pool);
+    pr_status st = forward_run(g, output);
+    pr__region_leave(pool);
+    return st;
+}
+
+static pr_status forward_run(pr_graph *g, pr_node output) {
     int32_t out;
     pr_status st = ready_to_run(g, output, "forward", &out);
     if (st) return st;
@@ -1038,7 +1053,7 @@ static pr_status backward_from(pr_graph *g, pr_node out_h, const pr_tensor *seed
     if (!o->requires_grad) return PR_OK; /* nothing trainable feeds it */
     double t0 = g->profiling ? now() : 0;
     mark_ancestors(g, out, MARK_BACKWARD);
-    memset(g->arena + g->grad_begin, 0, g->grad_end - g->grad_begin);
+    pr__parallel_zero(g->threads, g->arena + g->grad_begin, g->grad_end - g->grad_begin);
     /* Seed: added, since the output's gradient may alias a parameter's. */
     if (seed && seed->dtype == PR_F32 && g->dtype == PR_F32) {
         float *gr = o->grad.data;
@@ -1076,11 +1091,19 @@ static pr_status backward_from(pr_graph *g, pr_node out_h, const pr_tensor *seed
     return PR_OK;
 }
 
-pr_status pr_graph_backward(pr_graph *g, pr_node loss) { return backward_from(g, loss, NULL, "backward"); }
+static pr_status backward_region(pr_graph *g, pr_node out, const pr_tensor *seed, const char *op) {
+    pr_threads *pool = graph_ok(g) ? g->threads : NULL;
+    pr__region_enter(pool);
+    pr_status st = backward_from(g, out, seed, op);
+    pr__region_leave(pool);
+    return st;
+}
+
+pr_status pr_graph_backward(pr_graph *g, pr_node loss) { return backward_region(g, loss, NULL, "backward"); }
 
 pr_status pr_graph_backward_seed(pr_graph *g, pr_node out, const pr_tensor *seed) {
     if (!seed) return pr__fail(PR_ERR_INVALID, "backward_seed: seed is NULL");
-    return backward_from(g, out, seed, "backward_seed");
+    return backward_region(g, out, seed, "backward_seed");
 }
 
 static pr_status node_view(const pr_graph *g, pr_node h, int grad, pr_tensor *view) {

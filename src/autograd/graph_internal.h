@@ -178,6 +178,7 @@ struct pr_graph {
     int prior_sampling;          /* gaussian_sample draws from N(0, I), ignoring its inputs */
     pr_rng rng;                  /* the random stream of PR__OPF_RANDOM ops */
     pr_status run_status;        /* set by a kernel that meets bad data (an index out of range) */
+    pr_threads *threads;         /* the caller's pool, or NULL */
 };
 
 /* What a kernel sees: views of its inputs and output (shapes included), their
@@ -197,7 +198,7 @@ typedef struct pr__kernel {
     pr_rng *rng;                       /* PR__OPF_RANDOM ops; NULL for the others */
     int training;
     int prior_sampling;                /* the graph's prior sampling (gaussian_sample) */
-    void *threads;                     /* the thread pool (none yet: NULL, run inline) */
+    pr_threads *threads;               /* the graph's pool (NULL: run inline) */
     pr_graph *graph_;                  /* for pr__kernel_fail's message only */
     int32_t node_;
 } pr__kernel;

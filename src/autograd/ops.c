@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "autograd/graph_internal.h"
+#include "core/parallel.h"
 #include "linalg/backend.h"
 
 /* ---- kernels for each dtype -------------------------------------------------------------- */
@@ -11,7 +12,8 @@
 #define R float
 #define SFX f32
 #define MATH(fn) fn##f
-#define BK_GEMM pr__bk_gemm_f32
+/* every kernel's products split over its pool (k->threads) */
+#define BK_GEMM(...) pr__par_gemm_f32(k->threads, __VA_ARGS__)
 #define BK_GEMM_NT_ACC pr__bk_gemm_nt_acc_f32
 #define SIGMOID(x) pr__sigmoidf(x)
 #define SOFTMAX pr__softmax_f32
@@ -37,7 +39,7 @@
 #define R double
 #define SFX f64
 #define MATH(fn) fn
-#define BK_GEMM pr__bk_gemm_f64
+#define BK_GEMM(...) pr__par_gemm_f64(k->threads, __VA_ARGS__)
 #define BK_GEMM_NT_ACC pr__bk_gemm_nt_acc_f64
 #define SIGMOID(x) pr__sigmoid(x)
 #define SOFTMAX pr__softmax_f64

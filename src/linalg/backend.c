@@ -98,6 +98,10 @@ int pr__bk_threads(void) {
     return n > 0 ? n : 1;
 }
 
+void pr__bk_set_threads(int n) {
+    if (openblas_set_num_threads) openblas_set_num_threads(n);
+}
+
 pr_status pr_set_num_threads(int n) {
     if (n < 1) return pr__fail(PR_ERR_INVALID, "set_num_threads: %d is not a thread count", n);
     if (!openblas_set_num_threads)

@@ -45,6 +45,16 @@ int pr__bk_small_gemm_is_slow(void);
 
 /* The BLAS's thread count (1 when it cannot tell). */
 int pr__bk_threads(void);
+/* Set it (no-op when the BLAS has no thread control). */
+void pr__bk_set_threads(int n);
+
+/* pr__bk_gemm split over a pool (par_gemm.c): inline for a NULL or one-worker pool,
+ * a small product, or inside a parallel region. */
+struct pr_threads;
+int pr__par_gemm_f32(struct pr_threads *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                     const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+int pr__par_gemm_f64(struct pr_threads *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+                     const double *A, int64_t lda, const double *B, int64_t ldb, double beta, double *C, int64_t ldc);
 
 #define PR_BK_DECLARE(R, SFX)                                                                     \
     /* ---- BLAS, row-major ---- */                                                               \

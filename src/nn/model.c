@@ -303,6 +303,9 @@ void pr_model_free(pr_model *m) {
 
 const char *pr_model_spec(const pr_model *m) { return m ? m->spec : ""; }
 pr_graph *pr_model_graph(pr_model *m) { return m ? m->g : NULL; }
+void pr_model_set_threads(pr_model *m, pr_threads *pool) {
+    if (m) pr_graph_set_threads(m->g, pool);
+}
 pr_node pr_model_input(const pr_model *m) { return m ? m->x : (pr_node){0, -1}; }
 pr_node pr_model_output(const pr_model *m) { return m ? m->y : (pr_node){0, -1}; }
 int pr_model_layer_count(const pr_model *m) { return m ? m->n_layers : 0; }

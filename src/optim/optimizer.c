@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/parallel.h"
 #include "primer/optim.h"
 
 struct pr_optimizer {
@@ -12,6 +13,7 @@ struct pr_optimizer {
     pr_dtype dtype;
     int64_t n, steps;
     void *state0, *state1;       /* velocity / first moment / square average / sum; second moment */
+    pr_threads *threads;         /* the caller's pool, or NULL */
 };
 
 #define R float
@@ -146,6 +148,32 @@ static pr_status check_vector(const pr_tensor *t, pr_dtype dtype, int64_t n, con
     return PR_OK;
 }
 
+/* Updates go in blocks, so that zeroing a block of gradients finds it still in
+ * cache, and the blocks are split over the pool (each element's update is the same
+ * arithmetic wherever it runs). */
+#define STEP_BLOCK 4096
+
+typedef struct step_job {
+    pr_optimizer *o;
+    void *params;
+    void *grads;
+    double lr;
+} step_job;
+
+static void step_blocks(void *ctx, int64_t b0, int64_t b1, int worker) {
+    const step_job *j = ctx;
+    pr_optimizer *o = j->o;
+    (void)worker;
+    size_t es = pr_dtype_size(o->dtype);
+    for (int64_t b = b0; b < b1; b++) {
+        int64_t start = b * STEP_BLOCK, len = o->n - start < STEP_BLOCK ? o->n - start : STEP_BLOCK;
+        char *p = (char *)j->params + (size_t)start * es, *g = (char *)j->grads + (size_t)start * es;
+        if (o->dtype == PR_F32) optimizer_update_f32(o, (float *)(void *)p, (float *)(void *)g, start, len, j->lr);
+        else optimizer_update_f64(o, (double *)(void *)p, (double *)(void *)g, start, len, j->lr);
+        if (o->config.zero_grads) memset(g, 0, (size_t)len * es);
+    }
+}
+
 pr_status pr_optimizer_step(pr_optimizer *o, pr_tensor *params, const pr_tensor *grads, double lr) {
     if (!o) return pr__fail(PR_ERR_INVALID, "optimizer_step: optimizer is NULL");
     pr_status st = check_vector(params, o->dtype, o->n, "optimizer_step", "params");
@@ -153,17 +181,15 @@ pr_status pr_optimizer_step(pr_optimizer *o, pr_tensor *params, const pr_tensor 
     if (isnan(lr)) lr = o->config.lr; /* PR_UNSET */
     if (!(lr >= 0) || !isfinite(lr)) return pr__fail(PR_ERR_INVALID, "optimizer_step: the learning rate %g must be >= 0", lr);
     o->steps++;
-    /* in blocks, so that zeroing a block of gradients finds it still in cache */
-    const int64_t block = o->config.zero_grads ? 4096 : o->n;
-    size_t es = pr_dtype_size(o->dtype);
-    for (int64_t start = 0; start < o->n; start += block) {
-        int64_t len = o->n - start < block ? o->n - start : block;
-        char *p = (char *)params->data + (size_t)start * es, *g = (char *)grads->data + (size_t)start * es;
-        if (o->dtype == PR_F32) optimizer_update_f32(o, (float *)(void *)p, (float *)(void *)g, start, len, lr);
-        else optimizer_update_f64(o, (double *)(void *)p, (double *)(void *)g, start, len, lr);
-        if (o->config.zero_grads) memset(g, 0, (size_t)len * es);
-    }
+    step_job job = {o, params->data, grads->data, lr};
+    pr__region_enter(o->threads);
+    pr__parallel_for(o->threads, (o->n + STEP_BLOCK - 1) / STEP_BLOCK, 8, step_blocks, &job);
+    pr__region_leave(o->threads);
     return PR_OK;
+}
+
+void pr_optimizer_set_threads(pr_optimizer *o, pr_threads *pool) {
+    if (o) o->threads = pool;
 }
 
 pr_status pr_optimizer_adam_moments(const pr_optimizer *o, double *m, double *v, double *m_hat, double *v_hat) {

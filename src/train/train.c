@@ -199,6 +199,9 @@ typedef struct session {
     double best_loss;
     pr_train_history *h;
     char fingerprint[512];
+    const pr_train_distributed *dist; /* NULL for one process */
+    pr_tensor *share_seed;       /* distributed: this rank's share of the batch, seeding backward */
+    pr_threads *threads_before;  /* the graph's pool before the run (restored after) */
 } session;
 
 static void session_free(session *s) {
@@ -209,6 +212,7 @@ static void session_free(session *s) {
     pr_optimizer_free(s->opt);
     pr_schedule_free(s->sched);
     pr_batches_free(s->batches);
+    pr_tensor_free(s->share_seed);
     free(s->state_best);
     free(s->state_epoch);
     pr_train_history_free(s->h);
@@ -247,6 +251,33 @@ static double tally_aux(const tally *t, int k) { return t->weight > 0 ? t->aux_s
 static double tally_metric(const session *s, const tally *t) {
     return s->labels ? pr_tally_accuracy(&t->metric) : pr_tally_regression(&t->metric).r2;
 }
+
+/* Sum an epoch's tally over the processes: sums add, and the regression tally's mean
+ * and M2 travel as Σ y and Σ y² (one all-reduce per epoch). */
+static pr_status tally_allreduce(session *s, tally *t) {
+    const pr_train_distributed *d = s->dist;
+    if (!d || d->size <= 1) return PR_OK;
+    pr_metric_tally *m = &t->metric;
+    double n = (double)m->n, v[8 + PR_MODEL_MAX_LOSSES] = {t->loss_sum, t->weight, (double)m->count, (double)m->hits, n,
+                                                           n * m->mean, m->m2 + n * m->mean * m->mean, m->sse};
+    v[8] = m->sae;
+    for (int k = 0; k < s->n_aux; k++) v[9 + k] = t->aux_sum[k];
+    pr_status st = d->allreduce(v, 9 + s->n_aux, PR_F64, d->ctx);
+    if (st) return pr__fail_context("train: epoch %lld: summing the processes' losses: ", (long long)s->epoch);
+    t->loss_sum = v[0];
+    t->weight = v[1];
+    m->count = (int64_t)v[2];
+    m->hits = (int64_t)v[3];
+    m->n = (int64_t)v[4];
+    m->mean = v[4] > 0 ? v[5] / v[4] : 0;
+    m->m2 = v[4] > 0 ? fmax(v[6] - v[4] * m->mean * m->mean, 0) : 0;
+    m->sse = v[7];
+    m->sae = v[8];
+    for (int k = 0; k < s->n_aux; k++) t->aux_sum[k] = v[9 + k];
+    return PR_OK;
+}
+
+static int is_rank0(const session *s) { return !s->dist || s->dist->rank == 0; }
 
 static pr_status bind_batch(session *s, const pr_tensor *xb, const pr_tensor *tb) {
     pr_status st = pr_graph_bind_input(s->g, s->x, xb);
@@ -410,12 +441,27 @@ static void make_fingerprint(session *s) {
     uselocale(old);
 }
 
-static pr_status record_epoch(session *s, const tally *t, double lr, double seconds, int *stop) {
+/* A distributed run's start: every rank must train on the same data, parameters and
+ * settings. */
+static pr_status compare_processes(session *s) {
+    uint64_t data = 0;
+    const pr_tensor *sets[] = {s->X_train, s->T_train, s->X_val, s->T_val};
+    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
+        if (sets[k]) data = pr__hash_bytes(sets[k]->data, (size_t)sets[k]->size * pr_dtype_size(sets[k]->dtype), data);
+    uint64_t fp[3] = {data, pr__hash_bytes(s->params.data, (size_t)s->params.size * pr_dtype_size(s->params.dtype), 0),
+                      pr__hash_bytes(s->fingerprint, strlen(s->fingerprint), 0)};
+    static const char *const what[3] = {"different data", "a different model or initial weights",
+                                        "different training settings"};
+    return pr__dist_start(s->dist, s->batch, fp, 3, what);
+}
+
+static pr_status record_epoch(session *s, tally *t, double lr, double seconds, int *stop) {
     const pr_train_options *o = s->o;
     pr_train_history *h = s->h;
     int64_t e = s->epoch; /* 1-based, this epoch */
     tally val = {.loss_sum = NAN};
-    pr_status st = PR_OK;
+    pr_status st = tally_allreduce(s, t);
+    if (st) return st;
     if (s->has_val && (st = evaluate_set(s, s->X_val, s->T_val, &val))) return st;
     double train_loss = tally_loss(t), val_loss = s->has_val ? tally_loss(&val) : NAN;
     double monitored = s->has_val ? val_loss : train_loss;
@@ -458,32 +504,74 @@ static pr_status record_epoch(session *s, const tally *t, double lr, double seco
     return PR_OK;
 }
 
+static pr_status diverged(session *s, double loss, int64_t b, int64_t spe, double lr) {
+    pr_model_state_restore(s->m, s->state_epoch);
+    const char *what = s->dist && s->dist->size > 1 && isfinite(loss) ? "non-finite on another process"
+                       : isnan(loss)                                   ? "NaN"
+                       : loss > 0                                      ? "infinite"
+                                                                       : "-infinite";
+    return pr__fail(PR_ERR_NONFINITE, "the loss diverged: it became %s at epoch %lld, batch %lld of %lld "
+                                      "(learning rate %g); the model keeps its weights from %s. Try a smaller "
+                                      "learning rate or gradient clipping",
+                    what, (long long)s->epoch, (long long)b + 1, (long long)spe, lr,
+                    s->epoch > 1 ? "the end of the previous epoch" : "before training");
+}
+
+/* Forward and backward on this process's share of a batch; its gradients are summed
+ * with the other processes' (one all-reduce), each weighted by its share of the rows,
+ * so the sum is the gradient of the whole batch's mean loss. A process whose loss is
+ * not finite marks the first gradient NaN before the sum, so that every process sees
+ * it after and all stop together. */
+static pr_status distributed_step(session *s, tally *t, const pr_tensor *xb, const pr_tensor *tb, double *loss) {
+    const pr_train_distributed *d = s->dist;
+    int64_t rows = xb->shape[0], begin, count;
+    pr__dist_share(d, rows, &begin, &count);
+    pr_status st = PR_OK;
+    *loss = 0;
+    if (count > 0) {
+        pr_tensor xs, ts;
+        if ((st = pr_tensor_view_rows(xb, begin, begin + count, &xs)) ||
+            (tb && (st = pr_tensor_view_rows(tb, begin, begin + count, &ts))) || (st = bind_batch(s, &xs, tb ? &ts : NULL)) ||
+            (st = pr_graph_forward(s->g, s->total)) || (st = pr_graph_scalar(s->g, s->objective, loss)))
+            return st;
+        if ((st = tally_batch(s, t, *loss, tb ? &ts : NULL, &xs))) return st;
+        pr_tensor_fill(s->share_seed, (double)count / (double)rows);
+        if ((st = pr_graph_backward_seed(s->g, s->total, s->share_seed))) return st;
+    }
+    if (!isfinite(*loss)) pr_tensor_set(&s->grads, 0, NAN);
+    if ((st = d->allreduce(s->grads.data, s->grads.size, s->grads.dtype, d->ctx)))
+        return pr__fail_context("summing the processes' gradients: ");
+    if (!isfinite(pr_tensor_get(&s->grads, 0))) *loss = isfinite(*loss) ? (double)NAN : *loss;
+    return PR_OK;
+}
+
 /* One epoch of mini-batch steps. */
 static pr_status run_epoch(session *s, tally *t, double *last_lr) {
     const pr_train_options *o = s->o;
     pr_tensor xb, tb;
     int64_t spe = pr_batches_count(s->batches);
+    int distributed = s->dist && s->dist->size > 1;
     pr_status st;
     pr_graph_set_training(s->g, 1);
     while (pr_batches_next(s->batches, &xb, &tb)) {
         int64_t b = pr_batches_index(s->batches);
         double lr = pr_schedule_lr(s->sched, s->step, spe), loss;
         const pr_tensor *targets = s->T_train ? &tb : NULL;
-        if ((st = bind_batch(s, &xb, targets)) || (st = pr_graph_forward(s->g, s->total)) ||
-            (st = pr_graph_scalar(s->g, s->objective, &loss)))
-            return pr__fail_context("train: epoch %lld, batch %lld: ", (long long)s->epoch, (long long)b + 1);
-        if (!isfinite(loss)) {
-            pr_model_state_restore(s->m, s->state_epoch);
-            return pr__fail(PR_ERR_NONFINITE, "the loss diverged: it became %s at epoch %lld, batch %lld of %lld "
-                                              "(learning rate %g); the model keeps its weights from %s. Try a smaller "
-                                              "learning rate or gradient clipping",
-                            isnan(loss) ? "NaN" : loss > 0 ? "infinite" : "-infinite", (long long)s->epoch, (long long)b + 1, (long long)spe, lr,
-                            s->epoch > 1 ? "the end of the previous epoch" : "before training");
+        if (distributed) {
+            if ((st = distributed_step(s, t, &xb, targets, &loss)))
+                return pr__fail_context("train: epoch %lld, batch %lld: ", (long long)s->epoch, (long long)b + 1);
+            if (!isfinite(loss) || !isfinite(pr_tensor_get(&s->grads, 0))) return diverged(s, loss, b, spe, lr);
+        } else {
+            if ((st = bind_batch(s, &xb, targets)) || (st = pr_graph_forward(s->g, s->total)) ||
+                (st = pr_graph_scalar(s->g, s->objective, &loss)))
+                return pr__fail_context("train: epoch %lld, batch %lld: ", (long long)s->epoch, (long long)b + 1);
+            if (!isfinite(loss)) return diverged(s, loss, b, spe, lr);
+            if ((st = tally_batch(s, t, loss, targets, &xb)))
+                return pr__fail_context("train: epoch %lld: ", (long long)s->epoch);
+            /* the optimizer zeroes the parameter gradients as it consumes them, and
+             * backward zeroes the rest */
+            if ((st = pr_graph_backward(s->g, s->total))) return st;
         }
-        if ((st = tally_batch(s, t, loss, targets, &xb))) return pr__fail_context("train: epoch %lld: ", (long long)s->epoch);
-        /* the optimizer zeroes the parameter gradients as it consumes them, and
-         * backward zeroes the rest */
-        if ((st = pr_graph_backward(s->g, s->total))) return st;
         if (o->clip_value > 0 && (st = pr_clip_grad_value(&s->grads, o->clip_value))) return st;
         if (o->clip_norm > 0 && (st = pr_clip_grad_norm(&s->grads, o->clip_norm, NULL))) return st;
         if ((st = pr_optimizer_step(s->opt, &s->params, &s->grads, lr))) return st;
@@ -535,11 +623,16 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
     if (pr_model_task(m) == PR_TASK_NONE && !o->loss.kind)
         return pr__fail(PR_ERR_INVALID, "train: the model has no task; set one (pr_model_set_task) or name a loss");
     double t0 = now();
+    s.dist = o->distributed && o->distributed->size > 1 ? o->distributed : NULL;
+    s.threads_before = pr_graph_threads(pr_model_graph(m));
+    if (o->threads) pr_graph_set_threads(pr_model_graph(m), o->threads);
     pr_status st = session_start(&s, m, o, X, y, 1);
     if (!st) st = pr_graph_param_buffers(s.g, &s.params, &s.grads);
     pr_optimizer_config oc = o->optimizer;
     oc.zero_grads = 1;
     if (!st) st = pr_optimizer_new(&s.opt, &oc, s.params.size, pr_graph_dtype(s.g));
+    if (!st) pr_optimizer_set_threads(s.opt, pr_graph_threads(s.g));
+    if (!st && s.dist) st = pr_tensor_zeros(&s.share_seed, pr_graph_dtype(s.g), 0, NULL);
     if (!st) st = pr_graph_zero_grad(s.g);
     if (!st) st = pr_schedule_new(&s.sched, &o->schedule, pr_optimizer_settings(s.opt).lr, (double)s.epochs);
     if (!st) {
@@ -553,8 +646,9 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         s.state_epoch = pr__malloc(s.state_bytes ? s.state_bytes : 1);
         if (!s.state_best || !s.state_epoch) st = PR_ERR_NOMEM;
     }
+    if (!st) make_fingerprint(&s);
+    if (!st && s.dist) st = compare_processes(&s);
     if (!st) {
-        make_fingerprint(&s);
         s.h->has_val = s.has_val;
         s.h->regression = !s.labels;
         s.h->targets = s.targets;
@@ -574,12 +668,12 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         tally t = {.metric = PR_TALLY_EMPTY};
         if ((st = run_epoch(&s, &t, &lr))) break;
         if ((st = record_epoch(&s, &t, lr, now() - t_epoch, &stop))) break;
-        if (o->checkpoint) {
+        if (o->checkpoint && is_rank0(&s)) {
             pr_train_state ws = {s.opt, s.sched, &s.rng, s.h, s.state_best, s.fingerprint, s.epochs};
             if ((st = pr__checkpoint_write(m, o->checkpoint, &ws, s.epoch, s.step, s.wait, s.best_epoch, s.best_loss)))
                 break;
         }
-        if (o->log && (st = pr__train_log_write(s.h, o->log, o->log_format))) break;
+        if (o->log && is_rank0(&s) && (st = pr__train_log_write(s.h, o->log, o->log_format))) break;
     }
     if (!st && o->patience > 0 && !o->keep_last && s.best_epoch > 0 && s.best_epoch != s.h->epochs) {
         pr_model_state_restore(m, s.state_best);
@@ -591,6 +685,7 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         *history = s.h;
         s.h = NULL;
     }
+    pr_graph_set_threads(pr_model_graph(m), s.threads_before);
     session_free(&s);
     return st;
 }

@@ -27,6 +27,17 @@ pr_status pr__checkpoint_write(pr_model *m, const char *path, const pr_train_sta
                                int64_t wait, int64_t best_epoch, double best_loss);
 pr_status pr__checkpoint_read(pr_model *m, const char *path, pr_train_state *s, int64_t *epoch, int64_t *step,
                               int64_t *wait, int64_t *best_epoch, double *best_loss);
+/* Rank d->rank's rows of a batch of `rows`: [begin, begin + count) (all of them for
+ * one process or d NULL). */
+void pr__dist_share(const pr_train_distributed *d, int64_t rows, int64_t *begin, int64_t *count);
+/* A 64-bit fingerprint of n bytes, continuing from h. */
+uint64_t pr__hash_bytes(const void *data, size_t n, uint64_t h);
+/* Check a distributed run before its first step: the ranks and the batch, then the
+ * n fingerprints of every rank against rank 0's (what[k] names fingerprint k: "the
+ * data differs"). Every rank gets the same answer. */
+pr_status pr__dist_start(const pr_train_distributed *d, int64_t batch, const uint64_t *fingerprints, int n,
+                         const char *const *what);
+
 /* Rewrite the per-epoch log (atomically). */
 pr_status pr__train_log_write(const pr_train_history *h, const char *path, pr_log_format format);
 

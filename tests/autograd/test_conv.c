@@ -19,10 +19,14 @@ typedef struct conv_graph {
     pr_node x, w, b, y;
 } conv_graph;
 
+/* The pool the graphs split their kernels over (NULL: none). */
+static pr_threads *conv_pool;
+
 static conv_graph conv_build(pr_dtype dtype, const pr_tensor *x, const pr_tensor *w, const pr_tensor *b,
                              const pr_conv2d_params *p) {
     conv_graph c;
     assert_ok(pr_graph_new(&c.g, dtype));
+    pr_graph_set_threads(c.g, conv_pool);
     c.x = pr_g_param(c.g, "x", x->ndim, x->shape);
     c.w = pr_g_param(c.g, "w", w->ndim, w->shape);
     c.b = b ? pr_g_param(c.g, "b", b->ndim, b->shape) : pr_g_no_node();
@@ -53,12 +57,19 @@ static const struct {
 /* forward and backward in float64 and float32 against F.conv2d and its autograd */
 /* Every check runs twice: with the columns of a training pass kept for backward, and
  * rebuilt there (what large images get). */
+/* Each layout also runs with its work split over pools of 2 and 3 workers (samples,
+ * then output channels for the weight gradient). */
 static void run_both_layouts(void (*check)(void)) {
     size_t saved = pr__conv2d_keep_limit;
-    check();
-    pr__conv2d_keep_limit = 0;
-    check();
-    pr__conv2d_keep_limit = saved;
+    for (int workers = 1; workers <= 3; workers++) {
+        if (workers > 1) assert_ok(pr_threads_new(&conv_pool, workers));
+        check();
+        pr__conv2d_keep_limit = 0;
+        check();
+        pr__conv2d_keep_limit = saved;
+        pr_threads_free(conv_pool);
+        conv_pool = NULL;
+    }
 }
 
 static void check_pytorch(void) {
