@@ -121,6 +121,13 @@ static inline void bench_report_ratio(const char *what, double primer, double to
     printf("\n");
 }
 
+/* The scaling from one worker to `threads`, both measured in this run. */
+static inline void bench_report_scaling(const char *what, double one, double n, int threads, const char *unit) {
+    if (threads > 1)
+        printf("  %-30s 1 thread %9.1f %s   %d threads %9.1f %s   scaling %.2fx\n", what, one, unit, threads, n, unit,
+               n / one);
+}
+
 #define CHECK(call)                                                                 \
     do {                                                                            \
         if ((call) != PR_OK) {                                                      \

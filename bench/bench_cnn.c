@@ -40,6 +40,7 @@ static pr_model *lenet(void) {
 /* One epoch of SGD with momentum at batch 64: images per second. */
 static double lenet_epoch(pr_model *m, const pr_tensor *X, const pr_tensor *y, uint64_t seed) {
     pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.threads = pr_graph_threads(pr_model_graph(m));
     o.epochs = 1;
     o.batch_size = 64;
     o.seed = seed;
@@ -101,6 +102,9 @@ static int measure_memory(const char *dir, int threads) {
     return 0;
 }
 
+/* One worker, and --threads N: LeNet's scaling is measured in the same run. */
+static pr_threads *pool_1, *pool_n;
+
 static void workload_lenet(const char *dir, int threads) {
     pr_tensor *X, *y;
     synthetic_images(&X, &y);
@@ -109,7 +113,7 @@ static void workload_lenet(const char *dir, int threads) {
     /* each side best of 6 runs, alternating in blocks of 3 (PyTorch, primer, PyTorch,
      * primer), so a machine whose speed drifts (a shared virtual machine) favours
      * neither side */
-    double train = 0, infer = 0, torch_train = 0, torch_infer = 0;
+    double train = 0, infer = 0, torch_train = 0, torch_infer = 0, train_1 = 0, infer_1 = 0;
     bench_peer_times t = {0};
     for (int rep = 0; rep < 6; rep++) {
         if (rep % 3 == 0) {
@@ -117,16 +121,22 @@ static void workload_lenet(const char *dir, int threads) {
             if (bench_peer_seconds(&t, "train_ips") > torch_train) torch_train = bench_peer_seconds(&t, "train_ips");
             if (bench_peer_seconds(&t, "infer_ips") > torch_infer) torch_infer = bench_peer_seconds(&t, "infer_ips");
         }
-        pr_model *m = lenet();
-        double a = lenet_epoch(m, X, y, (uint64_t)rep), b = lenet_infer(m, X);
-        if (a > train) train = a;
-        if (b > infer) infer = b;
-        pr_model_free(m);
+        for (int one = threads > 1; one >= 0; one--) {
+            pr_model *m = lenet();
+            pr_model_set_threads(m, one ? pool_1 : pool_n);
+            double a = lenet_epoch(m, X, y, (uint64_t)rep), b = lenet_infer(m, X);
+            double *tr = one ? &train_1 : &train, *in = one ? &infer_1 : &infer;
+            if (a > *tr) *tr = a;
+            if (b > *in) *in = b;
+            pr_model_free(m);
+        }
     }
     printf("W4 LeNet-5, %d synthetic 1x28x28 images, SGD momentum 0.9, batch 64, one epoch, %d thread%s\n", IMAGES,
            threads, threads > 1 ? "s" : "");
     bench_report_ratio("training", train, torch_train, "images/s");
     bench_report_ratio("inference (batches of 256)", infer, torch_infer, "images/s");
+    bench_report_scaling("training", train_1, train, threads, "images/s");
+    bench_report_scaling("inference", infer_1, infer, threads, "images/s");
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "/proc/%d/exe --measure-memory %s %d", (int)getpid(), dir, threads);
     FILE *p = popen(cmd, "r");
@@ -225,6 +235,8 @@ int main(int argc, char **argv) {
     int threads = 1;
     const char *which = "all";
     if (bench_workload_options(argc, argv, "lenet|conv|fashion", &threads, &which)) return 2;
+    CHECK(pr_threads_new(&pool_1, 1));
+    CHECK(pr_threads_new(&pool_n, threads));
     char dir[32];
     if (!bench_temp_dir(dir)) return 1;
     printf("primer %s CNNs vs PyTorch, float32\n", pr_version());

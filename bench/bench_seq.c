@@ -20,9 +20,14 @@
 #include "bench.h"
 #include <unistd.h>
 
-/* One epoch of pr_train over X, y: seconds. */
-static double epoch(pr_model *m, const pr_tensor *X, const pr_tensor *y, pr_optimizer_config opt, uint64_t seed) {
+/* One worker, and --threads N: the scaling is measured in the same run. */
+static pr_threads *pool_1, *pool_n;
+
+/* One epoch of pr_train over X, y with the pool: seconds. */
+static double epoch(pr_model *m, const pr_tensor *X, const pr_tensor *y, pr_optimizer_config opt, uint64_t seed,
+                    pr_threads *pool) {
     pr_train_options o = PR_TRAIN_DEFAULTS;
+    o.threads = pool;
     o.epochs = 1;
     o.batch_size = 32;
     o.seed = seed;
@@ -77,7 +82,7 @@ static int measure_memory(int threads) {
     pr_tensor *X, *y;
     w7_data(&X, &y);
     pr_model *m = gpt();
-    epoch(m, X, y, adamw(), 0);
+    epoch(m, X, y, adamw(), 0, NULL);
     printf("rss_mb %.1f\n", bench_peak_rss_mb());
     pr_model_free(m);
     pr_tensor_free(X);
@@ -100,18 +105,21 @@ static void workload_lstm(const char *dir, int threads) {
     for (int64_t i = 0; i < 6400; i++) pr_tensor_set(y, i, (double)pr_rng_below(&rng, 10));
     bench_save_npy(dir, "X.npy", X);
     bench_save_npy(dir, "y.npy", y);
-    double best = 1e30;
-    for (int rep = 0; rep < 3; rep++) {
-        pr_model *m = lstm_classifier();
-        double s = epoch(m, X, y, pr_optimizer_defaults(PR_OPT_ADAM), (uint64_t)rep);
-        if (s < best) best = s;
-        pr_model_free(m);
-    }
+    double best = 1e30, best_1 = 1e30;
+    for (int rep = 0; rep < 3; rep++)
+        for (int one = threads > 1; one >= 0; one--) {
+            pr_model *m = lstm_classifier();
+            double s = epoch(m, X, y, pr_optimizer_defaults(PR_OPT_ADAM), (uint64_t)rep, one ? pool_1 : pool_n);
+            double *b = one ? &best_1 : &best;
+            if (s < *b) *b = s;
+            pr_model_free(m);
+        }
     bench_peer_times t;
     peer("lstm", dir, threads, &t);
     printf("W6 LSTM(32, 128) classifier, T = 50, batch 32, 200 steps of Adam, %d thread%s\n", threads,
            threads > 1 ? "s" : "");
     bench_report_ratio("training", 6400 / best, bench_peer_seconds(&t, "per_second"), "sequences/s");
+    bench_report_scaling("training", 6400 / best_1, 6400 / best, threads, "sequences/s");
     pr_tensor_free(X);
     pr_tensor_free(y);
 }
@@ -121,21 +129,24 @@ static void workload_gpt(const char *dir, int threads) {
     w7_data(&X, &y);
     bench_save_npy(dir, "tokens.npy", X);
     bench_save_npy(dir, "next.npy", y);
-    double best = 1e30;
+    double best = 1e30, best_1 = 1e30;
     int64_t params = 0;
-    for (int rep = 0; rep < 3; rep++) {
-        pr_model *m = gpt();
-        params = pr_model_param_count(m);
-        double s = epoch(m, X, y, adamw(), (uint64_t)rep);
-        if (s < best) best = s;
-        pr_model_free(m);
-    }
+    for (int rep = 0; rep < 3; rep++)
+        for (int one = threads > 1; one >= 0; one--) {
+            pr_model *m = gpt();
+            params = pr_model_param_count(m);
+            double s = epoch(m, X, y, adamw(), (uint64_t)rep, one ? pool_1 : pool_n);
+            double *b = one ? &best_1 : &best;
+            if (s < *b) *b = s;
+            pr_model_free(m);
+        }
     bench_peer_times t;
     peer("gpt", dir, threads, &t);
     printf("W7 character Transformer LM (%lld parameters; PyTorch %.0f), batch 32 x 64 tokens, 100 steps of AdamW, %d "
            "thread%s\n",
            (long long)params, bench_peer_seconds(&t, "params"), threads, threads > 1 ? "s" : "");
     bench_report_ratio("training", 3200 * 64 / best, bench_peer_seconds(&t, "per_second"), "tokens/s");
+    bench_report_scaling("training", 3200 * 64 / best_1, 3200 * 64 / best, threads, "tokens/s");
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "/proc/%d/exe --measure-memory %d", (int)getpid(), threads);
     FILE *p = popen(cmd, "r");
@@ -198,6 +209,8 @@ int main(int argc, char **argv) {
     int threads = 1;
     const char *which = "all";
     if (bench_workload_options(argc, argv, "lstm|gpt|attention", &threads, &which)) return 2;
+    CHECK(pr_threads_new(&pool_1, 1));
+    CHECK(pr_threads_new(&pool_n, threads));
     char dir[32];
     if (!bench_temp_dir(dir)) return 1;
     printf("primer %s sequence models vs PyTorch, float32\n", pr_version());

@@ -98,12 +98,6 @@ static double train_rate(pr_model *m, const pr_tensor *X, const pr_tensor *y, in
  * in the same run, interleaved). */
 static pr_threads *pool_1, *pool_n;
 
-static void report_scaling(const char *what, double one, double n, int threads) {
-    if (threads > 1)
-        printf("  %-22s 1 thread %10.0f samples/s   %d threads %10.0f samples/s   scaling %.2fx\n", what, one, threads,
-               n, n / one);
-}
-
 static void workload_a(const char *dir, int threads) {
     pr_tensor *X, *y, *Xtr, *ytr, *Xte, *yte;
     pr_rng rng;
@@ -130,7 +124,7 @@ static void workload_a(const char *dir, int threads) {
     printf("(a) MLP 64-128-64-10, digits (%lld train / %lld test rows), Adam 1e-3, batch 32, 20 epochs, %d thread%s\n",
            (long long)Xtr->shape[0], (long long)Xte->shape[0], threads, threads > 1 ? "s" : "");
     report("training", best, t.train_sps, have, "samples/s");
-    report_scaling("training", best_1, best, threads);
+    bench_report_scaling("training", best_1, best, threads, "samples/s");
     printf("  %-22s primer %10.4f %s", "test accuracy", acc, "         ");
     if (have) printf("   PyTorch %10.4f", t.accuracy);
     printf("\n");
@@ -168,8 +162,8 @@ static void workload_b(const char *dir, int threads) {
            (long long)Xtr->shape[0], threads, threads > 1 ? "s" : "");
     report("training", best, t.train_sps, have, "samples/s");
     report("inference (batch 1024)", best_inf, t.infer_sps, have, "samples/s");
-    report_scaling("training", best_1, best, threads);
-    report_scaling("inference", best_inf_1, best_inf, threads);
+    bench_report_scaling("training", best_1, best, threads, "samples/s");
+    bench_report_scaling("inference", best_inf_1, best_inf, threads, "samples/s");
     /* memory: a fresh process that loads the same .npy files and trains, as PyTorch's does */
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "/proc/%d/exe --measure-memory %s", (int)getpid(), dir);

@@ -519,7 +519,9 @@ void pr_graph_set_prior_sampling(pr_graph *g, int on) {
     if (graph_ok(g)) g->prior_sampling = on != 0;
 }
 void pr_graph_set_threads(pr_graph *g, pr_threads *pool) {
-    if (graph_ok(g)) g->threads = pool;
+    if (!graph_ok(g)) return;
+    if (pr_threads_count(pool) != pr_threads_count(g->threads)) g->planned = 0; /* scratch per worker */
+    g->threads = pool;
 }
 pr_threads *pr_graph_threads(const pr_graph *g) { return graph_ok(g) ? g->threads : NULL; }
 void pr_graph_seed(pr_graph *g, uint64_t seed) {

@@ -474,15 +474,20 @@ static size_t batchnorm_scratch(const pr_graph *g, const pr__node *n) {
 }
 
 /* conv2d: a header, then im2col patches (C KH KW x OH OW): in training, those of every
- * sample when they fit pr__conv2d_keep_limit, so the backward pass reuses them; one
- * sample's otherwise (and for the input gradient). A 1x1 convolution with stride 1 and
+ * sample when they fit pr__conv2d_keep_limit, so the backward pass reuses them, and
+ * a weight gradient (O x C KH KW) for each worker of the graph's pool but one; one
+ * sample's patches otherwise (and for the input gradient). A 1x1 convolution with stride 1 and
  * no padding needs none (it reads x directly). */
 static size_t conv2d_scratch(const pr_graph *g, const pr__node *n) {
     const pr__node *x = pr__in(g, n, 0), *w = pr__in(g, n, 1);
     if (pr__conv2d_is_pointwise(w->shape + 2, &n->attr.win)) return 0;
-    size_t one = (size_t)(x->shape[1] * w->shape[2] * w->shape[3]) * (size_t)(n->shape[2] * n->shape[3]) * g->esize;
+    size_t kc = (size_t)(x->shape[1] * w->shape[2] * w->shape[3]);
+    size_t one = kc * (size_t)(n->shape[2] * n->shape[3]) * g->esize;
     size_t all = one * (size_t)x->shape[0];
-    return PR__CONV_HEADER + (all <= pr__conv2d_keep_limit ? all : one);
+    if (all > pr__conv2d_keep_limit) return PR__CONV_HEADER + one;
+    /* and a weight gradient for each worker but the first, which sum their samples */
+    size_t partials = (size_t)(pr_threads_count(g->threads) - 1) * (size_t)w->shape[0] * kc * g->esize;
+    return PR__CONV_HEADER + all + partials;
 }
 
 size_t pr__conv2d_keep_limit = (size_t)64 << 20;
