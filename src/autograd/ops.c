@@ -514,10 +514,10 @@ static size_t layernorm_scratch(const pr_graph *g, const pr__node *n) {
 }
 
 /* attention: the weights of every (batch, head) pair (B heads Tq Tk) and one pair's
- * weight gradient (Tq Tk). */
+ * weight gradient (Tq Tk) for each worker of the graph's pool. */
 static size_t attention_scratch(const pr_graph *g, const pr__node *n) {
     int64_t B = n->shape[0], Tq = n->shape[1], Tk = pr__in(g, n, 1)->shape[1];
-    return (size_t)((B * n->attr.seq.heads + 1) * Tq * Tk) * g->esize;
+    return (size_t)((B * n->attr.seq.heads + pr_threads_count(g->threads)) * Tq * Tk) * g->esize;
 }
 
 static size_t max_pool2d_scratch(const pr_graph *g, const pr__node *n) {

@@ -213,3 +213,52 @@ Test(threads, training_with_a_pool_matches_one_thread_and_repeats_exactly, .time
     pr_tensor_free(y);
     pr_threads_free(pool);
 }
+
+/* A small GPT (embeddings, attention over (batch, head) pairs, layer norm, GELU, a
+ * per-position head): the gradients of a batch with pools of 2 and 3 workers are the
+ * calling thread's. */
+Test(threads, a_transformer_lm_splits_its_attention_and_norms, .timeout = 60) {
+    pr_tensor *X, *Y;
+    pr_rng rng;
+    pr_rng_seed(&rng, 11);
+    assert_ok(pr_tensor_zeros(&X, PR_F32, PR_SHAPE(6, 16)));
+    assert_ok(pr_tensor_zeros(&Y, PR_F32, PR_SHAPE(6, 16)));
+    for (int64_t i = 0; i < X->size; i++) {
+        pr_tensor_set(X, i, (double)pr_rng_below(&rng, 20));
+        pr_tensor_set(Y, i, (double)pr_rng_below(&rng, 20));
+    }
+    pr_tensor *ref = NULL;
+    for (int workers = 1; workers <= 3; workers++) {
+        pr_threads *pool = NULL;
+        if (workers > 1) assert_ok(pr_threads_new(&pool, workers));
+        pr_model *m;
+        pr_model_options mo = PR_MODEL_DEFAULTS;
+        mo.outputs = 20;
+        assert_ok(pr_model_new(&m, "gpt:2:32:4", PR_SHAPE(16), &mo));
+        assert_ok(pr_model_set_task(m, PR_TASK_CLASSIFICATION, NULL, 20));
+        assert_ok(pr_model_set_targets(m, PR_TARGET_POSITIONS, PR_NO_IGNORE));
+        pr_model_set_threads(m, pool);
+        pr_train_options o = PR_TRAIN_DEFAULTS;
+        o.epochs = 2;
+        o.batch_size = 6;
+        o.no_shuffle = 1;
+        o.optimizer = pr_optimizer_defaults(PR_OPT_SGD); /* the weights move with the gradients */
+        o.optimizer.lr = 0.5;
+        pr_train_history *h;
+        assert_ok(pr_train(m, X, Y, &o, &h));
+        pr_tensor pv, gv, *w;
+        assert_ok(pr_graph_param_buffers(pr_model_graph(m), &pv, &gv));
+        assert_ok(pr_tensor_cast(&pv, PR_F64, &w));
+        if (!ref) ref = w;
+        else {
+            assert_tensor_close(w, ref, 1e-4, 1e-6, "GPT weights after two steps with a pool");
+            pr_tensor_free(w);
+        }
+        pr_train_history_free(h);
+        pr_model_free(m);
+        pr_threads_free(pool);
+    }
+    pr_tensor_free(ref);
+    pr_tensor_free(X);
+    pr_tensor_free(Y);
+}
