@@ -36,10 +36,10 @@ const char *test_primer_bin(void) {
     return buf;
 }
 
-int test_run_primer(const char *args, const char **output) {
+int test_run_command(const char *command, const char **output) {
     static _Thread_local char buf[1 << 18];
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", test_primer_bin(), args);
+    snprintf(cmd, sizeof cmd, "%s 2>&1", command);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     size_t n = fread(buf, 1, sizeof buf - 1, p);
@@ -47,6 +47,12 @@ int test_run_primer(const char *args, const char **output) {
     int status = pclose(p);
     *output = buf;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int test_run_primer(const char *args, const char **output) {
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s %s", test_primer_bin(), args);
+    return test_run_command(cmd, output);
 }
 
 const char *test_temp_file(const char *suffix, const char *text) {

@@ -17,6 +17,8 @@ const char *test_build_dir(void);
 /* Run `primer ARGS` (stderr merged into the output); returns the exit status and
  * points *output at the text (a buffer reused by the next call). */
 int test_run_primer(const char *args, const char **output);
+/* Run a shell command line the same way (stderr folded into the output). */
+int test_run_command(const char *command, const char **output);
 /* Write text to a new temporary file with the given suffix; returns its path (one of
  * four buffers, reused in turn). */
 const char *test_temp_file(const char *suffix, const char *text);

@@ -29,19 +29,12 @@ static int have_mpi(void) {
 /* mpirun (as root too, on loopback, two processes on this machine whatever its cores)
  * running `sh -c ARGS` where ARGS may use $OMPI_COMM_WORLD_RANK. */
 static int run_mpi(int np, const char *args, const char **output) {
-    static char buf[1 << 16];
     char line[8192];
     snprintf(line, sizeof line,
              "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 "
-             "mpirun --oversubscribe --bind-to none -np %d sh -c '%s' 2>&1",
+             "mpirun --oversubscribe --bind-to none -np %d sh -c '%s'",
              np, args);
-    FILE *p = popen(line, "r");
-    cr_assert_not_null(p);
-    size_t n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = '\0';
-    int status = pclose(p);
-    *output = buf;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return test_run_command(line, output);
 }
 
 /* The train_loss, val_loss columns of a CSV log: epochs x 2. */
