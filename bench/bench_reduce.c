@@ -15,9 +15,10 @@
 
 #include "bench/bench.h"
 
-static double time_tsne(const pr_tensor *X, pr_tsne_info *info, double *trust) {
+static double time_tsne(const pr_tensor *X, pr_threads *pool, pr_tsne_info *info, double *trust) {
     pr_tsne_config c = PR_TSNE_DEFAULTS;
     c.method = PR_TSNE_BARNES_HUT;
+    c.threads = pool;
     pr_tensor *Y;
     double t0 = bench_now();
     CHECK(pr_tsne(&c, X, &Y, info));
@@ -50,6 +51,8 @@ int main(int argc, char **argv) {
     int threads = 1, reps = 3;
     if (bench_options(argc, argv, "reps", &threads, &reps)) return 2;
     CHECK(pr_set_num_threads(threads));
+    pr_threads *pool;
+    CHECK(pr_threads_new(&pool, threads));
     char dirbuf[32];
     const char *dir = bench_temp_dir(dirbuf);
     if (!dir) return 1;
@@ -84,7 +87,7 @@ int main(int argc, char **argv) {
     const pr_tensor *sets[2] = {digits, blobs};
     for (int k = 0; k < 2 && sets[k]; k++) {
         pr_tsne_info info;
-        double trust, s = time_tsne(sets[k], &info, &trust);
+        double trust, s = time_tsne(sets[k], pool, &info, &trust);
         char key[64];
         snprintf(key, sizeof key, "tsne_%s", names[k]);
         double ps = bench_peer_seconds(&peer, key);
@@ -115,5 +118,6 @@ int main(int argc, char **argv) {
     pr_tensor_free(blobs);
     pr_tensor_free(A);
     pr_tensor_free(X);
+    pr_threads_free(pool);
     return bench_remove_dir(dir);
 }

@@ -203,6 +203,7 @@ static int reduce_tsne(const reduce_args *a, cli_dataset *d, pr_tensor **E) {
     if (!isnan(a->exaggeration)) c.early_exaggeration = a->exaggeration;
     if (a->iterations > 0) c.max_iter = (int)a->iterations;
     c.seed = (uint64_t)a->seed;
+    c.threads = cli_threads();
     if (a->tsne_method && pr_tsne_method_parse(a->tsne_method, &c.method)) return cli_library_error("reduce: --method");
     if (a->init) {
         if (!strcmp(a->init, "pca")) c.init = PR_TSNE_INIT_PCA;
@@ -368,7 +369,7 @@ const cli_command cli_reduce_command = {
     "t-SNE (scikit-learn's optimiser: 250 iterations exaggerated 12x, momentum 0.5 then\n"
     "0.8, gains, learning rate max(n / 48, 50); KL and trustworthiness reported):\n"
     "  --perplexity P       effective neighbours (default 30, below the number of rows)\n"
-    "  --method M           auto (exact up to 500 rows, barnes-hut to 20,000, fft above),\n"
+    "  --method M           auto (exact up to 500 rows, barnes-hut to 100,000, fft above),\n"
     "                       exact, barnes-hut, fft (FIt-SNE's interpolation, kissfft)\n"
     "  --theta T            Barnes-Hut's angle (default 0.5; 0 is exact)\n"
     "  --iterations N       in all (default 1000)\n"

@@ -16,6 +16,7 @@
 #define PRIMER_REDUCE_H
 
 #include "primer/core.h"
+#include "primer/threads.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -118,7 +119,7 @@ const char *pr_reducer_file_kind(const char *path, char *buf, size_t len);
 /* ---- t-SNE (section 12.3) ----------------------------------------------------------------- */
 
 #define PR_TSNE_METHOD_LIST(X)                                                                            \
-    X(PR_TSNE_AUTO, "auto", "exact up to 500 points, Barnes-Hut to 20,000, the FFT method above")                                 \
+    X(PR_TSNE_AUTO, "auto", "exact up to 500 points, Barnes-Hut to 100,000, the FFT method above")                                 \
     X(PR_TSNE_EXACT, "exact", "O(n^2) gradient from every pair")                                          \
     X(PR_TSNE_BARNES_HUT, "barnes-hut", "O(n log n): sparse P from 3 perplexity neighbours, a quadtree")     \
     X(PR_TSNE_FFT, "fft", "O(n): sparse P, the repulsion by FFT-accelerated interpolation (FIt-SNE)")
@@ -154,6 +155,8 @@ typedef struct pr_tsne_config {
     pr_tsne_method method;     /* (PR_TSNE_AUTO) */
     pr_tsne_init init;         /* (PR_TSNE_INIT_PCA) */
     uint64_t seed;             /* the random initialisation (0) */
+    pr_threads *threads;       /* the gradient's points split over this pool (NULL: the calling
+                                  thread); the embedding is the same at any thread count */
     /* Called every 50 iterations and at the end (may be NULL): the iteration done and
      * the KL divergence then; return nonzero to stop there (pr_tsne then returns the
      * embedding so far, and info.iterations says how far it got). */

@@ -18,6 +18,12 @@ typedef void (*pr__range_fn)(void *ctx, int64_t begin, int64_t end, int worker);
  * must not fail or record errors (they run on other threads). */
 void pr__parallel_for(pr_threads *pool, int64_t n, int64_t grain, pr__range_fn fn, void *ctx);
 
+/* The same over [0, n) in chunks of `chunk` items that the workers take in turn as
+ * they finish the last, for work of uneven cost. Which worker runs a chunk depends on
+ * timing, so the task must give the same result whichever runs it (write each item's
+ * result to its own place; add them up afterwards in item order). */
+void pr__parallel_dynamic(pr_threads *pool, int64_t n, int64_t chunk, pr__range_fn fn, void *ctx);
+
 /* The workers a pr__parallel_for of n items with this grain would use. */
 int pr__parallel_workers(const pr_threads *pool, int64_t n, int64_t grain);
 

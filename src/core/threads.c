@@ -191,6 +191,38 @@ void pr__parallel_for(pr_threads *p, int64_t n, int64_t grain, pr__range_fn fn, 
     while (atomic_load(&p->pending)) CPU_RELAX();
 }
 
+/* pr__parallel_dynamic: one range per worker, each taking chunks off a shared counter. */
+typedef struct dynamic_job {
+    _Atomic int64_t next;
+    int64_t n, chunk;
+    pr__range_fn fn;
+    void *ctx;
+} dynamic_job;
+
+static void dynamic_worker(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)begin;
+    (void)end;
+    dynamic_job *j = ctx;
+    for (;;) {
+        int64_t b = atomic_fetch_add(&j->next, j->chunk);
+        if (b >= j->n) return;
+        j->fn(j->ctx, b, b + j->chunk < j->n ? b + j->chunk : j->n, worker);
+    }
+}
+
+void pr__parallel_dynamic(pr_threads *p, int64_t n, int64_t chunk, pr__range_fn fn, void *ctx) {
+    if (n <= 0) return;
+    if (chunk < 1) chunk = 1;
+    int workers = pr__parallel_workers(p, n, chunk);
+    if (workers < 2) {
+        fn(ctx, 0, n, 0);
+        return;
+    }
+    dynamic_job job = {.n = n, .chunk = chunk, .fn = fn, .ctx = ctx};
+    atomic_init(&job.next, 0);
+    pr__parallel_for(p, workers, 1, dynamic_worker, &job);
+}
+
 void pr__region_enter(pr_threads *p) {
     if (!p || p->region_depth++) return;
     p->blas_saved = pr__bk_threads();

@@ -1,9 +1,11 @@
 /* Exact nearest neighbours by blocked BLAS distances, and the trustworthiness of an
  * embedding (scikit-learn's definition), which needs them. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
 #include "linalg/backend.h"
 #include "primer/reduce.h"
 #include "reduce/reduce_internal.h"
@@ -86,32 +88,68 @@ static double sq_distance(const double *X, int64_t n, int64_t i, int64_t j) {
     return s;
 }
 
-pr_status pr__knn_f64(const double *X, int64_t m, int64_t n, int64_t k, int64_t *indices, double *sq_distances) {
-    double *sq = pr__malloc((size_t)m * sizeof *sq), *D = pr__malloc((size_t)BLOCK_ROWS * (size_t)m * sizeof *D);
-    neighbor *row = pr__malloc((size_t)k * sizeof *row);
-    pr_status st = PR_OK;
-    if (!sq || !D || !row) st = pr__fail(PR_ERR_NOMEM, "nearest neighbours: out of memory for %lld points", (long long)m);
-    for (int64_t i = 0; !st && i < m; i++) sq[i] = pr__bk_dot_f64(n, X + i * n, X + i * n);
-    for (int64_t i0 = 0; !st && i0 < m; i0 += BLOCK_ROWS) {
-        int64_t b = m - i0 < BLOCK_ROWS ? m - i0 : BLOCK_ROWS;
-        if (block_distances(X, sq, m, n, i0, b, D)) {
-            st = pr__fail(PR_ERR_INTERNAL, "nearest neighbours: gemm failed");
-            break;
+/* Rows per block of the distances: at most 256, and 32 MB of them per worker. */
+static int64_t block_rows(int64_t m) {
+    int64_t rows = ((int64_t)1 << 22) / (m > 0 ? m : 1);
+    return rows < 16 ? 16 : rows > BLOCK_ROWS ? BLOCK_ROWS : rows;
+}
+
+typedef struct knn_job {
+    const double *X, *sq;
+    int64_t m, n, k, rows;
+    int64_t *indices;
+    double *sq_distances, *D; /* D: a block of distances per worker */
+    neighbor *heaps;          /* k per worker */
+    _Atomic int failed;
+} knn_job;
+
+static void knn_blocks(void *ctx, int64_t begin, int64_t end, int worker) {
+    knn_job *j = ctx;
+    int64_t m = j->m, k = j->k;
+    double *D = j->D + (size_t)worker * (size_t)j->rows * (size_t)m;
+    neighbor *row = j->heaps + (size_t)worker * (size_t)k;
+    for (int64_t block = begin; block < end; block++) {
+        int64_t i0 = block * j->rows, b = m - i0 < j->rows ? m - i0 : j->rows;
+        if (block_distances(j->X, j->sq, m, j->n, i0, b, D)) {
+            atomic_store(&j->failed, 1);
+            return;
         }
         for (int64_t r = 0; r < b; r++) {
             int64_t i = i0 + r;
             select_smallest(D + r * m, m, k, row);
-            for (int64_t q = 0; q < k; q++) row[q].d = sq_distance(X, n, i, row[q].j);
+            for (int64_t q = 0; q < k; q++) row[q].d = sq_distance(j->X, j->n, i, row[q].j);
             qsort(row, (size_t)k, sizeof *row, neighbor_cmp);
             for (int64_t q = 0; q < k; q++) {
-                indices[i * k + q] = row[q].j;
-                if (sq_distances) sq_distances[i * k + q] = row[q].d;
+                j->indices[i * k + q] = row[q].j;
+                if (j->sq_distances) j->sq_distances[i * k + q] = row[q].d;
             }
         }
     }
+}
+
+pr_status pr__knn_f64(pr_threads *pool, const double *X, int64_t m, int64_t n, int64_t k, int64_t *indices,
+                      double *sq_distances) {
+    int64_t rows = block_rows(m), blocks = (m + rows - 1) / rows;
+    int workers = pr__parallel_workers(pool, blocks, 1);
+    knn_job job = {.X = X, .m = m, .n = n, .k = k, .rows = rows, .indices = indices, .sq_distances = sq_distances};
+    atomic_init(&job.failed, 0);
+    double *sq = pr__malloc((size_t)m * sizeof *sq);
+    job.sq = sq;
+    job.D = pr__malloc((size_t)workers * (size_t)rows * (size_t)m * sizeof *job.D);
+    job.heaps = pr__malloc((size_t)workers * (size_t)k * sizeof *job.heaps);
+    pr_status st = PR_OK;
+    if (!sq || !job.D || !job.heaps)
+        st = pr__fail(PR_ERR_NOMEM, "nearest neighbours: out of memory for %lld points", (long long)m);
+    for (int64_t i = 0; !st && i < m; i++) sq[i] = pr__bk_dot_f64(n, X + i * n, X + i * n);
+    if (!st) {
+        pr__region_enter(pool); /* the products split by blocks of rows, the BLAS on one thread in each */
+        pr__parallel_for(pool, blocks, 1, knn_blocks, &job);
+        pr__region_leave(pool);
+        if (atomic_load(&job.failed)) st = pr__fail(PR_ERR_INTERNAL, "nearest neighbours: gemm failed");
+    }
     free(sq);
-    free(D);
-    free(row);
+    free(job.D);
+    free(job.heaps);
     return st;
 }
 
@@ -133,7 +171,7 @@ pr_status pr_nearest_neighbors(const pr_tensor *X, int64_t k, int64_t *indices, 
     if (k < 1 || k >= X->shape[0])
         st = pr__fail(PR_ERR_INVALID, "nearest_neighbors: k = %lld must be in 1..%lld (the other points)", (long long)k,
                       (long long)(X->shape[0] - 1));
-    else st = pr__knn_f64(pr_tensor_f64(Xd), Xd->shape[0], Xd->shape[1], k, indices, sq_distances);
+    else st = pr__knn_f64(NULL, pr_tensor_f64(Xd), Xd->shape[0], Xd->shape[1], k, indices, sq_distances);
     pr_tensor_free(Xd);
     return st;
 }
@@ -152,7 +190,7 @@ pr_status pr_trustworthiness(const pr_tensor *X, const pr_tensor *Y, int64_t k, 
     int64_t *nbr = st ? NULL : pr__malloc((size_t)m * (size_t)k * sizeof *nbr);
     double *sq = st ? NULL : pr__malloc((size_t)m * sizeof *sq), *D = st ? NULL : pr__malloc((size_t)BLOCK_ROWS * (size_t)m * sizeof *D);
     if (!st && (!nbr || !sq || !D)) st = pr__fail(PR_ERR_NOMEM, "trustworthiness: out of memory for %lld points", (long long)m);
-    if (!st) st = pr__knn_f64(pr_tensor_f64(Yd), m, Y->shape[1], k, nbr, NULL);
+    if (!st) st = pr__knn_f64(NULL, pr_tensor_f64(Yd), m, Y->shape[1], k, nbr, NULL);
     const double *x = st ? NULL : pr_tensor_f64(Xd);
     for (int64_t i = 0; !st && i < m; i++) sq[i] = pr__bk_dot_f64(n, x + i * n, x + i * n);
     double total = 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/parallel.h"
 #include "linalg/backend.h"
 #include "primer/reduce.h"
 #include "reduce/reduce_internal.h"
@@ -18,9 +19,12 @@
 #define PERPLEXITY_STEPS 100
 #define CHECK_EVERY 50
 #define EXACT_MAX_POINTS 10000 /* the dense P: 800 MB there */
-/* auto: Barnes-Hut up to here, the FFT method above (they cross near 20,000 points of
- * Fashion-MNIST: docs/performance.md) */
-#define FFT_FROM_POINTS 20000
+/* auto: Barnes-Hut up to here, the FFT method above. Since the grouped walk, Barnes-Hut
+ * is the faster on all 70,000 Fashion-MNIST images (101 s against 141 s at one thread:
+ * docs/performance.md); the FFT method's time grows linearly, the walk's as n log n, so
+ * they cross beyond that, at a size not measured here. */
+#define FFT_FROM_POINTS 100000
+#define POINT_GRAIN 64 /* points (or groups of the walk) per block of a split over the pool */
 
 static const char *const method_names[] = {
 #define PR_X_(name, str, what) str,
@@ -157,7 +161,30 @@ static int entry_cmp(const void *a, const void *b) {
     return (x->j > y->j) - (x->j < y->j);
 }
 
-static pr_status joint_sparse(const double *X, int64_t n, int64_t d, int64_t k, double perplexity, sparse_p *out) {
+/* The rows of joint_sparse's two loops that split over the pool: calibrating each
+ * point's conditional row, and sorting each bucket of entries by column. */
+typedef struct sparse_job {
+    const double *dist;
+    double *cond, perplexity;
+    int64_t k;
+    entry *e;
+    const int64_t *fill;
+} sparse_job;
+
+static void calibrate_rows(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const sparse_job *j = ctx;
+    for (int64_t i = begin; i < end; i++) conditional_row(j->dist + i * j->k, j->k, -1, j->perplexity, j->cond + i * j->k);
+}
+
+static void sort_rows(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const sparse_job *j = ctx;
+    for (int64_t i = begin; i < end; i++) qsort(j->e + j->fill[i], (size_t)(j->fill[i + 1] - j->fill[i]), sizeof *j->e, entry_cmp);
+}
+
+static pr_status joint_sparse(pr_threads *pool, const double *X, int64_t n, int64_t d, int64_t k, double perplexity,
+                              sparse_p *out) {
     int64_t *nbr = pr__malloc((size_t)n * (size_t)k * sizeof *nbr), *fill = pr__calloc((size_t)n + 1, sizeof *fill);
     double *dist = pr__malloc((size_t)n * (size_t)k * sizeof *dist), *cond = pr__malloc((size_t)n * (size_t)k * sizeof *cond);
     entry *e = pr__malloc(2 * (size_t)n * (size_t)k * sizeof *e);
@@ -165,8 +192,9 @@ static pr_status joint_sparse(const double *X, int64_t n, int64_t d, int64_t k, 
     memset(out, 0, sizeof *out);
     pr_status st = PR_OK;
     if (!nbr || !fill || !dist || !cond || !e || !row_at) st = pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory for %lld points", (long long)n);
-    if (!st) st = pr__knn_f64(X, n, d, k, nbr, dist);
-    for (int64_t i = 0; !st && i < n; i++) conditional_row(dist + i * k, k, -1, perplexity, cond + i * k);
+    if (!st) st = pr__knn_f64(pool, X, n, d, k, nbr, dist);
+    sparse_job job = {.dist = dist, .cond = cond, .perplexity = perplexity, .k = k, .e = e, .fill = fill};
+    if (!st) pr__parallel_for(pool, n, POINT_GRAIN, calibrate_rows, &job);
     /* every (i, j, p_j|i) and its mirror (j, i, p_j|i), bucketed by row */
     for (int64_t i = 0; !st && i < n; i++)
         for (int64_t q = 0; q < k; q++) {
@@ -191,10 +219,10 @@ static pr_status joint_sparse(const double *X, int64_t n, int64_t d, int64_t k, 
         out->val = pr__malloc(2 * (size_t)n * (size_t)k * sizeof *out->val);
         if (!out->start || !out->col || !out->val) st = pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory");
     }
+    if (!st) pr__parallel_for(pool, n, POINT_GRAIN, sort_rows, &job);
     for (int64_t i = 0; !st && i < n; i++) {
-        entry *r = e + fill[i];
+        const entry *r = e + fill[i];
         int64_t len = fill[i + 1] - fill[i];
-        qsort(r, (size_t)len, sizeof *r, entry_cmp);
         out->start[i] = nnz;
         for (int64_t q = 0; q < len; q++) {
             if (nnz > out->start[i] && out->col[nnz - 1] == r[q].j) out->val[nnz - 1] += r[q].v;
@@ -223,10 +251,8 @@ static pr_status joint_sparse(const double *X, int64_t n, int64_t d, int64_t k, 
 
 /* ---- the exact gradient ------------------------------------------------------------------ */
 
-/* KL(ex·P || Q) (when kl is not NULL) and its gradient for the dense P (n, n) and
- * the embedding Y (n, d), dof degrees of freedom:
- *   q_ij = w_ij / Σ w,  w_ij = (1 + |y_i - y_j|² / dof)^(-(dof + 1) / 2),
- *   ∂KL/∂y_i = (2 (dof + 1) / dof) Σ_j (p_ij - q_ij) (y_i - y_j) / (1 + |y_i - y_j|² / dof). */
+/* The exact gradient (below) for any dimension and degrees of freedom, each pair once,
+ * on the calling thread. */
 static void exact_gradient_general(const double *P, double ex, const double *Y, int64_t n, int d, double dof,
                                    double *grad, double *kl) {
     double power = -(dof + 1) / 2, sum_w = 0;
@@ -254,22 +280,23 @@ static void exact_gradient_general(const double *P, double ex, const double *Y, 
     if (kl) *kl = error;
 }
 
-/* The same for a 2-D embedding (one degree of freedom, w = 1 / (1 + d²)), a row at a
- * time over the columns x and y (work: 2n) so that the loops vectorise. */
-PR_VECTOR_CLONES static void exact_gradient_2d(const double *P, double ex, const double *Y, int64_t n, double *grad, double *work,
-                              double *kl) {
-    double *x = work, *y = work + n, sum_w = 0;
-    for (int64_t j = 0; j < n; j++) {
-        x[j] = Y[2 * j];
-        y[j] = Y[2 * j + 1];
-    }
-    for (int64_t i = 0; i < n; i++) {
+/* The same for a 2-D embedding (one degree of freedom, w = 1 / (1 + d²)) over the
+ * columns x and y (xy: x then y, n each) so that the loops vectorise, in two passes over
+ * rows [begin, end): each point's Σ_{j≠i} w_ij into point_sum, then (with inv = 1 / Σ w)
+ * its gradient and, when row_kl is not NULL, its share of KL. */
+PR_VECTOR_CLONES static void exact_2d_sums(const double *xy, int64_t n, int64_t begin, int64_t end, double *point_sum) {
+    const double *x = xy, *y = xy + n;
+    for (int64_t i = begin; i < end; i++) {
         double xi = x[i], yi = y[i], s = 0;
         for (int64_t j = 0; j < n; j++) s += 1 / (1 + (xi - x[j]) * (xi - x[j]) + (yi - y[j]) * (yi - y[j]));
-        sum_w += s - 1; /* less w_ii = 1 */
+        point_sum[i] = s - 1; /* less w_ii = 1 */
     }
-    double inv = 1 / sum_w, error = 0;
-    for (int64_t i = 0; i < n; i++) {
+}
+
+PR_VECTOR_CLONES static void exact_2d_rows(const double *P, double ex, const double *xy, int64_t n, int64_t begin,
+                                           int64_t end, double inv, double *grad, double *row_kl) {
+    const double *x = xy, *y = xy + n;
+    for (int64_t i = begin; i < end; i++) {
         const double *p = P + i * n;
         double xi = x[i], yi = y[i], gx = 0, gy = 0;
         for (int64_t j = 0; j < n; j++) {
@@ -279,25 +306,64 @@ PR_VECTOR_CLONES static void exact_gradient_2d(const double *P, double ex, const
         }
         grad[2 * i] = 4 * gx;
         grad[2 * i + 1] = 4 * gy;
-        if (!kl) continue;
+        if (!row_kl) continue;
+        double error = 0;
         for (int64_t j = 0; j < n; j++) {
             if (j == i) continue;
             double dx = xi - x[j], dy = yi - y[j], q = inv / (1 + dx * dx + dy * dy), pj = ex * p[j];
             error += pj * log((pj > MACHINE_EPSILON ? pj : MACHINE_EPSILON) / (q > MACHINE_EPSILON ? q : MACHINE_EPSILON));
         }
+        row_kl[i] = error;
     }
-    if (kl) *kl = error;
+}
+
+static double sum_in_order(const double *v, int64_t n) {
+    double s = 0;
+    for (int64_t i = 0; i < n; i++) s += v[i];
+    return s;
+}
+
+typedef struct exact_job {
+    const double *P, *xy;
+    double ex, inv;
+    int64_t n;
+    double *grad, *point_sum, *point_kl;
+} exact_job;
+
+static void exact_sum_range(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const exact_job *j = ctx;
+    exact_2d_sums(j->xy, j->n, begin, end, j->point_sum);
+}
+
+static void exact_gradient_range(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const exact_job *j = ctx;
+    exact_2d_rows(j->P, j->ex, j->xy, j->n, begin, end, j->inv, j->grad, j->point_kl);
 }
 
 /* KL(ex·P || Q) (when kl is not NULL) and its gradient for the dense P (n, n) and
  * the embedding Y (n, d), dof degrees of freedom:
  *   q_ij = w_ij / Σ w,  w_ij = (1 + |y_i - y_j|² / dof)^(-(dof + 1) / 2),
  *   ∂KL/∂y_i = (2 (dof + 1) / dof) Σ_j (p_ij - q_ij) (y_i - y_j) / (1 + |y_i - y_j|² / dof).
- * work holds 2n values. */
-static void exact_gradient(const double *P, double ex, const double *Y, int64_t n, int d, double dof, double *grad,
-                           double *work, double *kl) {
-    if (d == 2 && dof == 1) exact_gradient_2d(P, ex, Y, n, grad, work, kl);
-    else exact_gradient_general(P, ex, Y, n, d, dof, grad, kl);
+ * work holds 4n values. In 2-D the rows are split over the pool and the per-point
+ * sums added in point order; in 1-D and 3-D it runs on the calling thread. */
+static void exact_gradient(pr_threads *pool, const double *P, double ex, const double *Y, int64_t n, int d, double dof,
+                           double *grad, double *work, double *kl) {
+    if (!(d == 2 && dof == 1)) {
+        exact_gradient_general(P, ex, Y, n, d, dof, grad, kl);
+        return;
+    }
+    exact_job job = {.P = P, .xy = work, .ex = ex, .n = n, .grad = grad, .point_sum = work + 2 * n,
+                     .point_kl = kl ? work + 3 * n : NULL};
+    for (int64_t i = 0; i < n; i++) {
+        work[i] = Y[2 * i];
+        work[n + i] = Y[2 * i + 1];
+    }
+    pr__parallel_dynamic(pool, n, POINT_GRAIN, exact_sum_range, &job);
+    job.inv = 1 / sum_in_order(job.point_sum, n);
+    pr__parallel_dynamic(pool, n, POINT_GRAIN, exact_gradient_range, &job);
+    if (kl) *kl = sum_in_order(job.point_kl, n);
 }
 
 pr_status pr_tsne_kl_divergence(const pr_tensor *P, const pr_tensor *Y, double *kl, pr_tensor **grad) {
@@ -313,9 +379,9 @@ pr_status pr_tsne_kl_divergence(const pr_tensor *P, const pr_tensor *Y, double *
     st = pr_tensor_cast(P, PR_F64, &Pd);
     if (!st) st = pr_tensor_cast(Y, PR_F64, &Yd);
     if (!st) st = pr_tensor_zeros(&G, PR_F64, PR_SHAPE(n, d));
-    double *work = st ? NULL : pr__malloc(2 * (size_t)n * sizeof *work);
+    double *work = st ? NULL : pr__malloc(4 * (size_t)n * sizeof *work);
     if (!st && !work) st = pr__fail(PR_ERR_NOMEM, "tsne_kl_divergence: out of memory");
-    if (!st) exact_gradient(pr_tensor_f64(Pd), 1, pr_tensor_f64(Yd), n, d, d > 1 ? d - 1 : 1, pr_tensor_f64(G), work, kl);
+    if (!st) exact_gradient(NULL, pr_tensor_f64(Pd), 1, pr_tensor_f64(Yd), n, d, d > 1 ? d - 1 : 1, pr_tensor_f64(G), work, kl);
     free(work);
     pr_tensor_free(Pd);
     pr_tensor_free(Yd);
@@ -337,13 +403,22 @@ typedef struct qnode {
     int32_t n_child;  /* 0: a leaf */
 } qnode;
 
+/* A group of the walk: the points perm[begin, end) of the leaf `leaf`. */
+typedef struct qt_task {
+    int64_t begin, end;
+    int32_t leaf;
+} qt_task;
+
 typedef struct quadtree {
     qnode *nodes;
     int64_t n_nodes, cap;
     int64_t *perm, *tmp;
+    double *tx, *ty;  /* the points in tree order: tx[q] = Y[2 perm[q]] */
+    qt_task *tasks;   /* every leaf's points in groups of at most QT_GROUP */
+    int64_t n_tasks, task_cap;
 } quadtree;
 
-enum { QT_MAX_DEPTH = 60, QT_STACK = 4 * QT_MAX_DEPTH + 8, QT_LEAF = 16 };
+enum { QT_MAX_DEPTH = 60, QT_STACK = 4 * QT_MAX_DEPTH + 8, QT_LEAF = 16, QT_GROUP = 16 };
 
 /* Room for `count` more nodes; the index of the first, or -1. */
 static int64_t qt_reserve(quadtree *t, int64_t count) {
@@ -428,71 +503,127 @@ static pr_status qt_rebuild(quadtree *t, const double *Y, int64_t n) {
     t->nodes[0].y0 = ymin;
     t->nodes[0].w = w;
     if (qt_build(t, Y, 0, 0, n, 0)) return pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory for the quadtree");
+    for (int64_t q = 0; q < n; q++) {
+        t->tx[q] = Y[2 * t->perm[q]];
+        t->ty[q] = Y[2 * t->perm[q] + 1];
+    }
+    t->n_tasks = 0;
+    for (int64_t id = 0; id < t->n_nodes; id++) {
+        const qnode *node = &t->nodes[id];
+        if (node->n_child) continue;
+        for (int64_t b = node->first; b < node->first + node->count; b += QT_GROUP) {
+            if (t->n_tasks == t->task_cap) {
+                int64_t cap = t->task_cap ? 2 * t->task_cap : 256;
+                qt_task *tasks = pr__realloc(t->tasks, (size_t)cap * sizeof *tasks);
+                if (!tasks) return pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory for the quadtree");
+                t->tasks = tasks;
+                t->task_cap = cap;
+            }
+            int64_t e = node->first + node->count;
+            t->tasks[t->n_tasks++] = (qt_task){b, b + QT_GROUP < e ? b + QT_GROUP : e, (int32_t)id};
+        }
+    }
     return PR_OK;
 }
 
-/* The repulsion on point i: Σ_j w_ij² (y_i - y_j) into neg and Σ_j w_ij into *sum_w,
- * with cells far enough away (width / distance < theta) taken as one point at their
- * centre of mass, and i itself left out. Below theta = 1/√2 no cell that holds y_i
- * passes the test; above, such cells are opened (`check_inside`). */
-PR_VECTOR_CLONES static void qt_repulsion(const quadtree *t, const double *Y, int64_t i, double theta2, int check_inside, double neg[2],
-                         double *sum_w) {
+/* The repulsion on a group of up to QT_GROUP points of one leaf, walked through the
+ * tree together: Σ_j w_ij² (y_i - y_j) into neg (2n, by point) and Σ_{j≠i} w_ij into
+ * point_sum (n). A cell far enough from every point of the group (width / distance
+ * from its centre of mass to the group's bounding box < theta) is taken as one point
+ * at its centre of mass; otherwise it is opened, and a leaf is summed point by point.
+ * The test is the point-by-point walk's with the group's nearest distance, so the
+ * walk opens every cell that walk opens (and a few more): it is at least as exact,
+ * and the tree is traversed once per group instead of once per point, the group's
+ * arithmetic in vector lanes. Below theta = 1/√2 no cell that holds a point of the
+ * group passes the test; above, such cells are opened (`check_inside`). */
+typedef struct qt_lanes {
+    double x[QT_GROUP], y[QT_GROUP], fx[QT_GROUP], fy[QT_GROUP], s[QT_GROUP];
+} qt_lanes;
+
+/* `mass` points at (px, py) acting on every lane. */
+static inline void lanes_add(qt_lanes *g, double px, double py, double mass) {
+    for (int q = 0; q < QT_GROUP; q++) {
+        double dx = g->x[q] - px, dy = g->y[q] - py, w = 1 / (1 + dx * dx + dy * dy), cw = mass * w;
+        g->s[q] += cw;
+        g->fx[q] += cw * w * dx;
+        g->fy[q] += cw * w * dy;
+    }
+}
+
+PR_VECTOR_CLONES static void qt_group_repulsion(const quadtree *t, const qt_task *task, double theta2, int check_inside,
+                                                double *neg, double *point_sum) {
+    qt_lanes g;
+    int count = (int)(task->end - task->begin);
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    for (int q = 0; q < QT_GROUP; q++) { /* lanes past the group repeat its first point */
+        int64_t at = task->begin + (q < count ? q : 0);
+        g.x[q] = t->tx[at];
+        g.y[q] = t->ty[at];
+        g.fx[q] = g.fy[q] = g.s[q] = 0;
+        xmin = g.x[q] < xmin ? g.x[q] : xmin;
+        xmax = g.x[q] > xmax ? g.x[q] : xmax;
+        ymin = g.y[q] < ymin ? g.y[q] : ymin;
+        ymax = g.y[q] > ymax ? g.y[q] : ymax;
+    }
     int32_t stack[QT_STACK];
     int top = 0;
     const qnode *nodes = t->nodes;
-    double yx = Y[2 * i], yy = Y[2 * i + 1], fx = 0, fy = 0, s = 0;
     stack[top++] = 0;
     while (top) {
-        const qnode *node = &nodes[stack[--top]];
-        double dx = yx - node->cx, dy = yy - node->cy, d2 = dx * dx + dy * dy;
-        int far = node->w2 < theta2 * d2 &&
-                  !(check_inside && yx >= node->x0 && yx <= node->x0 + node->w && yy >= node->y0 && yy <= node->y0 + node->w);
+        int32_t id = stack[--top];
+        const qnode *node = &nodes[id];
+        double ex = xmin - node->cx > 0 ? xmin - node->cx : node->cx - xmax > 0 ? node->cx - xmax : 0;
+        double ey = ymin - node->cy > 0 ? ymin - node->cy : node->cy - ymax > 0 ? node->cy - ymax : 0;
+        int far = id != task->leaf && node->w2 < theta2 * (ex * ex + ey * ey) &&
+                  !(check_inside && xmax >= node->x0 && xmin <= node->x0 + node->w && ymax >= node->y0 &&
+                    ymin <= node->y0 + node->w);
         if (far) {
-            double w = 1 / (1 + d2), cw = (double)node->count * w;
-            s += cw;
-            fx += cw * w * dx;
-            fy += cw * w * dy;
-        } else if (node->n_child == 0) { /* a leaf near i: its points one by one */
-            for (int64_t q = node->first; q < node->first + node->count; q++) {
-                int64_t j = t->perm[q];
-                if (j == i) continue;
-                double ex = yx - Y[2 * j], ey = yy - Y[2 * j + 1], w = 1 / (1 + ex * ex + ey * ey);
-                s += w;
-                fx += w * w * ex;
-                fy += w * w * ey;
-            }
+            lanes_add(&g, node->cx, node->cy, (double)node->count);
+        } else if (node->n_child == 0) { /* a leaf near the group: its points one by one */
+            for (int64_t q = node->first; q < node->first + node->count; q++) lanes_add(&g, t->tx[q], t->ty[q], 1);
         } else {
             for (int32_t c = 0; c < node->n_child; c++) stack[top++] = node->child + c;
         }
     }
-    neg[0] = fx;
-    neg[1] = fy;
-    *sum_w = s;
+    for (int q = 0; q < count; q++) {
+        int64_t i = t->perm[task->begin + q];
+        neg[2 * i] = g.fx[q];
+        neg[2 * i + 1] = g.fy[q];
+        point_sum[i] = g.s[q] - 1; /* less the point itself: w_ii = 1, no force */
+    }
 }
 
-/* ∂KL/∂y_i = 4 (Σ_j p_ij w_ij (y_i - y_j) - Σ_j w_ij² (y_i - y_j) / Σ w), the first
- * sum over P's neighbours, the second (neg) and Σ w from the tree or the FFT grid; KL
- * over P's entries with Q from that Σ w. */
-static void sparse_gradient(const sparse_p *P, double ex, const double *Y, int64_t n, double sum_w, const double *neg,
-                                 double *grad, double *kl) {
-    double error = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double px = 0, py = 0;
+/* ∂KL/∂y_i = 4 (Σ_j p_ij w_ij (y_i - y_j) - Σ_j w_ij² (y_i - y_j) / Σ w) for the rows
+ * [begin, end), the first sum over P's neighbours, the second (neg) and Σ w from the
+ * tree or the FFT grid. */
+PR_VECTOR_CLONES static void sparse_gradient(const sparse_p *P, double ex, const double *Y, int64_t begin, int64_t end,
+                                             double sum_w, const double *neg, double *grad) {
+    for (int64_t i = begin; i < end; i++) {
+        double px = 0, py = 0, yx = Y[2 * i], yy = Y[2 * i + 1];
+        for (int64_t q = P->start[i]; q < P->start[i + 1]; q++) {
+            int64_t j = P->col[q];
+            double dx = yx - Y[2 * j], dy = yy - Y[2 * j + 1], pw = P->val[q] / (1 + dx * dx + dy * dy);
+            px += pw * dx;
+            py += pw * dy;
+        }
+        grad[2 * i] = 4 * (ex * px - neg[2 * i] / sum_w);
+        grad[2 * i + 1] = 4 * (ex * py - neg[2 * i + 1] / sum_w);
+    }
+}
+
+/* Each row's share of KL(ex·P || Q) over P's entries, Q from Σ w, into row_kl. */
+static void sparse_kl(const sparse_p *P, double ex, const double *Y, int64_t begin, int64_t end, double sum_w,
+                      double *row_kl) {
+    for (int64_t i = begin; i < end; i++) {
+        double error = 0;
         for (int64_t q = P->start[i]; q < P->start[i + 1]; q++) {
             int64_t j = P->col[q];
             double dx = Y[2 * i] - Y[2 * j], dy = Y[2 * i + 1] - Y[2 * j + 1], w = 1 / (1 + dx * dx + dy * dy);
             double p = ex * P->val[q];
-            px += p * w * dx;
-            py += p * w * dy;
-            if (kl) {
-                double qij = w / sum_w;
-                error += p * log(fmax(p, FLT_MIN) / fmax(qij, FLT_MIN));
-            }
+            error += p * log(fmax(p, FLT_MIN) / fmax(w / sum_w, FLT_MIN));
         }
-        grad[2 * i] = 4 * (px - neg[2 * i] / sum_w);
-        grad[2 * i + 1] = 4 * (py - neg[2 * i + 1] / sum_w);
+        row_kl[i] = error;
     }
-    if (kl) *kl = error;
 }
 
 /* ---- the optimiser ------------------------------------------------------------------------- */
@@ -508,28 +639,56 @@ typedef struct tsne_run {
     quadtree tree;
     pr__fft_repulsion *fft;
     double *Y, *grad, *update, *gains, *work;
+    double *point_sum, *point_kl; /* per point: its Σ_j w_ij and its share of KL, added up in
+                                     point order on one thread (the same bits at any thread count) */
     int stopped;   /* the progress callback asked to stop */
 } tsne_run;
 
+/* One gradient evaluation's work, split over the pool by points or by the walk's groups. */
+typedef struct tsne_job {
+    tsne_run *r;
+    double ex, sum_w;
+    double *neg;
+    int with_kl;
+} tsne_job;
+
+static void repulsion_range(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const tsne_job *j = ctx;
+    const tsne_run *r = j->r;
+    double theta = r->c->theta;
+    for (int64_t k = begin; k < end; k++)
+        qt_group_repulsion(&r->tree, &r->tree.tasks[k], theta * theta, theta > 0.7, j->neg, r->point_sum);
+}
+
+static void attraction_range(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const tsne_job *j = ctx;
+    const tsne_run *r = j->r;
+    sparse_gradient(&r->sp, j->ex, r->Y, begin, end, j->sum_w, j->neg, r->grad);
+    if (j->with_kl) sparse_kl(&r->sp, j->ex, r->Y, begin, end, j->sum_w, r->point_kl);
+}
+
 static pr_status gradient(tsne_run *r, double ex, double *kl) {
+    tsne_job job = {.r = r, .ex = ex, .with_kl = kl != NULL, .neg = r->work};
+    pr_threads *pool = r->c->threads;
+    int64_t n = r->n;
     if (r->method == PR_TSNE_EXACT) {
-        exact_gradient(r->P, ex, r->Y, r->n, r->d, r->dof, r->grad, r->work, kl);
+        exact_gradient(pool, r->P, ex, r->Y, n, r->d, r->dof, r->grad, r->work, kl);
         return PR_OK;
     }
-    double sum_w = 0, *neg = r->work;
     pr_status st;
     if (r->method == PR_TSNE_FFT) {
-        st = pr__fft_repulsion_run(r->fft, r->Y, r->n, neg, &sum_w);
-    } else if (!(st = qt_rebuild(&r->tree, r->Y, r->n))) {
-        double theta = r->c->theta;
-        for (int64_t i = 0; i < r->n; i++) {
-            double s;
-            qt_repulsion(&r->tree, r->Y, i, theta * theta, theta > 0.7, neg + 2 * i, &s);
-            sum_w += s;
-        }
+        if (!(st = pr__fft_repulsion_run(r->fft, pool, r->Y, n, job.neg, r->point_sum)))
+            job.sum_w = sum_in_order(r->point_sum, n);
+    } else if (!(st = qt_rebuild(&r->tree, r->Y, n))) {
+        pr__parallel_dynamic(pool, r->tree.n_tasks, POINT_GRAIN / QT_GROUP, repulsion_range, &job);
+        job.sum_w = sum_in_order(r->point_sum, n);
     }
-    if (!st) sparse_gradient(&r->sp, ex, r->Y, r->n, sum_w, neg, r->grad, kl);
-    return st;
+    if (st) return st;
+    pr__parallel_dynamic(pool, n, POINT_GRAIN, attraction_range, &job);
+    if (kl) *kl = sum_in_order(r->point_kl, n);
+    return PR_OK;
 }
 
 /* Iterations it .. n_iter - 1 of one stage (scikit-learn's _gradient_descent): the
@@ -648,6 +807,9 @@ static void run_free(tsne_run *r) {
     free(r->tree.nodes);
     free(r->tree.perm);
     free(r->tree.tmp);
+    free(r->tree.tx);
+    free(r->tree.ty);
+    free(r->tree.tasks);
     pr__fft_repulsion_free(r->fft);
     free(r->grad);
     free(r->update);
@@ -680,9 +842,13 @@ pr_status pr_tsne(const pr_tsne_config *config, const pr_tensor *X, pr_tensor **
     r.grad = pr__malloc(size * sizeof *r.grad);
     r.update = pr__malloc(size * sizeof *r.update);
     r.gains = pr__malloc(size * sizeof *r.gains);
-    r.work = pr__malloc((size > 2 * (size_t)n ? size : 2 * (size_t)n) * sizeof *r.work);
+    r.work = pr__malloc(4 * (size_t)n * sizeof *r.work); /* the exact gradient's 4n; neg, point_sum, point_kl */
     if (!st && (!r.grad || !r.update || !r.gains || !r.work)) st = pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory");
-    if (!st) r.Y = pr_tensor_f64(*Y);
+    if (!st) {
+        r.Y = pr_tensor_f64(*Y);
+        r.point_sum = r.work + 2 * n;
+        r.point_kl = r.work + 3 * n;
+    }
     /* the affinities */
     if (!st && r.method == PR_TSNE_EXACT) {
         if (!(r.P = pr__malloc((size_t)n * (size_t)n * sizeof *r.P)))
@@ -697,10 +863,12 @@ pr_status pr_tsne(const pr_tsne_config *config, const pr_tensor *X, pr_tensor **
     } else if (!st) {
         int64_t k = (int64_t)(3 * config->perplexity + 1);
         if (k > n - 1) k = n - 1;
-        st = joint_sparse(pr_tensor_f64(Xd), n, dim, k, config->perplexity, &r.sp);
+        st = joint_sparse(config->threads, pr_tensor_f64(Xd), n, dim, k, config->perplexity, &r.sp);
         r.tree.perm = pr__malloc((size_t)n * sizeof *r.tree.perm);
         r.tree.tmp = pr__malloc((size_t)n * sizeof *r.tree.tmp);
-        if (!st && (!r.tree.perm || !r.tree.tmp)) st = pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory");
+        r.tree.tx = pr__malloc((size_t)n * sizeof *r.tree.tx);
+        r.tree.ty = pr__malloc((size_t)n * sizeof *r.tree.ty);
+        if (!st && (!r.tree.perm || !r.tree.tmp || !r.tree.tx || !r.tree.ty)) st = pr__fail(PR_ERR_NOMEM, "t-SNE: out of memory");
         if (!st && r.method == PR_TSNE_FFT) st = pr__fft_repulsion_new(n, &r.fft);
     }
     if (!st) st = initialise(config, Xd, r.Y, n, r.d);

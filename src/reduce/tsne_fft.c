@@ -24,9 +24,8 @@
 #include <kissfft/kiss_fft.h>
 #include <kissfft/kiss_fftr.h>
 
+#include "core/parallel.h"
 #include "reduce/reduce_internal.h"
-
-
 
 enum { P = 3, MIN_BOXES = 50, MAX_BOXES = 2000, COLS = 8 /* columns gathered at a time */ };
 
@@ -222,7 +221,56 @@ static void convolve(pr__fft_repulsion *f, const kiss_fft_cpx *kernel, const kis
         for (int b = 0; b < m; b++) pot[(size_t)a * m + b] = scale * f->real[(size_t)a * s + b];
 }
 
-pr_status pr__fft_repulsion_run(pr__fft_repulsion *f, const double *Y, int64_t n, double *neg, double *sum_w) {
+/* The interpolation's per-point work, split over the pool: each point's box and
+ * Lagrange weights, and the potentials it reads back. */
+typedef struct fft_job {
+    pr__fft_repulsion *f;
+    const double *Y;
+    double lo, box;
+    double *neg, *point_sum;
+} fft_job;
+
+static void weigh_points(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const fft_job *j = ctx;
+    pr__fft_repulsion *f = j->f;
+    for (int64_t i = begin; i < end; i++) {
+        double tx = (j->Y[2 * i] - j->lo) / j->box, ty = (j->Y[2 * i + 1] - j->lo) / j->box;
+        int bx = (int)tx, by = (int)ty;
+        bx = bx < f->boxes ? bx : f->boxes - 1;
+        by = by < f->boxes ? by : f->boxes - 1;
+        lagrange(tx - bx, f->wx + i * P);
+        lagrange(ty - by, f->wy + i * P);
+        f->node[2 * i] = bx * P;
+        f->node[2 * i + 1] = by * P;
+    }
+}
+
+static void gather_points(void *ctx, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const fft_job *j = ctx;
+    const pr__fft_repulsion *f = j->f;
+    const double *Y = j->Y;
+    int m = f->m;
+    for (int64_t i = begin; i < end; i++) {
+        const double *wx = f->wx + i * P, *wy = f->wy + i * P;
+        double phi[4] = {0, 0, 0, 0};
+        for (int a = 0; a < P; a++)
+            for (int b = 0; b < P; b++) {
+                size_t g = (size_t)(f->node[2 * i + 1] + a) * m + (size_t)(f->node[2 * i] + b);
+                double w = wy[a] * wx[b];
+                for (int c = 0; c < 4; c++) phi[c] += w * f->pot[c][g];
+            }
+        j->neg[2 * i] = Y[2 * i] * phi[0] - phi[1];
+        j->neg[2 * i + 1] = Y[2 * i + 1] * phi[0] - phi[2];
+        j->point_sum[i] = phi[3] - 1; /* less w_ii = 1 */
+    }
+}
+
+enum { POINT_GRAIN = 256 };
+
+pr_status pr__fft_repulsion_run(pr__fft_repulsion *f, pr_threads *pool, const double *Y, int64_t n, double *neg,
+                                double *point_sum) {
     double lo = INFINITY, hi = -INFINITY;
     for (int64_t q = 0; q < 2 * n; q++) {
         lo = Y[q] < lo ? Y[q] : lo;
@@ -239,21 +287,15 @@ pr_status pr__fft_repulsion_run(pr__fft_repulsion *f, const double *Y, int64_t n
     int m = f->m;
     double box = range / boxes, h = box / P;
     size_t nodes = (size_t)m * (size_t)m;
-    for (int c = 0; c < 3; c++) memset(f->charge[c], 0, nodes * sizeof *f->charge[c]);
+    fft_job job = {.f = f, .Y = Y, .lo = lo, .box = box, .neg = neg, .point_sum = point_sum};
+    pr__parallel_for(pool, n, POINT_GRAIN, weigh_points, &job);
     /* spread: each point's charges onto its box's P x P nodes */
+    for (int c = 0; c < 3; c++) memset(f->charge[c], 0, nodes * sizeof *f->charge[c]);
     for (int64_t i = 0; i < n; i++) {
-        double tx = (Y[2 * i] - lo) / box, ty = (Y[2 * i + 1] - lo) / box;
-        int bx = (int)tx, by = (int)ty;
-        bx = bx < boxes ? bx : boxes - 1;
-        by = by < boxes ? by : boxes - 1;
-        double *wx = f->wx + i * P, *wy = f->wy + i * P;
-        lagrange(tx - bx, wx);
-        lagrange(ty - by, wy);
-        f->node[2 * i] = bx * P;
-        f->node[2 * i + 1] = by * P;
+        const double *wx = f->wx + i * P, *wy = f->wy + i * P;
         for (int a = 0; a < P; a++)
             for (int b = 0; b < P; b++) {
-                size_t g = (size_t)(by * P + a) * m + (size_t)(bx * P + b);
+                size_t g = (size_t)(f->node[2 * i + 1] + a) * m + (size_t)(f->node[2 * i] + b);
                 double w = wy[a] * wx[b];
                 f->charge[0][g] += w;
                 f->charge[1][g] += w * Y[2 * i];
@@ -267,20 +309,6 @@ pr_status pr__fft_repulsion_run(pr__fft_repulsion *f, const double *Y, int64_t n
     for (int c = 0; c < 3; c++) convolve(f, f->k2, f->c[c], f->pot[c]);
     convolve(f, f->k1, f->c[0], f->pot[3]);
     /* gather: each point's potentials from the same nodes */
-    double z = 0;
-    for (int64_t i = 0; i < n; i++) {
-        const double *wx = f->wx + i * P, *wy = f->wy + i * P;
-        double phi[4] = {0, 0, 0, 0};
-        for (int a = 0; a < P; a++)
-            for (int b = 0; b < P; b++) {
-                size_t g = (size_t)(f->node[2 * i + 1] + a) * m + (size_t)(f->node[2 * i] + b);
-                double w = wy[a] * wx[b];
-                for (int c = 0; c < 4; c++) phi[c] += w * f->pot[c][g];
-            }
-        neg[2 * i] = Y[2 * i] * phi[0] - phi[1];
-        neg[2 * i + 1] = Y[2 * i + 1] * phi[0] - phi[2];
-        z += phi[3] - 1; /* less w_ii = 1 */
-    }
-    *sum_w = z;
+    pr__parallel_for(pool, n, POINT_GRAIN, gather_points, &job);
     return PR_OK;
 }

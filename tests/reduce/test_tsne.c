@@ -182,7 +182,7 @@ Test(tsne, barnes_hut_at_theta_zero_is_exact) {
  * a finer grid converges as the cube of the box, so the error is the interpolation's). */
 Test(tsne, fft_repulsion_against_direct_sums) {
     enum { N = 2000 };
-    static double Y[2 * N], neg[2 * N];
+    static double Y[2 * N], neg[2 * N], point_sum[N];
     const double scales[] = {1e-3, 1, 5, 20};
     for (int t = 0; t < 4; t++) {
         pr_rng rng;
@@ -190,8 +190,9 @@ Test(tsne, fft_repulsion_against_direct_sums) {
         for (int q = 0; q < 2 * N; q++) Y[q] = scales[t] * (pr_rng_normal(&rng) + (q % 4 < 2 ? -1.5 : 1.5));
         pr__fft_repulsion *f;
         assert_ok(pr__fft_repulsion_new(N, &f));
-        double sum_w, z = 0, err2 = 0, force2 = 0, err = 0, big = 0;
-        assert_ok(pr__fft_repulsion_run(f, Y, N, neg, &sum_w));
+        double sum_w = 0, z = 0, err2 = 0, force2 = 0, err = 0, big = 0;
+        assert_ok(pr__fft_repulsion_run(f, NULL, Y, N, neg, point_sum));
+        for (int i = 0; i < N; i++) sum_w += point_sum[i];
         for (int i = 0; i < N; i++) {
             double fx = 0, fy = 0;
             for (int j = 0; j < N; j++) {
@@ -262,6 +263,39 @@ Test(tsne, digits_embedding_as_good_as_scikit_learn, .timeout = 120) {
     pr_tensor_free(Y);
     pr_tensor_free(Y2);
     pr_tensor_free(ref);
+}
+
+/* The gradient's points are split over the pool, each point's sums kept apart and
+ * added in point order: the same embedding, to the bit, at 1, 2 and 3 threads, for
+ * every gradient method (the first 600 digits, 300 iterations). */
+Test(tsne, the_same_embedding_at_any_thread_count, .timeout = 120) {
+    pr_tensor *all, *X;
+    assert_ok(pr_data_digits(&all, NULL));
+    assert_ok(pr_tensor_rows(all, 0, 600, &X));
+    pr_threads *pools[3] = {NULL, NULL, NULL};
+    assert_ok(pr_threads_new(&pools[1], 2));
+    assert_ok(pr_threads_new(&pools[2], 3));
+    for (int m = PR_TSNE_EXACT; m <= PR_TSNE_FFT; m++) {
+        pr_tsne_config c = PR_TSNE_DEFAULTS;
+        c.method = (pr_tsne_method)m;
+        c.max_iter = 300;
+        pr_tensor *Y[3];
+        pr_tsne_info info[3];
+        for (int p = 0; p < 3; p++) {
+            c.threads = pools[p];
+            assert_ok(pr_tsne(&c, X, &Y[p], &info[p]));
+        }
+        for (int p = 1; p < 3; p++) {
+            cr_assert_eq(info[p].kl, info[0].kl, "%s: KL %.17g at %d threads, %.17g at 1", pr_tsne_method_name(c.method),
+                         info[p].kl, p + 1, info[0].kl);
+            assert_tensor_close(Y[p], Y[0], 0, 0, pr_tsne_method_name(c.method));
+        }
+        for (int p = 0; p < 3; p++) pr_tensor_free(Y[p]);
+    }
+    pr_threads_free(pools[1]);
+    pr_threads_free(pools[2]);
+    pr_tensor_free(all);
+    pr_tensor_free(X);
 }
 
 Test(tsne, duplicate_points_embed_without_nan) {
