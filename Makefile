@@ -20,19 +20,34 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
-BUILD ?= build
+BLAS ?= openblas
+BUILD ?= $(if $(filter blis,$(BLAS)),build-blis,build)
 CC ?= cc
 OPT ?= -O3
 WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wundef -Wcast-qual -Wnull-dereference -Werror
-CPPFLAGS_ALL := -D_XOPEN_SOURCE=700 -I. -Iinclude -Isrc $(CPPFLAGS)
+# The BLAS: OpenBLAS (the default, the faster on primer's products: docs/performance.md,
+# bench/bench_blas.c) or BLIS (Debian's libblis-openmp-dev; BLIS_FLAVOUR=pthread for
+# libblis-pthread-dev), chosen with make BLAS=openblas|blis; a BLIS build lives in
+# build-blis/ unless BUILD says otherwise. Either provides CBLAS; LAPACKE is the C
+# interface to Debian's LAPACK, which stays OpenBLAS's.
+ifeq ($(BLAS),openblas)
+BLAS_LIBS ?= -lopenblas
+else ifeq ($(BLAS),blis)
+BLIS_FLAVOUR ?= openmp
+BLIS_DIR ?= /usr/lib/x86_64-linux-gnu/blis-$(BLIS_FLAVOUR)
+BLIS_INCLUDE ?= /usr/include/x86_64-linux-gnu/blis-$(BLIS_FLAVOUR)
+BLAS_CFLAGS := -isystem $(BLIS_INCLUDE) -DPRIMER_BLIS
+BLAS_LIBS ?= -L$(BLIS_DIR) -l:libblis.so.4 -Wl,-rpath,$(BLIS_DIR)
+else
+$(error BLAS=$(BLAS): choose BLAS=openblas or BLAS=blis)
+endif
+CPPFLAGS_ALL := -D_XOPEN_SOURCE=700 -I. -Iinclude -Isrc $(BLAS_CFLAGS) $(CPPFLAGS)
 # -fno-math-errno, -fno-trapping-math: primer never reads errno after libm calls nor
 # enables floating-point traps; without them sqrt and compare-and-select loops (ReLU)
 # do not vectorise.
 CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fno-math-errno -fno-trapping-math $(WARNINGS) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
-# OpenBLAS provides CBLAS; LAPACKE is the C interface to LAPACK.
-BLAS_LIBS ?= -lopenblas
 LAPACK_LIBS ?= -llapacke
 # zlib reads gzip-compressed IDX files (Fashion-MNIST ships as .gz).
 # kissfft (BSD, Debian's libkissfft-dev, float build) for t-SNE's FFT-accelerated gradient.
@@ -73,7 +88,7 @@ all: lib $(PRIMER) $(TESTS) $(QUICKSTART)
 lib: $(STATIC_LIB) $(SHARED_LIB)
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(if $(filter blis,$(BLAS)),--blis-$(BLIS_FLAVOUR))
 
 # The README's two commands: each installs what is missing, then builds and runs.
 demo: deps
@@ -157,7 +172,7 @@ $(QUICKSTART): examples/quickstart.c $(SHARED_LIB)
 # ---- fuzzing (clang's libFuzzer) ----------------------------------------------
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc \
+FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc $(BLAS_CFLAGS) \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy $(BUILD)/fuzz/fuzz_safetensors $(BUILD)/fuzz/fuzz_spec \
                 $(BUILD)/fuzz/fuzz_estimator $(BUILD)/fuzz/fuzz_idx $(BUILD)/fuzz/fuzz_text \
@@ -226,6 +241,10 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do PRIMER_BENCH_DIR=$(CURDIR)/bench ./$$b $(BENCH_ARGS) || exit 1; done
+# bench_blas loads both BLAS libraries itself (dlopen) and links neither, nor primer.
+$(BUILD)/bench/bench_blas: bench/bench_blas.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -ldl -lm
 $(BUILD)/bench/%: bench/%.c bench/bench.h $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LIBS)

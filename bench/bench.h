@@ -5,13 +5,6 @@
 #define PRIMER_BENCH_H
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
-/* Write t as dir/name (.npy) for the peer. */
-static inline void bench_save_npy(const char *dir, const char *name, const pr_tensor *t) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    CHECK(pr_npy_write(path, t));
-}
-
 #endif
 
 #include <primer.h>

@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --fuzz     also clang's libFuzzer runtime
 #   scripts/install-deps.sh --peers    also NumPy/scikit-learn/PyTorch (fixtures, benchmarks)
+#   scripts/install-deps.sh --blis-openmp, --blis-pthread
+#                                      also BLIS, that flavour (make BLAS=blis)
 #   scripts/install-deps.sh --datasets also Fashion-MNIST (primer train --data fashion-mnist) and
 #                                      the fortunes corpus (primer train --task lm)
 set -eu
@@ -15,6 +17,8 @@ for arg in "$@"; do
   case "$arg" in
     --fuzz)  pkgs="$pkgs clang libclang-rt-dev" ;;
     --peers) pkgs="$pkgs python3-numpy python3-sklearn python3-torch" ;;
+    --blis-openmp) pkgs="$pkgs libblis-openmp-dev" ;;
+    --blis-pthread) pkgs="$pkgs libblis-pthread-dev" ;;
     --datasets) pkgs="$pkgs dataset-fashion-mnist fortunes" ;;
     *) echo "install-deps: unknown option '$arg'" >&2; exit 2 ;;
   esac

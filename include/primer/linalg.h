@@ -204,7 +204,11 @@ const char *pr_blas_preferred_coretype(void);
  * OPENBLAS_CORETYPE is unset and pr_blas_preferred_coretype names a core, set the
  * variable and run the program again from the start (execv of /proc/self/exe with
  * argv), so that OpenBLAS loads its faster kernels. Returns when there is nothing to
- * do, or when the restart failed (the program then carries on as it was). Linux only. */
+ * do, or when the restart failed (the program then carries on as it was). Linux only.
+ * In a BLIS build (make BLAS=blis) it also sets BLIS_ARCH_TYPE to BLIS's AVX-512
+ * kernels on a CPU that has them, when unset (BLIS 0.9.0 runs AMD Zen 4 on its generic
+ * ones), and OMP_WAIT_POLICY to PASSIVE when unset (restarting), so that the
+ * OpenMP threads of Debian's BLIS sleep rather than spin between products. */
 void pr_blas_restart_preferred(char **argv);
 /* Set the number of threads BLAS may use (n >= 1). PR_ERR_UNSUPPORTED when the
  * BLAS offers no such control. */

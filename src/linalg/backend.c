@@ -13,13 +13,75 @@
 #include "linalg/backend.h"
 #include "primer/linalg.h"
 
-/* OpenBLAS extensions, weak so that primer also links against another CBLAS. */
+/* OpenBLAS extensions, weak so that primer also links against another CBLAS. In a
+   BLIS build (make BLAS=blis) the CBLAS calls go to BLIS while LAPACK, from Debian's
+   liblapack.so.3, usually still runs in OpenBLAS: both get the thread count. */
 extern int openblas_get_num_threads(void) __attribute__((weak));
 extern void openblas_set_num_threads(int) __attribute__((weak));
 extern char *openblas_get_config(void) __attribute__((weak));
 extern char *openblas_get_corename(void) __attribute__((weak));
 
+#ifdef PRIMER_BLIS
+extern dim_t bli_thread_get_num_threads(void);
+extern void bli_thread_set_num_threads(dim_t n);
+extern char *bli_info_get_version_str(void);
+#define BLAS_IS_OPENBLAS 0
+#else
+#define BLAS_IS_OPENBLAS 1
+#endif
+
+/* The thread count the CBLAS products run with; 0 where the BLAS cannot say. */
+static int blas_threads_get(void) {
+#ifdef PRIMER_BLIS
+    dim_t n = bli_thread_get_num_threads(); /* -1 until set: BLIS then runs on one */
+    return n < 1 ? 1 : n > INT_MAX ? INT_MAX : (int)n;
+#else
+    return openblas_get_num_threads ? openblas_get_num_threads() : 0;
+#endif
+}
+
+/* Returns 0 where the BLAS has no thread control. */
+static int blas_threads_set(int n) {
+    if (openblas_set_num_threads) openblas_set_num_threads(n);
+#ifdef PRIMER_BLIS
+    bli_thread_set_num_threads(n);
+    return 1;
+#else
+    return openblas_set_num_threads != NULL;
+#endif
+}
+
+/* OpenBLAS's name for the kernel set it picked for this CPU, NULL for another BLAS. */
+static const char *openblas_core(void) {
+    return BLAS_IS_OPENBLAS && openblas_get_corename ? openblas_get_corename() : NULL;
+}
+
+
 static int fits(int64_t v) { return v >= 0 && v <= INT_MAX; }
+
+/* BLIS 0.9 at more than one thread spends milliseconds on a small product (29 ms for a
+ * 32x2x128 one at 2 threads against 14 us at 1; OpenBLAS drops to one thread by itself),
+ * and its second thread only pays from about m n k = 2^23 (bench/bench_blas.c): smaller
+ * products run on one. Returns the thread count to restore, 0 for none. */
+#ifdef PRIMER_BLIS
+#define BLIS_THREADED_FROM ((double)(1 << 23))
+static int small_product_begin(int64_t m, int64_t n, int64_t k) {
+    if ((double)m * (double)n * (double)k >= BLIS_THREADED_FROM) return 0;
+    dim_t threads = bli_thread_get_num_threads();
+    if (threads <= 1) return 0;
+    bli_thread_set_num_threads(1);
+    return threads > INT_MAX ? INT_MAX : (int)threads;
+}
+static void small_product_end(int saved) {
+    if (saved) bli_thread_set_num_threads(saved);
+}
+#else
+static int small_product_begin(int64_t m, int64_t n, int64_t k) {
+    (void)m, (void)n, (void)k;
+    return 0;
+}
+static void small_product_end(int saved) { (void)saved; }
+#endif
 
 #define R float
 #define P s
@@ -54,12 +116,16 @@ double pr__bk_dot_f64(int64_t n, const double *x, const double *y) {
 
 void pr_backend_info_get(pr_backend_info *info) {
     memset(info, 0, sizeof *info);
+#ifdef PRIMER_BLIS
+    snprintf(info->blas, sizeof info->blas, "BLIS %s", bli_info_get_version_str());
+#else
     if (openblas_get_config) snprintf(info->blas, sizeof info->blas, "%s", openblas_get_config());
     else snprintf(info->blas, sizeof info->blas, "CBLAS (unknown implementation)");
+#endif
     int major = 0, minor = 0, patch = 0;
     LAPACKE_ilaver(&major, &minor, &patch);
     snprintf(info->lapack, sizeof info->lapack, "LAPACK %d.%d.%d (LAPACKE)", major, minor, patch);
-    info->blas_threads = openblas_get_num_threads ? openblas_get_num_threads() : 0;
+    info->blas_threads = blas_threads_get();
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     info->cpu_count = cpus > 0 && cpus < INT_MAX ? (int)cpus : 1;
 }
@@ -69,43 +135,54 @@ static int avx2_core(const char *core) {
     return core && (!strcasecmp(core, "haswell") || !strcasecmp(core, "zen"));
 }
 
-const char *pr_blas_preferred_coretype(void) {
+/* The AVX-512 subsets that OpenBLAS's SkylakeX and BLIS's skx kernels use. */
+static int cpu_has_avx512(void) {
 #if defined(__GNUC__) && defined(__x86_64__)
-    if (!openblas_get_corename || !avx2_core(openblas_get_corename())) return NULL;
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd"))
-        return "SKYLAKEX";
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd");
+#else
+    return 0;
 #endif
-    return NULL;
+}
+
+const char *pr_blas_preferred_coretype(void) {
+    return avx2_core(openblas_core()) && cpu_has_avx512() ? "SKYLAKEX" : NULL;
 }
 
 void pr_blas_restart_preferred(char **argv) {
+    int restart = 0;
+#ifdef PRIMER_BLIS
+    /* BLIS 0.9 picks its kernels at its first call, from BLIS_ARCH_TYPE when that is
+       set, and gives a CPU it does not know (AMD Zen 4) its generic C kernels, three
+       times slower than the AVX-512 'skx' set (index 0 of its arch_t) that such a CPU
+       runs: docs/performance.md. That needs no restart. Its OpenMP threads spin after
+       each product unless OMP_WAIT_POLICY=PASSIVE, which libgomp reads when it loads,
+       taking the cores from primer's pool (the test suite ran 20x slower): that does. */
+    if (!getenv("BLIS_ARCH_TYPE") && cpu_has_avx512()) setenv("BLIS_ARCH_TYPE", "0", 1);
+    if (!getenv("OMP_WAIT_POLICY")) restart = !setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+#endif
     const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : pr_blas_preferred_coretype();
-    if (!argv || !core || setenv("OPENBLAS_CORETYPE", core, 1)) return;
+    if (core && !setenv("OPENBLAS_CORETYPE", core, 1)) restart = 1;
+    if (!argv || !restart) return;
     execv("/proc/self/exe", argv); /* returns only on failure */
-    unsetenv("OPENBLAS_CORETYPE");
 }
 
 int pr__bk_small_gemm_is_slow(void) {
     static int slow = -1; /* the core is fixed when OpenBLAS loads */
-    if (slow < 0) slow = !openblas_get_corename || avx2_core(openblas_get_corename());
+    if (slow < 0) slow = !openblas_core() || avx2_core(openblas_core());
     return slow;
 }
 
 int pr__bk_threads(void) {
-    int n = openblas_get_num_threads ? openblas_get_num_threads() : 1;
+    int n = blas_threads_get();
     return n > 0 ? n : 1;
 }
 
-void pr__bk_set_threads(int n) {
-    if (openblas_set_num_threads) openblas_set_num_threads(n);
-}
+void pr__bk_set_threads(int n) { (void)blas_threads_set(n); }
 
 pr_status pr_set_num_threads(int n) {
     if (n < 1) return pr__fail(PR_ERR_INVALID, "set_num_threads: %d is not a thread count", n);
-    if (!openblas_set_num_threads)
-        return pr__fail(PR_ERR_UNSUPPORTED, "set_num_threads: this BLAS has no thread control");
-    openblas_set_num_threads(n);
+    if (!blas_threads_set(n)) return pr__fail(PR_ERR_UNSUPPORTED, "set_num_threads: this BLAS has no thread control");
     return PR_OK;
 }

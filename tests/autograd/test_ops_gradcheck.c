@@ -19,8 +19,12 @@ typedef struct op_case {
 
 /* The float64 tolerance: 1e-7, but 1e-6 for recurrences, whose gradients through
  * several steps reach 1e-5, where centred differences keep six digits. */
+/* The recurrences' chains of products leave about 1e-10 of rounding in a central
+ * difference (eps 1e-5), which is up to 2e-6 relative on their smallest gradient
+ * elements (4e-5) with BLIS's summation order (make BLAS=blis); a wrong gradient is
+ * off by far more. */
 static double tolerance64(const op_case *c) {
-    return strncmp(c->name, "rnn", 3) && strncmp(c->name, "lstm", 4) && strncmp(c->name, "gru", 3) ? 1e-7 : 1e-6;
+    return strncmp(c->name, "rnn", 3) && strncmp(c->name, "lstm", 4) && strncmp(c->name, "gru", 3) ? 1e-7 : 3e-6;
 }
 
 static pr_node b_add(pr_graph *g, const pr_node *p) { return pr_g_add(g, p[0], p[1]); }

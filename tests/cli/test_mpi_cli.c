@@ -137,11 +137,13 @@ Test(mpi_cli, a_process_that_dies_stops_the_others_and_keeps_the_checkpoint, .ti
     if (!have_mpi()) cr_skip_test("primer is built without MPI or mpirun is missing");
     char *dir = test_make_dir();
     const char *out;
-    /* rank 1 is killed after a moment; rank 0 has written checkpoints by then */
+    /* rank 1 is killed once rank 0 has written a checkpoint (renamed into place whole),
+       and a moment later, so that the kill may fall into the next one; at most 60 s */
     snprintf(cmd, sizeof cmd,
-             "if [ $OMPI_COMM_WORLD_RANK = 1 ]; then (sleep 2; kill -9 $$) & fi; exec %s --threads 1 train --epochs 100000 "
+             "if [ $OMPI_COMM_WORLD_RANK = 1 ]; then (i=0; while [ ! -e %s/k.ckpt ] && [ $i -lt 600 ]; do sleep 0.1; "
+             "i=$((i+1)); done; sleep 0.5; kill -9 $$) & fi; exec %s --threads 1 train --epochs 100000 "
              "--out %s/k.safetensors --checkpoint %s/k.ckpt",
-             test_primer_bin(), dir, dir);
+             dir, test_primer_bin(), dir, dir);
     cr_assert_neq(run_mpi(2, cmd, &out), 0, "%s", out);
     cr_assert(access(tmp_path(dir, "k.safetensors"), F_OK) != 0, "no model is saved: %s", out);
     assert_contains(out, "signal 9");
