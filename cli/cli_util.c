@@ -18,7 +18,11 @@ int cli_usage_error(const char *fmt, ...) {
 }
 
 int cli_library_error(const char *what) {
-    fprintf(stderr, "primer: error: %s: %s\n", what, pr_last_error());
+    const char *message = pr_last_error();
+    size_t n = strlen(what);
+    /* a library message that already names the step ("train: ...") says it once */
+    if (!strncmp(message, what, n) && message[n] == ':') fprintf(stderr, "primer: error: %s\n", message);
+    else fprintf(stderr, "primer: error: %s: %s\n", what, message);
     return CLI_FAILURE;
 }
 

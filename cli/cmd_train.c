@@ -384,6 +384,9 @@ static void print_json(const run *r) {
     printf(", \"parameters\": %lld, \"epochs\": %lld, \"best_epoch\": %lld, \"stopped_early\": %s, \"seconds\": %.6g",
            (long long)pr_model_param_count(r->m), (long long)h->epochs, (long long)h->best_epoch,
            h->stopped_early ? "true" : "false", h->total_seconds);
+    if (cli_world_size() > 1)
+        printf(", \"processes\": %d, \"allreduce_ms_per_step\": %.6g", cli_world_size(),
+               h->allreduces > 0 ? 1e3 * h->allreduce_seconds / (double)h->allreduces : 0.0);
     if (r->X_test) printf(", \"test\": {\"loss\": %.17g, \"%s\": %.17g}", r->test_loss, metric, r->test_metric);
     else printf(", \"test\": null");
     printf(", \"out\": ");
@@ -492,6 +495,10 @@ static int run_train(int argc, char **argv) {
                                      h->has_val ? "validation" : "training", h->best_loss);
         printf("trained %lld rows in %.2fs (%.0f samples/s)\n", (long long)h->train_rows, h->total_seconds,
                (double)h->train_rows * (double)h->epochs / (h->total_seconds > 0 ? h->total_seconds : 1));
+        if (cli_world_size() > 1 && h->allreduces > 0)
+            printf("all-reduce of the gradients: %.3f ms per step, %.0f%% of the time (%d processes)\n",
+                   1e3 * h->allreduce_seconds / (double)h->allreduces,
+                   100 * h->allreduce_seconds / (h->total_seconds > 0 ? h->total_seconds : 1), cli_world_size());
         if (r.X_test)
             printf("test %s: %.4f (test loss %.4f, %lld rows)\n", r.classify ? "accuracy" : "R^2", r.test_metric,
                    r.test_loss, (long long)r.X_test->shape[0]);

@@ -301,8 +301,16 @@ void pr_graph_set_threads(pr_graph *g, pr_threads *pool);
 pr_threads *pr_graph_threads(const pr_graph *g);
 /* Seed the graph's generator (dropout masks); a new graph is seeded with 0. */
 void pr_graph_seed(pr_graph *g, uint64_t seed);
-/* The graph's generator, for saving and restoring its state. */
+/* The graph's generator, for saving and restoring its state. A forward pass that runs
+ * random ops (dropout, gaussian_sample) in training takes one key from it; each
+ * element's draw is then a function of that key, the node and the element's index, so
+ * the result does not depend on the thread count. */
 pr_rng *pr_graph_rng(pr_graph *g);
+/* For data-parallel loops, before each step on every process (whether or not it has
+ * rows this step): take the next pass's key now, and number the random ops' rows from
+ * `row_offset`, this process's first row of the whole batch, so that K processes draw
+ * the masks one process would. Applies to the next forward pass only. */
+void pr_graph_random_pass(pr_graph *g, int64_t row_offset);
 
 /* For builders of composite layers (losses, normalisations): record a build error
  * with a formatted message (the first error sticks) and return an invalid handle. */

@@ -152,6 +152,9 @@ typedef struct pr_train_history {
     int64_t steps;                  /* optimiser steps in total */
     int64_t train_rows, val_rows;
     double total_seconds;           /* wall time of this call */
+    double allreduce_seconds;       /* of which in the per-step gradient all-reduce (distributed runs;
+                                       waiting for the slowest process included), */
+    int64_t allreduces;             /* over this many steps of this call */
 } pr_train_history;
 
 pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr_train_options *options,

@@ -899,7 +899,6 @@ static pr_status check_planned(pr_graph *g, int32_t out) {
 /* The context node i's kernels run in. */
 static pr__kernel kernel_of(pr_graph *g, int32_t i) {
     pr__node *n = &g->nodes[i];
-    const pr__op_def *def = &pr__ops[n->op];
     pr__kernel k = {.y = &n->value,
                     .gy = &n->grad,
                     .x = g->edge_value + n->in_off,
@@ -908,7 +907,6 @@ static pr__kernel kernel_of(pr_graph *g, int32_t i) {
                     .attr = &n->attr,
                     .scratch = g->arena + n->scratch_off,
                     .scratch_bytes = n->scratch_bytes,
-                    .rng = def->flags & PR__OPF_RANDOM ? &g->rng : NULL,
                     .training = g->training,
                     .prior_sampling = g->prior_sampling,
                     .threads = g->threads,
@@ -993,7 +991,15 @@ pr_status pr_graph_forward(pr_graph *g, pr_node output) {
     pr__region_enter(pool);
     pr_status st = forward_run(g, output);
     pr__region_leave(pool);
+    if (graph_ok(g)) g->pass_key_set = 0, g->pass_row_offset = 0;
     return st;
+}
+
+void pr_graph_random_pass(pr_graph *g, int64_t row_offset) {
+    if (!graph_ok(g)) return;
+    g->pass_key = pr_rng_next_u64(&g->rng);
+    g->pass_key_set = 1;
+    g->pass_row_offset = row_offset;
 }
 
 static pr_status forward_run(pr_graph *g, pr_node output) {
@@ -1008,11 +1014,18 @@ static pr_status forward_run(pr_graph *g, pr_node output) {
             return pr__fail(PR_ERR_INVALID, "forward: input %s has no value (call pr_graph_set_input)",
                             pr__node_label(g, i, label, sizeof label));
     if ((st = check_planned(g, out))) return st;
-    int dt = pr__dt(g);
+    int dt = pr__dt(g), keyed = 0;
+    uint64_t key = 0;
     for (int32_t i = 0; i <= out; i++) {
         pr__node *n = &g->nodes[i];
         if (n->kind != NODE_OP || !(g->mark[i] & MARK_FORWARD)) continue;
         pr__kernel k = kernel_of(g, i);
+        if ((pr__ops[n->op].flags & PR__OPF_RANDOM) && (g->training || g->prior_sampling)) {
+            if (!keyed) key = g->pass_key_set ? g->pass_key : pr_rng_next_u64(&g->rng); /* one key a pass */
+            keyed = 1;
+            k.stream = pr__counter_u64(key, (uint64_t)i);
+            k.row_offset = g->pass_row_offset;
+        }
         if (g->profiling) {
             double t = now();
             pr__ops[n->op].forward[dt](&k);

@@ -15,8 +15,11 @@
  * no op is special-cased by name.
  *   ALIAS    the output is a view of input 0: value and gradient share its storage
  *            (reshape); the op gets no storage of its own and its kernels do nothing
- *   RANDOM   the forward pass draws from the graph's random stream (dropout); the
- *            kernel context carries the stream, and gradient checks replay it */
+ *   RANDOM   the forward pass draws random numbers (dropout): a pass that runs such an
+ *            op in training (or prior sampling) takes one key from the graph's
+ *            generator, and each element's draw is a function of that key, the node
+ *            and the element's index (pr__counter_*), so kernels may split their
+ *            elements over threads and processes; gradient checks replay the key */
 #define PR__OPF_ALIAS 1u
 #define PR__OPF_RANDOM 2u
 
@@ -176,7 +179,10 @@ struct pr_graph {
     double prof_elapsed;
     int training;                /* dropout and batch norm behave as in training */
     int prior_sampling;          /* gaussian_sample draws from N(0, I), ignoring its inputs */
-    pr_rng rng;                  /* the random stream of PR__OPF_RANDOM ops */
+    pr_rng rng;                  /* the random stream of PR__OPF_RANDOM ops: one key per pass */
+    uint64_t pass_key;           /* set for the next pass by pr__graph_random_pass */
+    int pass_key_set;
+    int64_t pass_row_offset;
     pr_status run_status;        /* set by a kernel that meets bad data (an index out of range) */
     pr_threads *threads;         /* the caller's pool, or NULL */
 };
@@ -195,7 +201,11 @@ typedef struct pr__kernel {
     const pr__attr *attr;
     void *scratch;
     size_t scratch_bytes;
-    pr_rng *rng;                       /* PR__OPF_RANDOM ops; NULL for the others */
+    /* PR__OPF_RANDOM ops: the node's counter-based stream for this pass (pr__counter_*),
+       and the rows of the whole batch before this process's share (data-parallel runs),
+       so that element (r, j) draws what it would in one process */
+    uint64_t stream;
+    int64_t row_offset;
     int training;
     int prior_sampling;                /* the graph's prior sampling (gaussian_sample) */
     pr_threads *threads;               /* the graph's pool (NULL: run inline) */

@@ -7,6 +7,14 @@
 #include "core/parallel.h"
 #include "linalg/backend.h"
 
+/* The index, in the whole batch, of this process's first element of a random op's
+ * output: the rows before its share times the elements of a row (0 in one process). */
+static int64_t random_first_index(const pr__kernel *k) {
+    const pr_tensor *y = k->y;
+    if (!k->row_offset || y->ndim < 1 || y->shape[0] == 0) return 0;
+    return k->row_offset * (y->size / y->shape[0]);
+}
+
 /* ---- kernels for each dtype -------------------------------------------------------------- */
 
 #define R float

@@ -219,4 +219,12 @@ double pr__softmax_f64(const double *x, int64_t n, int64_t stride, double *out, 
 #define PR_CAT_(a, b) a##b
 #define PR_CAT(a, b) PR_CAT_(a, b)
 
+/* Counter-based draws: element `index` of the SplitMix64 sequence that starts at
+ * `stream`, so a value depends only on (stream, index), never on which thread or
+ * process asks or in what order (dropout masks, a VAE's noise). */
+uint64_t pr__counter_u64(uint64_t stream, uint64_t index);
+double pr__counter_uniform(uint64_t stream, uint64_t index); /* [0, 1), 53 bits */
+/* N(0, 1): Box-Muller of the draws 2 index and 2 index + 1. */
+double pr__counter_normal(uint64_t stream, uint64_t index);
+
 #endif /* PRIMER_INTERNAL_H */

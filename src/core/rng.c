@@ -4,11 +4,25 @@
 
 #include "core/internal.h"
 
-static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
+#define GOLDEN_GAMMA UINT64_C(0x9E3779B97F4A7C15)
+
+static uint64_t splitmix64_mix(uint64_t z) {
     z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
     return z ^ (z >> 31);
+}
+
+static uint64_t splitmix64(uint64_t *x) { return splitmix64_mix(*x += GOLDEN_GAMMA); }
+
+uint64_t pr__counter_u64(uint64_t stream, uint64_t index) { return splitmix64_mix(stream + (index + 1) * GOLDEN_GAMMA); }
+
+double pr__counter_uniform(uint64_t stream, uint64_t index) {
+    return (double)(pr__counter_u64(stream, index) >> 11) * 0x1.0p-53;
+}
+
+double pr__counter_normal(uint64_t stream, uint64_t index) {
+    double u1 = 1.0 - pr__counter_uniform(stream, 2 * index), u2 = pr__counter_uniform(stream, 2 * index + 1);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
 __extension__ typedef unsigned __int128 u128;

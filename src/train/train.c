@@ -528,6 +528,7 @@ static pr_status distributed_step(session *s, tally *t, const pr_tensor *xb, con
     pr__dist_share(d, rows, &begin, &count);
     pr_status st = PR_OK;
     *loss = 0;
+    pr_graph_random_pass(s->g, begin); /* every process takes the step's key, rows or not */
     if (count > 0) {
         pr_tensor xs, ts;
         if ((st = pr_tensor_view_rows(xb, begin, begin + count, &xs)) ||
@@ -539,8 +540,11 @@ static pr_status distributed_step(session *s, tally *t, const pr_tensor *xb, con
         if ((st = pr_graph_backward_seed(s->g, s->total, s->share_seed))) return st;
     }
     if (!isfinite(*loss)) pr_tensor_set(&s->grads, 0, NAN);
-    if ((st = d->allreduce(s->grads.data, s->grads.size, s->grads.dtype, d->ctx)))
-        return pr__fail_context("summing the processes' gradients: ");
+    double t0 = now();
+    st = d->allreduce(s->grads.data, s->grads.size, s->grads.dtype, d->ctx);
+    s->h->allreduce_seconds += now() - t0;
+    s->h->allreduces++;
+    if (st) return pr__fail_context("summing the processes' gradients: ");
     if (!isfinite(pr_tensor_get(&s->grads, 0))) *loss = isfinite(*loss) ? (double)NAN : *loss;
     return PR_OK;
 }

@@ -142,7 +142,8 @@ Test(threads, split_kernels_compute_what_one_thread_does, .timeout = 60) {
 }
 
 Test(threads, element_wise_ops_and_optimiser_steps_give_the_same_bits_with_any_pool) {
-    /* y = relu(a) * b + a: unary, same-shape binary and their gradients, no product */
+    /* y = dropout(relu(a) * exp(b)) + a in training: unary, same-shape binary, the
+       counter-based dropout masks and their gradients, no product */
     pr_threads *pool;
     assert_ok(pr_threads_new(&pool, 3));
     pr_tensor *ga[2], *pa[2];
@@ -151,7 +152,8 @@ Test(threads, element_wise_ops_and_optimiser_steps_give_the_same_bits_with_any_p
         assert_ok(pr_graph_new(&g, PR_F32));
         pr_graph_set_threads(g, use ? pool : NULL);
         pr_node a = pr_g_param(g, "a", PR_SHAPE(50001)), b = pr_g_param(g, "b", PR_SHAPE(50001));
-        pr_node y = pr_g_add(g, pr_g_mul(g, pr_g_relu(g, a), pr_g_exp(g, b)), a);
+        pr_graph_set_training(g, 1);
+        pr_node y = pr_g_add(g, pr_g_dropout(g, pr_g_mul(g, pr_g_relu(g, a), pr_g_exp(g, b)), 0.3, 0), a);
         pr_node loss = pr_g_sum(g, pr_g_mul(g, y, y), PR_AXIS_ALL, 0);
         pr_rng rng;
         pr_rng_seed(&rng, 3);

@@ -68,6 +68,7 @@ Test(mpi_cli, two_processes_reproduce_the_one_process_loss_curve_and_resume_with
     /* one process, 6 epochs */
     snprintf(cmd, sizeof cmd, "--threads 1 train --epochs 6 --out %s/one.safetensors --log %s/one.csv", dir, dir);
     cr_assert_eq(test_run_primer(cmd, &out), 0, "%s", out);
+    cr_assert(!strstr(out, "all-reduce"), "one process sums nothing: %s", out);
     /* two processes, 6 epochs, a checkpoint after each */
     snprintf(cmd, sizeof cmd, "%s --threads 1 train --epochs 6 --out %s/two.safetensors --log %s/two.csv "
                               "--checkpoint %s/two.ckpt",
@@ -76,6 +77,12 @@ Test(mpi_cli, two_processes_reproduce_the_one_process_loss_curve_and_resume_with
     /* rank 0 alone printed: one line per epoch, not two */
     const char *first = strstr(out, "epoch   6/6"), *again = first ? strstr(first + 1, "epoch   6/6") : NULL;
     cr_assert(first && !again, "%s", out);
+    /* the time in the gradient's all-reduce, per step and as a share of the run */
+    const char *timer = strstr(out, "all-reduce of the gradients: ");
+    double ms = 0, percent = 0;
+    cr_assert(timer && sscanf(timer, "all-reduce of the gradients: %lf ms per step, %lf%%", &ms, &percent) == 2,
+              "%s", out);
+    cr_assert(ms > 0 && ms < 1000 && percent >= 0 && percent <= 100, "%g ms, %g%%: %s", ms, percent, out);
     assert_curves_agree(tmp_path(dir, "two.csv"), tmp_path(dir, "one.csv"), 6, 1e-5);
     /* the two-process model predicts as the one-process one */
     pr_model *m1, *m2;
@@ -106,6 +113,22 @@ Test(mpi_cli, two_processes_reproduce_the_one_process_loss_curve_and_resume_with
     test_remove_dir(dir);
 }
 
+Test(mpi_cli, two_processes_draw_the_dropout_masks_of_one, .timeout = 240) {
+    if (!have_mpi()) cr_skip_test("primer is built without MPI or mpirun is missing");
+    char *dir = test_make_dir();
+    const char *out;
+    /* counter-based masks: element (r, j) of the whole batch draws the same on any process */
+    const char *model = "dense:64,relu,dropout:0.3";
+    snprintf(cmd, sizeof cmd, "--threads 1 train --epochs 4 --model %s --out %s/one.safetensors --log %s/one.csv",
+             model, dir, dir);
+    cr_assert_eq(test_run_primer(cmd, &out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s --threads 1 train --epochs 4 --model %s --out %s/two.safetensors --log %s/two.csv",
+             test_primer_bin(), model, dir, dir);
+    cr_assert_eq(run_mpi(2, cmd, &out), 0, "%s", out);
+    assert_curves_agree(tmp_path(dir, "two.csv"), tmp_path(dir, "one.csv"), 4, 1e-5);
+    test_remove_dir(dir);
+}
+
 Test(mpi_cli, bad_distributed_runs_fail_naming_the_problem, .timeout = 240) {
     if (!have_mpi()) cr_skip_test("primer is built without MPI or mpirun is missing");
     char *dir = test_make_dir();
@@ -113,7 +136,8 @@ Test(mpi_cli, bad_distributed_runs_fail_naming_the_problem, .timeout = 240) {
     /* a batch smaller than the number of processes */
     snprintf(cmd, sizeof cmd, "%s --threads 1 train --epochs 1 --batch 1 --out %s/b.safetensors", test_primer_bin(), dir);
     cr_assert_neq(run_mpi(2, cmd, &out), 0, "%s", out);
-    assert_contains(out, "a batch of 1 row cannot be shared by 2 processes");
+    assert_contains(out, "primer: error: train: a batch of 1 row cannot be shared by 2 processes");
+    cr_assert(!strstr(out, "train: train:"), "the step is named once: %s", out);
     cr_assert(access(tmp_path(dir, "b.safetensors"), F_OK) != 0, "no model is saved");
     /* each rank reads a different file: rank 1 is named */
     const char *wine = test_path("tests/fixtures/reduce/wine.csv");

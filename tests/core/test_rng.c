@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "test_util.h"
 
 Test(rng, seeding_is_splitmix64) {
@@ -11,6 +12,28 @@ Test(rng, seeding_is_splitmix64) {
     cr_assert_eq(r.s[0], UINT64_C(0xe220a8397b1dcdaf));
     cr_assert_eq(r.s[1], UINT64_C(0x6e789e6aa1b965f4));
     cr_assert_eq(r.s[2], UINT64_C(0x06c45d188009454f));
+}
+
+/* Counter-based draws are SplitMix64's sequence read at any position: the same
+ * reference outputs as its seeding, in any order. */
+Test(rng, counter_draws_are_splitmix64_at_any_position) {
+    cr_assert_eq(pr__counter_u64(0, 2), UINT64_C(0x06c45d188009454f));
+    cr_assert_eq(pr__counter_u64(0, 0), UINT64_C(0xe220a8397b1dcdaf));
+    cr_assert_eq(pr__counter_u64(0, 1), UINT64_C(0x6e789e6aa1b965f4));
+    /* a stream is the sequence begun elsewhere: stream s, index i+1 is stream s + gamma, index i */
+    cr_assert_eq(pr__counter_u64(UINT64_C(0x9E3779B97F4A7C15), 0), UINT64_C(0x6e789e6aa1b965f4));
+    const int n = 200000;
+    double s = 0, s2 = 0, u_sum = 0;
+    for (int i = 0; i < n; i++) {
+        double z = pr__counter_normal(42, (uint64_t)i), u = pr__counter_uniform(7, (uint64_t)i);
+        cr_assert(u >= 0 && u < 1);
+        s += z;
+        s2 += z * z;
+        u_sum += u;
+    }
+    assert_near(s / n, 0, 0.015);
+    assert_near(s2 / n, 1, 0.02);
+    assert_near(u_sum / n, 0.5, 0.005);
 }
 
 Test(rng, xoshiro256starstar_reference_outputs) {
