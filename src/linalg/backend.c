@@ -59,29 +59,24 @@ static const char *openblas_core(void) {
 
 static int fits(int64_t v) { return v >= 0 && v <= INT_MAX; }
 
-/* BLIS 0.9 at more than one thread spends milliseconds on a small product (29 ms for a
- * 32x2x128 one at 2 threads against 14 us at 1; OpenBLAS drops to one thread by itself),
- * and its second thread only pays from about m n k = 2^23 (bench/bench_blas.c): smaller
- * products run on one. Returns the thread count to restore, 0 for none. */
-#ifdef PRIMER_BLIS
-#define BLIS_THREADED_FROM ((double)(1 << 23))
+/* A product's second thread pays only from about m n k = 2^23 (bench/bench_blas.c:
+ * OpenBLAS 2-thread against 1-thread GFLOP/s 123/137 at 64x128x256, 212/136 at
+ * 64x256x784), and below that costs: the classical models' small products on the
+ * digits ran 1.5x slower at 2 threads than at 1; BLIS spends milliseconds there (29 ms
+ * for 32x2x128 at 2 threads, 14 us at 1). Smaller products run on one thread. Inside
+ * the pool's regions the BLAS is on one thread already and nothing changes. Returns
+ * the thread count to restore, 0 for none. */
+#define THREADED_PRODUCT_FROM ((double)(1 << 23))
 static int small_product_begin(int64_t m, int64_t n, int64_t k) {
-    if ((double)m * (double)n * (double)k >= BLIS_THREADED_FROM) return 0;
-    dim_t threads = bli_thread_get_num_threads();
+    if ((double)m * (double)n * (double)k >= THREADED_PRODUCT_FROM) return 0;
+    int threads = blas_threads_get();
     if (threads <= 1) return 0;
-    bli_thread_set_num_threads(1);
-    return threads > INT_MAX ? INT_MAX : (int)threads;
+    (void)blas_threads_set(1);
+    return threads;
 }
 static void small_product_end(int saved) {
-    if (saved) bli_thread_set_num_threads(saved);
+    if (saved) (void)blas_threads_set(saved);
 }
-#else
-static int small_product_begin(int64_t m, int64_t n, int64_t k) {
-    (void)m, (void)n, (void)k;
-    return 0;
-}
-static void small_product_end(int saved) { (void)saved; }
-#endif
 
 #define R float
 #define P s
