@@ -56,6 +56,11 @@ typedef struct cli_dataset {
     int images;            /* X holds images: no standardisation, no column names */
     int sequences;         /* a synthetic sequence task: no standardisation, no column names */
     const char *default_spec; /* the model that suits the data, or NULL */
+    pr_encoding *enc;      /* CSV: how the columns became X (and a text target's class names) */
+    pr_tensor *kept;       /* --keep: those columns (n, n_kept), text as level indices */
+    char **kept_names;
+    char ***kept_levels;   /* per kept column: its strings, or NULL */
+    int64_t *kept_n_levels, n_kept;
 } cli_dataset;
 
 /* The columns a saved model expects: n_features of them (0: no model), by name when
@@ -64,7 +69,12 @@ typedef struct cli_columns {
     int64_t n_features;
     const char **features;
     const char *target;
+    const char *encoding; /* the model's column encoding (JSON, metadata "columns"), or NULL */
 } cli_columns;
+
+/* The model-file metadata key (pr_model_set_metadata) of the column encoding. */
+#define CLI_META_COLUMNS "columns"
+
 
 /* The columns of a network or of a classical model (free with cli_columns_free). */
 int cli_columns_of_model(const pr_model *m, cli_columns *c);
@@ -78,9 +88,42 @@ typedef enum cli_part {
     CLI_PART_TEST   /* eval, predict: a data set's test part */
 } cli_part;
 
+/* The reader options of every command that reads a CSV file (cli_read_option). */
+typedef struct cli_read_options {
+    const char *features, *ignore; /* comma-separated column names */
+    const char *impute;            /* mean, median, most-frequent (training), or NULL */
+    const char *unknown;           /* "ignore": an unseen category is all zeros; else an error */
+    const char *delimiter;         /* one character or "tab" (default ',') */
+    const char *keep;              /* predict: columns carried into the output */
+    int drop_missing, no_header;
+    int keep_allowed;              /* the command takes --keep */
+} cli_read_options;
+
+/* The reader options' help, a line each. */
+#define CLI_READ_HELP                                                                                     \
+    "  --features A,B,C   use these columns as the features (default: every column but\n"               \
+    "                     the target; an unnamed first column, pandas' index, is skipped)\n"            \
+    "  --ignore A,B       leave these columns out\n"                                                     \
+    "  --impute S         fill missing values (empty, NA, NaN, null...) with the column's\n"             \
+    "                     mean, median or most-frequent value (kept in the model)\n"                    \
+    "  --drop-missing     drop the rows with a missing value instead\n"                                   \
+    "  --unknown ignore   a category the model has not seen encodes as none (default: error)\n"         \
+    "  --delimiter C      the field separator (default ','; 'tab' for tabs)\n"                           \
+    "  --no-header        the first line is data; columns are col1, col2, ...\n"                         \
+    "  (text columns are categories, one-hot encoded; --data - reads standard input)\n"
+
+/* Consume the reader option at argv[*i] (and its value): 1 when it was one, 0 when
+ * not, -1 after printing a usage error. */
+int cli_read_option(const char *cmd, int argc, char **argv, int *i, cli_read_options *o);
+/* The CSV options of o (text columns and missing values allowed), and the read
+ * itself ("-": standard input). */
+pr_csv_options cli_csv_options(const cli_read_options *o);
+pr_status cli_csv_read(const char *path, const cli_read_options *o, pr_table **t);
+
 typedef struct cli_source {
     const char *data, *target, *images, *labels;
     cli_part part;
+    const cli_read_options *read; /* NULL: the defaults */
 } cli_source;
 
 /* The named image data set that --data accepts. */
@@ -95,6 +138,27 @@ int cli_is_digits(const char *path);
  * CLI_USAGE on failure. */
 int cli_dataset_load(const cli_source *src, const cli_columns *model, int need_target, cli_dataset *d);
 void cli_dataset_free(cli_dataset *d);
+/* The CSV part of cli_dataset_load (cli/columns.c): columns chosen and encoded (the
+ * model's encoding when it has one), missing values refused, imputed or dropped. */
+int cli_csv_load(const cli_source *src, const cli_columns *model, int need_target, cli_dataset *d);
+/* --keep LIST: those columns of t into d->kept. */
+int cli_keep_columns(const pr_table *t, const char *list, const char *path, cli_dataset *d);
+
+/* Classification or regression for the target d->y: `task` when given (checked),
+ * else classification for a text target, or whole numbers with at most
+ * CLI_TASK_MAX_CLASSES distinct values and at most CLI_TASK_ROW_SHARE of the rows
+ * (or CLI_TASK_MIN_LIMIT, for small files); regression otherwise. The decision and
+ * its reason go to stderr. */
+#define CLI_TASK_MAX_CLASSES 20
+#define CLI_TASK_ROW_SHARE 0.05
+#define CLI_TASK_MIN_LIMIT 10
+int cli_decide_task(const cli_dataset *d, const char *task, int *classify);
+/* The name of class `label`: the encoding's class name, else the number. */
+const char *cli_class_name(const pr_encoding *enc, double label, char *buf, size_t len);
+/* The reports (cli_report_classification, cli_labels_to_indices) name classes by
+ * e's class names (NULL: by number); cli_class_label gives a label's name. */
+void cli_use_class_names(const pr_encoding *e);
+const char *cli_class_label(double label, char *buf, size_t len);
 /* X reshaped to the model's input when only the layout differs (a CSV row of 784
  * pixels for a model of 1x28x28 images, or images for a model of flat rows);
  * otherwise X is left as it is for the model to report the mismatch. */
@@ -116,11 +180,17 @@ void cli_json_string(FILE *f, const char *s);
 int cli_make_dirs(const char *path);
 /* mkdir -p of the directory holding `file` (nothing for a bare name); 0 on success. */
 int cli_make_parent_dirs(const char *file);
-/* Print a command's usage, with the line "@LAYERS@" replaced by the layer language
+/* Print a command's usage, with each line "@READ@" replaced by CLI_READ_HELP and
+ * the line "@LAYERS@" replaced by the layer language
  * (every named model and layer of the registry, a line each). */
 void cli_print_usage(FILE *f, const char *usage);
 /* The layer language, a line per named model and layer, each line indented. */
 void cli_print_layer_language(FILE *f, const char *indent);
+/* "primer: <message>" on stderr (a note: "note: ...", "task: ..."), unless quiet. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_set_quiet(int quiet);
+/* qsort/bsearch comparison of char * elements. */
+int cli_compare_strings(const void *a, const void *b);
 /* 1 when arg is "-h" or "--help". */
 int cli_is_help(const char *arg);
 

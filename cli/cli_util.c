@@ -87,3 +87,19 @@ int cli_make_parent_dirs(const char *file) {
     dir[n] = '\0';
     return cli_make_dirs(dir);
 }
+
+int cli_compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int quiet_notes;
+
+void cli_set_quiet(int quiet) { quiet_notes = quiet; }
+
+void cli_note(const char *fmt, ...) {
+    if (quiet_notes) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("primer: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n", stderr);
+    va_end(ap);
+}

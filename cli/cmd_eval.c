@@ -8,12 +8,17 @@
 typedef struct model_args {
     const char *model, *data, *target, *images, *labels, *out;
     int json;
+    cli_read_options read;
 } model_args;
 
 static int parse(int argc, char **argv, const cli_command *cmd, model_args *a) {
     memset(a, 0, sizeof *a);
+    a->read.keep_allowed = cmd == &cli_predict_command;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        int consumed = cli_read_option(cmd->name, argc, argv, &i, &a->read);
+        if (consumed < 0) return CLI_USAGE;
+        if (consumed) continue;
         const char **dst = !strcmp(arg, "--model")    ? &a->model
                            : !strcmp(arg, "--data")   ? &a->data
                            : !strcmp(arg, "--target") ? &a->target
@@ -150,13 +155,15 @@ static int run_eval(int argc, char **argv) {
         return CLI_FAILURE;
     }
     cli_dataset d;
-    cli_source src = {.data = a.data, .target = a.target, .images = a.images, .labels = a.labels, .part = CLI_PART_TEST};
+    cli_source src = {.data = a.data, .target = a.target, .images = a.images, .labels = a.labels, .part = CLI_PART_TEST,
+                      .read = &a.read};
     if ((rc = cli_dataset_load(&src, &l.columns, 1, &d))) {
         loaded_free(&l);
         return rc;
     }
     if (l.m) cli_dataset_fit_model(d.X, l.m);
     else if (d.images) pr_tensor_reshape(d.X, PR_SHAPE(d.X->shape[0], d.X->size / d.X->shape[0]));
+    cli_use_class_names(d.enc);
     if (l.e) {
         rc = eval_estimator(&a, &l, &d);
         cli_dataset_free(&d);
@@ -197,8 +204,13 @@ static int run_eval(int argc, char **argv) {
         if (!rc && pr_confusion_matrix(yi, pi, K, &cm)) rc = cli_library_error("eval");
         const int64_t *c = cm ? pr_tensor_i64(cm) : NULL;
         if (c && a.json) {
+            char name[64];
             printf(", \"classes\": [");
-            for (int64_t k = 0; k < K; k++) printf("%s%.17g", k ? ", " : "", classes[k]);
+            for (int64_t k = 0; k < K; k++) {
+                printf("%s", k ? ", " : "");
+                if (pr_encoding_classes(d.enc, NULL)) cli_json_string(stdout, cli_class_label(classes[k], name, sizeof name));
+                else printf("%.17g", classes[k]);
+            }
             printf("], \"confusion\": [");
             for (int64_t t = 0; t < K; t++) {
                 printf("%s[", t ? ", " : "");
@@ -207,12 +219,13 @@ static int run_eval(int argc, char **argv) {
             }
             printf("]");
         } else if (c) {
-            printf("confusion matrix (rows: true class, columns: predicted):\n%8s", "");
-            for (int64_t p = 0; p < K; p++) printf(" %6g", classes[p]);
+            char name[64];
+            printf("confusion matrix (rows: true class, columns: predicted):\n%10s", "");
+            for (int64_t p = 0; p < K; p++) printf(" %10.10s", cli_class_label(classes[p], name, sizeof name));
             printf("\n");
             for (int64_t t = 0; t < K; t++) {
-                printf("%8g", classes[t]);
-                for (int64_t p = 0; p < K; p++) printf(" %6lld", (long long)c[t * K + p]);
+                printf("%10.10s", cli_class_label(classes[t], name, sizeof name));
+                for (int64_t p = 0; p < K; p++) printf(" %10lld", (long long)c[t * K + p]);
                 printf("\n");
             }
         }
@@ -267,7 +280,7 @@ static int predict_pca(const model_args *a) {
     for (int64_t j = 0; names && j < n; j++) names[j] = pr_pca_feature_name(p, j);
     cli_columns cols = {.n_features = n, .features = names && names[0] ? names : NULL};
     cli_dataset d;
-    cli_source src = {.data = a->data, .images = a->images, .labels = a->labels, .part = CLI_PART_TEST};
+    cli_source src = {.data = a->data, .images = a->images, .labels = a->labels, .part = CLI_PART_TEST, .read = &a->read};
     int rc = names ? cli_dataset_load(&src, &cols, 0, &d) : cli_usage_error("out of memory");
     free(names);
     if (rc) {
@@ -311,7 +324,7 @@ static int run_predict(int argc, char **argv) {
         return rc;
     }
     cli_dataset d;
-    cli_source src = {.data = a.data, .images = a.images, .labels = a.labels, .part = CLI_PART_TEST};
+    cli_source src = {.data = a.data, .images = a.images, .labels = a.labels, .part = CLI_PART_TEST, .read = &a.read};
     if ((rc = cli_dataset_load(&src, &l.columns, 0, &d))) {
         loaded_free(&l);
         return rc;
@@ -325,49 +338,81 @@ static int run_predict(int argc, char **argv) {
     if (!st && !classify) K = values->size / (n ? n : 1);
     /* a sequence model classifies every position: a row per position, sample by sample */
     if (!st && classify) n = labels->size;
-    /* the CSV: prediction, then one probability per class (or the outputs) */
-    int64_t cols = classify ? 1 + K : K;
+    /* the CSV: the --keep columns, the prediction, then one probability per class (or the outputs) */
+    int64_t kept = d.kept && d.kept->shape[0] == n ? d.n_kept : 0, own = classify ? 1 + K : K, cols = kept + own;
+    if (d.n_kept && !kept) {
+        fprintf(stderr, "primer: error: predict: --keep needs one prediction per row (this model gives %lld for %lld "
+                        "rows)\n", (long long)n, (long long)d.X->shape[0]);
+        st = PR_ERR_INVALID;
+    }
     if (!st) st = pr_tensor_zeros(&table, PR_F64, PR_SHAPE(n, cols));
-    for (int64_t i = 0; !st && i < n; i++)
-        for (int64_t j = 0; j < cols; j++) {
+    for (int64_t i = 0; !st && i < n; i++) {
+        for (int64_t j = 0; j < kept; j++) pr_tensor_f64(table)[i * cols + j] = pr_tensor_f64(d.kept)[i * kept + j];
+        for (int64_t j = 0; j < own; j++) {
             double v = classify ? (j == 0 ? pr_tensor_get(labels, i) : pr_tensor_get(values, i * K + j - 1))
                                 : pr_tensor_get(values, i * K + j);
-            pr_tensor_f64(table)[i * cols + j] = v;
+            pr_tensor_f64(table)[i * cols + kept + j] = v;
         }
+    }
+    /* text columns: the kept ones as read, the prediction by class name */
+    const char *const *class_names = NULL;
+    int64_t n_names = classify ? pr_encoding_classes(d.enc, &class_names) : 0;
+    const char *const **levels = st ? NULL : calloc((size_t)cols, sizeof *levels);
+    int64_t *n_levels = st ? NULL : calloc((size_t)cols, sizeof *n_levels);
+    for (int64_t j = 0; levels && n_levels && j < kept; j++) {
+        levels[j] = (const char *const *)d.kept_levels[j];
+        n_levels[j] = d.kept_n_levels[j];
+    }
+    if (levels && n_levels && n_names) {
+        levels[kept] = class_names;
+        n_levels[kept] = n_names;
+    }
     char **names = st ? NULL : calloc((size_t)cols, sizeof *names);
     for (int64_t j = 0; names && j < cols; j++) {
-        names[j] = malloc(64);
+        char label[64];
+        names[j] = malloc(256);
         if (!names[j]) continue;
-        if (classify && j > 0) snprintf(names[j], 64, "p_%g", loaded_label(&l, j - 1));
-        else if (K == 1 || classify) snprintf(names[j], 64, "prediction");
-        else snprintf(names[j], 64, "prediction_%lld", (long long)j);
+        if (j < kept) snprintf(names[j], 256, "%s", d.kept_names[j]);
+        else if (classify && j > kept)
+            snprintf(names[j], 256, "p_%s", cli_class_name(d.enc, loaded_label(&l, j - kept - 1), label, sizeof label));
+        else if (K == 1 || classify) snprintf(names[j], 256, "prediction");
+        else snprintf(names[j], 256, "prediction_%lld", (long long)(j - kept));
     }
-    if (!st && !names) st = PR_ERR_NOMEM;
+    if (!st && (!names || !levels || !n_levels)) st = PR_ERR_NOMEM;
+    pr_csv_options csv = PR_CSV_DEFAULTS;
+    csv.levels = levels;
+    csv.n_levels = n_levels;
     if (!st && a.json) {
         printf("{\"model\": ");
         cli_json_string(stdout, a.model);
         printf(", \"rows\": %lld, \"predictions\": [", (long long)n);
         for (int64_t i = 0; i < n; i++) {
             printf("%s", i ? ", " : "");
-            if (cols == 1) printf("%.17g", pr_tensor_f64(table)[i]);
+            if (cols == 1 && !n_levels[0]) printf("%.17g", pr_tensor_f64(table)[i]);
             else {
                 printf("{");
                 for (int64_t j = 0; j < cols; j++) {
+                    double v = pr_tensor_f64(table)[i * cols + j];
                     printf("%s", j ? ", " : "");
                     cli_json_string(stdout, names[j]);
-                    printf(": %.17g", pr_tensor_f64(table)[i * cols + j]);
+                    printf(": ");
+                    if (n_levels[j] && v >= 0 && v < (double)n_levels[j]) cli_json_string(stdout, levels[j][(int64_t)v]);
+                    else if (isnan(v)) printf("null");
+                    else printf("%.17g", v);
                 }
                 printf("}");
             }
         }
         printf("]}\n");
     } else if (!st && a.out) {
-        st = pr_csv_write(a.out, table, (const char *const *)names, NULL);
+        st = pr_csv_write(a.out, table, (const char *const *)names, &csv);
         if (!st) fprintf(stderr, "wrote %lld predictions to %s\n", (long long)n, a.out);
     } else if (!st) {
-        st = pr_csv_write_stream(stdout, table, (const char *const *)names, NULL);
+        st = pr_csv_write_stream(stdout, table, (const char *const *)names, &csv);
     }
-    rc = st ? cli_library_error("predict") : CLI_OK;
+    rc = st == PR_ERR_INVALID && d.n_kept && !kept ? CLI_FAILURE : st ? cli_library_error("predict") : CLI_OK;
+    free(levels);
+    free(n_levels);
     for (int64_t j = 0; names && j < cols; j++) free(names[j]);
     free(names);
     pr_tensor_free(values);

@@ -11,7 +11,8 @@ typedef struct fit_args {
     const char *model, *data, *target, *out, *solver, *penalty;
     double alpha, l1_ratio, test, tol, lr;
     long long degree, cv, seed, max_iter;
-    int standardize, json, no_intercept, ridge_m, min_norm;
+    int standardize, json, no_intercept, ridge_m, min_norm, strict;
+    cli_read_options read;
 } fit_args;
 
 static int parse_args(int argc, char **argv, fit_args *a) {
@@ -19,6 +20,9 @@ static int parse_args(int argc, char **argv, fit_args *a) {
     *a = (fit_args){.test = 0.2, .alpha = NAN, .l1_ratio = NAN, .tol = NAN, .lr = NAN, .degree = -1, .max_iter = -1};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        int consumed = cli_read_option("fit", argc, argv, &i, &a->read);
+        if (consumed < 0) return CLI_USAGE;
+        if (consumed) continue;
         const char **str = !strcmp(arg, "--data")      ? &a->data
                            : !strcmp(arg, "--target")  ? &a->target
                            : !strcmp(arg, "--out")     ? &a->out
@@ -27,7 +31,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
                                                        : NULL;
         double *real = !strcmp(arg, "--alpha")       ? &a->alpha
                        : !strcmp(arg, "--l1-ratio")  ? &a->l1_ratio
-                       : !strcmp(arg, "--test-size") ? &a->test
+                       : !strcmp(arg, "--test-size") || !strcmp(arg, "--test") ? &a->test
                        : !strcmp(arg, "--tol")       ? &a->tol
                        : !strcmp(arg, "--lr")        ? &a->lr
                                                      : NULL;
@@ -37,7 +41,7 @@ static int parse_args(int argc, char **argv, fit_args *a) {
                            : !strcmp(arg, "--max-iter") ? &a->max_iter
                                                         : NULL;
         if (cli_is_help(arg)) {
-            fputs(cli_fit_command.usage, stdout);
+            cli_print_usage(stdout, cli_fit_command.usage);
             return -1;
         } else if (!strcmp(arg, "--standardize")) {
             a->standardize = 1;
@@ -47,6 +51,8 @@ static int parse_args(int argc, char **argv, fit_args *a) {
             a->no_intercept = 1;
         } else if (!strcmp(arg, "--min-norm")) {
             a->min_norm = 1;
+        } else if (!strcmp(arg, "--strict")) {
+            a->strict = 1;
         } else if (!strcmp(arg, "--ridge-m")) {
             a->ridge_m = 1;
         } else if (str || real || whole) {
@@ -86,6 +92,7 @@ static int build_config(const fit_args *a, const cli_dataset *d, pr_estimator_co
     c->no_intercept = a->no_intercept;
     c->ridge_scale = a->ridge_m ? PR_RIDGE_M_LAMBDA : PR_RIDGE_LAMBDA;
     c->min_norm = a->min_norm;
+    c->strict = a->strict;
     c->seed = (uint64_t)a->seed;
     c->feature_names = (const char *const *)d->features;
     c->target_name = d->target;
@@ -148,14 +155,14 @@ static void print_coefficients(const pr_estimator *e, int json) {
     }
     if (nb) {
         printf("class log priors:");
-        for (int64_t k = 0; k < K; k++) printf("  %g: %.6f", classes[k], pr_tensor_get(b, k));
+        for (int64_t k = 0; k < K; k++) printf("  %s: %.6f", cli_class_label(classes[k], name, sizeof name), pr_tensor_get(b, k));
         printf("\n");
         return;
     }
     int64_t shown = p > 40 ? 40 : p;
     printf("%-24s", rows > 1 ? "term \\ class" : "term");
     for (int64_t k = 0; k < rows; k++) {
-        if (rows > 1) printf(" %12g", classes[k]);
+        if (rows > 1) printf(" %12.12s", cli_class_label(classes[k], name, sizeof name));
         else printf(" %12s", "coefficient");
     }
     printf("\n");
@@ -175,8 +182,9 @@ static int run_fit(int argc, char **argv) {
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
     cli_dataset d;
-    cli_source src = {.data = a.data, .target = a.target, .part = CLI_PART_TRAIN};
+    cli_source src = {.data = a.data, .target = a.target, .part = CLI_PART_TRAIN, .read = &a.read};
     if ((rc = cli_dataset_load(&src, NULL, 1, &d))) return rc;
+    cli_use_class_names(d.enc);
     if (d.images) pr_tensor_reshape(d.X, PR_SHAPE(d.X->shape[0], d.X->size / d.X->shape[0])); /* pixels as features */
     pr_estimator_config c;
     pr_estimator *e = NULL;
@@ -188,6 +196,13 @@ static int run_fit(int argc, char **argv) {
     const char *out = a.out ? a.out : out_default;
     if ((rc = build_config(&a, &d, &c))) goto done;
     int classify = c.kind >= PR_EST_LOGISTIC;
+    const char *const *class_names;
+    if (!classify && pr_encoding_classes(d.enc, &class_names)) {
+        fprintf(stderr, "primer: error: fit: %s is a regression model; the target '%s' holds text (\"%s\"): use "
+                        "logistic, softmax or naive-bayes\n", a.model, d.target, class_names[0]);
+        rc = CLI_FAILURE;
+        goto done;
+    }
     pr_cv_result cv;
     if (a.cv && pr_cross_validate(&c, d.X, d.y, (int)a.cv, classify, &rng, &cv)) {
         rc = cli_library_error("fit: cross-validation");
@@ -202,6 +217,18 @@ static int run_fit(int argc, char **argv) {
         rc = cli_library_error("fit");
         goto done;
     }
+    const char *why;
+    if (!pr_estimator_converged(e, &why)) fprintf(stderr, "primer: warning: %s (the model is kept; --strict makes this an error)\n", why);
+    if (d.enc) { /* how the file's columns became the features (and the class names) */
+        char *json = NULL;
+        pr_status st = pr_encoding_to_json(d.enc, &json);
+        if (!st) st = pr_estimator_set_metadata(e, CLI_META_COLUMNS, json);
+        free(json);
+        if (st) {
+            rc = cli_library_error("fit");
+            goto done;
+        }
+    }
     if (cli_make_parent_dirs(out) || pr_estimator_save(e, out)) {
         rc = cli_library_error("saving the model");
         goto done;
@@ -212,8 +239,9 @@ static int run_fit(int argc, char **argv) {
         cli_json_string(stdout, pr_estimator_kind_name(s.kind));
         printf(", \"data\": ");
         cli_json_string(stdout, d.source);
-        printf(", \"rows\": %lld, \"solver\": \"%s\", \"iterations\": %lld, \"saved\": ", (long long)d.X->shape[0],
-               pr_solver_name(s.solver), (long long)pr_estimator_iterations(e));
+        printf(", \"rows\": %lld, \"solver\": \"%s\", \"iterations\": %lld, \"converged\": %s, \"saved\": ",
+               (long long)d.X->shape[0], pr_solver_name(s.solver), (long long)pr_estimator_iterations(e),
+               pr_estimator_converged(e, NULL) ? "true" : "false");
         cli_json_string(stdout, out);
     } else {
         printf("model: %s (solver %s", pr_estimator_kind_name(s.kind), pr_solver_name(s.solver));
@@ -222,6 +250,7 @@ static int run_fit(int argc, char **argv) {
         if (s.degree > 1) printf(", degree %d", s.degree);
         if (s.standardize) printf(", standardized");
         if (pr_estimator_iterations(e)) printf(", %lld iterations", (long long)pr_estimator_iterations(e));
+        if (!pr_estimator_converged(e, NULL)) printf(", not converged");
         printf(")\ndata: %s, %lld rows, %lld features, target '%s'\n", d.source, (long long)d.X->shape[0],
                (long long)d.n_features, d.target ? d.target : "?");
     }
@@ -286,6 +315,9 @@ const cli_command cli_fit_command = {
     "                    on every row\n"
     "  --test-size F     fraction held out (default 0.2; 0: fit on every row)\n"
     "  --seed S          the split and the folds (default 0)\n"
+    "  --strict          a solver that stops at --max-iter is an error (default: the\n"
+    "                    model is kept with a warning, as scikit-learn does)\n"
+    "@READ@\n"
     "  --out FILE        the model file (default MODEL.safetensors)\n"
     "  --json            one JSON object\n"
     "\n"

@@ -23,14 +23,19 @@ void cli_print_layer_language(FILE *f, const char *indent) {
 }
 
 void cli_print_usage(FILE *f, const char *usage) {
-    const char *mark = strstr(usage, "@LAYERS@\n");
-    if (!mark) {
-        fputs(usage, f);
-        return;
+    /* each "@LAYERS@" line is the layer language, each "@READ@" line the reader options */
+    for (const char *p = usage; *p;) {
+        const char *layers = strstr(p, "@LAYERS@\n"), *read = strstr(p, "@READ@\n");
+        const char *mark = layers && (!read || layers < read) ? layers : read;
+        if (!mark) {
+            fputs(p, f);
+            return;
+        }
+        fwrite(p, 1, (size_t)(mark - p), f);
+        if (mark == layers) cli_print_layer_language(f, "                        ");
+        else fputs(CLI_READ_HELP, f);
+        p = strchr(mark, '\n') + 1;
     }
-    fwrite(usage, 1, (size_t)(mark - usage), f);
-    cli_print_layer_language(f, "                        ");
-    fputs(mark + strlen("@LAYERS@\n"), f);
 }
 
 static int run_layers(int argc, char **argv) {

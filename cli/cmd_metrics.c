@@ -8,16 +8,21 @@
 #include "cli/cli.h"
 
 typedef struct metrics_args {
-    const char *data, *truth, *pred, *score, *plots[4];
+    const char *data, *truth, *pred, *score, *plots[4], *task;
     int n_plots, json, regression;
     double threshold;
+    cli_read_options read;
 } metrics_args;
 
 static int parse_args(int argc, char **argv, metrics_args *a) {
     *a = (metrics_args){.threshold = 0.5};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        int consumed = cli_read_option("metrics", argc, argv, &i, &a->read);
+        if (consumed < 0) return CLI_USAGE;
+        if (consumed) continue;
         const char **str = !strcmp(arg, "--data")    ? &a->data
+                           : !strcmp(arg, "--task")  ? &a->task
                            : !strcmp(arg, "--true")  ? &a->truth
                            : !strcmp(arg, "--pred")  ? &a->pred
                            : !strcmp(arg, "--score") ? &a->score
@@ -43,6 +48,9 @@ static int parse_args(int argc, char **argv, metrics_args *a) {
     if (!a->data || !a->truth) return cli_usage_error("metrics: --data FILE.csv and --true COLUMN are required");
     if (!a->pred == !a->score) return cli_usage_error("metrics: give one of --pred COLUMN or --score COLUMN");
     if (a->n_plots && !a->score) return cli_usage_error("metrics: --plot draws ROC/PR curves from --score");
+    if (a->task && strcmp(a->task, "classification") && strcmp(a->task, "regression"))
+        return cli_usage_error("metrics: --task is classification or regression, not '%s'", a->task);
+    if (a->task && !strcmp(a->task, "regression")) a->regression = 1; /* --regression: the old spelling */
     if (a->regression && a->score) return cli_usage_error("metrics: --regression compares --pred values");
     return CLI_OK;
 }
@@ -57,6 +65,64 @@ static int column(const pr_table *t, const char *name, const char *path, pr_tens
     if (pr_tensor_zeros(out, PR_F64, PR_SHAPE(n))) return cli_library_error("metrics");
     for (int64_t i = 0; i < n; i++) pr_tensor_f64(*out)[i] = pr_tensor_f64(pr_table_values(t))[i * w + c];
     return CLI_OK;
+}
+
+/* Missing values are refused; when either column holds text, both become indices
+ * into the union of their strings (numbers as their text), whose names the reports
+ * print. */
+static int text_labels(const pr_table *t, const metrics_args *a, pr_tensor *y, pr_tensor *v, pr_encoding **names,
+                       int *text) {
+    const char *cols[2] = {a->truth, a->pred ? a->pred : a->score};
+    pr_tensor *vals[2] = {y, v};
+    int64_t idx[2], L[2];
+    const char *const *levels[2];
+    for (int c = 0; c < 2; c++) {
+        pr_table_column_index(t, cols[c], &idx[c]);
+        int64_t first, missing = pr_table_missing(t, idx[c], &first);
+        if (missing) {
+            fprintf(stderr, "primer: error: metrics: %s: column '%s' is missing in %lld row%s (the first is data row "
+                            "%lld); --drop-missing is for training data: remove those rows\n",
+                    a->data, cols[c], (long long)missing, missing == 1 ? "" : "s", (long long)first + 1);
+            return CLI_FAILURE;
+        }
+        L[c] = pr_table_levels(t, idx[c], &levels[c]);
+    }
+    *text = L[0] || L[1];
+    if (!*text) return CLI_OK;
+    if (a->score && L[1]) {
+        fprintf(stderr, "primer: error: metrics: --score '%s' holds text (\"%s\"); scores are numbers\n", cols[1],
+                levels[1][0]);
+        return CLI_FAILURE;
+    }
+    /* every label as text, then the sorted distinct ones */
+    int64_t n = y->size, total = 0;
+    char **all = calloc((size_t)(2 * n), sizeof *all), **distinct = calloc((size_t)(2 * n), sizeof *distinct);
+    int rc = all && distinct ? CLI_OK : cli_usage_error("out of memory");
+    for (int c = 0; !rc && c < (a->score ? 1 : 2); c++)
+        for (int64_t i = 0; i < n; i++) {
+            double x = pr_tensor_f64(vals[c])[i];
+            char buf[64];
+            snprintf(buf, sizeof buf, "%.17g", x);
+            all[c * n + i] = strdup(L[c] ? levels[c][(int64_t)x] : buf);
+            distinct[total++] = all[c * n + i];
+        }
+    qsort(distinct, (size_t)total, sizeof *distinct, cli_compare_strings);
+    int64_t K = 0;
+    for (int64_t i = 0; i < total; i++)
+        if (!K || strcmp(distinct[i], distinct[K - 1])) distinct[K++] = distinct[i];
+    for (int c = 0; !rc && c < (a->score ? 1 : 2); c++)
+        for (int64_t i = 0; i < n; i++) {
+            char **at = bsearch(&all[c * n + i], distinct, (size_t)K, sizeof *distinct, cli_compare_strings);
+            pr_tensor_f64(vals[c])[i] = (double)(at - distinct);
+        }
+    if (!rc && (pr_encoding_fit(t, NULL, 0, PR_IMPUTE_NONE, names) ||
+                pr_encoding_set_classes(*names, (const char *const *)distinct, K)))
+        rc = cli_library_error("metrics");
+    if (!rc) cli_use_class_names(*names);
+    for (int64_t i = 0; all && i < 2 * n; i++) free(all[i]);
+    free(all);
+    free(distinct);
+    return rc;
 }
 
 static int plot_curves(const metrics_args *a, const pr_tensor *y01, const pr_tensor *score) {
@@ -90,11 +156,35 @@ static int run_metrics(int argc, char **argv) {
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
     pr_table *t;
-    if (pr_csv_read(a.data, NULL, &t)) return cli_library_error("reading data");
+    if (cli_csv_read(a.data, &a.read, &t)) return cli_library_error("reading data");
     pr_tensor *y = NULL, *v = NULL, *yi = NULL, *pi = NULL, *classes = NULL, *all = NULL, *pred = NULL;
+    pr_encoding *names = NULL;
     if ((rc = column(t, a.truth, a.data, &y)) || (rc = column(t, a.pred ? a.pred : a.score, a.data, &v))) goto done;
+    int text = 0;
+    if ((rc = text_labels(t, &a, y, v, &names, &text))) goto done;
     int64_t n = y->size;
-    if (a.regression || (a.pred && (!pr_data_is_integral(y) || !pr_data_is_integral(v)))) {
+    int regression = a.regression;
+    if (a.pred && !text && !a.task) { /* the rule train uses, on the true labels and the predictions together */
+        pr_tensor *both[] = {y, v};
+        cli_dataset d = {.target = strdup(a.truth), .source = a.data};
+        if (!d.target || pr_tensor_concat((const pr_tensor *const *)both, 2, 0, &d.y)) {
+            free(d.target);
+            rc = cli_library_error("metrics");
+            goto done;
+        }
+        int classify;
+        rc = cli_decide_task(&d, NULL, &classify);
+        pr_tensor_free(d.y);
+        free(d.target);
+        if (rc) goto done;
+        regression = !classify;
+    }
+    if (text && regression) {
+        fprintf(stderr, "primer: error: metrics: regression needs numbers; '%s' or '%s' holds text\n", a.truth, a.pred);
+        rc = CLI_FAILURE;
+        goto done;
+    }
+    if (regression) {
         if (a.json) printf("{\"task\": \"regression\", \"rows\": %lld, \"metrics\": ", (long long)n);
         else printf("regression metrics of '%s' against '%s' (%lld rows):\n", a.pred, a.truth, (long long)n);
         rc = cli_report_regression(y, v, a.json);
@@ -162,6 +252,7 @@ static int run_metrics(int argc, char **argv) {
     }
     if (a.json && !rc) printf("}\n");
 done:;
+    pr_encoding_free(names);
     pr_tensor *owned[] = {y, v, yi, pi, classes, all, pred};
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) pr_tensor_free(owned[i]);
     pr_table_free(t);

@@ -15,6 +15,7 @@ typedef struct train_args {
     double test, val, lr, momentum, weight_decay, clip_norm, clip_value, l1, l2;
     long long epochs, batch, patience, seed;
     int json, quiet, no_standardize, no_shuffle;
+    cli_read_options read;
 } train_args;
 
 /* ---- progress ------------------------------------------------------------------------------ */
@@ -100,6 +101,10 @@ static int parse_args(int argc, char **argv, train_args *a) {
             cli_print_usage(stdout, cli_train_command.usage);
             return -1;
         }
+        int consumed = cli_read_option("train", argc, argv, &i, &a->read);
+        if (consumed < 0) return CLI_USAGE;
+        found = consumed;
+        if (found) continue;
         if (!strcmp(arg, "--json")) a->json = found = 1;
         else if (!strcmp(arg, "--quiet")) a->quiet = found = 1;
         else if (!strcmp(arg, "--no-standardize")) a->no_standardize = found = 1;
@@ -130,6 +135,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
     if (a->task && strcmp(a->task, "classification") && strcmp(a->task, "regression") && strcmp(a->task, "lm") &&
         strcmp(a->task, "autoencoder"))
         return cli_usage_error("train: --task is classification, regression, lm or autoencoder, not '%s'", a->task);
+    cli_set_quiet(a->quiet);
     int lm = a->task && !strcmp(a->task, "lm");
     if ((a->text || a->vocab) && !lm) return cli_usage_error("train: --text and --vocab go with --task lm");
     if (lm && (a->data || a->images || a->labels || a->target))
@@ -156,6 +162,57 @@ static char *beside(const char *model, const char *suffix) {
 }
 
 /* ---- the run ---------------------------------------------------------------------------------- */
+
+/* A regression target of large or small values trains as (y - mean) / std: the last
+ * layer, a dense one with a single output, then takes the scale back into its weight
+ * and bias, so that the saved model predicts in the target's own units (and loads in
+ * PyTorch as it is). 0 when the model does not end so (the target stays as it is). */
+typedef struct target_scale {
+    int on;
+    double mean, std;
+    char weight[64], bias[64];
+} target_scale;
+
+static int scale_target(pr_model *m, pr_tensor *y, target_scale *ts) {
+    memset(ts, 0, sizeof *ts);
+    int64_t n = pr_model_tensor_count(m);
+    if (n < 2 || !y || y->size < 2 || pr_model_output_size(m) != 1) return CLI_OK;
+    const char *w = pr_model_tensor_name(m, n - 2), *b = pr_model_tensor_name(m, n - 1);
+    size_t lw = strlen(w), lb = strlen(b);
+    if (lw < 7 || strcmp(w + lw - 7, ".weight") || lb < 5 || strcmp(b + lb - 5, ".bias") || lw >= sizeof ts->weight ||
+        lb >= sizeof ts->bias || strncmp(w, b, lw - 7))
+        return CLI_OK;
+    pr_tensor bias;
+    if (pr_model_tensor(m, b, &bias) || bias.size != 1) return CLI_OK;
+    double s = 0, ss = 0;
+    for (int64_t i = 0; i < y->size; i++) s += pr_tensor_get(y, i);
+    ts->mean = s / (double)y->size;
+    for (int64_t i = 0; i < y->size; i++) ss += (pr_tensor_get(y, i) - ts->mean) * (pr_tensor_get(y, i) - ts->mean);
+    ts->std = sqrt(ss / (double)y->size);
+    if (!(ts->std > 0) || !isfinite(ts->std)) return CLI_OK;
+    for (int64_t i = 0; i < y->size; i++) pr_tensor_set(y, i, (pr_tensor_get(y, i) - ts->mean) / ts->std);
+    snprintf(ts->weight, sizeof ts->weight, "%s", w);
+    snprintf(ts->bias, sizeof ts->bias, "%s", b);
+    ts->on = 1;
+    return CLI_OK;
+}
+
+/* weight *= std, bias = bias * std + mean: the outputs in the target's units. */
+static int unscale_target(pr_model *m, const target_scale *ts) {
+    if (!ts->on) return CLI_OK;
+    pr_tensor view, *w = NULL, *b = NULL;
+    pr_status st = pr_model_tensor(m, ts->weight, &view);
+    if (!st) st = pr_tensor_cast(&view, PR_F64, &w);
+    if (!st) st = pr_model_tensor(m, ts->bias, &view);
+    if (!st) st = pr_tensor_cast(&view, PR_F64, &b);
+    for (int64_t i = 0; !st && i < w->size; i++) pr_tensor_f64(w)[i] *= ts->std;
+    if (!st) pr_tensor_f64(b)[0] = pr_tensor_f64(b)[0] * ts->std + ts->mean;
+    if (!st) st = pr_model_set_tensor(m, ts->weight, w);
+    if (!st) st = pr_model_set_tensor(m, ts->bias, b);
+    pr_tensor_free(w);
+    pr_tensor_free(b);
+    return st ? cli_library_error("model") : CLI_OK;
+}
 
 typedef struct run {
     train_args a;
@@ -205,7 +262,8 @@ static int split_data(run *r) {
         if (r->d.X_test && pr_tensor_zeros(&r->d.y_test, PR_F64, PR_SHAPE(r->d.X_test->shape[0])))
             return cli_library_error("data");
     }
-    r->classify = r->ae ? 0 : a->task ? !strcmp(a->task, "classification") : pr_data_is_integral(r->d.y);
+    r->classify = 0;
+    if (!r->ae && cli_decide_task(&r->d, a->task, &r->classify)) return CLI_FAILURE;
     if (r->classify && pr_data_encode_labels(r->d.y, 0, NULL, &r->classes)) return cli_library_error("target");
     if (r->classify && r->classes->size < 2) {
         fprintf(stderr, "primer: error: the target '%s' has a single class (%g); classification needs two or more\n",
@@ -301,6 +359,13 @@ static int build_model(run *r) {
         return cli_library_error("model");
     if (pr_model_set_columns(r->m, (const char *const *)r->d.features, r->d.n_features, r->ae ? NULL : r->d.target))
         return cli_library_error("model");
+    if (r->d.enc) { /* how the file's columns became the features (and the class names) */
+        char *json = NULL;
+        pr_status st = pr_encoding_to_json(r->d.enc, &json);
+        if (!st) st = pr_model_set_metadata(r->m, CLI_META_COLUMNS, json);
+        free(json);
+        if (st) return cli_library_error("model");
+    }
     if (r->ae) return cli_autoencoder_setup(r->m, r->X_train, r->d.images || r->a.no_standardize, &r->mean, &r->scale, &r->ae_bce);
     if (r->lm) {
         int64_t shape[PR_MAX_DIMS];
@@ -425,7 +490,7 @@ static int run_train(int argc, char **argv) {
             return CLI_FAILURE;
         }
     cli_source src = {.data = a->data, .target = a->target, .images = a->images, .labels = a->labels,
-                      .part = CLI_PART_TRAIN};
+                      .part = CLI_PART_TRAIN, .read = &a->read};
     r.lm = a->task && !strcmp(a->task, "lm");
     r.ae = a->task && !strcmp(a->task, "autoencoder");
     /* an autoencoder needs no target: labels come along only when named or built in */
@@ -461,11 +526,21 @@ static int run_train(int argc, char **argv) {
                a->patience ? ", early stopping" : "");
         fflush(stdout);
     }
+    target_scale ts = {0};
+    if (!r.classify && !r.ae && !r.lm && !r.d.sequences && !a->no_standardize && (rc = scale_target(r.m, r.y_train, &ts))) {
+        run_free(&r);
+        return rc;
+    }
+    if (ts.on && p.lines) printf("target: standardized for training (mean %.6g, std %.6g); the model predicts in its units\n", ts.mean, ts.std);
     if (pr_train(r.m, r.X_train, r.y_train, &o, &r.h)) {
         if (p.bar) fprintf(stderr, "\n");
         rc = cli_library_error("train");
         if (a->checkpoint && access(a->checkpoint, F_OK) == 0)
             fprintf(stderr, "primer: the last checkpoint is kept in %s\n", a->checkpoint);
+        run_free(&r);
+        return rc;
+    }
+    if ((rc = unscale_target(r.m, &ts))) {
         run_free(&r);
         return rc;
     }
@@ -534,9 +609,9 @@ const cli_command cli_train_command = {
     "                      own 10,000 test images\n"
     "  --images FILE       images in IDX format (MNIST's; .gz read as such), with\n"
     "  --labels FILE       their labels; pixels are scaled to [0, 1]\n"
-    "  --task T            classification or regression (default: classification when\n"
-    "                      the target holds whole numbers, else regression), lm, or\n"
-    "                      autoencoder (outputs rebuild inputs; see primer encode)\n"
+    "  --task T            classification, regression (default: decided and printed, as\n"
+    "                      the README says), lm, or autoencoder (see primer encode)\n"
+    "@READ@\n"
     "  --text FILE         lm: the text (default fortunes, Debian's quotations); with\n"
     "                      --vocab chars|bytes, --context T (64), --stride S (T); see\n"
     "                      primer generate samples from the model\n"

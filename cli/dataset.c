@@ -21,6 +21,7 @@ int cli_columns_of_model(const pr_model *m, cli_columns *c) {
         c->features = NULL;
     }
     c->target = pr_model_target_name(m);
+    c->encoding = pr_model_metadata(m, CLI_META_COLUMNS);
     return CLI_OK;
 }
 
@@ -32,6 +33,7 @@ int cli_columns_of_estimator(const pr_estimator *e, cli_columns *c) {
         c->features = NULL;
     }
     c->target = pr_estimator_target_name(e);
+    c->encoding = pr_estimator_metadata(e, CLI_META_COLUMNS);
     return CLI_OK;
 }
 
@@ -50,6 +52,17 @@ void cli_dataset_free(cli_dataset *d) {
     for (int64_t j = 0; j < d->n_features; j++) free(d->features[j]);
     free(d->features);
     free(d->target);
+    pr_encoding_free(d->enc);
+    pr_tensor_free(d->kept);
+    for (int64_t j = 0; j < d->n_kept; j++) {
+        free(d->kept_names ? d->kept_names[j] : NULL);
+        for (int64_t l = 0; d->kept_levels && d->kept_levels[j] && l < d->kept_n_levels[j]; l++)
+            free(d->kept_levels[j][l]);
+        if (d->kept_levels) free(d->kept_levels[j]);
+    }
+    free(d->kept_names);
+    free(d->kept_levels);
+    free(d->kept_n_levels);
     memset(d, 0, sizeof *d);
 }
 
@@ -71,49 +84,6 @@ static int digits(int need_target, cli_dataset *d) {
         d->features[j] = copy_string(name);
     }
     d->source = "digits (embedded, UCI handwritten digits)";
-    return CLI_OK;
-}
-
-/* Columns `cols` of the table as a new (rows, n) tensor. */
-static pr_status take_columns(const pr_table *t, const int64_t *cols, int64_t n, pr_tensor **out) {
-    int64_t rows = pr_table_rows(t), width = pr_table_cols(t);
-    const double *v = pr_tensor_f64(pr_table_values(t));
-    pr_status st = pr_tensor_zeros(out, PR_F64, PR_SHAPE(rows, n));
-    if (st) return st;
-    for (int64_t i = 0; i < rows; i++)
-        for (int64_t j = 0; j < n; j++) pr_tensor_f64(*out)[i * n + j] = v[i * width + cols[j]];
-    return PR_OK;
-}
-
-/* The feature columns: the model's by name when it has names, else every column
- * but the target. */
-static int choose_features(const pr_table *t, const cli_columns *m, int64_t target_col, const char *path, int64_t **cols,
-                           int64_t *n) {
-    int64_t width = pr_table_cols(t);
-    int64_t want = m ? m->n_features : width - (target_col >= 0);
-    *cols = calloc((size_t)(width ? width : 1), sizeof **cols);
-    if (!*cols) return cli_usage_error("out of memory");
-    *n = 0;
-    if (m && m->features) {
-        for (int64_t j = 0; j < want; j++) {
-            int64_t c;
-            if (pr_table_column_index(t, m->features[j], &c)) {
-                fprintf(stderr, "primer: error: %s: the model was trained on %lld features; column '%s' is missing "
-                                "from this file\n",
-                        path, (long long)want, m->features[j]);
-                return CLI_FAILURE;
-            }
-            (*cols)[(*n)++] = c;
-        }
-        return CLI_OK;
-    }
-    for (int64_t j = 0; j < width; j++)
-        if (j != target_col) (*cols)[(*n)++] = j;
-    if (m && *n != want) {
-        fprintf(stderr, "primer: error: %s: the model takes %lld features, the file has %lld%s\n", path, (long long)want,
-                (long long)*n, target_col >= 0 ? " besides the target" : "");
-        return CLI_FAILURE;
-    }
     return CLI_OK;
 }
 
@@ -193,47 +163,8 @@ int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_targe
         }
         return digits(need_target, d);
     }
-    pr_table *t;
-    if (pr_csv_read(path, NULL, &t)) return cli_library_error("reading data");
-    d->source = path;
-    /* the target: the column named, else the model's target if the file has it, else
-     * (when one is needed) the last column */
-    int64_t target_col = -1;
-    if (target && pr_table_column_index(t, target, &target_col)) {
-        pr_table_free(t);
-        return cli_library_error("--target");
-    }
-    if (!target && m && m->target && pr_table_column_index(t, m->target, &target_col))
-        target_col = -1;
-    if (target_col < 0 && need_target) {
-        if (m && m->target) {
-            fprintf(stderr, "primer: error: %s has no column '%s' (the model's target); name one with --target\n", path,
-                    m->target);
-            pr_table_free(t);
-            return CLI_FAILURE;
-        }
-        target_col = pr_table_cols(t) - 1;
-    }
-    if (need_target && pr_table_cols(t) < 2) {
-        pr_table_free(t);
-        fprintf(stderr, "primer: error: %s: needs at least one feature column besides the target\n", path);
-        return CLI_FAILURE;
-    }
-    int64_t *cols = NULL, n = 0;
-    int rc = choose_features(t, m, target_col, path, &cols, &n);
-    if (rc == CLI_OK && take_columns(t, cols, n, &d->X)) rc = cli_library_error("reading data");
-    if (rc == CLI_OK && target_col >= 0 && (need_target || target) && take_columns(t, &target_col, 1, &d->y))
-        rc = cli_library_error("reading data");
-    if (rc == CLI_OK && d->y) pr_tensor_reshape(d->y, PR_SHAPE(pr_table_rows(t)));
-    if (rc == CLI_OK) {
-        d->n_features = n;
-        d->features = calloc((size_t)(n ? n : 1), sizeof *d->features);
-        for (int64_t j = 0; d->features && j < n; j++) d->features[j] = copy_string(pr_table_column_name(t, cols[j]));
-        if (target_col >= 0) d->target = copy_string(pr_table_column_name(t, target_col));
-    }
-    free(cols);
-    pr_table_free(t);
-    if (rc != CLI_OK) cli_dataset_free(d);
+    int rc = cli_csv_load(src, m, need_target, d);
+    if (rc) cli_dataset_free(d);
     return rc;
 }
 

@@ -27,6 +27,21 @@ int cli_report_regression(const pr_tensor *y, const pr_tensor *pred, int json) {
     return CLI_OK;
 }
 
+/* The class names the reports print (a text target's), set by the command. */
+static const pr_encoding *class_names;
+
+void cli_use_class_names(const pr_encoding *e) { class_names = e; }
+
+const char *cli_class_label(double label, char *buf, size_t len) { return cli_class_name(class_names, label, buf, len); }
+
+/* A class label as JSON: its name as a string, else the number. */
+static void json_class(double label) {
+    char buf[64];
+    const char *const *names;
+    if (class_names && pr_encoding_classes(class_names, &names)) cli_json_string(stdout, cli_class_label(label, buf, sizeof buf));
+    else printf("%.17g", label);
+}
+
 int cli_report_classification(const pr_tensor *y_true, const pr_tensor *y_pred, const pr_tensor *proba,
                               const double *classes, int64_t K, int json, int detailed) {
     pr_class_report *r;
@@ -65,12 +80,16 @@ int cli_report_classification(const pr_tensor *y_true, const pr_tensor *y_pred, 
         pr_tensor_free(p1);
     }
     if (detailed && K <= 50) {
+        char name[64];
         pr_tensor *cm = NULL;
         if (pr_confusion_matrix(y_true, y_pred, K, &cm)) rc = cli_library_error("metrics");
         const int64_t *c = cm ? pr_tensor_i64(cm) : NULL;
         if (c && json) {
             printf(", \"classes\": [");
-            for (int64_t k = 0; k < K; k++) printf("%s%.17g", k ? ", " : "", classes[k]);
+            for (int64_t k = 0; k < K; k++) {
+                printf("%s", k ? ", " : "");
+                json_class(classes[k]);
+            }
             printf("], \"per_class\": [");
             for (int64_t k = 0; k < K; k++)
                 printf("%s{\"precision\": %.17g, \"recall\": %.17g, \"f1\": %.17g, \"support\": %lld}", k ? ", " : "",
@@ -85,14 +104,14 @@ int cli_report_classification(const pr_tensor *y_true, const pr_tensor *y_pred, 
         } else if (c) {
             printf("\n  %-10s %9s %9s %9s %9s\n", "class", "precision", "recall", "F1", "support");
             for (int64_t k = 0; k < K; k++)
-                printf("  %-10g %9.4f %9.4f %9.4f %9lld\n", classes[k], r->precision[k], r->recall[k], r->f1[k],
-                       (long long)r->support[k]);
-            printf("\n  confusion matrix (rows: true class, columns: predicted):\n  %8s", "");
-            for (int64_t p = 0; p < K; p++) printf(" %7g", classes[p]);
+                printf("  %-10s %9.4f %9.4f %9.4f %9lld\n", cli_class_label(classes[k], name, sizeof name), r->precision[k],
+                       r->recall[k], r->f1[k], (long long)r->support[k]);
+            printf("\n  confusion matrix (rows: true class, columns: predicted):\n  %10s", "");
+            for (int64_t p = 0; p < K; p++) printf(" %10.10s", cli_class_label(classes[p], name, sizeof name));
             printf("\n");
             for (int64_t t = 0; t < K; t++) {
-                printf("  %8g", classes[t]);
-                for (int64_t p = 0; p < K; p++) printf(" %7lld", (long long)c[t * K + p]);
+                printf("  %10.10s", cli_class_label(classes[t], name, sizeof name));
+                for (int64_t p = 0; p < K; p++) printf(" %10lld", (long long)c[t * K + p]);
                 printf("\n");
             }
         }
@@ -110,9 +129,10 @@ int cli_labels_to_indices(const pr_tensor *labels, const double *classes, int64_
         int64_t k = 0;
         while (k < K && classes[k] != v) k++;
         if (k == K) {
-            fprintf(stderr, "primer: error: %s: row %lld has label %g, which the model does not know (classes:", what,
-                    (long long)i + 1, v);
-            for (int64_t j = 0; j < K && j < 20; j++) fprintf(stderr, " %g", classes[j]);
+            char name[64];
+            fprintf(stderr, "primer: error: %s: row %lld has label %s, which the model does not know (classes:", what,
+                    (long long)i + 1, cli_class_label(v, name, sizeof name));
+            for (int64_t j = 0; j < K && j < 20; j++) fprintf(stderr, " %s", cli_class_label(classes[j], name, sizeof name));
             fprintf(stderr, "%s)\n", K > 20 ? " ..." : "");
             pr_tensor_free(*out);
             *out = NULL;

@@ -12,13 +12,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pr_limits limits = PR_LIMITS_DEFAULTS;
     limits.max_elements = 1 << 20;
-    limits.max_header_bytes = 4096;
+    limits.max_metadata_bytes = 4096;
     pr_tensor_file *f = NULL, *back = NULL;
     if (pr_safetensors_read_buffer(data, size, "fuzz.safetensors", &limits, &f) != PR_OK) return 0;
     unsigned char *enc = NULL;
     size_t len = 0;
     if (pr_safetensors_encode(f, &enc, &len) != PR_OK) __builtin_trap();
-    limits.max_header_bytes = 1 << 16; /* re-encoding may grow the header (escapes) */
+    limits.max_metadata_bytes = 1 << 16; /* re-encoding may grow the header (escapes) */
     if (pr_safetensors_read_buffer(enc, len, "roundtrip", &limits, &back) != PR_OK) __builtin_trap();
     if (pr_tensor_file_count(f) != pr_tensor_file_count(back)) __builtin_trap();
     for (int64_t i = 0; i < pr_tensor_file_count(f); i++) {

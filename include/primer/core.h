@@ -118,16 +118,22 @@ int pr_dtype_is_float(pr_dtype dtype);
 typedef struct pr_limits {
     uint64_t max_file_bytes;   /* default 4 GiB */
     uint64_t max_elements;     /* default 2^32 elements in one tensor */
-    uint64_t max_header_bytes; /* NPY header, CSV header line; default 64 KiB */
+    uint64_t max_header_bytes; /* an NPY header; default 64 KiB (a CSV header is a line) */
     uint64_t max_line_bytes;   /* one CSV line; default 16 MiB */
     uint64_t max_columns;      /* CSV columns; default 1,000,000 */
     int max_rank;              /* tensor rank in a file, at most PR_MAX_DIMS; default PR_MAX_DIMS */
+    uint64_t max_metadata_bytes; /* a safetensors header (tensor list and metadata, where model files
+                                    keep feature names, standardisation and encodings); default
+                                    100,000,000, the format's own limit; 0 reads as the default */
 } pr_limits;
 
 #define PR_LIMITS_DEFAULTS                                                                                 \
     ((pr_limits){.max_file_bytes = UINT64_C(4) << 30, .max_elements = UINT64_C(1) << 32,                  \
                  .max_header_bytes = UINT64_C(64) << 10, .max_line_bytes = UINT64_C(16) << 20,             \
-                 .max_columns = 1000000, .max_rank = PR_MAX_DIMS})
+                 .max_columns = 1000000, .max_rank = PR_MAX_DIMS,                     \
+                 .max_metadata_bytes = PR_SAFETENSORS_MAX_HEADER})
+/* The safetensors format's own cap on its header (the reference implementation's). */
+#define PR_SAFETENSORS_MAX_HEADER UINT64_C(100000000)
 
 /* The defaults (PR_LIMITS_DEFAULTS). */
 pr_limits pr_limits_default(void);

@@ -201,6 +201,59 @@ int64_t pr_batches_index(const pr_batches *b);
 /* The row order of the current pass (n indices into X). */
 const int64_t *pr_batches_order(const pr_batches *b);
 
+
+/* ---- encoding a table's columns as features --------------------------------------------- */
+
+/* How a table's columns become the numeric features of a model (a scikit-learn
+ * ColumnTransformer of one-hot encoders and imputers, kept in the model file):
+ * a numeric column is one feature; a text column (pr_csv_options.text) with L
+ * strings is L one-hot features named "column=string", in the strings' byte order;
+ * missing values (pr_csv_options.missing) are an error unless the encoding imputes
+ * them. */
+typedef struct pr_table pr_table;
+typedef struct pr_encoding pr_encoding;
+
+typedef enum pr_impute {
+    PR_IMPUTE_NONE = 0,      /* a missing value is an error naming its column and row */
+    PR_IMPUTE_MEAN,          /* the column's mean (text columns: the most frequent string) */
+    PR_IMPUTE_MEDIAN,        /* the column's median (text columns: the most frequent string) */
+    PR_IMPUTE_MOST_FREQUENT  /* the most frequent value or string (ties: the smallest) */
+} pr_impute;
+/* "none", "mean", "median", "most-frequent"; parse gives PR_ERR_INVALID listing them. */
+const char *pr_impute_name(pr_impute how);
+pr_status pr_impute_parse(const char *name, pr_impute *how);
+
+/* Learn the encoding of columns cols[0..n) of t: each text column's strings and, with
+ * `impute`, each column's fill value from its present values (a column with no value
+ * at all is PR_ERR_INVALID). */
+pr_status pr_encoding_fit(const pr_table *t, const int64_t *cols, int64_t n, pr_impute impute, pr_encoding **out);
+/* The features (rows, n_outputs) float64 of table t, whose columns are found by name.
+ * A string the encoding has not seen is PR_ERR_NOT_FOUND naming the column, the
+ * string and the row, unless unknown_as_zeros (then its one-hot features are all 0);
+ * a missing value without a fill is PR_ERR_INVALID naming the columns and the first
+ * rows; a number in a text column is read as its text. */
+pr_status pr_encoding_apply(const pr_encoding *e, const pr_table *t, int unknown_as_zeros, pr_tensor **X);
+void pr_encoding_free(pr_encoding *e);
+/* The input columns (their names, and L strings for a text column, 0 for numbers)
+ * and the output features (names, "column=string" for one-hot ones). */
+int64_t pr_encoding_inputs(const pr_encoding *e);
+const char *pr_encoding_input_name(const pr_encoding *e, int64_t j);
+int64_t pr_encoding_input_levels(const pr_encoding *e, int64_t j, const char *const **levels);
+/* The fill value of input j (NaN: none; a text column's is the index of its string). */
+double pr_encoding_input_fill(const pr_encoding *e, int64_t j);
+pr_impute pr_encoding_impute(const pr_encoding *e);
+int64_t pr_encoding_outputs(const pr_encoding *e);
+const char *pr_encoding_output_name(const pr_encoding *e, int64_t k);
+/* The class names of a text target (k-th name for class index k), kept with the
+ * encoding; n 0 clears them. */
+pr_status pr_encoding_set_classes(pr_encoding *e, const char *const *names, int64_t n);
+int64_t pr_encoding_classes(const pr_encoding *e, const char *const **names);
+/* As JSON (a new string, freed with free()) and back; `name` labels messages. The
+ * primer tool keeps it in a model file's metadata "meta.columns"
+ * (pr_model_set_metadata). */
+pr_status pr_encoding_to_json(const pr_encoding *e, char **json);
+pr_status pr_encoding_from_json(const char *json, const char *name, pr_encoding **out);
+
 #ifdef __cplusplus
 }
 #endif

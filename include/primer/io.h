@@ -26,18 +26,33 @@ typedef struct pr_csv_options {
     int no_header;           /* 1: the first line is data; columns are named col1, col2, ... */
     int allow_nonfinite;     /* 1: accept nan, inf and -inf (any case) as values */
     const pr_limits *limits; /* NULL: PR_LIMITS_DEFAULTS */
+    int text;                /* 1: a column with a field that is not a number is a text column
+                                (categories, string labels): its values are the indices of its
+                                distinct strings in byte order (pr_table_levels); an empty
+                                header name reads as "Unnamed: J" (J from 0), as pandas names it */
+    int missing;             /* 1: empty fields and NA, N/A, n/a, NaN, nan, -NaN, -nan, NAN, null,
+                                NULL, None, #N/A, <NA> (pandas' spellings) are missing values:
+                                NaN in the values, counted by pr_table_missing */
+    const char *const *const *levels; /* writing: NULL, or for each column NULL or the strings
+                                its values index (a text column, as read): a value k of
+                                0..n_levels[j]-1 is written as levels[j][k], NaN as an empty
+                                field */
+    const int64_t *n_levels;
 } pr_csv_options;
 
-#define PR_CSV_DEFAULTS ((pr_csv_options){.delimiter = ',', .no_header = 0, .allow_nonfinite = 0, .limits = NULL})
+#define PR_CSV_DEFAULTS                                                                                      \
+    ((pr_csv_options){.delimiter = ',', .no_header = 0, .allow_nonfinite = 0, .limits = NULL, .text = 0, .missing = 0})
 
-/* A table read from CSV: named columns of float64 values. */
+/* A table read from CSV: named columns of float64 values (text columns as the
+ * indices of their strings, missing values as NaN). */
 typedef struct pr_table pr_table;
 
 /* Read a CSV file. Format: RFC 4180 (fields may be quoted with "", quotes doubled
  * inside), LF or CRLF line ends, an optional UTF-8 byte-order mark, blank lines
  * ignored, spaces around a field ignored. The header names must be non-empty and
  * distinct. Every data row must have as many fields as the header and every field
- * must be a decimal number ("1", "-2.5", "3e-4"); ragged rows, empty fields,
+ * must be a decimal number ("1", "-2.5", "3e-4") unless options->text or ->missing
+ * say otherwise; ragged rows, empty fields,
  * non-numeric text, an empty file and a header with no rows are PR_ERR_FORMAT
  * with "file:line: column N ('name'): ..." in the message. */
 pr_status pr_csv_read(const char *path, const pr_csv_options *options, pr_table **out);
@@ -53,6 +68,16 @@ const char *pr_table_column_name(const pr_table *t, int64_t j);
 pr_status pr_table_column_index(const pr_table *t, const char *name, int64_t *j);
 /* The values, rows x cols float64, owned by the table. */
 const pr_tensor *pr_table_values(const pr_table *t);
+/* Column j's distinct strings in byte order (*levels, owned by the table; may be NULL)
+ * and their count, when it is a text column (options->text); 0 for a numeric one. */
+int64_t pr_table_levels(const pr_table *t, int64_t j, const char *const **levels);
+/* Column j's missing values (options->missing), and in *first_row (may be NULL) the
+ * 0-based data row of the first one (-1 when none). */
+int64_t pr_table_missing(const pr_table *t, int64_t j, int64_t *first_row);
+/* Remove the rows with a missing value (NaN) in any of columns cols[0..n); *dropped
+ * (may be NULL) gets their number. Dropping every row is PR_ERR_INVALID (the table
+ * is then unchanged). */
+pr_status pr_table_drop_missing(pr_table *t, const int64_t *cols, int64_t n, int64_t *dropped);
 /* Split into features X (rows x (cols - 1)) and target y (rows), both new float64
  * tensors. `target` names the target column; NULL selects the last one. */
 pr_status pr_table_split(const pr_table *t, const char *target, pr_tensor **X, pr_tensor **y);
@@ -122,6 +147,9 @@ const pr_tensor *pr_tensor_file_at(const pr_tensor_file *f, int64_t i);
 pr_status pr_tensor_file_find(const pr_tensor_file *f, const char *name, const pr_tensor **t);
 /* The metadata value for `key`, or NULL. */
 const char *pr_tensor_file_meta(const pr_tensor_file *f, const char *key);
+/* The metadata entries in file order: their count and the i-th key (NULL out of range). */
+int64_t pr_tensor_file_meta_count(const pr_tensor_file *f);
+const char *pr_tensor_file_meta_key(const pr_tensor_file *f, int64_t i);
 
 /* Read a safetensors file, checking the header against `limits` (NULL: defaults)
  * and every byte range against the file before anything is allocated. */

@@ -69,7 +69,7 @@ typedef enum pr_estimator_kind {
     X(PR_SOLVER_CHOLESKY, "cholesky", "normal equation through a Cholesky factor")                            \
     X(PR_SOLVER_QR, "qr", "linear: QR of the centred X, no X'X formed")                                       \
     X(PR_SOLVER_SVD, "svd", "linear: minimum-norm least squares (LAPACK gelsd)")                              \
-    X(PR_SOLVER_GD, "gd", "full-batch gradient descent (primer/optim.h SGD)")                                 \
+    X(PR_SOLVER_GD, "gd", "full-batch gradient descent (primer/optim.h SGD; with an L1 penalty: FISTA)")      \
     X(PR_SOLVER_SGD, "sgd", "shuffled mini-batch SGD")                                                        \
     X(PR_SOLVER_CD, "cd", "coordinate descent")                                                               \
     X(PR_SOLVER_LBFGS, "lbfgs", "limited-memory BFGS")                                                        \
@@ -114,8 +114,12 @@ typedef struct pr_estimator_config {
                                 ‖y‖², as scikit-learn), 1e-8 for L-BFGS/Newton/proximal (largest
                                 gradient entry; L-BFGS also stops, as scikit-learn's, once a step
                                 lowers the loss by no more than 64 eps relative, if that entry is
-                                below sqrt(tol)), 1e-6 for GD; else >= 0 */
-    double lr;               /* GD and SGD learning rate (0.01), > 0 */
+                                below sqrt(tol); the L1 penalty's proximal gradient measures the
+                                optimality residual with every column centred and scaled to unit
+                                spread, so that the units of X do not matter), 1e-6 for GD;
+                                else >= 0 */
+    double lr;               /* GD and SGD learning rate (0.01; the L1 penalty's accelerated
+                                proximal gradient starts from it and adapts its step), > 0 */
     int64_t batch;           /* SGD mini-batch (32), >= 1 */
     uint64_t seed;           /* SGD shuffling (0) */
     double smoothing;        /* multinomial/Bernoulli NB additive smoothing (1), >= 0 (below 1e-10
@@ -127,6 +131,9 @@ typedef struct pr_estimator_config {
     const char *const *feature_names; /* optional: the n column names, used in messages and kept in
                                          the model (and its file) (NULL) */
     const char *target_name;          /* optional: the target column's name, kept likewise (NULL) */
+    int strict;              /* a solver that stops at max_iter (or whose line search stalls) fails
+                                with PR_ERR_NO_CONVERGENCE (1), or keeps its last iterate and
+                                reports it through pr_estimator_converged, as scikit-learn warns (0) */
 } pr_estimator_config;
 
 #define PR_ESTIMATOR_DEFAULTS                                                                             \
@@ -192,6 +199,10 @@ const double *pr_estimator_classes(const pr_estimator *e, int64_t *K);
 /* Iterations the solver took (0 for closed forms) and the rank of the centred X
  * (closed-form linear regression; -1 otherwise). */
 int64_t pr_estimator_iterations(const pr_estimator *e);
+/* 1 when the solver met its tolerance (closed forms always do); 0 when it stopped
+ * without (config.strict 0), with *why (may be NULL) the solver's explanation: the
+ * iterations, the remaining gap and what to change. */
+int pr_estimator_converged(const pr_estimator *e, const char **why);
 int64_t pr_estimator_rank(const pr_estimator *e);
 /* The name of term j: "x1", "x1^2", "x1 x2" from the feature names (NULL: the
  * model's names, else x0, x1, ...). Writes at most len bytes. */
@@ -200,6 +211,9 @@ const char *pr_estimator_term_name(const pr_estimator *e, int64_t j, char *buf, 
 /* The column names the model was fitted with (config.feature_names, target_name). */
 const char *pr_estimator_feature_name(const pr_estimator *e, int64_t j); /* NULL when unnamed */
 const char *pr_estimator_target_name(const pr_estimator *e);
+/* A program's own settings kept in the file, as pr_model_set_metadata. */
+pr_status pr_estimator_set_metadata(pr_estimator *e, const char *key, const char *value);
+const char *pr_estimator_metadata(const pr_estimator *e, const char *key);
 
 /* Save as safetensors (atomically): the tensors "coef", "intercept", "classes",
  * "variance", "mean", "scale" that apply, and metadata "primer.estimator" (the kind),

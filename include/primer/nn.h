@@ -241,6 +241,12 @@ pr_status pr_model_standardization(const pr_model *m, pr_tensor *mean, pr_tensor
 pr_status pr_model_set_columns(pr_model *m, const char *const *features, int64_t n, const char *target);
 const char *pr_model_feature_name(const pr_model *m, int64_t j);
 const char *pr_model_target_name(const pr_model *m);
+/* A program's own settings, kept in the model file (as metadata "meta.KEY", so they
+ * never clash with primer's keys) and read back by pr_model_load: the primer tool
+ * keeps its column encoding under "columns". value NULL removes the key; the lookup
+ * gives NULL for an absent key. */
+pr_status pr_model_set_metadata(pr_model *m, const char *key, const char *value);
+const char *pr_model_metadata(const pr_model *m, const char *key);
 
 /* ---- language models (chapter 11) ------------------------------------------------------- */
 

@@ -90,6 +90,7 @@ pr_limits pr_limits_resolve(const pr_limits *limits) {
     pr_limits r = *limits;
     if (r.max_rank > PR_MAX_DIMS) r.max_rank = PR_MAX_DIMS;
     if (r.max_rank < 0) r.max_rank = 0;
+    if (!r.max_metadata_bytes) r.max_metadata_bytes = PR_SAFETENSORS_MAX_HEADER; /* set before the field existed */
     return r;
 }
 

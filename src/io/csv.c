@@ -13,6 +13,11 @@ struct pr_table {
     int64_t rows, cols;
     char **names;
     pr_tensor *values;
+    /* per column (allocated when options->text or ->missing): */
+    int64_t *n_levels;      /* text columns: distinct strings (0: a numeric column) */
+    char ***levels;         /* their sorted strings */
+    int64_t *n_missing;     /* missing fields */
+    int64_t *first_missing; /* the 0-based data row of the first one (-1: none) */
 };
 
 /* ---- the table ------------------------------------------------------------------ */
@@ -42,9 +47,62 @@ pr_status pr_table_column_index(const pr_table *t, const char *name, int64_t *j)
     return st;
 }
 
+int64_t pr_table_levels(const pr_table *t, int64_t j, const char *const **levels) {
+    int64_t n = t && t->n_levels && j >= 0 && j < t->cols ? t->n_levels[j] : 0;
+    if (levels) *levels = n ? (const char *const *)t->levels[j] : NULL;
+    return n;
+}
+
+int64_t pr_table_missing(const pr_table *t, int64_t j, int64_t *first_row) {
+    int64_t n = t && t->n_missing && j >= 0 && j < t->cols ? t->n_missing[j] : 0;
+    if (first_row) *first_row = n ? t->first_missing[j] : -1;
+    return n;
+}
+
+pr_status pr_table_drop_missing(pr_table *t, const int64_t *cols, int64_t n, int64_t *dropped) {
+    if (!t || (n && !cols)) return pr__fail(PR_ERR_INVALID, "table_drop_missing: NULL argument");
+    for (int64_t c = 0; c < n; c++)
+        if (cols[c] < 0 || cols[c] >= t->cols)
+            return pr__fail(PR_ERR_INVALID, "table_drop_missing: column %lld is not in the table", (long long)cols[c]);
+    double *v = pr_tensor_f64(t->values);
+    int64_t kept = 0;
+    for (int64_t i = 0; i < t->rows; i++) {
+        int missing = 0;
+        for (int64_t c = 0; c < n && !missing; c++) missing = isnan(v[i * t->cols + cols[c]]);
+        kept += !missing;
+    }
+    if (!kept) return pr__fail(PR_ERR_INVALID, "every row has a missing value in the columns used");
+    if (dropped) *dropped = t->rows - kept;
+    if (kept == t->rows) return PR_OK;
+    int64_t r = 0;
+    for (int64_t i = 0; i < t->rows; i++) {
+        int missing = 0;
+        for (int64_t c = 0; c < n && !missing; c++) missing = isnan(v[i * t->cols + cols[c]]);
+        if (!missing) memmove(v + r++ * t->cols, v + i * t->cols, (size_t)t->cols * sizeof *v);
+    }
+    t->rows = kept;
+    t->values->shape[0] = kept;
+    t->values->size = kept * t->cols;
+    for (int64_t j = 0; t->n_missing && j < t->cols; j++) { /* count again */
+        t->n_missing[j] = 0;
+        t->first_missing[j] = -1;
+        for (int64_t i = 0; i < kept; i++)
+            if (isnan(v[i * t->cols + j]) && !t->n_missing[j]++) t->first_missing[j] = i;
+    }
+    return PR_OK;
+}
+
 void pr_table_free(pr_table *t) {
     if (!t) return;
     for (int64_t j = 0; t->names && j < t->cols; j++) free(t->names[j]);
+    for (int64_t j = 0; t->levels && j < t->cols; j++) {
+        for (int64_t k = 0; t->levels[j] && k < t->n_levels[j]; k++) free(t->levels[j][k]);
+        free(t->levels[j]);
+    }
+    free(t->levels);
+    free(t->n_levels);
+    free(t->n_missing);
+    free(t->first_missing);
     free(t->names);
     pr_tensor_free(t->values);
     free(t);
@@ -204,7 +262,7 @@ static const char *excerpt(const char *s, char *buf, size_t len) {
     return buf;
 }
 
-static pr_status read_header(csv_parser *cp, int no_header, pr_table *t) {
+static pr_status read_header(csv_parser *cp, int no_header, int unnamed_ok, pr_table *t) {
     size_t cap = 0;
     int last = 0, quoted;
     int64_t header_line = cp->line;
@@ -215,10 +273,6 @@ static pr_status read_header(csv_parser *cp, int no_header, pr_table *t) {
         if ((uint64_t)n >= cp->lim.max_columns)
             return pr__fail(PR_ERR_LIMIT, "%s:%lld: more than %llu columns", cp->name,
                             (long long)header_line, (unsigned long long)cp->lim.max_columns);
-        if ((uint64_t)(cp->p - cp->start) > cp->lim.max_header_bytes && !no_header)
-            return pr__fail(PR_ERR_LIMIT, "%s:%lld: header longer than the limit of %llu bytes",
-                            cp->name, (long long)header_line,
-                            (unsigned long long)cp->lim.max_header_bytes);
         if ((size_t)n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             char **nn = pr__realloc(t->names, ncap * sizeof *nn);
@@ -229,6 +283,10 @@ static pr_status read_header(csv_parser *cp, int no_header, pr_table *t) {
         char name[32];
         if (no_header) snprintf(name, sizeof name, "col%lld", (long long)n + 1);
         const char *src = no_header ? name : cp->field.data ? cp->field.data : "";
+        if (!no_header && !*src && unnamed_ok) { /* pandas' name for it (its index column, from to_csv()) */
+            snprintf(name, sizeof name, "Unnamed: %lld", (long long)n);
+            src = name;
+        }
         if (!no_header && !*src)
             return pr__fail(PR_ERR_FORMAT, "%s:%lld: column %lld has an empty name", cp->name,
                             (long long)header_line, (long long)n + 1);
@@ -259,25 +317,49 @@ static void skip_blank_lines(csv_parser *cp) {
     }
 }
 
-static pr_status parse_csv(csv_parser *cp, const pr_csv_options *opt, pr_table *t) {
-    int no_header = opt && opt->no_header;
-    int allow_nonfinite = opt && opt->allow_nonfinite;
-    skip_blank_lines(cp);
-    if (cp->p >= cp->end) return pr__fail(PR_ERR_FORMAT, "%s: file is empty", cp->name);
-    /* Without a header, the first record is parsed twice: once to count and name the
-     * columns, then again as data. */
-    const char *first = cp->p;
-    int64_t first_line = cp->line;
-    pr_status st = read_header(cp, no_header, t);
-    if (st) return st;
-    if (no_header) {
-        cp->p = first;
-        cp->line = first_line;
-        cp->line_start = first;
+/* The spellings of a missing value (pandas' defaults, less the odd ones). */
+static int is_missing(const char *s) {
+    static const char *const tokens[] = {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NAN", "null",
+                                         "NULL", "None", "#N/A", "<NA>"};
+    for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
+        if (!strcmp(s, tokens[i])) return 1;
+    return 0;
+}
+
+typedef struct csv_pass {
+    double *vals;  /* first pass: rows x cols values */
+    size_t cap, count;
+    char ***text;  /* second pass: per text column, per row, its string (NULL: missing) */
+    size_t text_rows;
+} csv_pass;
+
+static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static pr_status push_value(csv_parser *cp, csv_pass *ps, double v, int64_t row_line) {
+    if (ps->count == ps->cap) {
+        size_t ncap = ps->cap ? ps->cap * 2 : 1024;
+        if ((uint64_t)ncap > cp->lim.max_elements) ncap = (size_t)cp->lim.max_elements;
+        if (ps->count >= ncap)
+            return pr__fail(PR_ERR_LIMIT, "%s:%lld: more than the limit of %llu values", cp->name, (long long)row_line,
+                            (unsigned long long)cp->lim.max_elements);
+        size_t bytes;
+        if (!pr__mul_size(ncap, sizeof(double), &bytes)) return pr__fail(PR_ERR_OVERFLOW, "%s: too many values", cp->name);
+        double *nv = pr__realloc(ps->vals, bytes);
+        if (!nv) return PR_ERR_NOMEM;
+        ps->vals = nv;
+        ps->cap = ncap;
     }
-    double *vals = NULL;
-    size_t cap = 0, count = 0;
+    ps->vals[ps->count++] = v;
+    return PR_OK;
+}
+
+/* Read the data rows. The first pass (ps->text NULL) stores the numbers, marks text
+ * columns (options->text) in t->n_levels (1) and counts missing fields; the second
+ * stores the strings of the text columns. */
+static pr_status parse_rows(csv_parser *cp, const pr_csv_options *opt, pr_table *t, csv_pass *ps) {
+    int allow_nonfinite = opt && opt->allow_nonfinite, allow_text = opt && opt->text, allow_missing = opt && opt->missing;
     int64_t rows = 0;
+    pr_status st;
     for (;;) {
         skip_blank_lines(cp);
         if (cp->p >= cp->end) break;
@@ -285,68 +367,139 @@ static pr_status parse_csv(csv_parser *cp, const pr_csv_options *opt, pr_table *
         int64_t j = 0;
         int last = 0, quoted;
         while (!last) {
-            if ((st = next_field(cp, &last, &quoted))) goto fail;
-            if (j >= t->cols) {
-                st = pr__fail(PR_ERR_FORMAT, "%s:%lld: row has more than the %lld fields of the header "
-                                             "(ragged row)", cp->name, (long long)row_line, (long long)t->cols);
-                goto fail;
-            }
+            if ((st = next_field(cp, &last, &quoted))) return st;
+            if (j >= t->cols)
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: row has more than the %lld fields of the header "
+                                               "(ragged row)", cp->name, (long long)row_line, (long long)t->cols);
             const char *text = cp->field.data ? cp->field.data : "";
+            if (ps->text) { /* second pass: the strings of the text columns */
+                if (t->n_levels[j] && !(allow_missing && is_missing(text)) &&
+                    !(ps->text[j][rows] = pr__strdup(text)))
+                    return PR_ERR_NOMEM;
+                j++;
+                continue;
+            }
             double v = 0;
-            int r = *text ? parse_number(text, allow_nonfinite, &v) : 1;
+            int r;
+            if (allow_missing && is_missing(text)) {
+                v = NAN;
+                r = 0;
+                if (!t->n_missing[j]++) t->first_missing[j] = rows;
+            } else {
+                r = *text ? parse_number(text, allow_nonfinite, &v) : 1;
+                if (r == 1 && allow_text && *text) {
+                    t->n_levels[j] = 1; /* a text column: the strings come in the second pass */
+                    r = 0;
+                }
+            }
             if (r) {
                 char ex[40];
                 const char *why = !*text ? "empty field"
                                   : r == 2 ? "number out of range"
                                   : r == 3 ? "non-finite value (NaN or infinity) not allowed"
                                            : "not a number";
-                st = pr__fail(PR_ERR_FORMAT, "%s:%lld: column %lld ('%s'): %s%s%s%s", cp->name,
-                              (long long)row_line, (long long)j + 1, t->names[j], why,
-                              *text ? " \"" : "", *text ? excerpt(text, ex, sizeof ex) : "",
-                              *text ? "\"" : "");
-                goto fail;
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: column %lld ('%s'): %s%s%s%s", cp->name,
+                                (long long)row_line, (long long)j + 1, t->names[j], why,
+                                *text ? " \"" : "", *text ? excerpt(text, ex, sizeof ex) : "",
+                                *text ? "\"" : "");
             }
-            if (count == cap) {
-                size_t ncap = cap ? cap * 2 : 1024;
-                if ((uint64_t)ncap > cp->lim.max_elements) ncap = (size_t)cp->lim.max_elements;
-                if (count >= ncap) {
-                    st = pr__fail(PR_ERR_LIMIT, "%s:%lld: more than the limit of %llu values", cp->name,
-                                  (long long)row_line, (unsigned long long)cp->lim.max_elements);
-                    goto fail;
-                }
-                size_t bytes;
-                if (!pr__mul_size(ncap, sizeof(double), &bytes)) {
-                    st = pr__fail(PR_ERR_OVERFLOW, "%s: too many values", cp->name);
-                    goto fail;
-                }
-                double *nv = pr__realloc(vals, bytes);
-                if (!nv) {
-                    st = PR_ERR_NOMEM;
-                    goto fail;
-                }
-                vals = nv;
-                cap = ncap;
-            }
-            vals[count++] = v;
+            if ((st = push_value(cp, ps, v, row_line))) return st;
             j++;
         }
-        if (j != t->cols) {
-            st = pr__fail(PR_ERR_FORMAT, "%s:%lld: row has %lld field%s, the header has %lld (ragged row)",
-                          cp->name, (long long)row_line, (long long)j, j == 1 ? "" : "s", (long long)t->cols);
-            goto fail;
-        }
+        if (j != t->cols)
+            return pr__fail(PR_ERR_FORMAT, "%s:%lld: row has %lld field%s, the header has %lld (ragged row)",
+                            cp->name, (long long)row_line, (long long)j, j == 1 ? "" : "s", (long long)t->cols);
         rows++;
     }
-    if (rows == 0) {
-        st = pr__fail(PR_ERR_FORMAT, "%s: has a header but no data rows", cp->name);
-        goto fail;
-    }
-    if ((st = pr_tensor_from_array(&t->values, PR_F64, PR_SHAPE(rows, t->cols), vals))) goto fail;
+    if (rows == 0) return pr__fail(PR_ERR_FORMAT, "%s: has a header but no data rows", cp->name);
     t->rows = rows;
-    free(vals);
     return PR_OK;
-fail:
-    free(vals);
+}
+
+/* The text columns' sorted distinct strings, and each row's index among them. */
+static pr_status code_text_columns(pr_table *t, csv_pass *ps) {
+    double *v = pr_tensor_f64(t->values);
+    for (int64_t j = 0; j < t->cols; j++) {
+        if (!t->n_levels[j]) continue;
+        char **col = ps->text[j], **sorted = pr__malloc((size_t)t->rows * sizeof *sorted);
+        if (!sorted) return PR_ERR_NOMEM;
+        int64_t n = 0;
+        for (int64_t i = 0; i < t->rows; i++)
+            if (col[i]) sorted[n++] = col[i];
+        qsort(sorted, (size_t)n, sizeof *sorted, compare_strings);
+        int64_t k = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (!k || strcmp(sorted[i], sorted[k - 1])) sorted[k++] = sorted[i];
+        t->levels[j] = pr__malloc((size_t)(k ? k : 1) * sizeof **t->levels);
+        if (!t->levels[j]) {
+            free(sorted);
+            return PR_ERR_NOMEM;
+        }
+        t->n_levels[j] = 0; /* counts the strings copied, for pr_table_free */
+        for (int64_t c = 0; c < k; c++) {
+            if (!(t->levels[j][c] = pr__strdup(sorted[c]))) {
+                free(sorted);
+                return PR_ERR_NOMEM;
+            }
+            t->n_levels[j]++;
+        }
+        for (int64_t i = 0; i < t->rows; i++) {
+            if (!col[i]) continue;
+            char **at = bsearch(&col[i], t->levels[j], (size_t)k, sizeof *t->levels[j], compare_strings);
+            v[i * t->cols + j] = (double)(at - t->levels[j]);
+        }
+        free(sorted);
+    }
+    return PR_OK;
+}
+
+static pr_status parse_csv(csv_parser *cp, const pr_csv_options *opt, pr_table *t) {
+    int no_header = opt && opt->no_header;
+    skip_blank_lines(cp);
+    if (cp->p >= cp->end) return pr__fail(PR_ERR_FORMAT, "%s: file is empty", cp->name);
+    /* Without a header, the first record is parsed twice: once to count and name the
+     * columns, then again as data. */
+    const char *first = cp->p;
+    int64_t first_line = cp->line;
+    pr_status st = read_header(cp, no_header, opt && opt->text, t);
+    if (st) return st;
+    if (no_header) {
+        cp->p = first;
+        cp->line = first_line;
+        cp->line_start = first;
+    }
+    if (opt && (opt->text || opt->missing)) {
+        t->n_levels = pr__calloc((size_t)t->cols, sizeof *t->n_levels);
+        t->levels = pr__calloc((size_t)t->cols, sizeof *t->levels);
+        t->n_missing = pr__calloc((size_t)t->cols, sizeof *t->n_missing);
+        t->first_missing = pr__calloc((size_t)t->cols, sizeof *t->first_missing);
+        if (!t->n_levels || !t->levels || !t->n_missing || !t->first_missing) return PR_ERR_NOMEM;
+    }
+    csv_parser data_start = *cp;
+    csv_pass ps = {0};
+    st = parse_rows(cp, opt, t, &ps);
+    if (!st) st = pr_tensor_from_array(&t->values, PR_F64, PR_SHAPE(t->rows, t->cols), ps.vals);
+    free(ps.vals);
+    int any_text = 0;
+    for (int64_t j = 0; !st && t->n_levels && j < t->cols; j++) any_text |= t->n_levels[j] != 0;
+    if (st || !any_text) return st;
+    /* a second pass for the strings of the text columns */
+    ps.text = pr__calloc((size_t)t->cols, sizeof *ps.text);
+    if (!ps.text) return PR_ERR_NOMEM;
+    for (int64_t j = 0; !st && j < t->cols; j++)
+        if (t->n_levels[j] && !(ps.text[j] = pr__calloc((size_t)t->rows, sizeof **ps.text))) st = PR_ERR_NOMEM;
+    int64_t rows = t->rows;
+    pr_strbuf field = cp->field;
+    *cp = data_start;
+    cp->field = field;
+    if (!st) st = parse_rows(cp, opt, t, &ps);
+    t->rows = rows;
+    if (!st) st = code_text_columns(t, &ps);
+    for (int64_t j = 0; j < t->cols; j++) {
+        for (int64_t i = 0; ps.text[j] && i < rows; i++) free(ps.text[j][i]);
+        free(ps.text[j]);
+    }
+    free(ps.text);
     return st;
 }
 
@@ -441,10 +594,17 @@ pr_status pr_csv_write_stream(FILE *f, const pr_tensor *data, const char *const 
         fputc('\n', f);
     }
     int f32 = data->dtype == PR_F32, is_float = pr_dtype_is_float(data->dtype);
+    const char *const *const *levels = options && options->n_levels ? options->levels : NULL;
     for (int64_t i = 0; i < rows; i++) {
         for (int64_t j = 0; j < cols; j++) {
             if (j) fputc(delim, f);
             int64_t k = i * cols + j;
+            if (levels && levels[j]) { /* a text column: the string the value indexes */
+                double v = pr_tensor_get(data, k);
+                if (v >= 0 && v < (double)options->n_levels[j] && v == floor(v)) put_name(f, levels[j][(int64_t)v], delim);
+                else if (!isnan(v)) put_number(f, v, f32);
+                continue;
+            }
             if (is_float) put_number(f, pr_tensor_get(data, k), f32);
             else if (data->dtype == PR_I64) fprintf(f, "%lld", (long long)((const int64_t *)data->data)[k]);
             else fprintf(f, "%d", (int)((const int32_t *)data->data)[k]);

@@ -1,6 +1,7 @@
 /* Model files' settings and tensors (see meta.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "io/json.h"
 #include "io/meta.h"
@@ -81,6 +82,61 @@ pr_status pr__meta_take(const pr_tensor_file *f, const char *name, const char *p
         pr_tensor_free(*out);
         *out = NULL;
         return pr__fail_context("%s: ", path);
+    }
+    return st;
+}
+
+/* ---- a program's own metadata ---------------------------------------------------------- */
+
+#define NOTE_PREFIX "meta."
+
+pr_status pr__notes_set(pr_tensor_file **notes, const char *key, const char *value) {
+    if (!key || !*key) return pr__fail(PR_ERR_INVALID, "set_metadata: the key is NULL or empty");
+    if (!value) { /* remove: rebuild without the key */
+        if (!pr__notes_get(*notes, key)) return PR_OK;
+        pr_tensor_file *kept = NULL;
+        pr_status st = pr_tensor_file_new(&kept);
+        for (int64_t i = 0; !st && i < pr_tensor_file_meta_count(*notes); i++) {
+            const char *k = pr_tensor_file_meta_key(*notes, i);
+            if (strcmp(k, key)) st = pr_tensor_file_set_meta(kept, k, pr_tensor_file_meta(*notes, k));
+        }
+        if (st) {
+            pr_tensor_file_free(kept);
+            return st;
+        }
+        pr_tensor_file_free(*notes);
+        *notes = kept;
+        return PR_OK;
+    }
+    if (!*notes) {
+        pr_status st = pr_tensor_file_new(notes);
+        if (st) return st;
+    }
+    return pr_tensor_file_set_meta(*notes, key, value);
+}
+
+const char *pr__notes_get(const pr_tensor_file *notes, const char *key) { return pr_tensor_file_meta(notes, key); }
+
+pr_status pr__notes_write(const pr_tensor_file *notes, pr_tensor_file *f) {
+    pr_status st = PR_OK;
+    pr_strbuf key;
+    pr__strbuf_init(&key);
+    for (int64_t i = 0; !st && i < pr_tensor_file_meta_count(notes); i++) {
+        const char *k = pr_tensor_file_meta_key(notes, i);
+        key.len = 0;
+        pr__strbuf_printf(&key, NOTE_PREFIX "%s", k);
+        st = key.failed ? PR_ERR_NOMEM : pr_tensor_file_set_meta(f, key.data, pr_tensor_file_meta(notes, k));
+    }
+    pr__strbuf_free(&key);
+    return st;
+}
+
+pr_status pr__notes_read(const pr_tensor_file *f, pr_tensor_file **notes) {
+    size_t n = strlen(NOTE_PREFIX);
+    pr_status st = PR_OK;
+    for (int64_t i = 0; !st && i < pr_tensor_file_meta_count(f); i++) {
+        const char *k = pr_tensor_file_meta_key(f, i);
+        if (!strncmp(k, NOTE_PREFIX, n) && k[n]) st = pr__notes_set(notes, k + n, pr_tensor_file_meta(f, k));
     }
     return st;
 }

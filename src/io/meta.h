@@ -25,4 +25,13 @@ pr_status pr__meta_names(const pr_tensor_file *f, const char *key, const char *p
 pr_status pr__meta_take(const pr_tensor_file *f, const char *name, const char *path, int64_t d0, int64_t d1,
                         int required, pr_tensor **out);
 
+/* A program's own metadata on a model (pr_model_set_metadata): kept in *notes (created
+ * on first use), stored in the file under "meta." + key so that it can never clash
+ * with the library's keys. value NULL removes the key. */
+pr_status pr__notes_set(pr_tensor_file **notes, const char *key, const char *value);
+const char *pr__notes_get(const pr_tensor_file *notes, const char *key);
+/* Copy the notes into f (as "meta." keys), and back from a file's metadata. */
+pr_status pr__notes_write(const pr_tensor_file *notes, pr_tensor_file *f);
+pr_status pr__notes_read(const pr_tensor_file *f, pr_tensor_file **notes);
+
 #endif

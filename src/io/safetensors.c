@@ -143,6 +143,12 @@ const char *pr_tensor_file_meta(const pr_tensor_file *f, const char *key) {
     return NULL;
 }
 
+int64_t pr_tensor_file_meta_count(const pr_tensor_file *f) { return f ? f->n_meta : 0; }
+
+const char *pr_tensor_file_meta_key(const pr_tensor_file *f, int64_t i) {
+    return f && i >= 0 && i < f->n_meta ? f->meta_keys[i] : NULL;
+}
+
 /* ---- reading ------------------------------------------------------------------------ */
 
 typedef struct span {
@@ -206,10 +212,10 @@ pr_status pr_safetensors_read_buffer(const void *data, size_t len, const char *n
     if (len < 8) return pr__fail(PR_ERR_FORMAT, "%s: too short to be a safetensors file (%zu bytes)", name, len);
     uint64_t hlen = 0;
     for (int i = 7; i >= 0; i--) hlen = hlen << 8 | b[i];
-    if (hlen > lim.max_header_bytes)
+    if (hlen > lim.max_metadata_bytes)
         return pr__fail(PR_ERR_LIMIT, "%s: not a safetensors file, or a damaged one: its first 8 bytes announce a "
                                       "header of %llu bytes, beyond the limit of %llu",
-                        name, (unsigned long long)hlen, (unsigned long long)lim.max_header_bytes);
+                        name, (unsigned long long)hlen, (unsigned long long)lim.max_metadata_bytes);
     if (hlen > len - 8)
         return pr__fail(PR_ERR_FORMAT, "%s: not a safetensors file, or a truncated one: the header of %llu bytes runs "
                                        "past the end of the file (%zu bytes)",
@@ -344,6 +350,13 @@ pr_status pr_safetensors_encode(const pr_tensor_file *f, unsigned char **data, s
     if (sb.failed) {
         pr__strbuf_free(&sb);
         return PR_ERR_NOMEM;
+    }
+    if ((uint64_t)sb.len > PR_SAFETENSORS_MAX_HEADER) { /* a file that could not be read back */
+        size_t hl = sb.len;
+        pr__strbuf_free(&sb);
+        return pr__fail(PR_ERR_LIMIT, "safetensors_encode: the header (tensor list and metadata) takes %zu bytes, "
+                                      "beyond the format's limit of %llu",
+                        hl, (unsigned long long)PR_SAFETENSORS_MAX_HEADER);
     }
     size_t total;
     if (!pr__add_size(8 + sb.len, offset, &total)) {

@@ -86,6 +86,8 @@ void pr_estimator_free(pr_estimator *e) {
     for (int64_t j = 0; e->features && j < e->n_features; j++) free(e->features[j]);
     free(e->features);
     free(e->target);
+    free(e->not_converged);
+    pr_tensor_file_free(e->notes);
     free(e);
 }
 
@@ -202,12 +204,26 @@ pr_status pr_estimator_fit(pr_estimator **out, const pr_estimator_config *config
     }
     pr_tensor_free(owned);
     pr_tensor_free(target);
+    if (!st && c.strict && e->not_converged) st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s", e->not_converged);
     if (st) {
         pr_estimator_free(e);
         return st;
     }
     *out = e;
     return PR_OK;
+}
+
+pr_status pr__estimator_not_converged(pr_estimator *e, pr_status st) {
+    if (st != PR_ERR_NO_CONVERGENCE) return st;
+    free(e->not_converged);
+    if (!(e->not_converged = pr__strdup(pr_last_error()))) return PR_ERR_NOMEM;
+    pr_clear_error();
+    return PR_OK;
+}
+
+int pr_estimator_converged(const pr_estimator *e, const char **why) {
+    if (why) *why = e ? e->not_converged : NULL;
+    return e && !e->not_converged;
 }
 
 /* ---- prediction ---------------------------------------------------------------------------- */

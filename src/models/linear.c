@@ -316,9 +316,10 @@ static pr_status fit_gradient_descent(pr_estimator *e, const pr_tensor *Z, const
     }
     e->iterations = it;
     if (!st && !sgd && !converged)
-        st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: gradient descent did not converge in %lld iterations: the largest "
-                      "gradient entry is still %.3g (tolerance %g); raise max_iter or the learning rate", name,
-                      (long long)it, worst, e->c.tol);
+        st = pr__estimator_not_converged(
+            e, pr__fail(PR_ERR_NO_CONVERGENCE, "%s: gradient descent did not converge in %lld iterations: the largest "
+                        "gradient entry is still %.3g (tolerance %g); raise max_iter or the learning rate", name,
+                        (long long)it, worst, e->c.tol));
     if (!st) {
         centred c = {.m = m, .p = p, .xbar = NULL, .ybar = th[p]};
         double *zeros = pr__calloc((size_t)p, sizeof *zeros);
@@ -397,10 +398,11 @@ static pr_status fit_coordinate_descent(pr_estimator *e, const centred *c) {
     }
     e->iterations = it;
     if (!st && !converged)
-        st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: coordinate descent did not converge in %lld iterations: the duality "
-                      "gap is %.3g, above the tolerance %.3g (tol %g times y'y); raise max_iter or tol, or "
-                      "standardise the features", name, (long long)it, gap, tol, e->c.tol);
-    else if (!st) st = store_solution(e, c, w);
+        st = pr__estimator_not_converged(
+            e, pr__fail(PR_ERR_NO_CONVERGENCE, "%s: coordinate descent did not converge in %lld iterations: the "
+                        "duality gap is %.3g, above the tolerance %.3g (tol %g times y'y); raise max_iter or tol, or "
+                        "standardise the features", name, (long long)it, gap, tol, e->c.tol));
+    if (!st) st = store_solution(e, c, w);
     free(r);
     free(w);
     free(norm2);

@@ -101,9 +101,10 @@ static pr_status newton(pr_estimator *e, problem *P, double *theta) {
     int64_t it = 0;
     while (!st && gmax >= e->c.tol) {
         if (it >= e->c.max_iter) {
-            st = pr__fail(PR_ERR_NO_CONVERGENCE, "logistic: Newton's method did not converge in %lld iterations: the "
-                          "largest gradient entry is still %.3g (tolerance %g); the classes may be separable: add a "
-                          "penalty", (long long)it, gmax, e->c.tol);
+            st = pr__estimator_not_converged(
+                e, pr__fail(PR_ERR_NO_CONVERGENCE, "logistic: Newton's method did not converge in %lld iterations: "
+                            "the largest gradient entry is still %.3g (tolerance %g); the classes may be separable: "
+                            "add a penalty", (long long)it, gmax, e->c.tol));
             break;
         }
         it++;
@@ -137,8 +138,9 @@ static pr_status newton(pr_estimator *e, problem *P, double *theta) {
         }
         if (!ok) {
             if (gmax > sqrt(e->c.tol))
-                st = pr__fail(PR_ERR_NO_CONVERGENCE, "logistic: Newton's line search failed at iteration %lld (largest "
-                              "gradient entry %.3g)", (long long)it, gmax);
+                st = pr__estimator_not_converged(
+                    e, pr__fail(PR_ERR_NO_CONVERGENCE, "logistic: Newton's line search failed at iteration %lld "
+                                "(largest gradient entry %.3g)", (long long)it, gmax));
             break;
         }
         memcpy(theta, trial, (size_t)n * sizeof *theta);
@@ -171,10 +173,135 @@ static double optimality(const double *theta, const double *g, int64_t nw, int64
     return worst;
 }
 
+/* The coordinates the L1 solver works in: each column centred and scaled by its
+ * spread, u = s w and b' = b + mu.w per class; the same minimiser, but unscaled or
+ * offset features no longer stall it. */
+typedef struct scaled {
+    int64_t p, K, nw;
+    const double *mu, *s;
+} scaled;
+
+/* theta (original) from x (scaled) */
+static void from_scaled(const scaled *c, const double *x, double *theta) {
+    for (int64_t k = 0; k < c->K; k++) {
+        double shift = 0;
+        for (int64_t j = 0; j < c->p; j++) {
+            theta[k * c->p + j] = x[k * c->p + j] / c->s[j];
+            shift += theta[k * c->p + j] * c->mu[j];
+        }
+        theta[c->nw + k] = x[c->nw + k] - shift;
+    }
+}
+
+static void to_scaled(const scaled *c, const double *theta, double *x) {
+    for (int64_t k = 0; k < c->K; k++) {
+        double shift = 0;
+        for (int64_t j = 0; j < c->p; j++) {
+            x[k * c->p + j] = theta[k * c->p + j] * c->s[j];
+            shift += theta[k * c->p + j] * c->mu[j];
+        }
+        x[c->nw + k] = theta[c->nw + k] + shift;
+    }
+}
+
+/* the gradient g (original) in place as the gradient in the scaled coordinates */
+static void gradient_to_scaled(const scaled *c, double *g) {
+    for (int64_t k = 0; k < c->K; k++)
+        for (int64_t j = 0; j < c->p; j++) g[k * c->p + j] = (g[k * c->p + j] - c->mu[j] * g[c->nw + k]) / c->s[j];
+}
+
+/* The L1 penalty: accelerated proximal gradient (FISTA, Beck and Teboulle 2009) with a
+ * backtracking estimate of the step and a restart whenever the objective rises, in the
+ * scaled coordinates (the threshold becomes alpha/(m s) per weight), where the
+ * optimality residual is measured too. lr is the first step. */
+static pr_status proximal(pr_estimator *e, problem *P, double *theta, int64_t n) {
+    const char *name = pr_estimator_kind_name(e->c.kind);
+    int64_t p = P->p, K = P->K, nw = K * p, m = P->m;
+    double l1 = e->c.alpha / (double)m;
+    double *buf = pr__malloc((size_t)(6 * n + 2 * p) * sizeof *buf);
+    if (!buf) return pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
+    double *u = buf, *y = u + n, *un = y + n, *g = un + n, *gn = g + n, *w = gn + n, *mu = w + n, *s = mu + p;
+    int centre = P->intercept; /* without an intercept there is nothing to absorb the shift */
+    for (int64_t j = 0; j < p; j++) { /* the columns' means and spreads */
+        double mean = 0, var = 0;
+        for (int64_t i = 0; i < m; i++) mean += P->Z[i * p + j];
+        mean /= (double)m;
+        for (int64_t i = 0; i < m; i++) var += (P->Z[i * p + j] - mean) * (P->Z[i * p + j] - mean);
+        mu[j] = centre ? mean : 0;
+        s[j] = var > 0 ? sqrt(var / (double)m) : 1;
+    }
+    scaled c = {.p = p, .K = K, .nw = nw, .mu = mu, .s = s};
+    to_scaled(&c, theta, u);
+    memcpy(y, u, (size_t)n * sizeof *y);
+    double L = 1 / e->c.lr, t = 1, worst = INFINITY, fu, pen_u = 0;
+    from_scaled(&c, u, w);
+    fu = cross_entropy(w, g, P);
+    for (int64_t j = 0; j < nw; j++) pen_u += l1 * fabs(w[j]);
+    pr_status st = PR_OK;
+    int64_t it = 0;
+    for (;;) {
+        /* the residual at u in the scaled coordinates, where it does not depend on the units */
+        memcpy(gn, g, (size_t)n * sizeof *gn);
+        gradient_to_scaled(&c, gn);
+        worst = 0;
+        for (int64_t j = 0; j < n; j++) {
+            double thr = j < nw ? l1 / s[j % p] : 0;
+            double r = j >= nw ? gn[j] : u[j] != 0 ? gn[j] + thr * (u[j] > 0 ? 1 : -1) : fmax(0, fabs(gn[j]) - thr);
+            worst = fmax(worst, fabs(r));
+        }
+        if (!isfinite(fu)) {
+            st = pr__fail(PR_ERR_NONFINITE, "%s: proximal gradient diverged at iteration %lld", name, (long long)it);
+            break;
+        }
+        if (worst < e->c.tol || it >= e->c.max_iter) break;
+        it++;
+        from_scaled(&c, y, w);
+        double fy = cross_entropy(w, gn, P), fn = 0, pen_n = 0;
+        gradient_to_scaled(&c, gn);
+        for (int tries = 0; tries < 60; tries++, L *= 2) {
+            double lin = 0, quad = 0;
+            for (int64_t j = 0; j < n; j++) {
+                double v = y[j] - gn[j] / L, thr = j < nw ? l1 / (s[j % p] * L) : 0;
+                un[j] = v > thr ? v - thr : v < -thr ? v + thr : 0;
+                lin += gn[j] * (un[j] - y[j]);
+                quad += (un[j] - y[j]) * (un[j] - y[j]);
+            }
+            from_scaled(&c, un, w);
+            fn = cross_entropy(w, g, P);
+            if (isfinite(fn) && fn <= fy + lin + 0.5 * L * quad + 1e-15 * fabs(fy)) break;
+        }
+        for (int64_t j = 0; j < nw; j++) pen_n += l1 * fabs(w[j]);
+        if (fn + pen_n > fu + pen_u) { /* the objective rose: restart the momentum from u */
+            t = 1;
+            memcpy(y, u, (size_t)n * sizeof *y);
+            from_scaled(&c, u, w);
+            fu = cross_entropy(w, g, P);
+            continue;
+        }
+        double tn = 0.5 * (1 + sqrt(1 + 4 * t * t));
+        for (int64_t j = 0; j < n; j++) y[j] = un[j] + (t - 1) / tn * (un[j] - u[j]);
+        memcpy(u, un, (size_t)n * sizeof *u);
+        fu = fn;
+        pen_u = pen_n;
+        t = tn;
+        L *= 0.9; /* let the step grow again */
+    }
+    e->iterations = it;
+    if (!st && worst >= e->c.tol)
+        st = pr__estimator_not_converged(
+            e, pr__fail(PR_ERR_NO_CONVERGENCE, "%s: proximal gradient did not converge in %lld iterations: the "
+                        "optimality residual is still %.3g (tolerance %g); raise max_iter or standardise the features",
+                        name, (long long)it, worst, e->c.tol));
+    if (!st) memcpy(theta, w, (size_t)n * sizeof *theta);
+    free(buf);
+    return st;
+}
+
 static pr_status gradient_descent(pr_estimator *e, problem *P, double *theta, int64_t n) {
     const char *name = pr_estimator_kind_name(e->c.kind);
     int64_t nw = P->K * P->p;
     double l1_per_row = e->c.penalty == PR_REG_L1 ? e->c.alpha / (double)P->m : 0;
+    if (l1_per_row > 0) return proximal(e, P, theta, n);
     pr_optimizer *opt = NULL;
     pr_optimizer_config oc = pr_optimizer_defaults(PR_OPT_SGD);
     oc.lr = e->c.lr;
@@ -200,9 +327,10 @@ static pr_status gradient_descent(pr_estimator *e, problem *P, double *theta, in
     }
     e->iterations = it;
     if (!st && worst >= e->c.tol)
-        st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: gradient descent did not converge in %lld iterations: the optimality "
-                      "residual is still %.3g (tolerance %g); raise max_iter or the learning rate", name, (long long)it,
-                      worst, e->c.tol);
+        st = pr__estimator_not_converged(
+            e, pr__fail(PR_ERR_NO_CONVERGENCE, "%s: gradient descent did not converge in %lld iterations: the "
+                        "optimality residual is still %.3g (tolerance %g); raise max_iter or the learning rate", name,
+                        (long long)it, worst, e->c.tol));
     if (!st) memcpy(theta, pr_tensor_f64(th), (size_t)n * sizeof *theta);
     pr_optimizer_free(opt);
     pr_tensor_free(th);
@@ -225,16 +353,19 @@ pr_status pr__fit_logistic(pr_estimator *e, const pr_tensor *Z, const pr_tensor 
     if (!theta || !P.scores) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", name);
     else if (e->c.solver == PR_SOLVER_NEWTON) st = newton(e, &P, theta);
     else if (e->c.solver == PR_SOLVER_GD) st = gradient_descent(e, &P, theta, n);
-    else st = pr__lbfgs(cross_entropy, &P, theta, n, e->c.max_iter, e->c.tol, name, &e->iterations);
+    else
+        st = pr__estimator_not_converged(
+            e, pr__lbfgs(cross_entropy, &P, theta, n, e->c.max_iter, e->c.tol, name, &e->iterations));
     if (!st && P.l2 == 0 && e->c.penalty == PR_REG_NONE) {
         /* without a penalty, perfectly separated classes have no finite optimum: the loss only
            approaches 0 as the weights grow */
         double *g = pr__malloc((size_t)n * sizeof *g), loss = g ? cross_entropy(theta, g, &P) : 1;
         free(g);
         if (loss < 1e-6)
-            st = pr__fail(PR_ERR_NO_CONVERGENCE, "%s: did not converge after %lld iterations: the classes are perfectly "
-                          "separable (training loss %.2g), so without a penalty the weights grow without bound; add "
-                          "an L2 penalty", name, (long long)e->iterations, loss);
+            st = pr__estimator_not_converged(
+                e, pr__fail(PR_ERR_NO_CONVERGENCE, "%s: did not converge after %lld iterations: the classes are "
+                            "perfectly separable (training loss %.2g), so without a penalty the weights grow without "
+                            "bound; add an L2 penalty", name, (long long)e->iterations, loss));
     }
     if (!st) st = K == 1 ? pr_tensor_zeros(&e->coef, PR_F64, PR_SHAPE(p)) : pr_tensor_zeros(&e->coef, PR_F64, PR_SHAPE(K, p));
     if (!st) st = pr_tensor_zeros(&e->intercept, PR_F64, PR_SHAPE(K));

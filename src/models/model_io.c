@@ -35,6 +35,7 @@ pr_status pr_estimator_save(const pr_estimator *e, const char *path) {
     if (!st && e->mean) st = pr_tensor_file_add(f, "scale", e->scale);
     if (!st && e->K) st = pr_tensor_from_array(&classes, PR_F64, PR_SHAPE(e->K), e->classes);
     if (!st && e->K) st = pr_tensor_file_add(f, "classes", classes);
+    if (!st) st = pr__notes_write(e->notes, f);
     if (!st) st = pr_safetensors_write(path, f);
     pr_tensor_free(classes);
     pr_tensor_file_free(f);
@@ -94,6 +95,7 @@ static pr_status load_from(const pr_tensor_file *f, const char *path, pr_estimat
     const char *target = pr_tensor_file_meta(f, "target");
     if (!st) st = pr__meta_names(f, "features", path, e->n_features, &e->features);
     if (!st && target && !(e->target = pr__strdup(target))) st = pr__fail(PR_ERR_NOMEM, "%s: out of memory", path);
+    if (!st) st = pr__notes_read(f, &e->notes);
     return st;
 }
 
@@ -140,3 +142,10 @@ int pr_estimator_file_is(const char *path) {
     pr_tensor_file_free(f);
     return is;
 }
+
+pr_status pr_estimator_set_metadata(pr_estimator *e, const char *key, const char *value) {
+    if (!e) return pr__fail(PR_ERR_INVALID, "estimator_set_metadata: the model is NULL");
+    return pr__notes_set(&e->notes, key, value);
+}
+
+const char *pr_estimator_metadata(const pr_estimator *e, const char *key) { return e ? pr__notes_get(e->notes, key) : NULL; }

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "core/internal.h"
+#include "primer/io.h"
 #include "primer/models.h"
 
 struct pr_estimator {
@@ -18,7 +19,14 @@ struct pr_estimator {
     int64_t iterations, rank;
     char **features;        /* n_features names, or NULL */
     char *target;
+    pr_tensor_file *notes;  /* pr_estimator_set_metadata's entries, or NULL */
+    int converged;          /* the solver met its tolerance (closed forms: 1) */
+    char *not_converged;    /* otherwise the solver's message */
 };
+
+/* A solver's status: PR_ERR_NO_CONVERGENCE (its message just set) becomes PR_OK with
+ * the message kept in the estimator (config.strict decides later); others pass. */
+pr_status pr__estimator_not_converged(pr_estimator *e, pr_status st);
 
 #define PR__MAX_TERMS 100000
 #define PR__MAX_DEGREE 20

@@ -296,6 +296,7 @@ void pr_model_free(pr_model *m) {
     free(m->features);
     free(m->target);
     pr_vocab_free(m->vocab);
+    pr_tensor_file_free(m->notes);
     free(m);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "io/json.h"
+#include "io/meta.h"
 #include "nn/nn_internal.h"
 
 #define META_SPEC "primer.spec"
@@ -127,6 +128,7 @@ pr_status pr_model_to_tensor_file(const pr_model *m, pr_tensor_file **out) {
         }
     }
     if (!st) st = write_meta(m, f);
+    if (!st) st = pr__notes_write(m->notes, f);
     if (st) {
         pr_tensor_file_free(f);
         return st;
@@ -346,6 +348,7 @@ pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, p
     if (!st) st = read_columns(m, f, name);
     if (!st) st = read_standardization(m, f, name);
     if (!st) st = read_vocab(m, f, name);
+    if (!st) st = pr__notes_read(f, &m->notes);
     if (st) {
         pr_model_free(m);
         return st;
@@ -363,3 +366,10 @@ pr_status pr_model_load(const char *path, pr_model **out) {
     pr_tensor_file_free(f);
     return st;
 }
+
+pr_status pr_model_set_metadata(pr_model *m, const char *key, const char *value) {
+    if (!m) return pr__fail(PR_ERR_INVALID, "model_set_metadata: the model is NULL");
+    return pr__notes_set(&m->notes, key, value);
+}
+
+const char *pr_model_metadata(const pr_model *m, const char *key) { return m ? pr__notes_get(m->notes, key) : NULL; }

@@ -149,6 +149,7 @@ struct pr_model {
     int64_t n_features;
     char *target;
     pr_vocab *vocab;            /* a language model's tokens, or NULL */
+    pr_tensor_file *notes;      /* pr_model_set_metadata's entries, or NULL */
     /* (N, T) 1 where the input token is the first embedding's padding index: the key
      * padding mask of attention layers and where `last` stops (has_pad_mask 0: none) */
     pr_node pad_mask;

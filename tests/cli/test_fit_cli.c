@@ -83,7 +83,8 @@ Test(fit_cli, bad_input_gets_clear_errors) {
     const char *nan = test_temp_file(".csv", "x,y\n1,1\nnan,2\n3,1\n");
     snprintf(args, sizeof args, "fit ridge --data %s", nan);
     cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
-    assert_contains(out, "non-finite");
+    assert_contains(out, "missing values in column 'x' (1, the first in data row 2)");
+    assert_contains(out, "--impute mean|median|most-frequent");
     snprintf(args, sizeof args, "fit ridge --data %s --target nope", singular);
     cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
     assert_contains(out, "no column named 'nope'");

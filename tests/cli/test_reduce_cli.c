@@ -99,6 +99,10 @@ Test(reduce_cli, bad_input) {
     const char *nan = test_temp_file(".csv", "a,b\n1,2\n3,nan\n4,5\n6,7\n8,9\n");
     snprintf(cmd, sizeof cmd, "reduce pca --data %s", nan);
     cr_assert_eq(test_run_primer(cmd, &out), 1, "%s", out);
+    assert_contains(out, "missing values in column 'b' (1, the first in data row 2)");
+    const char *inf = test_temp_file(".csv", "a,b\n1,2\n3,inf\n4,5\n6,7\n8,9\n");
+    snprintf(cmd, sizeof cmd, "reduce pca --data %s", inf);
+    cr_assert_eq(test_run_primer(cmd, &out), 1, "%s", out);
     assert_contains(out, ".csv:3: column 2 ('b'): non-finite value");
     const char *few = test_temp_file(".csv", "a,b\n1,2\n3,4\n5,7\n");
     snprintf(cmd, sizeof cmd, "reduce tsne --data %s --perplexity 1", few);

@@ -79,7 +79,7 @@ Test(train_cli, csv_classification_eval_and_predict) {
     snprintf(args, sizeof args, "eval --model %s/blobs.safetensors --data %s", dir, csv);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "accuracy: 1.000000");
-    assert_contains(out, "              2      5      9");
+    assert_contains(out, "                    2          5          9");
     snprintf(args, sizeof args, "predict --model %s/blobs.safetensors --data %s --out %s/pred.csv", dir, csv, dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     snprintf(path, sizeof path, "%s/pred.csv", dir);
@@ -151,7 +151,8 @@ Test(train_cli, bad_input_is_reported_and_nothing_saved_is_lost) {
     } cases[] = {
         {"x1,x2,label\n1,2,7\n", "eval", "label 7 is not one of the model's 3 classes (2, 5, 9)", 1},
         {"x1,label\n1,2\n", "eval", "column 'x2' is missing", 1},
-        {"x1,x2,label\n1,nan,2\n", "eval", "non-finite value", 1},
+        {"x1,x2,label\n1,nan,2\n", "eval", "missing values in column 'x2' (1, the first in data row 1)", 1},
+        {"x1,x2,label\n1,-inf,2\n", "eval", "column 2 ('x2'): non-finite value", 1},
         {"x1,x2,label\n1,2,2\n", "train", "has 1 row; training needs at least 2", 1},
         {"x1,x2,label\n", "train", "no data rows", 1},
         {"x1,x2,label\n1,2,3\n4,5,3\n", "train", "a single class (3)", 1},

@@ -1,5 +1,6 @@
 /* CSV: reading named columns, choosing the target, errors with file:line:column,
  * and writing back. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,4 +147,49 @@ Test(csv, failed_write_keeps_the_old_file) {
     pr_tensor *m = T64(PR_SHAPE(1), 1);
     assert_fails(pr_csv_write("/nonexistent-dir/out.csv", m, NULL, NULL), PR_ERR_IO, "cannot create");
     pr_tensor_free(m);
+}
+
+/* options->text and ->missing: string columns become the indices of their sorted
+ * strings, pandas' missing spellings become NaN, counted with their first row. */
+Test(csv, text_columns_and_missing_values) {
+    pr_csv_options opt = PR_CSV_DEFAULTS;
+    opt.text = 1;
+    opt.missing = 1;
+    pr_table *t = read_ok("size,colour,species\n1.5,red,virginica\n,blue,setosa\n2,NA,setosa\n3,red,\"versi,color\"\n"
+                          "NaN,2,setosa\n",
+                          &opt);
+    cr_assert_eq(pr_table_rows(t), 5);
+    const char *const *levels;
+    cr_assert_eq(pr_table_levels(t, 0, &levels), 0, "a numeric column has no strings");
+    cr_assert_null(levels);
+    /* "2" in a text column is one of its strings; byte order puts digits first */
+    cr_assert_eq(pr_table_levels(t, 1, &levels), 3);
+    cr_assert_str_eq(levels[0], "2");
+    cr_assert_str_eq(levels[1], "blue");
+    cr_assert_str_eq(levels[2], "red");
+    cr_assert_eq(pr_table_levels(t, 2, &levels), 3);
+    cr_assert_str_eq(levels[0], "setosa");
+    cr_assert_str_eq(levels[2], "virginica");
+    int64_t first;
+    cr_assert_eq(pr_table_missing(t, 0, &first), 2);
+    cr_assert_eq(first, 1);
+    cr_assert_eq(pr_table_missing(t, 1, &first), 1);
+    cr_assert_eq(first, 2);
+    cr_assert_eq(pr_table_missing(t, 2, &first), 0);
+    cr_assert_eq(first, -1);
+    const double *v = pr_tensor_f64(pr_table_values(t));
+    double want[] = {1.5, 2, 2, NAN, 1, 0, 2, NAN, 0, 3, 2, 1, NAN, 0, 0};
+    for (int i = 0; i < 15; i++) {
+        if (isnan(want[i])) cr_assert(isnan(v[i]), "value %d is missing", i);
+        else cr_assert_eq(v[i], want[i], "value %d: %g, want %g", i, v[i], want[i]);
+    }
+    pr_table_free(t);
+    /* without the options the same file is refused at its first string, as before */
+    read_fails("size,colour\n1.5,red\n", PR_ERR_FORMAT, "t.csv:2: column 2 ('colour'): not a number \"red\"");
+    /* only text: an empty field is still an error, not a string */
+    pr_csv_options text_only = PR_CSV_DEFAULTS;
+    text_only.text = 1;
+    pr_table *u = NULL;
+    assert_fails(pr_csv_read_buffer("a,b\n1,x\n,y\n", 11, "t.csv", &text_only, &u), PR_ERR_FORMAT,
+                 "t.csv:3: column 1 ('a'): empty field");
 }

@@ -340,17 +340,33 @@ Test(models, bad_input_is_reported) {
     pr_estimator_config cfg26 = pr_estimator_defaults(PR_EST_LOGISTIC);
     cfg26.penalty = PR_REG_NONE;
     cfg26.max_iter = 50;
+    cfg26.strict = 1;
     assert_fails(pr_estimator_fit(&e, &cfg26,
                                   X2, sep),
                  PR_ERR_NO_CONVERGENCE, "perfectly separable");
+    /* not strict (the default): the last iterate is kept, with the same explanation */
+    cfg26.strict = 0;
+    pr_estimator *kept = NULL;
+    const char *why = NULL;
+    assert_ok(pr_estimator_fit(&kept, &cfg26, X2, sep));
+    cr_assert_eq(pr_estimator_converged(kept, &why), 0);
+    cr_assert(why && strstr(why, "perfectly separable"), "why: %s", why ? why : "(null)");
+    pr_estimator_free(kept);
     pr_tensor *X3 = fx("reg_X"), *y3 = fx("reg_y");
     pr_estimator_config cfg27 = pr_estimator_defaults(PR_EST_LASSO);
     cfg27.alpha = 1e-3;
     cfg27.max_iter = 2;
     cfg27.tol = 1e-16;
+    cfg27.strict = 1;
     assert_fails(pr_estimator_fit(&e, &cfg27,
                                   X3, y3),
                  PR_ERR_NO_CONVERGENCE, "duality gap");
+    cfg27.strict = 0;
+    assert_ok(pr_estimator_fit(&kept, &cfg27, X3, y3));
+    cr_assert_eq(pr_estimator_converged(kept, &why), 0);
+    cr_assert(why && strstr(why, "coordinate descent did not converge in 2 iterations"), "why: %s", why);
+    cr_assert_eq(pr_estimator_iterations(kept), 2);
+    pr_estimator_free(kept);
     /* a model asked about the wrong number of features */
     pr_estimator_config cfg28 = pr_estimator_defaults(PR_EST_LINEAR);
     e = fit(cfg28, X2, y);
