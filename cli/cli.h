@@ -95,6 +95,7 @@ typedef struct cli_read_options {
     const char *unknown;           /* "ignore": an unseen category is all zeros; else an error */
     const char *delimiter;         /* one character or "tab" (default ',') */
     const char *keep;              /* predict: columns carried into the output */
+    const char *arrays;            /* an .npz's X and y members, "X,Y" (default "X,y") */
     int drop_missing, no_header;
     int keep_allowed;              /* the command takes --keep */
 } cli_read_options;
@@ -110,6 +111,8 @@ typedef struct cli_read_options {
     "  --unknown ignore   a category the model has not seen encodes as none (default: error)\n"         \
     "  --delimiter C      the field separator (default ','; 'tab' for tabs)\n"                           \
     "  --no-header        the first line is data; columns are col1, col2, ...\n"                         \
+    "  --data X.npy       arrays: X.npy (--labels y.npy), or an .npz with X and y\n"                  \
+    "  --arrays X,Y       the .npz members to read (default X,y)\n"                                      \
     "  (text columns are categories, one-hot encoded; --data - reads standard input)\n"
 
 /* Consume the reader option at argv[*i] (and its value): 1 when it was one, 0 when
@@ -172,10 +175,19 @@ int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "primer: error: <what>: <library message>" on stderr; returns CLI_FAILURE. */
 int cli_library_error(const char *what);
+/* The same for an option's value the library refused (a spec, a name); returns CLI_USAGE. */
+int cli_option_error(const char *option);
 /* Parse a whole decimal integer in [lo, hi]; returns 1 on success. */
 int cli_parse_int(const char *s, long long lo, long long hi, long long *out);
 /* Write s as a JSON string literal (with quotes). */
 void cli_json_string(FILE *f, const char *s);
+/* A file a command reads or writes, and the option that named it. */
+typedef struct cli_file {
+    const char *option, *path; /* path NULL: not given */
+} cli_file;
+/* No two outputs may be the same file, and no output one of the inputs (by inode when
+ * both exist, else by name); a usage error naming both options otherwise. */
+int cli_check_files(const char *cmd, const cli_file *outputs, int n_out, const cli_file *inputs, int n_in);
 /* mkdir -p; 0 on success. */
 int cli_make_dirs(const char *path);
 /* mkdir -p of the directory holding `file` (nothing for a bare name); 0 on success. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -24,6 +25,11 @@ int cli_library_error(const char *what) {
     if (!strncmp(message, what, n) && message[n] == ':') fprintf(stderr, "primer: error: %s\n", message);
     else fprintf(stderr, "primer: error: %s: %s\n", what, message);
     return CLI_FAILURE;
+}
+
+int cli_option_error(const char *option) {
+    cli_library_error(option);
+    return CLI_USAGE;
 }
 
 int cli_parse_int(const char *s, long long lo, long long hi, long long *out) {
@@ -102,4 +108,62 @@ void cli_note(const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     fputs("\n", stderr);
     va_end(ap);
+}
+
+/* An absolute path with ".", ".." and repeated slashes taken out, by the text alone
+ * (for files that do not exist yet); "" when it does not fit. */
+static void normal_path(const char *path, char *out, size_t len) {
+    char buf[8192];
+    if (path[0] == '/') snprintf(buf, sizeof buf, "%s", path);
+    else {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd)) cwd[0] = '\0';
+        snprintf(buf, sizeof buf, "%s/%s", cwd, path);
+    }
+    size_t n = 0;
+    out[0] = '\0';
+    for (char *part = strtok(buf, "/"); part; part = strtok(NULL, "/")) {
+        if (!strcmp(part, ".")) continue;
+        if (!strcmp(part, "..")) {
+            while (n > 0 && out[n - 1] != '/') n--;
+            if (n > 0) n--;
+            out[n] = '\0';
+            continue;
+        }
+        size_t k = strlen(part);
+        if (n + k + 2 > len) {
+            out[0] = '\0';
+            return;
+        }
+        out[n++] = '/';
+        memcpy(out + n, part, k + 1);
+        n += k;
+    }
+}
+
+/* The same file: the same inode when both exist, else the same normalised path. */
+static int same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea != eb) return 0;
+    char na[4096], nb[4096];
+    normal_path(a, na, sizeof na);
+    normal_path(b, nb, sizeof nb);
+    return na[0] ? !strcmp(na, nb) : !strcmp(a, b);
+}
+
+int cli_check_files(const char *cmd, const cli_file *outputs, int n_out, const cli_file *inputs, int n_in) {
+    for (int i = 0; i < n_out; i++) {
+        if (!outputs[i].path) continue;
+        for (int j = i + 1; j < n_out; j++)
+            if (outputs[j].path && same_file(outputs[i].path, outputs[j].path))
+                return cli_usage_error("%s: %s and %s name the same file (%s); one would replace the other", cmd,
+                                       outputs[i].option, outputs[j].option, outputs[i].path);
+        for (int j = 0; j < n_in; j++)
+            if (inputs[j].path && strcmp(inputs[j].path, "-") && same_file(outputs[i].path, inputs[j].path))
+                return cli_usage_error("%s: %s would replace %s, an input (%s %s)", cmd, outputs[i].option,
+                                       outputs[i].path, inputs[j].option, inputs[j].path);
+    }
+    return CLI_OK;
 }

@@ -44,7 +44,9 @@ static int parse(int argc, char **argv, const cli_command *cmd, latent_args *a) 
         }
     }
     if (!a->model) return cli_usage_error("%s: --model FILE is required (an autoencoder saved by primer train)", cmd->name);
-    return CLI_OK;
+    const cli_file written[] = {{"--out", a->out}, {"--plot", a->plot}};
+    const cli_file read[] = {{"--model", a->model}, {"--data", a->data}, {"--images", a->images}, {"--labels", a->labels}};
+    return cli_check_files(cmd->name, written, 2, read, 4);
 }
 
 static int load_model(const char *path, pr_model **m) {

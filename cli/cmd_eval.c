@@ -312,6 +312,9 @@ static int run_predict(int argc, char **argv) {
     int rc = parse(argc, argv, &cli_predict_command, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
     if (a.target) return cli_usage_error("predict: the target column is excluded by name; no --target needed");
+    const cli_file written[] = {{"--out", a.out}};
+    const cli_file read[] = {{"--model", a.model}, {"--data", a.data}, {"--images", a.images}, {"--labels", a.labels}};
+    if ((rc = cli_check_files("predict", written, 1, read, 4))) return rc;
     char kind[32];
     if (pr_reducer_file_kind(a.model, kind, sizeof kind)) {
         if (strcmp(kind, "pca")) return cli_usage_error("predict: %s holds a '%s' model, which this primer cannot apply", a.model, kind);

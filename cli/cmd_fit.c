@@ -80,7 +80,10 @@ static int parse_args(int argc, char **argv, fit_args *a) {
 
 static int build_config(const fit_args *a, const cli_dataset *d, pr_estimator_config *c) {
     pr_estimator_kind kind;
-    if (pr_estimator_kind_parse(a->model, &kind)) return cli_library_error("fit");
+    if (pr_estimator_kind_parse(a->model, &kind)) {
+        cli_library_error("fit");
+        return CLI_USAGE;
+    }
     *c = pr_estimator_defaults(kind);
     if (!isnan(a->alpha)) c->alpha = a->alpha;
     if (!isnan(a->l1_ratio)) c->l1_ratio = a->l1_ratio;
@@ -96,7 +99,10 @@ static int build_config(const fit_args *a, const cli_dataset *d, pr_estimator_co
     c->seed = (uint64_t)a->seed;
     c->feature_names = (const char *const *)d->features;
     c->target_name = d->target;
-    if (a->solver && pr_solver_parse(a->solver, &c->solver)) return cli_library_error("fit: --solver");
+    if (a->solver && pr_solver_parse(a->solver, &c->solver)) {
+        cli_library_error("fit: --solver");
+        return CLI_USAGE;
+    }
     if (a->penalty) {
         if (!strcmp(a->penalty, "l2")) c->penalty = PR_REG_L2;
         else if (!strcmp(a->penalty, "l1")) c->penalty = PR_REG_L1;
@@ -194,7 +200,8 @@ static int run_fit(int argc, char **argv) {
     char out_default[64];
     snprintf(out_default, sizeof out_default, "%s.safetensors", a.model);
     const char *out = a.out ? a.out : out_default;
-    if ((rc = build_config(&a, &d, &c))) goto done;
+    const cli_file written[] = {{"--out", out}}, read[] = {{"--data", a.data}};
+    if ((rc = cli_check_files("fit", written, 1, read, 1)) || (rc = build_config(&a, &d, &c))) goto done;
     int classify = c.kind >= PR_EST_LOGISTIC;
     const char *const *class_names;
     if (!classify && pr_encoding_classes(d.enc, &class_names)) {

@@ -151,17 +151,65 @@ static int plot_curves(const metrics_args *a, const pr_tensor *y01, const pr_ten
     return CLI_OK;
 }
 
+static int metrics_of_arrays(const metrics_args *a);
+static int score(const metrics_args *args, const pr_table *t, pr_tensor *y, pr_tensor *v);
+
 static int run_metrics(int argc, char **argv) {
     metrics_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
-    pr_table *t;
+    pr_table *t = NULL;
+    size_t len = strlen(a.data);
+    int npz = len > 4 && !strcmp(a.data + len - 4, ".npz");
+    if (npz) return metrics_of_arrays(&a);
     if (cli_csv_read(a.data, &a.read, &t)) return cli_library_error("reading data");
-    pr_tensor *y = NULL, *v = NULL, *yi = NULL, *pi = NULL, *classes = NULL, *all = NULL, *pred = NULL;
+    pr_tensor *y = NULL, *v = NULL;
+    if ((rc = column(t, a.truth, a.data, &y)) || (rc = column(t, a.pred ? a.pred : a.score, a.data, &v))) {
+        pr_tensor_free(y);
+        pr_table_free(t);
+        return rc;
+    }
+    rc = score(&a, t, y, v);
+    pr_table_free(t);
+    return rc;
+}
+
+/* --data FILE.npz: --true and --pred (or --score) name its arrays. */
+static int metrics_of_arrays(const metrics_args *a) {
+    pr_tensor_file *f;
+    if (pr_npz_read(a->data, NULL, &f)) return cli_library_error("reading data");
+    const pr_tensor *ft, *fp;
+    const char *pk = a->pred ? a->pred : a->score;
+    int rc = CLI_OK;
+    pr_tensor *y = NULL, *v = NULL;
+    if (pr_tensor_file_find(f, a->truth, &ft) || pr_tensor_file_find(f, pk, &fp)) rc = cli_library_error(a->data);
+    if (!rc && (pr_tensor_cast(ft, PR_F64, &y) || pr_tensor_cast(fp, PR_F64, &v))) rc = cli_library_error(a->data);
+    if (!rc && y->size != v->size) {
+        fprintf(stderr, "primer: error: %s: '%s' has %lld values, '%s' %lld\n", a->data, a->truth, (long long)y->size,
+                pk, (long long)v->size);
+        rc = CLI_FAILURE;
+    }
+    if (!rc) {
+        pr_tensor_reshape(y, PR_SHAPE(y->size));
+        pr_tensor_reshape(v, PR_SHAPE(v->size));
+        rc = score(a, NULL, y, v);
+    } else {
+        pr_tensor_free(y);
+        pr_tensor_free(v);
+    }
+    pr_tensor_file_free(f);
+    return rc;
+}
+
+/* The metrics of predictions v against y (both freed here); t the CSV they came from
+ * (NULL for arrays). */
+static int score(const metrics_args *args, const pr_table *t, pr_tensor *y, pr_tensor *v) {
+    const metrics_args a = *args;
+    int rc = CLI_OK;
+    pr_tensor *yi = NULL, *pi = NULL, *classes = NULL, *all = NULL, *pred = NULL;
     pr_encoding *names = NULL;
-    if ((rc = column(t, a.truth, a.data, &y)) || (rc = column(t, a.pred ? a.pred : a.score, a.data, &v))) goto done;
     int text = 0;
-    if ((rc = text_labels(t, &a, y, v, &names, &text))) goto done;
+    if (t && (rc = text_labels(t, &a, y, v, &names, &text))) goto done;
     int64_t n = y->size;
     int regression = a.regression;
     if (a.pred && !text && !a.task) { /* the rule train uses, on the true labels and the predictions together */
@@ -255,7 +303,6 @@ done:;
     pr_encoding_free(names);
     pr_tensor *owned[] = {y, v, yi, pi, classes, all, pred};
     for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) pr_tensor_free(owned[i]);
-    pr_table_free(t);
     return rc;
 }
 

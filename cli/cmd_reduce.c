@@ -258,7 +258,8 @@ static int reduce_autoencoder(const reduce_args *a, cli_dataset *d, pr_tensor **
     pr_tensor *lo = NULL, *range = NULL;
     pr_train_history *h = NULL;
     int rc = CLI_OK, bce = 0;
-    if (pr_model_new(&m, a->spec ? a->spec : spec, d->X->ndim - 1, d->X->shape + 1, &mo)) rc = cli_library_error("--model");
+    if (pr_model_new(&m, a->spec ? a->spec : spec, d->X->ndim - 1, d->X->shape + 1, &mo))
+        rc = strstr(pr_last_error(), "model spec:") ? cli_option_error("--model") : cli_library_error("--model");
     if (!rc && !pr_model_code_size(m)) {
         fprintf(stderr, "primer: error: %s has no bottleneck: mark one with a code layer or use vae:Z\n", pr_model_spec(m));
         rc = CLI_FAILURE;
@@ -295,6 +296,8 @@ static int run_reduce(int argc, char **argv) {
     reduce_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
+    const cli_file written[] = {{"--out", a.out}, {"--plot", a.plot}, {"--save", a.save}}, read[] = {{"--data", a.data}};
+    if ((rc = cli_check_files("reduce", written, 3, read, 1))) return rc;
     cli_dataset d;
     cli_source src = {.data = a.data, .target = a.target, .part = CLI_PART_TRAIN};
     /* the labels of a named data set come along for colouring; a CSV's only with --target */

@@ -80,7 +80,8 @@ static int parse_args(int argc, char **argv, train_args *a) {
     struct {
         const char *name;
         double *dst, lo, hi;
-    } reals[] = {{"--test", &a->test, 0, 0.9},          {"--val", &a->val, 0, 0.9},
+    } reals[] = {{"--test", &a->test, 0, 0.9},          {"--test-size", &a->test, 0, 0.9}, /* fit's name */
+                 {"--val", &a->val, 0, 0.9},
                  {"--lr", &a->lr, 1e-12, 1e6},          {"--momentum", &a->momentum, 0, 0.999999},
                  {"--weight-decay", &a->weight_decay, 0, 1e3}, {"--clip-norm", &a->clip_norm, 0, 1e12},
                  {"--clip-value", &a->clip_value, 0, 1e12}, {"--l1", &a->l1, 0, 1e6},
@@ -345,7 +346,7 @@ static int build_model(run *r) {
     mo.seed = (uint64_t)a->seed;
     mo.outputs = r->ae ? 0 : r->classify ? r->classes->size : 1;
     mo.dtype = a->dtype && !strcmp(a->dtype, "float64") ? PR_F64 : PR_F32;
-    if (a->init && pr_init_parse(a->init, &mo.init)) return cli_library_error("--init");
+    if (a->init && pr_init_parse(a->init, &mo.init)) return cli_option_error("--init");
     /* the model takes what one row of the data is: features, or an image (C, H, W) */
     const pr_tensor *X = r->X_train;
     const char *spec = a->spec ? a->spec : r->lm ? "gpt" : r->ae ? "autoencoder" : r->d.default_spec ? r->d.default_spec : "mlp";
@@ -353,7 +354,8 @@ static int build_model(run *r) {
         spec = X->ndim == 4 && X->shape[1] == 1 && (X->shape[2] == 28 || X->shape[2] == 32) && X->shape[2] == X->shape[3]
                    ? "lenet5"
                    : "cnn";
-    if (pr_model_new(&r->m, spec, X->ndim - 1, X->shape + 1, &mo)) return cli_library_error("--model");
+    if (pr_model_new(&r->m, spec, X->ndim - 1, X->shape + 1, &mo))
+        return strstr(pr_last_error(), "model spec:") ? cli_option_error("--model") : cli_library_error("--model");
     if (r->classify ? pr_model_set_task(r->m, PR_TASK_CLASSIFICATION, pr_tensor_f64(r->classes), r->classes->size)
                     : pr_model_set_task(r->m, r->ae ? PR_TASK_NONE : PR_TASK_REGRESSION, NULL, 0))
         return cli_library_error("model");
@@ -411,7 +413,7 @@ static int configure(run *r, pr_train_options *o, progress *p) {
     o->on_batch = on_batch;
     o->on_epoch = on_epoch;
     o->user = p;
-    if (a->optimizer && pr_optimizer_parse(a->optimizer, &o->optimizer)) return cli_library_error("--optimizer");
+    if (a->optimizer && pr_optimizer_parse(a->optimizer, &o->optimizer)) return cli_option_error("--optimizer");
     if (a->lr > 0) o->optimizer.lr = a->lr;
     if (a->momentum >= 0) {
         if (o->optimizer.kind != PR_OPT_MOMENTUM && o->optimizer.kind != PR_OPT_NESTEROV)
@@ -419,9 +421,9 @@ static int configure(run *r, pr_train_options *o, progress *p) {
         o->optimizer.momentum = a->momentum;
     }
     if (a->weight_decay >= 0) o->optimizer.weight_decay = a->weight_decay;
-    if (a->schedule && pr_schedule_parse(a->schedule, &o->schedule)) return cli_library_error("--schedule");
+    if (a->schedule && pr_schedule_parse(a->schedule, &o->schedule)) return cli_option_error("--schedule");
     if (r->ae && !a->loss) o->loss = pr_loss_defaults(r->ae_bce ? PR_LOSS_BCE : PR_LOSS_MSE);
-    if (a->loss && pr_loss_parse(a->loss, &o->loss)) return cli_library_error("--loss");
+    if (a->loss && pr_loss_parse(a->loss, &o->loss)) return cli_option_error("--loss");
     if (a->l1 > 0) {
         o->penalty = PR_PENALTY_L1;
         o->penalty_lambda = a->l1;
@@ -482,6 +484,12 @@ static int run_train(int argc, char **argv) {
     r.log = a->log ? strdup(a->log) : beside(out, "log.csv");
     r.curve = a->curve ? strdup(a->curve) : beside(out, "loss.svg");
     if (!r.log || !r.curve) return cli_usage_error("out of memory");
+    const cli_file written[] = {{"--out", out}, {"--log", r.log}, {"--curve", r.curve}, {"--checkpoint", a->checkpoint}};
+    const cli_file read[] = {{"--data", a->data}, {"--images", a->images}, {"--labels", a->labels}, {"--text", a->text}};
+    if ((rc = cli_check_files("train", written, 4, read, 4))) {
+        run_free(&r);
+        return rc;
+    }
     const char *outputs[4] = {out, r.log, r.curve, a->checkpoint};
     for (int k = 0; k < 4; k++)
         if (outputs[k] && cli_make_parent_dirs(outputs[k])) {

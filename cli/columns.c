@@ -19,6 +19,7 @@ int cli_read_option(const char *cmd, int argc, char **argv, int *i, cli_read_opt
                        : !strcmp(arg, "--impute") ? &o->impute
                        : !strcmp(arg, "--unknown") ? &o->unknown
                        : !strcmp(arg, "--delimiter") ? &o->delimiter
+                       : !strcmp(arg, "--arrays") ? &o->arrays
                        : !strcmp(arg, "--keep") && o->keep_allowed ? &o->keep
                                                                     : NULL;
     if (!strcmp(arg, "--drop-missing")) {

@@ -49,7 +49,7 @@ void cli_dataset_free(cli_dataset *d) {
     pr_tensor_free(d->y);
     pr_tensor_free(d->X_test);
     pr_tensor_free(d->y_test);
-    for (int64_t j = 0; j < d->n_features; j++) free(d->features[j]);
+    for (int64_t j = 0; d->features && j < d->n_features; j++) free(d->features[j]);
     free(d->features);
     free(d->target);
     pr_encoding_free(d->enc);
@@ -136,11 +136,109 @@ static int sequence_task(const cli_source *src, cli_dataset *d) {
     return CLI_OK;
 }
 
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = s ? strlen(s) : 0, k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* Arrays as data: X (rows, features) as float64, or images (N, H, W) / (N, C, H, W)
+ * as float32, scaled to [0, 1] when they hold whole numbers up to 255 (uint8 pixels);
+ * y the labels or values (one per row). */
+static int take_arrays(pr_tensor *X, pr_tensor *y, const char *what, int need_target, cli_dataset *d) {
+    if (X->ndim < 2 || X->ndim > 4 || X->shape[0] < 1) {
+        char s[96];
+        fprintf(stderr, "primer: error: %s: X is %s; it needs rows: (rows, features) or images (N, H, W) or (N, C, H, W)\n",
+                what, pr_shape_format(X, s, sizeof s));
+        return CLI_FAILURE;
+    }
+    if (y && (y->size != X->shape[0])) {
+        fprintf(stderr, "primer: error: %s: X has %lld rows but y has %lld values\n", what, (long long)X->shape[0],
+                (long long)y->size);
+        return CLI_FAILURE;
+    }
+    if (need_target && !y) {
+        fprintf(stderr, "primer: error: %s: no labels: give y (an .npz member, or --labels y.npy)\n", what);
+        return CLI_FAILURE;
+    }
+    pr_status st = pr_tensor_check_finite(X, "X");
+    if (st) return cli_library_error(what);
+    if (X->ndim == 2) {
+        if (pr_tensor_cast(X, PR_F64, &d->X)) return cli_library_error(what);
+        d->n_features = X->shape[1]; /* unnamed (features NULL) */
+    } else {
+        int64_t shape[4] = {X->shape[0], 1, X->shape[1], X->shape[2]};
+        if (X->ndim == 4) memcpy(shape, X->shape, sizeof shape);
+        if (pr_tensor_cast(X, PR_F32, &d->X)) return cli_library_error(what);
+        pr_tensor_reshape(d->X, 4, shape);
+        int bytes = 1;
+        for (int64_t i = 0; bytes && i < d->X->size; i++) {
+            float v = pr_tensor_f32(d->X)[i];
+            bytes = v >= 0 && v <= 255 && v == (float)(int)v;
+        }
+        for (int64_t i = 0; bytes && i < d->X->size; i++) pr_tensor_f32(d->X)[i] /= 255.0f;
+        d->images = 1;
+    }
+    if (y) {
+        if (pr_tensor_cast(y, PR_F64, &d->y) || pr_tensor_check_finite(d->y, "y")) return cli_library_error(what);
+        pr_tensor_reshape(d->y, PR_SHAPE(y->size));
+        d->target = strdup("y");
+    }
+    d->source = what;
+    return CLI_OK;
+}
+
+/* --data X.npy [--labels y.npy], or --data data.npz holding X and y (or --arrays X,Y). */
+static int arrays(const cli_source *src, int need_target, cli_dataset *d) {
+    pr_tensor *X = NULL, *y = NULL;
+    int rc = CLI_OK;
+    if (ends_with(src->data, ".npz")) {
+        char xk[128] = "X", yk[128] = "y";
+        const char *keys = src->read ? src->read->arrays : NULL, *comma = keys ? strchr(keys, ',') : NULL;
+        if (keys) {
+            snprintf(xk, sizeof xk, "%.*s", comma ? (int)(comma - keys) : (int)strlen(keys), keys);
+            snprintf(yk, sizeof yk, "%s", comma ? comma + 1 : "");
+        }
+        pr_tensor_file *f;
+        if (pr_npz_read(src->data, NULL, &f)) return cli_library_error("reading data");
+        const pr_tensor *fx, *fy = NULL;
+        if (pr_tensor_file_find(f, xk, &fx)) {
+            fprintf(stderr, "primer: error: %s has no array '%s'; it holds", src->data, xk);
+            for (int64_t i = 0; i < pr_tensor_file_count(f); i++) fprintf(stderr, " '%s'", pr_tensor_file_name(f, i));
+            fprintf(stderr, " (--arrays X,Y names them)\n");
+            rc = CLI_FAILURE;
+        }
+        if (!rc && *yk && pr_tensor_file_find(f, yk, &fy)) fy = NULL;
+        pr_clear_error();
+        if (!rc && (pr_tensor_copy(fx, &X) || (fy && pr_tensor_copy(fy, &y)))) rc = cli_library_error("reading data");
+        pr_tensor_file_free(f);
+    } else {
+        if (pr_npy_read(src->data, NULL, &X)) return cli_library_error("reading data");
+        if (src->labels && pr_npy_read(src->labels, NULL, &y)) rc = cli_library_error("--labels");
+    }
+    if (!rc) rc = take_arrays(X, y, src->data, need_target, d);
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+    return rc;
+}
+
 int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_target, cli_dataset *d) {
     memset(d, 0, sizeof *d);
     const char *path = src->data, *target = src->target;
     if (src->images && src->data) return cli_usage_error("give --data or --images, not both");
-    if (src->labels && !src->images) return cli_usage_error("--labels goes with --images FILE");
+    int npy = ends_with(path, ".npy") || ends_with(path, ".npz");
+    if (src->labels && !src->images && !ends_with(path, ".npy"))
+        return cli_usage_error("--labels goes with --images FILE or --data X.npy");
+    if (npy) {
+        if (target) return cli_usage_error("arrays have y, not a --target column (an .npz names its arrays with --arrays X,Y)");
+        int rc = arrays(src, need_target, d);
+        if (!rc && m && d->X->ndim == 2 && d->X->shape[1] != m->n_features) {
+            fprintf(stderr, "primer: error: %s: the model takes %lld features; X has %lld\n", path,
+                    (long long)m->n_features, (long long)d->X->shape[1]);
+            rc = CLI_FAILURE;
+        }
+        if (rc) cli_dataset_free(d);
+        return rc;
+    }
     if (src->images || (path && !strcmp(path, CLI_FASHION_MNIST))) {
         if (target) return cli_usage_error("images have labels, not a --target column");
         int rc = images(src, need_target, d);

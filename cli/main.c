@@ -1,5 +1,9 @@
 /* primer — the command-line tool. Global options, then one subcommand from the table. */
+#define _GNU_SOURCE /* fopencookie: stderr copied for --json errors */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -23,7 +27,7 @@ enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
 static void print_help(FILE *f) {
     fprintf(f, "usage: primer [--threads N] <command> [options]\n"
-               "       primer --help | --version\n"
+               "       primer help [COMMAND] | --help | --version\n"
                "\n"
                "primer implements the Machine Learning Primer in C: linear algebra,\n"
                "calculus, probability, classical models and neural networks.\n"
@@ -34,21 +38,121 @@ static void print_help(FILE *f) {
                "options:\n"
                "  --threads N   worker threads (1 to the CPUs online; default: all of them, shared\n"
                "                among the processes mpirun starts on this machine)\n"
-               "  --version     print the version\n"
-               "  -h, --help    this help; 'primer <command> --help' for a command\n"
+               "  -V, --version print the version\n"
+               "  -h, --help    this help; 'primer help <command>' or 'primer <command> --help'\n"
+               "                for a command\n"
                "\n"
-               "exit status: 0 success, 1 failure, 2 usage error\n");
+               "Options take their value as '--opt value' or '--opt=value'. With --json, a\n"
+               "failure also prints {\"error\": MESSAGE, \"status\": N} on standard output.\n"
+               "\n"
+               "exit status: 0 success, 1 failure, 2 usage error, 130 interrupted\n");
+}
+
+static const cli_command *find_command(const char *name) {
+    for (int c = 0; c < N_COMMANDS; c++)
+        if (!strcmp(name, commands[c]->name)) return commands[c];
+    return NULL;
+}
+
+/* "--opt=value" as the two arguments "--opt" "value" (a new argv; the strings are
+ * the originals or copies that live until exit). */
+static char **split_equals(int *argc, char **argv) {
+    char **out = malloc(((size_t)*argc * 2 + 1) * sizeof *out);
+    if (!out) return argv;
+    int n = 0;
+    for (int i = 0; i < *argc; i++) {
+        char *eq = argv[i][0] == '-' && argv[i][1] == '-' ? strchr(argv[i], '=') : NULL;
+        if (!eq || eq == argv[i] + 2) {
+            out[n++] = argv[i];
+            continue;
+        }
+        char *name = strndup(argv[i], (size_t)(eq - argv[i]));
+        if (!name) return argv;
+        out[n++] = name;
+        out[n++] = eq + 1;
+    }
+    out[n] = NULL;
+    *argc = n;
+    return out;
+}
+
+/* ---- --json: the error as JSON on stdout, from what went to stderr ---------------------------- */
+
+static char error_text[4096];
+static size_t error_len;
+static int error_state; /* 0 before the first error line, 1 after it (its indented hints follow), 2 done */
+
+/* One whole line of stderr: the first "primer: error: " line, and the hint lines
+ * (indented by two spaces) right after it, become the JSON message. */
+static void take_line(const char *line, size_t n) {
+    static const char prefix[] = "primer: error: ";
+    size_t p = sizeof prefix - 1;
+    const char *text = NULL;
+    size_t len = 0;
+    if (error_state == 0 && n >= p && !memcmp(line, prefix, p)) {
+        text = line + p;
+        len = n - p;
+        error_state = 1;
+    } else if (error_state == 1 && n > 2 && !memcmp(line, "  ", 2)) {
+        text = line + 2;
+        len = n - 2;
+        if (error_len + 1 < sizeof error_text) error_text[error_len++] = '\n';
+    } else if (error_state == 1) {
+        error_state = 2;
+    }
+    if (len > sizeof error_text - 1 - error_len) len = sizeof error_text - 1 - error_len;
+    if (text) memcpy(error_text + error_len, text, len);
+    error_len += len;
+}
+
+static ssize_t tee_write(void *cookie, const char *buf, size_t n) {
+    (void)cookie;
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(STDERR_FILENO, buf + done, n - done);
+        if (w <= 0) break;
+        done += (size_t)w;
+    }
+    static char line[1024];
+    static size_t line_len;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || buf[i] == '\r') {
+            take_line(line, line_len);
+            line_len = 0;
+        } else if (line_len < sizeof line) {
+            line[line_len++] = buf[i];
+        }
+    }
+    return (ssize_t)n;
+}
+
+static void copy_stderr_for_json(void) {
+    cookie_io_functions_t io = {.write = tee_write};
+    FILE *f = fopencookie(NULL, "w", io);
+    if (!f) return;
+    setvbuf(f, NULL, _IONBF, 0);
+    stderr = f;
+}
+
+static void print_json_error(int rc) {
+    error_text[error_len] = '\0';
+    fflush(stdout);
+    printf("{\"error\": ");
+    cli_json_string(stdout, error_len ? error_text : rc == CLI_USAGE ? "usage error" : "failed");
+    printf(", \"status\": %d}\n", rc);
 }
 
 int main(int argc, char **argv) {
     pr_blas_restart_preferred(argv); /* OpenBLAS's best kernels for this CPU (primer/linalg.h) */
-    int i = 1, threads = 0;
+    argv = split_equals(&argc, argv);
+    int i = 1, threads = 0, json = 0;
+    for (int k = 1; k < argc; k++) json |= !strcmp(argv[k], "--json");
+    if (json) copy_stderr_for_json();
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (cli_is_help(argv[i])) {
             print_help(stdout);
             return CLI_OK;
         }
-        if (!strcmp(argv[i], "--version")) {
+        if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
             printf("primer %s\n", pr_version());
             return CLI_OK;
         }
@@ -66,12 +170,21 @@ int main(int argc, char **argv) {
         print_help(stderr);
         return CLI_USAGE;
     }
-    const cli_command *command = NULL;
-    for (int c = 0; c < N_COMMANDS; c++)
-        if (!strcmp(argv[i], commands[c]->name)) command = commands[c];
-    if (!command) return cli_usage_error("unknown command '%s' (see primer --help)", argv[i]);
-    int rc = cli_parallel_start(&argc, &argv, threads);
+    if (!strcmp(argv[i], "help")) { /* primer help [COMMAND] */
+        if (i + 1 >= argc) {
+            print_help(stdout);
+            return CLI_OK;
+        }
+        const cli_command *c = find_command(argv[i + 1]);
+        if (!c) return cli_usage_error("help: unknown command '%s' (see primer --help)", argv[i + 1]);
+        cli_print_usage(stdout, c->usage);
+        return CLI_OK;
+    }
+    const cli_command *command = find_command(argv[i]);
+    int rc = command ? CLI_OK : cli_usage_error("unknown command '%s' (see primer --help)", argv[i]);
+    if (command) rc = cli_parallel_start(&argc, &argv, threads);
     if (rc == CLI_OK) rc = command->run(argc - i, argv + i);
-    cli_parallel_finish(rc);
+    if (command) cli_parallel_finish(rc);
+    if (json && rc != CLI_OK) print_json_error(rc);
     return rc;
 }

@@ -102,6 +102,14 @@ pr_status pr_csv_write_stream(FILE *f, const pr_tensor *data, const char *const 
 pr_status pr_npy_read(const char *path, const pr_limits *limits, pr_tensor **out);
 pr_status pr_npy_read_buffer(const void *data, size_t len, const char *name,
                              const pr_limits *limits, pr_tensor **out);
+typedef struct pr_tensor_file pr_tensor_file; /* named tensors and metadata (below) */
+/* Read a NumPy .npz archive (np.savez, stored, or np.savez_compressed, deflated;
+ * ZIP64 too): every .npy member, named without ".npy" ("X", "y"), read as
+ * pr_npy_read would, into a new tensor file. Every offset and size is checked
+ * against the file and the limits (max_file_bytes bounds the arrays' total). */
+pr_status pr_npz_read(const char *path, const pr_limits *limits, pr_tensor_file **out);
+pr_status pr_npz_read_buffer(const void *data, size_t len, const char *name, const pr_limits *limits,
+                             pr_tensor_file **out);
 /* Encode t as .npy bytes (version 1.0, header padded to 64 bytes as NumPy does)
  * into a new buffer (free with free()). */
 pr_status pr_npy_encode(const pr_tensor *t, unsigned char **data, size_t *len);

@@ -13,8 +13,16 @@
 #define NPY_MAGIC_LEN 6
 #define NPY_ALIGN 64
 
+/* Stored types primer reads by converting them to float32 (images come as uint8). */
+typedef enum npy_source {
+    NPY_NATIVE = 0, /* the tensor's own dtype */
+    NPY_U8, NPY_I8, NPY_BOOL, NPY_U16, NPY_I16, NPY_F16
+} npy_source;
+
 typedef struct npy_header {
     pr_dtype dtype;
+    npy_source source; /* NPY_NATIVE, or the stored type converted to dtype (float32) */
+    size_t source_size; /* bytes per stored element */
     int ndim;
     int64_t shape[PR_MAX_DIMS];
     int64_t count;
@@ -115,17 +123,33 @@ static pr_status parse_descr(dict_cursor *c, const char *descr, npy_header *h) {
         int size;
         pr_dtype dtype;
     } known[] = {{'f', 4, PR_F32}, {'f', 8, PR_F64}, {'i', 4, PR_I32}, {'i', 8, PR_I64}};
+    static const struct {
+        char kind;
+        int size;
+        npy_source source;
+    } converted[] = {{'u', 1, NPY_U8}, {'i', 1, NPY_I8}, {'b', 1, NPY_BOOL}, {'u', 2, NPY_U16},
+                     {'i', 2, NPY_I16}, {'f', 2, NPY_F16}};
     size_t n = strlen(descr);
     if (n >= 3 && (descr[0] == '<' || descr[0] == '=' || descr[0] == '|')) {
         char *end;
         errno = 0;
         long size = strtol(descr + 2, &end, 10);
-        if (!*end && !errno)
+        if (!*end && !errno) {
             for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
                 if (descr[1] == known[i].kind && size == known[i].size && descr[0] != '|') {
                     h->dtype = known[i].dtype;
+                    h->source = NPY_NATIVE;
+                    h->source_size = (size_t)size;
                     return PR_OK;
                 }
+            for (size_t i = 0; i < sizeof converted / sizeof converted[0]; i++) /* '|' only for single bytes */
+                if (descr[1] == converted[i].kind && size == converted[i].size && (size == 1 || descr[0] != '|')) {
+                    h->dtype = PR_F32;
+                    h->source = converted[i].source;
+                    h->source_size = (size_t)size;
+                    return PR_OK;
+                }
+        }
     }
     if (descr[0] == '>')
         return pr__fail(PR_ERR_UNSUPPORTED, "%s: big-endian data ('%s') is not supported; primer "
@@ -133,7 +157,8 @@ static pr_status parse_descr(dict_cursor *c, const char *descr, npy_header *h) {
                                             "(convert with arr.astype('<%s'))",
                         c->name, descr, descr + 1);
     return pr__fail(PR_ERR_UNSUPPORTED, "%s: dtype '%s' is not supported; primer reads float32 "
-                                        "('<f4'), float64 ('<f8'), int32 ('<i4') and int64 ('<i8')",
+                                        "('<f4'), float64 ('<f8'), int32 ('<i4') and int64 ('<i8'), and "
+                                        "reads uint8, int8, bool, uint16, int16 and float16 as float32",
                     c->name, descr);
 }
 
@@ -222,7 +247,7 @@ static pr_status parse_header(const unsigned char *buf, size_t avail, const char
     pr_status st = parse_dict(&c, lim, h);
     if (st) return st;
     if ((st = pr__shape_count(h->ndim, h->shape, lim, &h->count))) return pr__fail_context("%s: ", name);
-    if (!pr__mul_size((size_t)h->count, pr_dtype_size(h->dtype), &h->data_bytes))
+    if (!pr__mul_size((size_t)h->count, h->source_size, &h->data_bytes))
         return pr__fail(PR_ERR_OVERFLOW, "%s: payload size overflows", name);
     h->data_offset = prefix + header_len;
     return PR_OK;
@@ -234,6 +259,43 @@ static pr_status check_payload(const npy_header *h, uint64_t present, const char
                         name, h->data_bytes, (unsigned long long)present,
                         present < h->data_bytes ? " (truncated file)" : " (trailing data)");
     return PR_OK;
+}
+
+/* IEEE half precision to float. */
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
+    if (exp == 0x1f) bits = sign | 0x7f800000u | mant << 13; /* infinity, NaN */
+    else if (exp) bits = sign | (exp + 112) << 23 | mant << 13;
+    else if (!mant) bits = sign; /* zero */
+    else {                       /* subnormal: normalise */
+        int e = -1;
+        do {
+            e++;
+            mant <<= 1;
+        } while (!(mant & 0x400));
+        bits = sign | (uint32_t)(112 - e) << 23 | (mant & 0x3ff) << 13;
+    }
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* The stored elements (little-endian) as the float32 tensor t. */
+static void convert_payload(const npy_header *h, const unsigned char *raw, pr_tensor *t) {
+    float *out = t->data;
+    for (int64_t i = 0; i < t->size; i++) {
+        const unsigned char *b = raw + (size_t)i * h->source_size;
+        uint16_t w = (uint16_t)(b[0] | (h->source_size > 1 ? b[1] << 8 : 0));
+        switch (h->source) {
+        case NPY_U8: out[i] = (float)b[0]; break;
+        case NPY_I8: out[i] = (float)(int8_t)b[0]; break;
+        case NPY_BOOL: out[i] = b[0] != 0; break;
+        case NPY_U16: out[i] = (float)w; break;
+        case NPY_I16: out[i] = (float)(int16_t)w; break;
+        case NPY_F16: out[i] = half_to_float(w); break;
+        case NPY_NATIVE: break;
+        }
+    }
 }
 
 pr_status pr_npy_read_buffer(const void *data, size_t len, const char *name,
@@ -248,6 +310,12 @@ pr_status pr_npy_read_buffer(const void *data, size_t len, const char *name,
     pr_status st = parse_header(data, len, name, &lim, &h);
     if (st || (st = check_payload(&h, len - h.data_offset, name))) return st;
     pr_tensor *t;
+    if (h.source != NPY_NATIVE) {
+        if ((st = pr__tensor_alloc(&t, h.dtype, h.ndim, h.shape, false))) return st;
+        convert_payload(&h, (const unsigned char *)data + h.data_offset, t);
+        *out = t;
+        return PR_OK;
+    }
     if ((st = pr_tensor_from_array(&t, h.dtype, h.ndim, h.shape, (const char *)data + h.data_offset)))
         return st;
     if (!host_is_little_endian()) swap_bytes(t->data, (size_t)t->size, pr_dtype_size(t->dtype));
@@ -299,12 +367,19 @@ pr_status pr_npy_read(const char *path, const pr_limits *limits, pr_tensor **out
     if ((st = parse_header(head, want, path, &lim, &h))) goto done;
     if ((st = check_payload(&h, size - h.data_offset, path))) goto done;
     if ((st = pr__tensor_alloc(&t, h.dtype, h.ndim, h.shape, false))) goto done;
-    if (fseek(f, (long)h.data_offset, SEEK_SET) != 0 ||
-        fread(t->data, 1, h.data_bytes, f) != h.data_bytes) {
+    unsigned char *raw = h.source == NPY_NATIVE ? t->data : pr__malloc(h.data_bytes ? h.data_bytes : 1);
+    if (!raw) {
+        st = PR_ERR_NOMEM;
+        goto done;
+    }
+    int read_ok = fseek(f, (long)h.data_offset, SEEK_SET) == 0 && fread(raw, 1, h.data_bytes, f) == h.data_bytes;
+    if (read_ok && h.source != NPY_NATIVE) convert_payload(&h, raw, t);
+    if (h.source != NPY_NATIVE) free(raw);
+    if (!read_ok) {
         st = pr__fail(PR_ERR_IO, "%s: read error in the data", path);
         goto done;
     }
-    if (!host_is_little_endian()) swap_bytes(t->data, (size_t)t->size, pr_dtype_size(t->dtype));
+    if (h.source == NPY_NATIVE && !host_is_little_endian()) swap_bytes(t->data, (size_t)t->size, pr_dtype_size(t->dtype));
     *out = t;
     t = NULL;
 done:

@@ -91,7 +91,7 @@ Test(autoencoder_cli, reduce_autoencoder_and_bad_input, .timeout = 120) {
     assert_contains(out, "has no bottleneck");
     cr_assert_eq(test_run_primer("train --task autoencoder --model dense:8,code,dense:10 --epochs 1", &out), 1, "%s", out);
     assert_contains(out, "needs outputs shaped as the inputs (64 values per row)");
-    cr_assert_eq(test_run_primer("train --task autoencoder --model vae:0 --epochs 1", &out), 1, "%s", out);
+    cr_assert_eq(test_run_primer("train --task autoencoder --model vae:0 --epochs 1", &out), 2, "%s", out); /* a bad spec is a usage error */
     assert_contains(out, "LATENT must be a whole number from 1");
     cr_assert_eq(test_run_primer("encode", &out), 2, "%s", out);
     assert_contains(out, "--model FILE is required");

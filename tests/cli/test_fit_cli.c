@@ -88,7 +88,7 @@ Test(fit_cli, bad_input_gets_clear_errors) {
     snprintf(args, sizeof args, "fit ridge --data %s --target nope", singular);
     cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
     assert_contains(out, "no column named 'nope'");
-    cr_assert_eq(test_run_primer("fit forest", &out), 1, "%s", out);
+    cr_assert_eq(test_run_primer("fit forest", &out), 2, "%s", out); /* a usage error */
     assert_contains(out, "unknown model 'forest'");
     cr_assert_eq(test_run_primer("fit lasso --cv 1", &out), 2, "%s", out);
     snprintf(args, sizeof args, "metrics --data %s --true y --score x", one);

@@ -56,8 +56,6 @@ Test(npy, refuses_what_it_cannot_represent) {
     } cases[] = {
         {"big_endian.npy", PR_ERR_UNSUPPORTED, "big-endian data ('>f8') is not supported"},
         {"fortran.npy", PR_ERR_UNSUPPORTED, "Fortran-order arrays are not supported"},
-        {"bool.npy", PR_ERR_UNSUPPORTED, "dtype '|b1' is not supported"},
-        {"float16.npy", PR_ERR_UNSUPPORTED, "dtype '<f2' is not supported"},
         {"uint64.npy", PR_ERR_UNSUPPORTED, "dtype '<u8'"},
         {"structured.npy", PR_ERR_UNSUPPORTED, "structured arrays"},
         {"object.npy", PR_ERR_UNSUPPORTED, "dtype '|O'"},
@@ -153,4 +151,81 @@ Test(npy, element_limit_is_checked_before_allocating) {
     lim.max_elements = 4;
     pr_tensor *t = NULL;
     assert_fails(pr_npy_read(npy("f8_2x3.npy"), &lim, &t), PR_ERR_LIMIT, "6 elements exceed the limit of 4");
+}
+
+/* uint8, bool, int16 and float16 arrays are read as float32 (values as NumPy's astype). */
+Test(npy, small_types_read_as_float32) {
+    struct {
+        const char *file;
+        int ndim;
+        int64_t shape[2];
+        double want[6];
+        int n;
+    } cases[] = {
+        {"uint8_2x3.npy", 2, {2, 3}, {0, 1, 127, 128, 200, 255}, 6},
+        {"bool.npy", 1, {2}, {1, 0}, 2},
+        {"int16_3.npy", 1, {3}, {-32768, -1, 32767}, 3},
+        {"float16.npy", 1, {3}, {0, 1, 2}, 3},
+        {"float16_mixed.npy", 1, {6}, {-2.5, 6.103515625e-05, 5.960464477539063e-08, INFINITY, 65504.0, 0.0999755859375}, 6},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pr_tensor *t = NULL;
+        assert_ok(pr_npy_read(npy(cases[i].file), NULL, &t));
+        cr_assert_eq(t->dtype, PR_F32, "%s", cases[i].file);
+        cr_assert_eq(t->ndim, cases[i].ndim, "%s", cases[i].file);
+        for (int d = 0; d < t->ndim; d++) cr_assert_eq(t->shape[d], cases[i].shape[d], "%s", cases[i].file);
+        for (int k = 0; k < cases[i].n; k++)
+            cr_assert_eq(pr_tensor_get(t, k), cases[i].want[k], "%s[%d]: %.17g", cases[i].file, k, pr_tensor_get(t, k));
+        pr_tensor_free(t);
+        /* the same from memory */
+        size_t len;
+        unsigned char *bytes = slurp(npy(cases[i].file), &len);
+        assert_ok(pr_npy_read_buffer(bytes, len, cases[i].file, NULL, &t));
+        cr_assert_eq(pr_tensor_get(t, cases[i].n - 1), cases[i].want[cases[i].n - 1], "%s from memory", cases[i].file);
+        pr_tensor_free(t);
+        free(bytes);
+    }
+}
+
+/* .npz: np.savez (stored) and np.savez_compressed (deflated) archives, their members
+ * by name; a damaged archive is refused with a clear message. */
+Test(npy, npz_stored_and_deflated) {
+    pr_tensor_file *a = NULL, *b = NULL;
+    assert_ok(pr_npz_read(npy("xy_stored.npz"), NULL, &a));
+    assert_ok(pr_npz_read(npy("xy_deflated.npz"), NULL, &b));
+    cr_assert_eq(pr_tensor_file_count(a), 2);
+    cr_assert_eq(pr_tensor_file_count(b), 3);
+    const pr_tensor *Xa, *Xb, *ya, *yb, *note;
+    assert_ok(pr_tensor_file_find(a, "X", &Xa));
+    assert_ok(pr_tensor_file_find(b, "X", &Xb));
+    assert_ok(pr_tensor_file_find(a, "y", &ya));
+    assert_ok(pr_tensor_file_find(b, "y", &yb));
+    assert_ok(pr_tensor_file_find(b, "note", &note));
+    cr_assert_eq(Xa->dtype, PR_F32);
+    cr_assert_eq(ya->dtype, PR_I64);
+    cr_assert_eq(Xa->shape[0], 40);
+    cr_assert_eq(Xa->shape[1], 3);
+    cr_assert(!memcmp(Xa->data, Xb->data, 40 * 3 * sizeof(float)), "the same X either way");
+    cr_assert(!memcmp(ya->data, yb->data, 40 * sizeof(int64_t)), "the same y either way");
+    cr_assert_eq(pr_tensor_get(note, 1), 2.5);
+    /* y = (x0 + x1 > 0), as the fixture script wrote it */
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(pr_tensor_get(ya, i), pr_tensor_get(Xa, 3 * i) + pr_tensor_get(Xa, 3 * i + 1) > 0, "row %d", i);
+    pr_tensor_file_free(a);
+    pr_tensor_file_free(b);
+    /* damage: a truncated archive, a flipped byte in the deflated data, not a zip at all */
+    size_t len;
+    unsigned char *bytes = slurp(npy("xy_deflated.npz"), &len);
+    pr_tensor_file *f = NULL;
+    assert_fails(pr_npz_read_buffer(bytes, len / 2, "cut.npz", NULL, &f), PR_ERR_FORMAT, "cut.npz");
+    cr_assert_null(f);
+    bytes[60] ^= 0x55;
+    pr_status st = pr_npz_read_buffer(bytes, len, "flip.npz", NULL, &f);
+    cr_assert_neq(st, PR_OK, "a damaged member is refused");
+    cr_assert(strstr(pr_last_error(), "flip.npz"), "%s", pr_last_error());
+    cr_assert_null(f);
+    free(bytes);
+    assert_fails(pr_npz_read_buffer("x,y\n1,2\n", 8, "t.csv", NULL, &f), PR_ERR_FORMAT, "too short to be an .npz");
+    assert_fails(pr_npz_read_buffer("x,y\n1,2\n1,2\n1,2\n1,2\n1,2\n", 24, "t.csv", NULL, &f), PR_ERR_FORMAT,
+                 "not an .npz file (no zip end-of-directory record)");
 }
