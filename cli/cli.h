@@ -8,7 +8,7 @@
 #include "primer.h"
 
 /* Exit statuses of the tool. */
-enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
+enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2, CLI_INTERRUPTED = 130 };
 
 typedef struct cli_command {
     const char *name;
@@ -43,6 +43,7 @@ extern const cli_command cli_encode_command;
 extern const cli_command cli_sample_command;
 extern const cli_command cli_metrics_command;
 extern const cli_command cli_generate_command;
+extern const cli_command cli_inspect_command;
 
 /* Features and target read for train, eval and predict. */
 typedef struct cli_dataset {

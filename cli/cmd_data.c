@@ -10,45 +10,60 @@ static int has_suffix(const char *s, const char *suffix) {
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* Per-column count, mean, std (ddof 1), min and max of a 2-D float64 tensor. */
-typedef struct column_stats {
-    pr_tensor *mean, *std, *min, *max;
-} column_stats;
-
-static pr_status describe_columns(const pr_tensor *X, column_stats *s) {
-    memset(s, 0, sizeof *s);
-    pr_status st = pr_reduce(PR_MEAN, X, 0, 0, 0, &s->mean);
-    if (!st) st = X->shape[0] > 1 ? pr_reduce(PR_STD, X, 0, 0, 1, &s->std) : pr_tensor_zeros(&s->std, PR_F64, PR_SHAPE(X->shape[1]));
-    if (!st) st = pr_reduce(PR_MIN, X, 0, 0, 0, &s->min);
-    if (!st) st = pr_reduce(PR_MAX, X, 0, 0, 0, &s->max);
-    return st;
-}
-
-static void free_stats(column_stats *s) {
-    pr_tensor_free(s->mean);
-    pr_tensor_free(s->std);
-    pr_tensor_free(s->min);
-    pr_tensor_free(s->max);
-}
-
-static void print_table(const pr_table *t, const column_stats *s, int json) {
-    int64_t cols = pr_table_cols(t);
-    if (json) {
-        printf("{\"rows\": %lld, \"columns\": [", (long long)pr_table_rows(t));
-        for (int64_t j = 0; j < cols; j++) {
+/* Per column of a table: the present values' count, mean, std (ddof 1), min and max,
+ * the missing values, and a text column's categories. */
+static void print_table(const pr_table *t, int json) {
+    int64_t rows = pr_table_rows(t), cols = pr_table_cols(t);
+    const double *v = pr_tensor_f64(pr_table_values(t));
+    if (json) printf("{\"rows\": %lld, \"columns\": [", (long long)rows);
+    else {
+        printf("%lld rows x %lld columns\n", (long long)rows, (long long)cols);
+        printf("%-20s %12s %12s %12s %12s %8s\n", "column", "mean", "std", "min", "max", "missing");
+    }
+    for (int64_t j = 0; j < cols; j++) {
+        const char *const *levels;
+        int64_t L = pr_table_levels(t, j, &levels), missing = pr_table_missing(t, j, NULL), n = 0;
+        double sum = 0, ss = 0, lo = INFINITY, hi = -INFINITY;
+        for (int64_t i = 0; !L && i < rows; i++) {
+            double x = v[i * cols + j];
+            if (isnan(x)) continue;
+            n++;
+            sum += x;
+            lo = fmin(lo, x);
+            hi = fmax(hi, x);
+        }
+        double mean = n ? sum / (double)n : NAN;
+        for (int64_t i = 0; !L && i < rows; i++)
+            if (!isnan(v[i * cols + j])) ss += (v[i * cols + j] - mean) * (v[i * cols + j] - mean);
+        double sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
+        if (json) {
             printf("%s{\"name\": ", j ? ", " : "");
             cli_json_string(stdout, pr_table_column_name(t, j));
-            printf(", \"mean\": %.17g, \"std\": %.17g, \"min\": %.17g, \"max\": %.17g}", pr_tensor_get(s->mean, j),
-                   pr_tensor_get(s->std, j), pr_tensor_get(s->min, j), pr_tensor_get(s->max, j));
+            printf(", \"missing\": %lld", (long long)missing);
+            if (L) {
+                printf(", \"kind\": \"text\", \"categories\": [");
+                for (int64_t l = 0; l < L; l++) {
+                    printf("%s", l ? ", " : "");
+                    cli_json_string(stdout, levels[l]);
+                }
+                printf("]}");
+            } else {
+                printf(", \"kind\": \"number\", \"mean\": %.17g, \"std\": %.17g, \"min\": %.17g, \"max\": %.17g}", mean,
+                       sd, n ? lo : NAN, n ? hi : NAN);
+            }
+            continue;
         }
-        printf("]}\n");
-        return;
+        printf("%-20.20s ", pr_table_column_name(t, j));
+        if (L) {
+            char shown[160] = "";
+            for (int64_t l = 0; l < L && strlen(shown) < 100; l++)
+                snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s%s", l ? ", " : "", levels[l]);
+            printf("%-51s %8lld  (text, %lld categories)\n", shown, (long long)missing, (long long)L);
+        } else {
+            printf("%12.5g %12.5g %12.5g %12.5g %8lld\n", mean, sd, n ? lo : NAN, n ? hi : NAN, (long long)missing);
+        }
     }
-    printf("%lld rows x %lld columns\n", (long long)pr_table_rows(t), (long long)cols);
-    printf("%-20s %12s %12s %12s %12s\n", "column", "mean", "std", "min", "max");
-    for (int64_t j = 0; j < cols; j++)
-        printf("%-20.20s %12.5g %12.5g %12.5g %12.5g\n", pr_table_column_name(t, j), pr_tensor_get(s->mean, j),
-               pr_tensor_get(s->std, j), pr_tensor_get(s->min, j), pr_tensor_get(s->max, j));
+    if (json) printf("]}\n");
 }
 
 static int describe_csv(const char *path, const pr_csv_options *opt, const char *target, int json) {
@@ -61,16 +76,11 @@ static int describe_csv(const char *path, const pr_csv_options *opt, const char 
             return cli_library_error("data: --target");
         }
     }
-    column_stats s;
-    pr_status st = describe_columns(pr_table_values(t), &s);
-    if (!st) {
-        print_table(t, &s, json);
-        if (target && !json) printf("target: %s (the other %lld columns are features)\n", target,
-                                    (long long)pr_table_cols(t) - 1);
-    }
-    free_stats(&s);
+    print_table(t, json);
+    if (target && !json) printf("target: %s (the other %lld columns are features)\n", target,
+                                (long long)pr_table_cols(t) - 1);
     pr_table_free(t);
-    return st ? cli_library_error("data") : CLI_OK;
+    return CLI_OK;
 }
 
 static int describe_npy(const char *path, int json) {
@@ -123,7 +133,6 @@ static int digits_command(const char *write, int json) {
         if (!st && !json) printf("wrote %lld rows x %lld columns (64 pixels and 'digit') to %s\n", (long long)n,
                                  (long long)w + 1, write);
     } else if (!st) {
-        column_stats s;
         pr_table *t = NULL;
         char *csv = NULL;
         size_t len = 0;
@@ -131,9 +140,8 @@ static int digits_command(const char *write, int json) {
         st = mem ? pr_csv_write_stream(mem, all, names, NULL) : PR_ERR_IO;
         if (mem) fclose(mem);
         if (!st) st = pr_csv_read_buffer(csv, len, "digits", NULL, &t);
-        if (!st && !(st = describe_columns(pr_table_values(t), &s))) {
-            print_table(t, &s, json);
-            free_stats(&s);
+        if (!st) {
+            print_table(t, json);
         }
         if (!json && !st) printf("source: %s\n", pr_data_digits_citation());
         pr_table_free(t);
@@ -149,6 +157,7 @@ static int run_data(int argc, char **argv) {
     const char *path = NULL, *target = NULL, *write = NULL;
     int json = 0;
     pr_csv_options opt = PR_CSV_DEFAULTS;
+    opt.text = opt.missing = 1; /* as every command reads CSV */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {

@@ -236,6 +236,18 @@ static int run_fit(int argc, char **argv) {
             goto done;
         }
     }
+    char training[512];
+    pr_estimator_config used = pr_estimator_settings(e);
+    snprintf(training, sizeof training,
+             "{\"solver\": \"%s\", \"iterations\": %lld, \"converged\": %s, \"rows\": %lld, \"test_size\": %g, "
+             "\"seed\": %lld}",
+             pr_solver_name(used.solver), (long long)pr_estimator_iterations(e),
+             pr_estimator_converged(e, NULL) ? "true" : "false", (long long)(split ? Xtr : d.X)->shape[0],
+             split ? a.test : 0.0, a.seed);
+    if (pr_estimator_set_metadata(e, "training", training)) {
+        rc = cli_library_error("fit");
+        goto done;
+    }
     if (cli_make_parent_dirs(out) || pr_estimator_save(e, out)) {
         rc = cli_library_error("saving the model");
         goto done;

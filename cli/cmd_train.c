@@ -2,8 +2,10 @@
  * digits, reports progress and test metrics, saves the model, its loss curve and
  * its log. */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -26,23 +28,38 @@ typedef struct progress {
     int regression;
     int lm;             /* a language model: perplexity beside the loss */
     const pr_model *m;  /* for the names of its auxiliary loss terms */
+    double epoch_start; /* when the epoch's first batch ended */
 } progress;
 
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The bar, with the rate (batches per second over this epoch) and the epoch's time left. */
 static void on_batch(const pr_batch_report *r, void *user) {
-    const progress *p = user;
+    progress *p = user;
     if (!p->bar) return;
+    double now = seconds_now();
+    if (r->batch == 1) p->epoch_start = now;
+    double rate = r->batch > 1 && now > p->epoch_start ? (double)(r->batch - 1) / (now - p->epoch_start) : 0;
     int width = 24, done = (int)(width * r->batch / r->batches);
-    char bar[32];
+    char bar[32], eta[32] = "";
     for (int i = 0; i < width; i++) bar[i] = i < done ? '=' : i == done ? '>' : ' ';
     bar[width] = '\0';
-    fprintf(stderr, "\repoch %lld/%lld [%s] %lld/%lld loss %.4f ", (long long)r->epoch, (long long)r->epochs, bar,
-            (long long)r->batch, (long long)r->batches, r->loss);
+    if (rate > 0) {
+        double left = (double)(r->batches - r->batch) / rate;
+        snprintf(eta, sizeof eta, " %.0f/s %d:%02d left", rate, (int)(left / 60), (int)left % 60);
+    }
+    fprintf(stderr, "\repoch %lld/%lld [%s] %lld/%lld loss %.4f%s ", (long long)r->epoch, (long long)r->epochs, bar,
+            (long long)r->batch, (long long)r->batches, r->loss, eta);
     fflush(stderr);
 }
 
 static int on_epoch(const pr_epoch_report *r, void *user) {
     const progress *p = user;
-    if (p->bar) fprintf(stderr, "\r%*s\r", 72, "");
+    if (p->bar) fprintf(stderr, "\r%*s\r", 96, "");
     if (!p->lines) return 0;
     const char *metric = p->regression ? "r2" : "acc";
     printf("epoch %3lld/%lld  loss %.4f  %s %.4f", (long long)r->epoch, (long long)r->epochs, r->train_loss, metric,
@@ -162,6 +179,23 @@ static char *beside(const char *model, const char *suffix) {
     return s;
 }
 
+/* ---- Ctrl-C ----------------------------------------------------------------------------------- */
+
+/* The first SIGINT asks the trainer to stop after its batch (the model and the
+ * figures are then saved as usual); the handler then steps aside, so a second one
+ * ends the process at once. Every file is written atomically, so neither damages
+ * what was saved. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig) {
+    (void)sig;
+    interrupted = 1;
+    static const char msg[] = "\nprimer: stopping after this batch (Ctrl-C again to stop at once)\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    signal(SIGINT, SIG_DFL);
+}
+
 /* ---- the run ---------------------------------------------------------------------------------- */
 
 /* A regression target of large or small values trains as (y - mean) / std: the last
@@ -247,6 +281,30 @@ static void run_free(run *r) {
     pr_train_history_free(r->h);
     free(r->log);
     free(r->curve);
+}
+
+/* The settings and final metrics, kept in the model file as metadata "training" (JSON)
+ * for primer inspect. */
+static int record_training(const run *r, const pr_train_options *o) {
+    const pr_train_history *h = r->h;
+    const char *metric = r->classify ? "accuracy" : "r2";
+    char json[1024];
+    int n = snprintf(json, sizeof json,
+                     "{\"epochs\": %lld, \"batch\": %lld, \"optimizer\": \"%s\", \"lr\": %.6g, \"loss\": \"%s\", "
+                     "\"seed\": %lld, \"train_rows\": %lld",
+                     (long long)h->epochs, (long long)o->batch_size, pr_optimizer_name(o->optimizer.kind), o->optimizer.lr,
+                     o->loss.kind ? pr_loss_name(o->loss.kind) : "auto", (long long)o->seed, (long long)h->train_rows);
+    if (h->epochs > 0)
+        n += snprintf(json + n, sizeof json - (size_t)n, ", \"train_loss\": %.6g, \"train_%s\": %.6g", h->train_loss[h->epochs - 1],
+                      metric, h->train_metric[h->epochs - 1]);
+    if (h->epochs > 0 && h->has_val)
+        n += snprintf(json + n, sizeof json - (size_t)n, ", \"val_loss\": %.6g", h->val_loss[h->epochs - 1]);
+    if (r->X_test && !h->interrupted)
+        n += snprintf(json + n, sizeof json - (size_t)n, ", \"test_rows\": %lld, \"test_loss\": %.6g, \"test_%s\": %.6g",
+                      (long long)r->X_test->shape[0], r->test_loss, metric, r->test_metric);
+    if (h->interrupted) n += snprintf(json + n, sizeof json - (size_t)n, ", \"interrupted\": true");
+    snprintf(json + n, sizeof json - (size_t)n, "}");
+    return pr_model_set_metadata(r->m, "training", json) ? cli_library_error("model") : CLI_OK;
 }
 
 static int split_data(run *r) {
@@ -540,7 +598,14 @@ static int run_train(int argc, char **argv) {
         return rc;
     }
     if (ts.on && p.lines) printf("target: standardized for training (mean %.6g, std %.6g); the model predicts in its units\n", ts.mean, ts.std);
-    if (pr_train(r.m, r.X_train, r.y_train, &o, &r.h)) {
+    if (cli_world_size() == 1) { /* under mpirun, mpirun's own handling stops every process */
+        interrupted = 0;
+        o.interrupt = &interrupted;
+        signal(SIGINT, on_interrupt);
+    }
+    pr_status trained = pr_train(r.m, r.X_train, r.y_train, &o, &r.h);
+    signal(SIGINT, SIG_DFL);
+    if (trained) {
         if (p.bar) fprintf(stderr, "\n");
         rc = cli_library_error("train");
         if (a->checkpoint && access(a->checkpoint, F_OK) == 0)
@@ -552,7 +617,7 @@ static int run_train(int argc, char **argv) {
         run_free(&r);
         return rc;
     }
-    if (r.X_test && pr_evaluate(r.m, r.X_test, r.y_test, &o.loss, &r.test_loss, &r.test_metric)) {
+    if (r.X_test && !r.h->interrupted && pr_evaluate(r.m, r.X_test, r.y_test, &o.loss, &r.test_loss, &r.test_metric)) {
         run_free(&r);
         return cli_library_error("test");
     }
@@ -560,13 +625,29 @@ static int run_train(int argc, char **argv) {
         run_free(&r);
         return CLI_OK;
     }
+    if ((rc = record_training(&r, &o))) {
+        run_free(&r);
+        return rc;
+    }
     if (pr_model_save(r.m, out)) {
         run_free(&r);
         return cli_library_error("saving the model");
     }
-    if (pr_train_plot_history(r.h, r.curve, "Training loss")) {
+    if (r.h->epochs > 0 && pr_train_plot_history(r.h, r.curve, "Training loss")) {
         run_free(&r);
         return cli_library_error("saving the loss curve");
+    }
+    if (r.h->interrupted) {
+        if (p.bar) fprintf(stderr, "\n");
+        fprintf(stderr, "primer: interrupted in epoch %lld after %lld batches: saved the model (as of that step) to %s",
+                (long long)r.h->epochs + 1, (long long)r.h->interrupted_batches, out);
+        if (a->checkpoint && r.h->epochs > 0)
+            fprintf(stderr, "; the checkpoint of epoch %lld is %s (--resume %s continues from it)", (long long)r.h->epochs,
+                    a->checkpoint, a->checkpoint);
+        fprintf(stderr, "\n");
+        if (a->json) print_json(&r);
+        run_free(&r);
+        return CLI_INTERRUPTED;
     }
     if (a->json) {
         print_json(&r);

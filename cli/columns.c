@@ -327,12 +327,12 @@ int cli_csv_load(const cli_source *src, const cli_columns *m, int need_target, c
         cli_note("note: --impute is fixed when training; the model fills with its own values");
     pr_status st = rc ? PR_OK : pr_encoding_apply(d->enc, t, o->unknown && !strcmp(o->unknown, "ignore"), &d->X);
     if (st == PR_ERR_INVALID && strstr(pr_last_error(), "missing values")) {
-        fprintf(stderr, "primer: error: %s: %s\n  (--impute mean|median|most-frequent fills them%s; --drop-missing "
-                        "drops those rows)\n",
+        fprintf(stderr, "primer: error: %s: %s\n  --impute mean|median|most-frequent fills them%s; --drop-missing "
+                        "drops those rows\n",
                 path, pr_last_error(), m ? " when training" : "");
         rc = CLI_FAILURE;
     } else if (st == PR_ERR_NOT_FOUND && strstr(pr_last_error(), "categories")) {
-        fprintf(stderr, "primer: error: %s: %s\n  (--unknown ignore encodes it as none of them)\n", path, pr_last_error());
+        fprintf(stderr, "primer: error: %s: %s\n  --unknown ignore encodes it as none of them\n", path, pr_last_error());
         rc = CLI_FAILURE;
     } else if (st) {
         rc = cli_library_error(path);

@@ -18,6 +18,7 @@ static const cli_command *const commands[] = {
     &cli_sample_command,
     &cli_metrics_command,
     &cli_generate_command,
+    &cli_inspect_command,
     &cli_example_command,
     &cli_data_command,
     &cli_layers_command,

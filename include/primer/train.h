@@ -37,6 +37,8 @@
 #ifndef PRIMER_TRAIN_H
 #define PRIMER_TRAIN_H
 
+#include <signal.h>
+
 #include "primer/nn.h"
 #include "primer/optim.h"
 
@@ -119,6 +121,12 @@ typedef struct pr_train_options {
     void *user;
     pr_threads *threads;         /* split the work over this pool (NULL: the model's, if any) */
     const pr_train_distributed *distributed; /* NULL: one process */
+    /* When *interrupt becomes nonzero (a SIGINT handler sets it), training stops after the
+       current batch and returns PR_OK: the model keeps that step's weights, the history
+       marks it interrupted (epochs counts the complete ones), and the checkpoint and log
+       stay as the last complete epoch wrote them. One process only (ignored when
+       distributed, where every process would have to stop at the same step). */
+    const volatile sig_atomic_t *interrupt;
 } pr_train_options;
 
 #define PR_TRAIN_DEFAULTS                                                                                  \
@@ -149,6 +157,8 @@ typedef struct pr_train_history {
     int restored_best;              /* the model holds the weights of best_epoch */
     int stopped_early;              /* patience ran out */
     int cancelled;                  /* on_epoch asked to stop */
+    int interrupted;                /* *options->interrupt stopped it inside an epoch */
+    int64_t interrupted_batches;    /* the batches of that epoch it had taken */
     int64_t steps;                  /* optimiser steps in total */
     int64_t train_rows, val_rows;
     double total_seconds;           /* wall time of this call */

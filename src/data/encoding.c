@@ -228,8 +228,7 @@ static pr_status refuse_missing(const pr_encoding *e, const pr_table *t, const i
         pr__strbuf_free(&sb);
         return PR_OK;
     }
-    pr_status st = pr__fail(PR_ERR_INVALID, "missing values in column%s %s%s%s: impute them (mean, median or "
-                                            "most-frequent) or drop those rows",
+    pr_status st = pr__fail(PR_ERR_INVALID, "missing values in column%s %s%s%s: impute them or drop those rows",
                             named + more > 1 ? "s" : "", sb.data ? sb.data : "", more ? " and " : "",
                             more ? "more" : "");
     pr__strbuf_free(&sb);

@@ -161,10 +161,11 @@ static pr_status next_field(csv_parser *cp, int *last, int *quoted) {
     if (p < cp->end && *p == '"') {
         *quoted = 1;
         p++;
+        int64_t opened = cp->line; /* the line the quote opens on */
         for (;;) {
             if (p >= cp->end)
-                return pr__fail(PR_ERR_FORMAT, "%s:%lld: unterminated quoted field", cp->name,
-                                (long long)cp->line);
+                return pr__fail(PR_ERR_FORMAT, "%s:%lld: unterminated quoted field (the quote opens here)", cp->name,
+                                (long long)opened);
             if (*p == '"') {
                 if (p + 1 < cp->end && p[1] == '"') {
                     pr__strbuf_append(&cp->field, "\"", 1);

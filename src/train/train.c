@@ -585,6 +585,11 @@ static pr_status run_epoch(session *s, tally *t, double *last_lr) {
             pr_batch_report r = {s->epoch, s->epochs, b + 1, spe, loss};
             o->on_batch(&r, o->user);
         }
+        if (o->interrupt && *o->interrupt && !distributed) {
+            s->h->interrupted = 1;
+            s->h->interrupted_batches = b + 1;
+            return PR_OK;
+        }
     }
     /* a step can leave non-finite weights that the next loss would only show later */
     if ((st = pr_tensor_check_finite(&s->params, "weights"))) {
@@ -671,6 +676,10 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         double t_epoch = now(), lr = 0;
         tally t = {.metric = PR_TALLY_EMPTY};
         if ((st = run_epoch(&s, &t, &lr))) break;
+        if (s.h->interrupted) { /* a partial epoch: not recorded, nor checkpointed */
+            s.epoch--;
+            break;
+        }
         if ((st = record_epoch(&s, &t, lr, now() - t_epoch, &stop))) break;
         if (o->checkpoint && is_rank0(&s)) {
             pr_train_state ws = {s.opt, s.sched, &s.rng, s.h, s.state_best, s.fingerprint, s.epochs};
@@ -679,7 +688,7 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         }
         if (o->log && is_rank0(&s) && (st = pr__train_log_write(s.h, o->log, o->log_format))) break;
     }
-    if (!st && o->patience > 0 && !o->keep_last && s.best_epoch > 0 && s.best_epoch != s.h->epochs) {
+    if (!st && !s.h->interrupted && o->patience > 0 && !o->keep_last && s.best_epoch > 0 && s.best_epoch != s.h->epochs) {
         pr_model_state_restore(m, s.state_best);
         s.h->restored_best = 1;
     }

@@ -137,7 +137,14 @@ Test(cli, data_describes_a_csv) {
     assert_contains(out, "a                               3            2            1            5");
     snprintf(args, sizeof args, "data %s --json", f);
     cr_assert_eq(test_run_primer(args, &out), 0);
-    assert_contains(out, "{\"name\": \"a\", \"mean\": 3, \"std\": 2, \"min\": 1, \"max\": 5}");
+    assert_contains(out, "{\"name\": \"a\", \"missing\": 0, \"kind\": \"number\", \"mean\": 3, \"std\": 2, \"min\": 1, \"max\": 5}");
+    unlink(f);
+    /* text columns are categories, missing values are counted and left out of the statistics */
+    f = test_temp_file(".csv", "a,b\n1,x\nNA,y\n5,x\n");
+    snprintf(args, sizeof args, "data %s --json", f);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    assert_contains(out, "{\"name\": \"a\", \"missing\": 1, \"kind\": \"number\", \"mean\": 3,");
+    assert_contains(out, "{\"name\": \"b\", \"missing\": 0, \"kind\": \"text\", \"categories\": [\"x\", \"y\"]}");
     unlink(f);
 }
 
@@ -145,7 +152,7 @@ Test(cli, data_reports_bad_files) {
     struct {
         const char *suffix, *text, *message;
     } cases[] = {
-        {".csv", "a,b\n1,2\n3,oops\n", ":3: column 2 ('b'): not a number \"oops\""},
+        {".csv", "a,b\n1,2\n3,\"oops\n", ":3: unterminated quoted field"},
         {".csv", "a,b\n1,2\n3\n", ":3: row has 1 field, the header has 2 (ragged row)"},
         {".csv", "", ": file is empty"},
         {".npy", "\x93NUMPY\x01\x01  {'descr': '<f8'", "truncated .npy header"}, /* promises 8224 bytes */
