@@ -176,7 +176,7 @@ FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc $(BLAS_CFLAGS)
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy $(BUILD)/fuzz/fuzz_safetensors $(BUILD)/fuzz/fuzz_spec \
                 $(BUILD)/fuzz/fuzz_estimator $(BUILD)/fuzz/fuzz_idx $(BUILD)/fuzz/fuzz_text \
-                $(BUILD)/fuzz/fuzz_reducer $(BUILD)/fuzz/fuzz_npz
+                $(BUILD)/fuzz/fuzz_reducer $(BUILD)/fuzz/fuzz_npz $(BUILD)/fuzz/fuzz_encoding
 
 fuzz: $(FUZZ_TARGETS)
 $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
@@ -187,7 +187,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
 # Each target runs FUZZ_SECONDS from its committed seed corpus; a crash fails the run
 # and leaves the reproducer in $(BUILD)/fuzz/ (turn it into a regression test).
 fuzz-smoke: $(FUZZ_TARGETS)
-	@for t in csv npy safetensors spec estimator idx text reducer npz; do \
+	@for t in csv npy safetensors spec estimator idx text reducer npz encoding; do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	  dict=""; [ -f fuzz/$$t.dict ] && dict="-dict=fuzz/$$t.dict"; \

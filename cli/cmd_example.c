@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+
+#define CLI_EXAMPLE_DIR "primer-figures"
 #include "examples/book/examples.h"
 
 static void list_examples(int json) {
@@ -42,7 +44,7 @@ static int run_one(const book_example *e, const example_context *ctx) {
 }
 
 static int run_example(int argc, char **argv) {
-    const char *name = NULL, *out_dir = ".", *model = NULL;
+    const char *name = NULL, *out_dir = NULL, *model = NULL;
     int list = 0, all = 0, json = 0;
     long long chapter = 0, seed = 0;
     for (int i = 1; i < argc; i++) {
@@ -81,7 +83,10 @@ static int run_example(int argc, char **argv) {
     const book_example *e = NULL;
     if (name && !(e = book_example_find(name)))
         return cli_usage_error("example: no example called '%s' (see primer example --list)", name);
-    if (cli_make_dirs(out_dir) != 0) {
+    /* nothing lands in the working directory unasked: figures go to a folder of their own,
+       made when the first is written, and every "wrote" line names it */
+    if (!out_dir) out_dir = CLI_EXAMPLE_DIR;
+    else if (cli_make_dirs(out_dir) != 0) {
         fprintf(stderr, "primer: error: example: cannot create the output directory '%s': %s\n", out_dir,
                 strerror(errno));
         return CLI_FAILURE;
@@ -112,7 +117,7 @@ const cli_command cli_example_command = {
     "\n"
     "  --list        list the examples with their book numbers\n"
     "  --all         run every example (of one chapter with --chapter N)\n"
-    "  --out DIR     where figures go (default: the current directory; created if needed)\n"
+    "  --out DIR     where figures go (default: primer-figures/; created if needed)\n"
     "  --seed N      seed of the random generator for examples that draw random data (default 0)\n"
     "  --model FILE  a model saved by primer train, for examples that look inside one\n"
     "                (cnn-filters: its first-layer filters and feature maps)\n"

@@ -11,7 +11,7 @@
 
 typedef struct example_context {
     FILE *out;           /* where the example prints */
-    const char *out_dir; /* where figures go ("." by default) */
+    const char *out_dir; /* where figures go (made when the first is written; "." when NULL) */
     uint64_t seed;       /* for examples that draw random numbers */
     const char *model;   /* a model file for examples that look inside one (NULL: none) */
 } example_context;

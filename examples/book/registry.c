@@ -1,6 +1,7 @@
 /* The registry of book examples: one table, read by `primer example`. */
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "examples/book/examples.h"
 
@@ -135,6 +136,15 @@ void example_clear_failure(void) { failure[0] = '\0'; }
 
 const char *example_path(const example_context *ctx, const char *file, char *buf, size_t len) {
     const char *dir = ctx->out_dir && *ctx->out_dir ? ctx->out_dir : ".";
+    /* the folder is made when the first file goes into it (mkdir -p), so an example that
+       draws nothing leaves nothing behind */
+    snprintf(buf, len, "%s/", dir);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(buf, 0777);
+            *p = '/';
+        }
     snprintf(buf, len, "%s/%s", dir, file);
     return buf;
 }
