@@ -320,6 +320,7 @@ static void skip_blank_lines(csv_parser *cp) {
 
 /* The spellings of a missing value (pandas' defaults, less the odd ones). */
 static int is_missing(const char *s) {
+    if ((*s >= '0' && *s <= '9') || *s == '.' || *s == '+') return 0; /* a number: the common case */
     static const char *const tokens[] = {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NAN", "null",
                                          "NULL", "None", "#N/A", "<NA>"};
     for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++)
