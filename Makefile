@@ -20,6 +20,23 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
+# One short line per step (as Linux's kbuild: "CC src/nn/model.c"); V=1 shows the
+# commands, -s nothing. The build uses every core unless -j is given.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @:
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+Q := @
+say = @:
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 BLAS ?= openblas
 BUILD ?= $(if $(filter blis,$(BLAS)),build-blis,build)
 CC ?= cc
@@ -141,32 +158,38 @@ $(BUILD)/obj/cli/parallel.o: $(MPI_STAMP)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
 $(STATIC_LIB): $(LIB_OBJ) $(OBJECT_LIST)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $(LIB_OBJ)
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(LIB_OBJ)
 
 $(SHARED_LIB): $(LIB_OBJ) $(OBJECT_LIST) src/libprimer.map
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libprimer.map $(LDFLAGS_ALL) -o $@ $(LIB_OBJ) $(LIBS)
-	ln -sf libprimer.so.$(VERSION) $(BUILD)/$(SONAME)
-	ln -sf $(SONAME) $(BUILD)/libprimer.so
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libprimer.map $(LDFLAGS_ALL) -o $@ $(LIB_OBJ) $(LIBS)
+	$(Q)ln -sf libprimer.so.$(VERSION) $(BUILD)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(BUILD)/libprimer.so
 
 # The tool and the tests link the static library: they run from the build tree.
 $(PRIMER): $(CLI_OBJ) $(STATIC_LIB) $(OBJECT_LIST)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIBS) $(MPI_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(LIBS) $(MPI_LIBS)
 
 TEST_LINK := $(TEST_OBJ) $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ)) $(STATIC_LIB)
 $(TESTS): $(TEST_LINK) $(OBJECT_LIST)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_LINK) $(LIBS) $(TEST_LIBS) $(MPI_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_LINK) $(LIBS) $(TEST_LIBS) $(MPI_LIBS)
 
 # The README's quick-start program, built against the shared library exactly as a
 # user would build it against an installed primer.
 $(QUICKSTART): examples/quickstart.c $(SHARED_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -Wall -Wextra -Werror $(SANFLAGS) -Iinclude -o $@ $< -L$(BUILD) -lprimer \
+	$(call say,LD,$@)
+	$(Q)$(CC) -std=c11 -Wall -Wextra -Werror $(SANFLAGS) -Iinclude -o $@ $< -L$(BUILD) -lprimer \
 	  -Wl,-rpath,$(CURDIR)/$(BUILD)
 
 # ---- fuzzing (clang's libFuzzer) ----------------------------------------------
