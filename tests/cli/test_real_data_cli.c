@@ -310,8 +310,8 @@ Test(real_data_cli, wide_models_load_again) {
     assert_ok(pr_tensor_zeros(&mean, PR_F64, PR_SHAPE(d)));
     assert_ok(pr_tensor_zeros(&scale, PR_F64, PR_SHAPE(d)));
     for (int64_t j = 0; j < d; j++) {
-        names[j] = malloc(16);
-        snprintf(names[j], 16, "feature%lld", (long long)j);
+        names[j] = malloc(32);
+        snprintf(names[j], 32, "feature%lld", (long long)j);
         pr_tensor_f64(mean)[j] = 0.1 * (double)j;
         pr_tensor_f64(scale)[j] = 1 + 1e-3 * (double)j;
     }
