@@ -55,10 +55,12 @@ static const cli_command *find_command(const char *name) {
     return NULL;
 }
 
-/* "--opt=value" as the two arguments "--opt" "value" (a new argv; the strings are
- * the originals or copies that live until exit). */
+/* "--opt=value" as the two arguments "--opt" "value": a new argv whose strings are
+ * the originals or copies. It lives until exit, held here so that it stays reachable. */
+static char **split_argv;
+
 static char **split_equals(int *argc, char **argv) {
-    char **out = malloc(((size_t)*argc * 2 + 1) * sizeof *out);
+    char **out = split_argv = malloc(((size_t)*argc * 2 + 1) * sizeof *out);
     if (!out) return argv;
     int n = 0;
     for (int i = 0; i < *argc; i++) {

@@ -233,6 +233,9 @@ pr_status pr_encoding_fit(const pr_table *t, const int64_t *cols, int64_t n, pr_
  * a missing value without a fill is PR_ERR_INVALID naming the columns and the first
  * rows; a number in a text column is read as its text. */
 pr_status pr_encoding_apply(const pr_encoding *e, const pr_table *t, int unknown_as_zeros, pr_tensor **X);
+/* The encoding of n numeric columns by name, nothing imputed: for a model whose
+ * columns are known without a table (primer import --features A,B,C). */
+pr_status pr_encoding_numeric(const char *const *names, int64_t n, pr_encoding **out);
 void pr_encoding_free(pr_encoding *e);
 /* The input columns (their names, and L strings for a text column, 0 for numbers)
  * and the output features (names, "column=string" for one-hot ones). */

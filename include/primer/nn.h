@@ -365,6 +365,12 @@ pr_status pr_model_to_tensor_file(const pr_model *m, pr_tensor_file **out);
 pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, pr_model **out);
 /* Copy the file's tensors into an existing model of the same architecture. */
 pr_status pr_model_load_tensors(pr_model *m, const pr_tensor_file *f, const char *name);
+/* A state dict (a PyTorch model's, saved with safetensors or numpy.savez) into a model
+ * built from the matching spec, as PyTorch's load_state_dict(strict=True): every
+ * tensor of the model must be in f with its shape, and every tensor of f must be one
+ * of the model's (PR_ERR_FORMAT naming the first that is not). `name` is f's name in
+ * messages. */
+pr_status pr_model_load_state_dict(pr_model *m, const pr_tensor_file *f, const char *name);
 /* Save as safetensors (atomically: an existing file is replaced only by a complete one). */
 pr_status pr_model_save(const pr_model *m, const char *path);
 /* Load a model file; a corrupt, truncated or foreign file is PR_ERR_FORMAT saying why. */

@@ -207,6 +207,28 @@ pr_status pr_encoding_fit(const pr_table *t, const int64_t *cols, int64_t n, pr_
     return PR_OK;
 }
 
+pr_status pr_encoding_numeric(const char *const *names, int64_t n, pr_encoding **out) {
+    if ((!names && n) || !out || n < 0) return pr__fail(PR_ERR_INVALID, "encoding_numeric: NULL argument");
+    pr_encoding *e = pr__calloc(1, sizeof *e);
+    if (!e || !(e->in = pr__calloc((size_t)(n ? n : 1), sizeof *e->in))) {
+        free(e);
+        return PR_ERR_NOMEM;
+    }
+    pr_status st = PR_OK;
+    for (int64_t j = 0; !st && j < n; j++) {
+        input *in = &e->in[e->n_in++];
+        in->fill = NAN;
+        if (!(in->name = pr__strdup(names[j] ? names[j] : ""))) st = PR_ERR_NOMEM;
+    }
+    if (!st) st = name_outputs(e);
+    if (st) {
+        pr_encoding_free(e);
+        return st;
+    }
+    *out = e;
+    return PR_OK;
+}
+
 /* The missing values that have no fill: an error naming up to three columns, each with
  * its count and first row. */
 static pr_status refuse_missing(const pr_encoding *e, const pr_table *t, const int64_t *col) {

@@ -171,6 +171,29 @@ pr_status pr_model_load_tensors(pr_model *m, const pr_tensor_file *f, const char
     return PR_OK;
 }
 
+pr_status pr_model_load_state_dict(pr_model *m, const pr_tensor_file *f, const char *name) {
+    if (!m || !f) return pr__fail(PR_ERR_INVALID, "model_load_state_dict: NULL argument");
+    if (!name) name = "state dict";
+    for (int64_t j = 0; j < pr_tensor_file_count(f); j++) {
+        const char *key = pr_tensor_file_name(f, j);
+        int64_t i = 0;
+        while (i < m->n_tensors && strcmp(m->tensors[i].name, key)) i++;
+        if (i < m->n_tensors) continue;
+        pr_strbuf sb;
+        pr__strbuf_init(&sb);
+        for (i = 0; i < m->n_tensors && i < 12; i++) {
+            if (i) pr__strbuf_puts(&sb, ", ");
+            pr__strbuf_puts(&sb, m->tensors[i].name);
+        }
+        if (m->n_tensors > 12) pr__strbuf_puts(&sb, ", ...");
+        pr_status st = pr__fail(PR_ERR_FORMAT, "%s: unexpected tensor '%s': model %s has no tensor of that name (its %lld are %s)",
+                                name, key, m->spec, (long long)m->n_tensors, sb.data && !sb.failed ? sb.data : "?");
+        pr__strbuf_free(&sb);
+        return st;
+    }
+    return pr_model_load_tensors(m, f, name);
+}
+
 /* Parse metadata `key` as JSON of `kind`; *out NULL when the key is absent. */
 static pr_status meta_json(const pr_tensor_file *f, const char *key, const char *name, pr__json_kind kind, pr__json **out) {
     *out = NULL;
