@@ -6,7 +6,8 @@
 #   make fuzz-smoke  build the libFuzzer targets and run each briefly
 #   make bench       benchmarks against NumPy/PyTorch when installed (BENCH_ARGS=--threads 2)
 #   make torch-check PyTorch loads models primer trained (the digits MLP and every layer's
-#                    example from the registry) and computes the same outputs
+#                    example from the registry) and computes the same outputs; primer
+#                    imports PyTorch's state dicts and predicts what PyTorch does
 #   make install PREFIX=/usr/local DESTDIR=
 #   make all         libraries, the primer tool, tests, examples
 
@@ -246,6 +247,8 @@ torch-check: $(PRIMER)
 	  --data $(TORCH_CHECK)/digits.csv --predictions $(TORCH_CHECK)/cnn-predictions.csv
 	/usr/bin/python3 scripts/torch_check_model.py --examples --layers $(TORCH_CHECK)/layers.json --primer ./$(PRIMER) \
 	  --dir $(TORCH_CHECK)/examples
+	@# the other way: PyTorch's state dicts (safetensors and .npz) through primer import
+	/usr/bin/python3 scripts/torch_check_import.py --primer ./$(PRIMER) --dir $(TORCH_CHECK)/import
 	@# language models: an LSTM and a small GPT trained on this Makefile's text; PyTorch
 	@# computes the next-token probabilities primer predicts at every position
 	@/usr/bin/python3 -c "import random; r = random.Random(1); print(','.join('x%d' % i for i in range(32))); \

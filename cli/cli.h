@@ -44,6 +44,7 @@ extern const cli_command cli_sample_command;
 extern const cli_command cli_metrics_command;
 extern const cli_command cli_generate_command;
 extern const cli_command cli_inspect_command;
+extern const cli_command cli_import_command;
 
 /* Features and target read for train, eval and predict. */
 typedef struct cli_dataset {

@@ -19,6 +19,7 @@ static const cli_command *const commands[] = {
     &cli_metrics_command,
     &cli_generate_command,
     &cli_inspect_command,
+    &cli_import_command,
     &cli_example_command,
     &cli_data_command,
     &cli_layers_command,
@@ -55,13 +56,16 @@ static const cli_command *find_command(const char *name) {
     return NULL;
 }
 
-/* "--opt=value" as the two arguments "--opt" "value": a new argv whose strings are
- * the originals or copies. It lives until exit, held here so that it stays reachable. */
-static char **split_argv;
-
+/* "--opt=value" as the two arguments "--opt" "value": a new argv (one block, for
+ * free()) whose strings are the originals, the values inside them, or the option names
+ * copied into the block after the pointers. NULL when out of memory. */
 static char **split_equals(int *argc, char **argv) {
-    char **out = split_argv = malloc(((size_t)*argc * 2 + 1) * sizeof *out);
-    if (!out) return argv;
+    size_t names = 0;
+    for (int i = 0; i < *argc; i++)
+        if (argv[i][0] == '-' && argv[i][1] == '-' && strchr(argv[i], '=')) names += strlen(argv[i]) + 1;
+    char **out = malloc(((size_t)*argc * 2 + 1) * sizeof *out + names);
+    if (!out) return NULL;
+    char *copy = (char *)(out + (size_t)*argc * 2 + 1);
     int n = 0;
     for (int i = 0; i < *argc; i++) {
         char *eq = argv[i][0] == '-' && argv[i][1] == '-' ? strchr(argv[i], '=') : NULL;
@@ -69,9 +73,10 @@ static char **split_equals(int *argc, char **argv) {
             out[n++] = argv[i];
             continue;
         }
-        char *name = strndup(argv[i], (size_t)(eq - argv[i]));
-        if (!name) return argv;
-        out[n++] = name;
+        size_t len = (size_t)(eq - argv[i]);
+        out[n++] = memcpy(copy, argv[i], len);
+        copy[len] = '\0';
+        copy += len + 1;
         out[n++] = eq + 1;
     }
     out[n] = NULL;
@@ -144,9 +149,7 @@ static void print_json_error(int rc) {
     printf(", \"status\": %d}\n", rc);
 }
 
-int main(int argc, char **argv) {
-    pr_blas_restart_preferred(argv); /* OpenBLAS's best kernels for this CPU (primer/linalg.h) */
-    argv = split_equals(&argc, argv);
+static int run(int argc, char **argv) {
     int i = 1, threads = 0, json = 0;
     for (int k = 1; k < argc; k++) json |= !strcmp(argv[k], "--json");
     if (json) copy_stderr_for_json();
@@ -189,5 +192,17 @@ int main(int argc, char **argv) {
     if (rc == CLI_OK) rc = command->run(argc - i, argv + i);
     if (command) cli_parallel_finish(rc);
     if (json && rc != CLI_OK) print_json_error(rc);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    pr_blas_restart_preferred(argv); /* OpenBLAS's best kernels for this CPU (primer/linalg.h) */
+    char **args = split_equals(&argc, argv);
+    if (!args) {
+        fprintf(stderr, "primer: error: out of memory\n");
+        return CLI_FAILURE;
+    }
+    int rc = run(argc, args);
+    free(args);
     return rc;
 }

@@ -72,9 +72,9 @@ Test(readme_cli, every_command_runs_on_real_data, .timeout = 900) {
     const char *out;
     snprintf(cmd, sizeof cmd,
              "cd %s && cp %s/tests/fixtures/datasets/*.csv . && cp houses.csv test.csv && cp houses.csv new.csv && "
-             "cp houses.csv measurements.csv && "
+             "cp houses.csv measurements.csv && cp %s/tests/fixtures/import/iris_mlp.safetensors state_dict.safetensors && "
              "%s data digits --write digits.csv",
-             dir, test_path(""), test_primer_bin());
+             dir, test_path(""), test_path(""), test_primer_bin());
     cr_assert_eq(test_run_command(cmd, &out), 0, "%s", out);
     int ran = 0, failed = 0;
     for (int i = 0; i < n; i++) {

@@ -9,19 +9,11 @@
 
 #include "test_util.h"
 
-static const char *data(const char *name) {
-    static _Thread_local char path[8][512];
-    static _Thread_local int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 512, "%s", test_path(name));
-    return p;
-}
-
-#define IRIS data("tests/fixtures/datasets/iris.csv")
-#define HOUSES data("tests/fixtures/datasets/houses.csv")
-#define DIABETES data("tests/fixtures/datasets/diabetes.csv")
-#define CANCER data("tests/fixtures/datasets/breast_cancer.csv")
-#define WINE data("tests/fixtures/datasets/wine.csv")
+#define IRIS test_path("tests/fixtures/datasets/iris.csv")
+#define HOUSES test_path("tests/fixtures/datasets/houses.csv")
+#define DIABETES test_path("tests/fixtures/datasets/diabetes.csv")
+#define CANCER test_path("tests/fixtures/datasets/breast_cancer.csv")
+#define WINE test_path("tests/fixtures/datasets/wine.csv")
 
 /* A value of tests/fixtures/datasets/expected.csv (columns what, name, value). */
 static double expected(const char *what, const char *name) {
@@ -230,13 +222,13 @@ Test(real_data_cli, column_selection_and_reader_options) {
 /* NumPy arrays as data: .npz (X, y) and .npy on train, fit, eval, predict, metrics. */
 Test(real_data_cli, numpy_arrays_as_data) {
     char *dir = test_make_dir(), args[2048];
-    const char *out, *npz = data("tests/fixtures/npy/xy_deflated.npz");
+    const char *out, *npz = test_path("tests/fixtures/npy/xy_deflated.npz");
     snprintf(args, sizeof args, "fit logistic --data %s --test-size 0 --json --out %s/n.st", npz, dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "\"rows\": 40");
     snprintf(args, sizeof args, "train --data %s --epochs 2 --quiet --out %s/n.safetensors", npz, dir);
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
-    snprintf(args, sizeof args, "eval --model %s/n.st --data %s", dir, data("tests/fixtures/npy/xy_stored.npz"));
+    snprintf(args, sizeof args, "eval --model %s/n.st --data %s", dir, test_path("tests/fixtures/npy/xy_stored.npz"));
     cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
     assert_contains(out, "accuracy");
     snprintf(args, sizeof args, "predict --model %s/n.safetensors --data %s --arrays X,", dir, npz);
