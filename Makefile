@@ -276,25 +276,43 @@ $(BUILD)/bench/%: bench/%.c bench/bench.h $(STATIC_LIB)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LIBS)
 
 # ---- install -----------------------------------------------------------------------
-# The pkg-config file is written at install time, for this PREFIX.
-install: lib $(PRIMER)
+# The pkg-config file is written at install time, for this PREFIX, with paths relative
+# to ${prefix} (pkg-config --define-prefix relocates it) and no rpath; the libraries
+# primer links go in Requires.private (zlib's .pc) and Libs.private, so that
+# pkg-config --static gives a static link everything it needs.
+prefixed = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+PC_REQUIRES_PRIVATE := zlib
+# (in link order: OpenBLAS's and LAPACK's own .pc files put -lgfortran after -lquadmath,
+# which a static link cannot resolve)
+PC_LIBS_PRIVATE := -llapacke -llapack $(if $(filter blis,$(BLAS)),-L$(BLIS_DIR) -lblis,-lopenblas) -lgfortran \
+  -lquadmath -lkissfft-float -lpthread -lm
+MANDIR ?= $(PREFIX)/share/man
+MAN_PAGE := $(BUILD)/primer.1
+# The manual page is the tool's own help texts (primer help --man), so they cannot drift.
+$(MAN_PAGE): $(PRIMER)
+	./$(PRIMER) help --man > $@.tmp && mv $@.tmp $@
+install: lib $(PRIMER) $(MAN_PAGE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/primer \
-	  $(DESTDIR)$(PKGCONFIGDIR)
+	  $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 include/primer.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/primer/*.h $(DESTDIR)$(INCLUDEDIR)/primer/
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf libprimer.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libprimer.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(LIBS)|' primer.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/primer.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call prefixed,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call prefixed,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|' -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|' \
+	    primer.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/primer.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/primer.pc
 	install -m 755 $(PRIMER) $(DESTDIR)$(BINDIR)/
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/primer.h $(DESTDIR)$(LIBDIR)/libprimer.a \
-	  $(DESTDIR)$(LIBDIR)/libprimer.so* $(DESTDIR)$(PKGCONFIGDIR)/primer.pc $(DESTDIR)$(BINDIR)/primer
+	  $(DESTDIR)$(LIBDIR)/libprimer.so* $(DESTDIR)$(PKGCONFIGDIR)/primer.pc $(DESTDIR)$(BINDIR)/primer \
+	  $(DESTDIR)$(MANDIR)/man1/primer.1
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/primer
 
 clean:

@@ -30,6 +30,7 @@ enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 static void print_help(FILE *f) {
     fprintf(f, "usage: primer [--threads N] <command> [options]\n"
                "       primer help [COMMAND] | --help | --version\n"
+               "       primer help --man   (this manual as a man page: man primer once installed)\n"
                "\n"
                "primer implements the Machine Learning Primer in C: linear algebra,\n"
                "calculus, probability, classical models and neural networks.\n"
@@ -48,6 +49,58 @@ static void print_help(FILE *f) {
                "failure also prints {\"error\": MESSAGE, \"status\": N} on standard output.\n"
                "\n"
                "exit status: 0 success, 1 failure, 2 usage error, 130 interrupted\n");
+}
+
+/* Text as troff: every line as it is (the page is set without filling), with
+ * backslashes escaped, a leading '.' or '\'' kept from being a request, and '-' as
+ * the minus sign troff would otherwise hyphenate. */
+static void troff_text(FILE *f, const char *text) {
+    for (int line_start = 1; *text; text++) {
+        if (line_start && (*text == '.' || *text == '\'')) fputs("\\&", f);
+        if (*text == '\\') fputs("\\e", f);
+        else if (*text == '-') fputs("\\-", f);
+        else fputc(*text, f);
+        line_start = *text == '\n';
+    }
+}
+
+/* The same text through a memory stream, for help printers that write to a FILE. */
+static void troff_of(FILE *f, void (*print)(FILE *, const char *), const char *arg) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) return;
+    print(mem, arg);
+    fclose(mem);
+    fputs(".nf\n", f);
+    troff_text(f, text ? text : "");
+    fputs(".fi\n", f);
+    free(text);
+}
+
+static void print_help(FILE *f);
+static void print_main_help(FILE *f, const char *unused) {
+    (void)unused;
+    print_help(f);
+}
+
+/* primer help --man: the manual page, made from the help texts themselves (the
+ * build installs it as primer.1), so the two never differ. */
+static void print_man(FILE *f) {
+    fprintf(f, ".TH PRIMER 1 \"\" \"primer %s\" \"User Commands\"\n"
+               ".SH NAME\nprimer \\- the Machine Learning Primer's models, from the command line\n"
+               ".SH SYNOPSIS\n.B primer\n[\\-\\-threads N] COMMAND [options]\n"
+               ".SH DESCRIPTION\n",
+            pr_version());
+    troff_of(f, print_main_help, NULL);
+    fputs(".SH COMMANDS\n", f);
+    for (int i = 0; i < N_COMMANDS; i++) {
+        fprintf(f, ".SS %s\n", commands[i]->name);
+        troff_text(f, commands[i]->summary);
+        fputs("\n.PP\n", f);
+        troff_of(f, cli_print_usage, commands[i]->usage);
+    }
+    fputs(".SH SEE ALSO\nThe README and docs/ of primer's sources; primer help COMMAND.\n", f);
 }
 
 static const cli_command *find_command(const char *name) {
@@ -176,9 +229,13 @@ static int run(int argc, char **argv) {
         print_help(stderr);
         return CLI_USAGE;
     }
-    if (!strcmp(argv[i], "help")) { /* primer help [COMMAND] */
+    if (!strcmp(argv[i], "help")) { /* primer help [COMMAND | --man] */
         if (i + 1 >= argc) {
             print_help(stdout);
+            return CLI_OK;
+        }
+        if (!strcmp(argv[i + 1], "--man")) {
+            print_man(stdout);
             return CLI_OK;
         }
         const cli_command *c = find_command(argv[i + 1]);
