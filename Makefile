@@ -68,8 +68,7 @@ CFLAGS_ALL := -std=c11 $(OPT) -g -fPIC -fno-math-errno -fno-trapping-math $(WARN
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 LAPACK_LIBS ?= -llapacke
 # zlib reads gzip-compressed IDX files (Fashion-MNIST ships as .gz).
-# kissfft (BSD, Debian's libkissfft-dev, float build) for t-SNE's FFT-accelerated gradient.
-LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lkissfft-float -lz -lm
+LIBS := $(LAPACK_LIBS) $(BLAS_LIBS) -lz -lm
 TEST_LIBS := -lcriterion
 # OpenMPI for data-parallel training (mpirun -np K primer train): only the tool's
 # cli/parallel.c uses it, the library never does. Built in when mpicc is found;
@@ -96,13 +95,14 @@ SHARED_LIB := $(BUILD)/libprimer.so.$(VERSION)
 PRIMER := $(BUILD)/primer
 TESTS := $(BUILD)/primer-tests
 QUICKSTART := $(BUILD)/examples/quickstart
+PROGRAM_CC := $(BUILD)/program-cc
 
 TEST_JOBS ?= 2
 
 .PHONY: FORCE all lib demo test check sanitize fuzz fuzz-smoke install uninstall clean deps \
-        _demo _test _sanitize bench torch-check
+        _demo _test _sanitize bench torch-check install-check
 
-all: lib $(PRIMER) $(TESTS) $(QUICKSTART)
+all: lib $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC)
 lib: $(STATIC_LIB) $(SHARED_LIB)
 
 deps:
@@ -116,7 +116,7 @@ _demo: $(PRIMER)
 
 test: deps
 	@$(MAKE) --no-print-directory _test
-_test: $(PRIMER) $(TESTS) $(QUICKSTART)
+_test: $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC)
 	PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS)
 check: test
 
@@ -127,7 +127,7 @@ SANITIZE_BUILD := build-sanitize
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=$(SANITIZE_BUILD) OPT=-O1 MPI=0 \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" _sanitize
-_sanitize: $(PRIMER) $(TESTS) $(QUICKSTART)
+_sanitize: $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC)
 	@PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS) \
 	  > $(BUILD)/sanitize.log 2>&1; status=$$?; cat $(BUILD)/sanitize.log; \
 	if grep -q -E "ERROR: (Address|Leak)Sanitizer|runtime error:" $(BUILD)/sanitize.log; then \
@@ -185,13 +185,19 @@ $(TESTS): $(TEST_LINK) $(OBJECT_LIST)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(TEST_LINK) $(LIBS) $(TEST_LIBS) $(MPI_LIBS)
 
-# The README's quick-start program, built against the shared library exactly as a
-# user would build it against an installed primer.
+# A program using primer, built against the shared library exactly as a user would
+# build it against an installed primer: the README's quick-start program, and (the
+# command in $(PROGRAM_CC), for tests/cli/test_readme_cli.c) every C block of the README.
+PROGRAM_CFLAGS := -std=c11 -Wall -Wextra -Werror $(SANFLAGS) -I$(CURDIR)/include
+PROGRAM_LIBS := -L$(CURDIR)/$(BUILD) -lprimer -Wl,-rpath,$(CURDIR)/$(BUILD)
 $(QUICKSTART): examples/quickstart.c $(SHARED_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) -std=c11 -Wall -Wextra -Werror $(SANFLAGS) -Iinclude -o $@ $< -L$(BUILD) -lprimer \
-	  -Wl,-rpath,$(CURDIR)/$(BUILD)
+	$(Q)$(CC) $(PROGRAM_CFLAGS) -o $@ $< $(PROGRAM_LIBS)
+$(PROGRAM_CC): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n%s\n' '$(CC) $(PROGRAM_CFLAGS)' '$(PROGRAM_LIBS)' | cmp -s - $@ || \
+	  printf '%s\n%s\n' '$(CC) $(PROGRAM_CFLAGS)' '$(PROGRAM_LIBS)' > $@
 
 # ---- fuzzing (clang's libFuzzer) ----------------------------------------------
 FUZZ_CC ?= clang
@@ -285,7 +291,7 @@ PC_REQUIRES_PRIVATE := zlib
 # (in link order: OpenBLAS's and LAPACK's own .pc files put -lgfortran after -lquadmath,
 # which a static link cannot resolve)
 PC_LIBS_PRIVATE := -llapacke -llapack $(if $(filter blis,$(BLAS)),-L$(BLIS_DIR) -lblis,-lopenblas) -lgfortran \
-  -lquadmath -lkissfft-float -lpthread -lm
+  -lquadmath -lpthread -lm
 MANDIR ?= $(PREFIX)/share/man
 MAN_PAGE := $(BUILD)/primer.1
 # The manual page is the tool's own help texts (primer help --man), so they cannot drift.
@@ -308,6 +314,10 @@ install: lib $(PRIMER) $(MAN_PAGE)
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/primer.pc
 	install -m 755 $(PRIMER) $(DESTDIR)$(BINDIR)/
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# Install into a scratch prefix and check it as a user would (CI runs it).
+install-check: lib $(PRIMER) $(MAN_PAGE)
+	@scripts/install-check.sh "$(MAKE)" "$(CC)"
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/primer.h $(DESTDIR)$(LIBDIR)/libprimer.a \

@@ -373,7 +373,7 @@ const cli_command cli_reduce_command = {
     "0.8, gains, learning rate max(n / 48, 50); KL and trustworthiness reported):\n"
     "  --perplexity P       effective neighbours (default 30, below the number of rows)\n"
     "  --method M           auto (exact up to 500 rows, barnes-hut to 100,000, fft above),\n"
-    "                       exact, barnes-hut, fft (FIt-SNE's interpolation, kissfft)\n"
+    "                       exact, barnes-hut, fft (FIt-SNE's interpolation on an FFT grid)\n"
     "  --theta T            Barnes-Hut's angle (default 0.5; 0 is exact)\n"
     "  --iterations N       in all (default 1000)\n"
     "  --learning-rate R    instead of the automatic one\n"

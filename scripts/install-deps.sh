@@ -12,7 +12,7 @@
 #                                      the fortunes corpus (primer train --task lm)
 set -eu
 
-pkgs="make gcc pkg-config libopenblas-dev liblapacke-dev libcriterion-dev zlib1g-dev libkissfft-dev libopenmpi-dev openmpi-bin"
+pkgs="make gcc pkg-config libopenblas-dev liblapacke-dev libcriterion-dev zlib1g-dev libopenmpi-dev openmpi-bin"
 for arg in "$@"; do
   case "$arg" in
     --fuzz)  pkgs="$pkgs clang libclang-rt-dev" ;;

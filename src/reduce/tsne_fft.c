@@ -14,16 +14,14 @@
  * the force): with kernel w² and charges 1, y_x and y_y, and with kernel w and charge
  * 1 for the normaliser, which FIt-SNE instead recovers from w² with a |y|² charge;
  * the direct form avoids that cancellation, which matters with the single-precision
- * FFT here (kissfft, BSD, Debian's libkissfft-dev, float build). The 2-D real FFT is
- * kissfft's real FFT over the rows and its complex FFT over the columns: Debian's
- * kiss_fftndr_alloc (131.1.0) reports a size of SIZE_MAX and allocates nothing. */
+ * FFT here (core/fft.c, primer's own since kissfft, which Debian ships only as a
+ * shared library, kept static programs from linking). The 2-D real FFT is a real FFT
+ * over the rows and a complex FFT over the columns. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <kissfft/kiss_fft.h>
-#include <kissfft/kiss_fftr.h>
-
+#include "core/fft.h"
 #include "core/parallel.h"
 #include "reduce/reduce_internal.h"
 
@@ -31,11 +29,11 @@ enum { P = 3, MIN_BOXES = 50, MAX_BOXES = 2000, COLS = 8 /* columns gathered at 
 
 struct pr__fft_repulsion {
     int boxes, m, side;            /* boxes per side, m = boxes P nodes per side, side = 2m (the FFT) */
-    kiss_fftr_cfg row_fwd, row_inv;  /* real FFTs of one row */
-    kiss_fft_cfg col_fwd, col_inv;   /* complex FFTs of one column */
-    kiss_fft_cpx *col, *col_out;     /* COLS columns of side values each, and one FFT's output */
+    pr__fftr_plan *row_fwd, *row_inv; /* real FFTs of one row */
+    pr__fft_plan *col_fwd, *col_inv;  /* complex FFTs of one column */
+    pr__cpx *col, *col_out;     /* COLS columns of side values each, and one FFT's output */
     float *real;                   /* side x side */
-    kiss_fft_cpx *k1, *k2, *c[3], *prod; /* side x (m + 1) spectra: two kernels, three charges */
+    pr__cpx *k1, *k2, *c[3], *prod; /* side x (m + 1) spectra: two kernels, three charges */
     double *charge[3], *pot[4];    /* m x m node values */
     int64_t n;
     int32_t *node;                 /* per point: its box's first node (x, y) */
@@ -43,10 +41,10 @@ struct pr__fft_repulsion {
 };
 
 static void free_plans(pr__fft_repulsion *f) {
-    kiss_fftr_free(f->row_fwd);
-    kiss_fftr_free(f->row_inv);
-    kiss_fft_free(f->col_fwd);
-    kiss_fft_free(f->col_inv);
+    pr__fftr_plan_free(f->row_fwd);
+    pr__fftr_plan_free(f->row_inv);
+    pr__fft_plan_free(f->col_fwd);
+    pr__fft_plan_free(f->col_inv);
     f->row_fwd = f->row_inv = NULL;
     f->col_fwd = f->col_inv = NULL;
 }
@@ -106,10 +104,10 @@ static pr_status resize(pr__fft_repulsion *f, int boxes) {
     f->side = 2 * f->m;
     size_t reals = (size_t)f->side * (size_t)f->side, spectra = (size_t)f->side * (size_t)(f->m + 1),
            nodes = (size_t)f->m * (size_t)f->m;
-    f->row_fwd = kiss_fftr_alloc(f->side, 0, NULL, NULL);
-    f->row_inv = kiss_fftr_alloc(f->side, 1, NULL, NULL);
-    f->col_fwd = kiss_fft_alloc(f->side, 0, NULL, NULL);
-    f->col_inv = kiss_fft_alloc(f->side, 1, NULL, NULL);
+    f->row_fwd = pr__fftr_plan_new(f->side, 0);
+    f->row_inv = pr__fftr_plan_new(f->side, 1);
+    f->col_fwd = pr__fft_plan_new(f->side, 0);
+    f->col_inv = pr__fft_plan_new(f->side, 1);
     int ok = f->row_fwd && f->row_inv && f->col_fwd && f->col_inv;
     ok = ok && (f->real = pr__realloc(f->real, reals * sizeof *f->real)) &&
          (f->col = pr__realloc(f->col, (size_t)COLS * (size_t)f->side * sizeof *f->col)) &&
@@ -130,20 +128,20 @@ static pr_status resize(pr__fft_repulsion *f, int boxes) {
 /* The complex FFT (plan) of the columns of the side x h spectrum, in place. Columns
  * are gathered COLS at a time, so that each pass over the rows reads whole cache lines
  * instead of one value per row; `rows_out` rows are written back. */
-static void fft_columns(pr__fft_repulsion *f, kiss_fft_cfg plan, kiss_fft_cpx *spec, int rows_out) {
+static void fft_columns(pr__fft_repulsion *f, pr__fft_plan *plan, pr__cpx *spec, int rows_out) {
     int s = f->side, h = f->m + 1;
     for (int k0 = 0; k0 < h; k0 += COLS) {
         int nk = h - k0 < COLS ? h - k0 : COLS;
         for (int a = 0; a < s; a++) {
-            const kiss_fft_cpx *row = spec + (size_t)a * h + k0;
+            const pr__cpx *row = spec + (size_t)a * h + k0;
             for (int c = 0; c < nk; c++) f->col[(size_t)c * s + a] = row[c];
         }
         for (int c = 0; c < nk; c++) {
-            kiss_fft(plan, f->col + (size_t)c * s, f->col_out);
+            pr__fft(plan, f->col + (size_t)c * s, f->col_out);
             memcpy(f->col + (size_t)c * s, f->col_out, (size_t)s * sizeof *f->col_out);
         }
         for (int a = 0; a < rows_out; a++) {
-            kiss_fft_cpx *row = spec + (size_t)a * h + k0;
+            pr__cpx *row = spec + (size_t)a * h + k0;
             for (int c = 0; c < nk; c++) row[c] = f->col[(size_t)c * s + a];
         }
     }
@@ -152,18 +150,18 @@ static void fft_columns(pr__fft_repulsion *f, kiss_fft_cfg plan, kiss_fft_cpx *s
 /* The 2-D FFT of the real side x side grid into out (side rows of m + 1 frequencies),
  * the rows by real FFTs and the columns by complex ones. Only the first `rows` rows
  * can be non-zero (a charge grid fills the top-left quarter: the rest is padding). */
-static void fft2_forward(pr__fft_repulsion *f, const float *real, int rows, kiss_fft_cpx *out) {
+static void fft2_forward(pr__fft_repulsion *f, const float *real, int rows, pr__cpx *out) {
     int s = f->side, h = f->m + 1;
-    for (int a = 0; a < rows; a++) kiss_fftr(f->row_fwd, real + (size_t)a * s, out + (size_t)a * h);
+    for (int a = 0; a < rows; a++) pr__fftr(f->row_fwd, real + (size_t)a * s, out + (size_t)a * h);
     memset(out + (size_t)rows * h, 0, (size_t)(s - rows) * (size_t)h * sizeof *out);
     fft_columns(f, f->col_fwd, out, s);
 }
 
 /* The inverse (unnormalised), of which only the first m rows are wanted. */
-static void fft2_inverse(pr__fft_repulsion *f, kiss_fft_cpx *spectrum, float *real) {
+static void fft2_inverse(pr__fft_repulsion *f, pr__cpx *spectrum, float *real) {
     int s = f->side, h = f->m + 1;
     fft_columns(f, f->col_inv, spectrum, f->m);
-    for (int a = 0; a < f->m; a++) kiss_fftri(f->row_inv, spectrum + (size_t)a * h, real + (size_t)a * s);
+    for (int a = 0; a < f->m; a++) pr__fftri(f->row_inv, spectrum + (size_t)a * h, real + (size_t)a * s);
 }
 
 /* The Lagrange weights of the P nodes at (k + 1/2) / P, k = 0..P-1, at t in [0, 1]. */
@@ -179,7 +177,7 @@ static void lagrange(double t, double *w) {
 /* The spectrum of the kernel K(r²) between nodes h apart, laid out for a circular
  * convolution of side 2m: offsets -(m-1)..(m-1) per axis, wrapped, the row and column
  * at offset m zero. `squared` selects w² = 1 / (1 + r²)², else w. */
-static void kernel_spectrum(pr__fft_repulsion *f, double h, int squared, kiss_fft_cpx *out) {
+static void kernel_spectrum(pr__fft_repulsion *f, double h, int squared, pr__cpx *out) {
     int m = f->m, s = f->side;
     for (int a = 0; a < s; a++) {
         int da = a < m ? a : a - s; /* the offset this row stands for */
@@ -197,7 +195,7 @@ static void kernel_spectrum(pr__fft_repulsion *f, double h, int squared, kiss_ff
 }
 
 /* node values (m x m) into the top-left of the padded real grid, then its spectrum. */
-static void charge_spectrum(pr__fft_repulsion *f, const double *grid, kiss_fft_cpx *out) {
+static void charge_spectrum(pr__fft_repulsion *f, const double *grid, pr__cpx *out) {
     int m = f->m, s = f->side;
     for (int a = 0; a < m; a++) {
         for (int b = 0; b < m; b++) f->real[(size_t)a * s + b] = (float)grid[(size_t)a * m + b];
@@ -207,7 +205,7 @@ static void charge_spectrum(pr__fft_repulsion *f, const double *grid, kiss_fft_c
 }
 
 /* pot = the kernel's convolution with the charge, from their spectra. */
-static void convolve(pr__fft_repulsion *f, const kiss_fft_cpx *kernel, const kiss_fft_cpx *charge, double *pot) {
+static void convolve(pr__fft_repulsion *f, const pr__cpx *kernel, const pr__cpx *charge, double *pot) {
     int m = f->m, s = f->side;
     size_t spectra = (size_t)s * (size_t)(m + 1);
     for (size_t q = 0; q < spectra; q++) {
@@ -216,7 +214,7 @@ static void convolve(pr__fft_repulsion *f, const kiss_fft_cpx *kernel, const kis
         f->prod[q].i = ar * bi + ai * br;
     }
     fft2_inverse(f, f->prod, f->real);
-    double scale = 1.0 / ((double)s * (double)s); /* kissfft's inverse is not normalised */
+    double scale = 1.0 / ((double)s * (double)s); /* the inverse is not normalised */
     for (int a = 0; a < m; a++)
         for (int b = 0; b < m; b++) pot[(size_t)a * m + b] = scale * f->real[(size_t)a * s + b];
 }

@@ -96,3 +96,44 @@ Test(readme_cli, every_command_runs_on_real_data, .timeout = 900) {
     cr_assert_gt(ran, 25, "ran %d", ran);
     test_remove_dir(dir);
 }
+
+/* Every ```c block of the README is a whole program: it compiles warning-free against
+ * the library as a user builds one (the command the Makefile wrote in the build
+ * directory's program-cc), runs, and prints what the README says it prints. */
+Test(readme_cli, every_c_block_compiles_and_runs, .timeout = 300) {
+    char line[2048], cc[2][1024], path[512], cmd[4096];
+    FILE *f = fopen(test_path("README.md"), "r");
+    snprintf(path, sizeof path, "%s/program-cc", test_build_dir());
+    FILE *pc = fopen(path, "r");
+    cr_assert(f && pc, "README.md or %s (make writes it)", path);
+    for (int k = 0; k < 2; k++) {
+        cr_assert(fgets(cc[k], sizeof cc[k], pc));
+        cc[k][strcspn(cc[k], "\n")] = '\0';
+    }
+    fclose(pc);
+    char *dir = test_make_dir();
+    const char *out;
+    int blocks = 0;
+    FILE *block = NULL;
+    while (fgets(line, sizeof line, f)) {
+        if (!block && !strncmp(line, "```c", 4)) {
+            snprintf(path, sizeof path, "%s/block%d.c", dir, ++blocks);
+            cr_assert_not_null(block = fopen(path, "w"));
+        } else if (block && !strncmp(line, "```", 3)) {
+            fclose(block);
+            block = NULL;
+            snprintf(cmd, sizeof cmd, "cd %s && %s block%d.c -o block%d %s 2>&1 && ./block%d", dir, cc[0], blocks, blocks,
+                     cc[1], blocks);
+            cr_assert_eq(test_run_command(cmd, &out), 0, "README C block %d: %s", blocks, out);
+            if (blocks == 1) cr_assert_str_eq(out, "x = [1.6 1.8]\n");
+            if (blocks == 2) assert_contains(out, "cross-entropy after 100 steps: 0.");
+        } else if (block) {
+            fputs(line, block);
+        }
+    }
+    fclose(f);
+    cr_assert_eq(blocks, 3, "the README has %d C blocks", blocks);
+    snprintf(path, sizeof path, "%s/digits.safetensors", dir);
+    cr_assert_gt(test_file_size(path), 0, "the training block saves its model");
+    test_remove_dir(dir);
+}
