@@ -6,9 +6,19 @@
 #include "io/json.h"
 #include "io/meta.h"
 
+/* strtod in the "C" locale. */
+static double c_strtod(const char *s, char **end) {
+    locale_t old = uselocale(pr__c_locale());
+    double v = strtod(s, end);
+    uselocale(old);
+    return v;
+}
+
 pr_status pr__meta_set_number(pr_tensor_file *f, const char *key, double v) {
     char buf[64];
+    locale_t old = uselocale(pr__c_locale()); /* "0.5" under any setlocale() */
     snprintf(buf, sizeof buf, "%.17g", v);
+    uselocale(old);
     return pr_tensor_file_set_meta(f, key, buf);
 }
 
@@ -26,7 +36,7 @@ pr_status pr__meta_int(const pr_tensor_file *f, const char *key, const char *pat
                        int64_t *out) {
     const char *s = pr_tensor_file_meta(f, key);
     char *end;
-    double v = s ? strtod(s, &end) : NAN;
+    double v = s ? c_strtod(s, &end) : NAN;
     if (!s || *end || !(v >= (double)lo && v <= (double)hi) || v != floor(v))
         return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' must be a whole number in %lld..%lld", path, key,
                         (long long)lo, (long long)hi);
@@ -37,7 +47,7 @@ pr_status pr__meta_int(const pr_tensor_file *f, const char *key, const char *pat
 pr_status pr__meta_real(const pr_tensor_file *f, const char *key, const char *path, double *out) {
     const char *s = pr_tensor_file_meta(f, key);
     char *end;
-    double v = s ? strtod(s, &end) : NAN;
+    double v = s ? c_strtod(s, &end) : NAN;
     if (!s || *end || !isfinite(v)) return pr__fail(PR_ERR_FORMAT, "%s: metadata '%s' must be a finite number", path, key);
     *out = v;
     return PR_OK;
