@@ -73,17 +73,33 @@ pr_status pr__read_file(const char *path, const pr_limits *limits, char **data, 
     return PR_OK;
 }
 
+/* A symlink is followed, so the file it names is replaced and the link stays; an
+ * existing file keeps its mode; an output that is not a regular file (/dev/null, a
+ * FIFO, a terminal) is written in place, since it cannot be replaced. */
 pr_status pr__atomic_open(pr_atomic_file *af, const char *path) {
     memset(af, 0, sizeof *af);
     if (!path || !*path) return pr__fail(PR_ERR_INVALID, "empty output path");
-    size_t n = strlen(path);
-    af->final_path = pr__strdup(path);
-    af->tmp_path = pr__malloc(n + 16);
-    if (!af->final_path || !af->tmp_path) {
+    struct stat st;
+    char *resolved = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+    const char *target = resolved ? resolved : path; /* a dangling link is replaced itself */
+    int exists = stat(target, &st) == 0;
+    af->final_path = pr__strdup(target);
+    free(resolved);
+    if (!af->final_path) return PR_ERR_NOMEM;
+    if (exists && !S_ISREG(st.st_mode)) {
+        if (!(af->f = fopen(af->final_path, "wb"))) {
+            int e = errno;
+            pr__atomic_abort(af);
+            return pr__fail(PR_ERR_IO, "%s: cannot open: %s", path, strerror(e));
+        }
+        return PR_OK;
+    }
+    size_t n = strlen(af->final_path);
+    if (!(af->tmp_path = pr__malloc(n + 16))) {
         pr__atomic_abort(af);
         return PR_ERR_NOMEM;
     }
-    memcpy(af->tmp_path, path, n);
+    memcpy(af->tmp_path, af->final_path, n);
     memcpy(af->tmp_path + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
     int fd = mkstemp(af->tmp_path);
     if (fd < 0) {
@@ -93,10 +109,10 @@ pr_status pr__atomic_open(pr_atomic_file *af, const char *path) {
         pr__atomic_abort(af);
         return pr__fail(PR_ERR_IO, "%s: cannot create: %s", path, strerror(e));
     }
-    /* mkstemp makes the file 0600; give it the usual permissions. */
+    /* mkstemp makes the file 0600: the replaced file's mode, else the usual one */
     mode_t mask = umask(0);
     umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
+    (void)fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
     af->f = fdopen(fd, "wb");
     if (!af->f) {
         int e = errno;
@@ -114,7 +130,7 @@ pr_status pr__atomic_commit(pr_atomic_file *af) {
         failed = 1;
         e = errno;
     }
-    if (!failed && fsync(fileno(af->f)) != 0 && errno != EINVAL) {
+    if (!failed && af->tmp_path && fsync(fileno(af->f)) != 0 && errno != EINVAL) {
         failed = 1;
         e = errno;
     }
@@ -128,7 +144,7 @@ pr_status pr__atomic_commit(pr_atomic_file *af) {
         pr__atomic_abort(af);
         return st;
     }
-    if (rename(af->tmp_path, af->final_path) != 0) {
+    if (af->tmp_path && rename(af->tmp_path, af->final_path) != 0) {
         e = errno;
         pr_status st = pr__fail(PR_ERR_IO, "%s: cannot replace: %s", af->final_path, strerror(e));
         pr__atomic_abort(af);

@@ -133,8 +133,8 @@ pr_status pr__read_file(const char *path, const pr_limits *limits, char **data, 
  * temporary file and leaves any existing `path` untouched. */
 typedef struct pr_atomic_file {
     FILE *f;
-    char *final_path;
-    char *tmp_path;
+    char *final_path; /* what is replaced: `path`, or the file a symlink at `path` names */
+    char *tmp_path;   /* NULL when writing straight to a device or pipe */
 } pr_atomic_file;
 
 pr_status pr__atomic_open(pr_atomic_file *af, const char *path);

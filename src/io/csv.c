@@ -614,7 +614,8 @@ pr_status pr_csv_write_stream(FILE *f, const pr_tensor *data, const char *const 
         fputc('\n', f);
     }
     uselocale(old);
-    return ferror(f) ? pr__fail(PR_ERR_IO, "csv_write: writing failed") : PR_OK;
+    if (fflush(f) || ferror(f)) return pr__fail(PR_ERR_IO, "csv_write: writing failed: %s", strerror(errno ? errno : EIO));
+    return PR_OK;
 }
 
 pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *const *names,
@@ -623,9 +624,10 @@ pr_status pr_csv_write(const char *path, const pr_tensor *data, const char *cons
     if (st) return st;
     pr_atomic_file af;
     if ((st = pr__atomic_open(&af, path))) return st;
+    errno = 0;
     if ((st = pr_csv_write_stream(af.f, data, names, options))) {
         pr__atomic_abort(&af);
-        return st;
+        return pr__fail_context("%s: ", path); /* the file, then what failed and why */
     }
     return pr__atomic_commit(&af);
 }
