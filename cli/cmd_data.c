@@ -128,7 +128,10 @@ static int digits_command(const char *write, int json) {
     if (!names) st = PR_ERR_NOMEM;
     for (int64_t j = 0; names && j < w; j++) names[j] = d.features[j];
     if (names) names[w] = d.target;
-    if (!st && write) {
+    if (!st && write && !strcmp(write, "-")) { /* standard output */
+        st = pr_csv_write_stream(stdout, all, names, NULL);
+        write = "standard output";
+    } else if (!st && write) {
         st = pr_csv_write(write, all, names, NULL);
         if (!st && !json) printf("wrote %lld rows x %lld columns (64 pixels and 'digit') to %s\n", (long long)n,
                                  (long long)w + 1, write);
@@ -150,7 +153,8 @@ static int digits_command(const char *write, int json) {
     free(names);
     pr_tensor_free(all);
     cli_dataset_free(&d);
-    return st ? cli_library_error("data digits") : CLI_OK;
+    return st ? cli_library_error(write && !strcmp(write, "standard output") ? "data digits: standard output" : "data digits")
+              : CLI_OK;
 }
 
 static int run_data(int argc, char **argv) {
@@ -204,7 +208,8 @@ const cli_command cli_data_command = {
     "(n - 1), minimum and maximum; for .npy the dtype, shape and statistics.\n"
     "A malformed file is reported with its file, line and column.\n"
     "'digits' is the embedded handwritten-digits set (1797 rows, 64 pixel columns\n"
-    "and 'digit'); --write saves it as CSV for eval, predict or other tools.\n"
+    "and 'digit'); --write saves it as CSV for eval, predict or other tools ('-':\n"
+    "standard output).\n"
     "\n"
     "CSV files need a header row of distinct names (or --no-header: col1, col2, ...),\n"
     "the same number of fields on every row, and a number in every field.\n"

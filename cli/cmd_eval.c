@@ -298,7 +298,7 @@ static int predict_pca(const model_args *a) {
     if (!st && a->out) st = pr_csv_write(a->out, Z, (const char *const *)heads, NULL);
     else if (!st) st = pr_csv_write_stream(stdout, Z, (const char *const *)heads, NULL);
     if (!st && a->out) fprintf(stderr, "wrote %lld rows of %lld components to %s\n", (long long)Z->shape[0], (long long)k, a->out);
-    rc = st ? cli_library_error("predict") : CLI_OK;
+    rc = st ? cli_library_error(a->out ? "predict" : "predict: standard output") : CLI_OK;
     for (int64_t j = 0; heads && j < k; j++) free(heads[j]);
     free(heads);
     pr_tensor_free(Z);
@@ -413,7 +413,8 @@ static int run_predict(int argc, char **argv) {
     } else if (!st) {
         st = pr_csv_write_stream(stdout, table, (const char *const *)names, &csv);
     }
-    rc = st == PR_ERR_INVALID && d.n_kept && !kept ? CLI_FAILURE : st ? cli_library_error("predict") : CLI_OK;
+    rc = st == PR_ERR_INVALID && d.n_kept && !kept ? CLI_FAILURE
+         : st ? cli_library_error(a.out ? "predict" : "predict: standard output") : CLI_OK;
     free(levels);
     free(n_levels);
     for (int64_t j = 0; names && j < cols; j++) free(names[j]);

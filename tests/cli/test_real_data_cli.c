@@ -369,3 +369,21 @@ Test(real_data_cli, ctrl_c_saves_and_exits_130) {
     cr_assert_eq(json_number(out, "epochs"), 40, "%s", out);
     test_remove_dir(dir);
 }
+
+/* '-' writes standard output; a failed write to it (a full disk: /dev/full) is an
+ * error that says standard output and why. */
+Test(real_data_cli, standard_output_and_its_write_errors) {
+    const char *out;
+    cr_assert_eq(test_run_primer("data digits --write - 2>&1 | head -c 20", &out), 0, "%s", out);
+    cr_assert_str_eq(out, "pixel0,pixel1,pixel2");
+    char *dir = test_make_dir(), args[1024];
+    snprintf(args, sizeof args, "(%s data digits --write - > /dev/full)", test_primer_bin()); /* stderr stays ours */
+    cr_assert_eq(test_run_command(args, &out), 1, "%s", out);
+    assert_contains(out, "data digits: standard output: csv_write: writing failed: No space left on device");
+    snprintf(args, sizeof args, "fit ridge --data %s --target progression --out %s/r.st", DIABETES, dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    snprintf(args, sizeof args, "(%s predict --model %s/r.st --data %s > /dev/full)", test_primer_bin(), dir, DIABETES);
+    cr_assert_eq(test_run_command(args, &out), 1, "%s", out);
+    assert_contains(out, "predict: standard output: csv_write: writing failed: No space left on device");
+    test_remove_dir(dir);
+}
