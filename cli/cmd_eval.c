@@ -7,7 +7,7 @@
 
 typedef struct model_args {
     const char *model, *data, *target, *images, *labels, *out;
-    int json;
+    int json, quiet;
     cli_read_options read;
 } model_args;
 
@@ -31,6 +31,8 @@ static int parse(int argc, char **argv, const cli_command *cmd, model_args *a) {
             return -1;
         } else if (!strcmp(arg, "--json")) {
             a->json = 1;
+        } else if (!strcmp(arg, "--quiet")) {
+            a->quiet = 1;
         } else if (dst) {
             if (++i >= argc) return cli_usage_error("%s: %s needs a value", cmd->name, arg);
             *dst = argv[i];
@@ -38,6 +40,7 @@ static int parse(int argc, char **argv, const cli_command *cmd, model_args *a) {
             return cli_usage_error("%s: unknown option '%s' (see primer %s --help)", cmd->name, arg, cmd->name);
         }
     }
+    cli_set_quiet(a->quiet); /* no notes (the task, a skipped index column...) */
     if (!a->model) return cli_usage_error("%s: --model FILE is required (a file saved by primer train)", cmd->name);
     return CLI_OK;
 }
@@ -267,7 +270,8 @@ const cli_command cli_eval_command = {
     "  --data fashion-mnist  Fashion-MNIST's 10,000 test images\n"
     "  --images FILE      images in IDX format (MNIST's; .gz read as such) and\n"
     "  --labels FILE      their labels\n"
-    "  --json             one JSON object\n"};
+    "  --json             one JSON object\n"
+    "  --quiet            no notes on standard error\n"};
 
 /* ---- predict ---------------------------------------------------------------------------------- */
 
@@ -409,7 +413,7 @@ static int run_predict(int argc, char **argv) {
         printf("]}\n");
     } else if (!st && a.out) {
         st = pr_csv_write(a.out, table, (const char *const *)names, &csv);
-        if (!st) fprintf(stderr, "wrote %lld predictions to %s\n", (long long)n, a.out);
+        if (!st && !a.quiet) fprintf(stderr, "wrote %lld predictions to %s\n", (long long)n, a.out);
     } else if (!st) {
         st = pr_csv_write_stream(stdout, table, (const char *const *)names, &csv);
     }
@@ -444,4 +448,5 @@ const cli_command cli_predict_command = {
     "  --data fashion-mnist  Fashion-MNIST's 10,000 test images\n"
     "  --images FILE      images in IDX format: one row of output per image\n"
     "  --out FILE.csv     write here (atomically) instead of standard output\n"
-    "  --json             one JSON object with every prediction\n"};
+    "  --json             one JSON object with every prediction\n"
+    "  --quiet            no notes on standard error\n"};

@@ -11,7 +11,7 @@ typedef struct fit_args {
     const char *model, *data, *target, *out, *solver, *penalty;
     double alpha, l1_ratio, test, tol, lr;
     long long degree, cv, seed, max_iter;
-    int standardize, json, no_intercept, ridge_m, min_norm, strict;
+    int standardize, json, quiet, no_intercept, ridge_m, min_norm, strict;
     cli_read_options read;
 } fit_args;
 
@@ -47,6 +47,8 @@ static int parse_args(int argc, char **argv, fit_args *a) {
             a->standardize = 1;
         } else if (!strcmp(arg, "--json")) {
             a->json = 1;
+        } else if (!strcmp(arg, "--quiet")) {
+            a->quiet = 1;
         } else if (!strcmp(arg, "--no-intercept")) {
             a->no_intercept = 1;
         } else if (!strcmp(arg, "--min-norm")) {
@@ -187,6 +189,7 @@ static int run_fit(int argc, char **argv) {
     fit_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc) return rc < 0 ? CLI_OK : rc;
+    cli_set_quiet(a.quiet);
     cli_dataset d;
     cli_source src = {.data = a.data, .target = a.target, .part = CLI_PART_TRAIN, .read = &a.read};
     if ((rc = cli_dataset_load(&src, NULL, 1, &d))) return rc;
@@ -253,6 +256,7 @@ static int run_fit(int argc, char **argv) {
         goto done;
     }
     pr_estimator_config s = pr_estimator_settings(e);
+    if (a.quiet && !a.json) goto done; /* saved: nothing more to say */
     if (a.json) {
         printf("{\"model\": ");
         cli_json_string(stdout, pr_estimator_kind_name(s.kind));
@@ -339,6 +343,7 @@ const cli_command cli_fit_command = {
     "@READ@\n"
     "  --out FILE        the model file (default MODEL.safetensors)\n"
     "  --json            one JSON object\n"
+    "  --quiet           print nothing but errors and warnings\n"
     "\n"
     "Errors name the problem: a singular X'X (use ridge), a constant column, a single\n"
     "class, non-convergence (iterations and the remaining gap), NaN in the data.\n"};

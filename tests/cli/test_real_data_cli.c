@@ -387,3 +387,18 @@ Test(real_data_cli, standard_output_and_its_write_errors) {
     assert_contains(out, "predict: standard output: csv_write: writing failed: No space left on device");
     test_remove_dir(dir);
 }
+
+/* --quiet on fit and predict as on train: errors and warnings only. */
+Test(real_data_cli, quiet_fit_and_predict) {
+    char *dir = test_make_dir(), args[1024];
+    const char *out;
+    snprintf(args, sizeof args, "fit ridge --data %s --target price --impute mean --quiet --out %s/r.st", HOUSES, dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    cr_assert_str_eq(out, "");
+    snprintf(args, sizeof args, "predict --model %s/r.st --data %s --quiet --out %s/p.csv", dir, HOUSES, dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    cr_assert_str_eq(out, "");
+    snprintf(args, sizeof args, "%s/p.csv", dir);
+    cr_assert_gt(test_file_size(args), 0);
+    test_remove_dir(dir);
+}
