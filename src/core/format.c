@@ -197,3 +197,24 @@ const char *pr__format_shortest(double v, int is_float32, char buf[PR__NUMBER_TE
     }
     return buf;
 }
+
+/* The offset of the first byte that is not well-formed UTF-8 (no overlong forms,
+ * surrogates or code points above U+10FFFF), or len when all of it is. */
+size_t pr__utf8_invalid_at(const void *text, size_t len) {
+    const unsigned char *s = text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
+        if (n == 4 || (n == 1 && c < 0xC2) || i + n >= len + (n ? 0 : 1)) return i;
+        unsigned cp = n ? c & (0x3F >> n) : c;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return i;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return i;
+        i += n + 1;
+    }
+    return len;
+}

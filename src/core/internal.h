@@ -118,6 +118,10 @@ char *pr__strbuf_take(pr_strbuf *sb);
 #define PR__NUMBER_TEXT 40
 const char *pr__format_shortest(double v, int is_float32, char buf[PR__NUMBER_TEXT]);
 
+/* The offset of the first byte of text[0..len) that is not well-formed UTF-8 (no
+ * overlong forms, surrogates or code points above U+10FFFF); len when all is. */
+size_t pr__utf8_invalid_at(const void *text, size_t len);
+
 /* The "C" locale, created once; numbers are always read and written in it so a
  * program's setlocale() never changes primer's files. */
 locale_t pr__c_locale(void);

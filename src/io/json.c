@@ -230,8 +230,10 @@ static pr_status parse_container(parser *ps, pr__json *v, int depth, int object)
             if ((st = parse_string(ps, &key))) return st;
             for (size_t k = 0; k < v->count; k++)
                 if (!strcmp(v->keys[k], key)) {
+                    char what[120];
+                    snprintf(what, sizeof what, "duplicate key \"%.80s%s\"", key, strlen(key) > 80 ? "..." : "");
                     free(key);
-                    return error_at(ps, "duplicate key");
+                    return error_at(ps, what);
                 }
             v->keys[v->count] = key;
             skip_ws(ps);

@@ -222,6 +222,10 @@ pr_status pr_safetensors_read_buffer(const void *data, size_t len, const char *n
                         name, (unsigned long long)hlen, len);
     for (uint64_t i = 0; i < hlen; i++)
         if (!b[8 + i]) return pr__fail(PR_ERR_FORMAT, "%s: NUL byte in the header", name);
+    size_t bad = pr__utf8_invalid_at(b + 8, (size_t)hlen);
+    if (bad < hlen)
+        return pr__fail(PR_ERR_FORMAT, "%s: the header is not UTF-8 (byte %zu, 0x%02x), as the format requires", name,
+                        bad, b[8 + bad]);
     pr__json *h;
     char ctx[256];
     snprintf(ctx, sizeof ctx, "%s: header", name);
@@ -357,6 +361,12 @@ pr_status pr_safetensors_encode(const pr_tensor_file *f, unsigned char **data, s
         return pr__fail(PR_ERR_LIMIT, "safetensors_encode: the header (tensor list and metadata) takes %zu bytes, "
                                       "beyond the format's limit of %llu",
                         hl, (unsigned long long)PR_SAFETENSORS_MAX_HEADER);
+    }
+    size_t bad = pr__utf8_invalid_at(sb.data, sb.len);
+    if (bad < sb.len) { /* a file that could not be read back */
+        pr__strbuf_free(&sb);
+        return pr__fail(PR_ERR_INVALID, "safetensors_encode: a tensor name or metadata value is not UTF-8 (header byte "
+                                        "%zu), which the format requires", bad);
     }
     size_t total;
     if (!pr__add_size(8 + sb.len, offset, &total)) {

@@ -153,3 +153,31 @@ Test(safetensors, refuses_inconsistent_headers) {
     assert_fails(pr_safetensors_read_buffer(huge, 5, "h", NULL, &f), PR_ERR_FORMAT, "too short");
     assert_fails(pr_safetensors_read(st_path("absent.safetensors"), NULL, &f), PR_ERR_IO, "absent.safetensors");
 }
+
+/* The header must be UTF-8 (the format says so): a stray byte, an overlong form or a
+ * surrogate is an error naming its offset; a duplicate key names the key. */
+Test(safetensors, header_must_be_utf8_and_keys_unique) {
+    pr_tensor_file *f;
+    assert_ok(read_header("{\"__metadata__\":{\"k\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"}}", 0, &f));
+    cr_assert_str_eq(pr_tensor_file_meta(f, "k"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    pr_tensor_file_free(f);
+    assert_fails(read_header("{\"__metadata__\":{\"k\":\"\xff\"}}", 0, &f), PR_ERR_FORMAT,
+                 "t.safetensors: the header is not UTF-8 (byte 22, 0xff)");
+    assert_fails(read_header("{\"__metadata__\":{\"k\":\"\xc0\xaf\"}}", 0, &f), PR_ERR_FORMAT, "not UTF-8 (byte 22, 0xc0)");
+    assert_fails(read_header("{\"__metadata__\":{\"k\":\"\xed\xa0\x80\"}}", 0, &f), PR_ERR_FORMAT, "not UTF-8 (byte 22, 0xed)");
+    assert_fails(read_header("{\"__metadata__\":{\"k\":\"\xe2\x82\"}}", 0, &f), PR_ERR_FORMAT, "not UTF-8 (byte 22, 0xe2)");
+    assert_fails(read_header("{\"__metadata__\":{\"a\":\"1\",\"a\":\"2\"}}", 0, &f), PR_ERR_FORMAT, "duplicate key \"a\"");
+}
+
+/* What primer writes it can read: a name that is not UTF-8 is refused at save time,
+ * before anything is replaced. */
+Test(safetensors, refuses_to_write_what_it_could_not_read) {
+    pr_tensor_file *f;
+    assert_ok(pr_tensor_file_new(&f));
+    assert_ok(pr_tensor_file_set_meta(f, "column", "caf\xe9"));
+    unsigned char *data = NULL;
+    size_t len = 0;
+    assert_fails(pr_safetensors_encode(f, &data, &len), PR_ERR_INVALID, "not UTF-8");
+    cr_assert_null(data);
+    pr_tensor_file_free(f);
+}

@@ -220,7 +220,7 @@ Test(tsne, fft_repulsion_against_direct_sums) {
 }
 
 /* The digits by the FFT method: a map as trustworthy as scikit-learn's Barnes-Hut one. */
-Test(tsne, fft_digits_embedding, .timeout = 120) {
+Test(tsne, fft_digits_embedding, .timeout = 480) { /* minutes under the sanitizers */
     pr_tensor *X, *Y, *ref = load_fixture("reduce/digits_sklearn_tsne.npy");
     assert_ok(pr_data_digits(&X, NULL));
     pr_tsne_config c = PR_TSNE_DEFAULTS;
