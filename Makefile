@@ -131,8 +131,7 @@ sanitize: deps
 _sanitize: $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC)
 	@PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS) \
 	  > $(BUILD)/sanitize.log 2>&1; status=$$?; cat $(BUILD)/sanitize.log; \
-	if ! scripts/sanitizer-reports.sh $(BUILD)/sanitize.log; then \
-	  echo "sanitize: sanitizer reports above; failing"; exit 1; fi; exit $$status
+	scripts/sanitizer-reports.sh $(BUILD)/sanitize.log $$status
 
 # The digits data set, compiled in: data/digits.csv.gz -> a C array (checked row by row).
 GEN := $(BUILD)/gen

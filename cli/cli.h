@@ -181,6 +181,8 @@ int cli_library_error(const char *what);
 int cli_option_error(const char *option);
 /* Parse a whole decimal integer in [lo, hi]; returns 1 on success. */
 int cli_parse_int(const char *s, long long lo, long long hi, long long *out);
+/* Whether the path s (NULL: no) ends with suffix, such as ".npz". */
+int cli_ends_with(const char *s, const char *suffix);
 /* Write s as a JSON string literal (with quotes). */
 void cli_json_string(FILE *f, const char *s);
 /* A file a command reads or writes, and the option that named it. */

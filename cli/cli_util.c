@@ -153,6 +153,11 @@ static int same_file(const char *a, const char *b) {
     return na[0] ? !strcmp(na, nb) : !strcmp(a, b);
 }
 
+int cli_ends_with(const char *s, const char *suffix) {
+    size_t n = s ? strlen(s) : 0, k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
 int cli_check_files(const char *cmd, const cli_file *outputs, int n_out, const cli_file *inputs, int n_in) {
     for (int i = 0; i < n_out; i++) {
         if (!outputs[i].path) continue;

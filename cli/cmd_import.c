@@ -139,16 +139,11 @@ static void run_free(import_run *r) {
     pr_encoding_free(r->enc);
 }
 
-static int ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
 /* The state dict, with --prefix taken off the names that have it. */
 static int read_weights(import_run *r) {
     const char *path = r->a.weights;
     pr_tensor_file *f;
-    if (ends_with(path, ".npz") ? pr_npz_read(path, NULL, &f) : pr_safetensors_read(path, NULL, &f))
+    if (cli_ends_with(path, ".npz") ? pr_npz_read(path, NULL, &f) : pr_safetensors_read(path, NULL, &f))
         return cli_library_error(path);
     if (!r->a.prefix) {
         r->weights = f;
@@ -169,7 +164,7 @@ static int read_weights(import_run *r) {
 static int find_input(import_run *r) {
     import_args *a = &r->a;
     if (a->data) {
-        int npy = ends_with(a->data, ".npy");
+        int npy = cli_ends_with(a->data, ".npy");
         cli_source src = {.data = a->data, .target = a->target, .labels = a->labels, .part = CLI_PART_TRAIN,
                           .read = &a->read};
         int rc = cli_dataset_load(&src, NULL, !npy || a->labels, &r->d);

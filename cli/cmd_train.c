@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,7 +17,7 @@ typedef struct train_args {
     long long context, stride;
     double test, val, lr, momentum, weight_decay, clip_norm, clip_value, l1, l2;
     long long epochs, batch, patience, seed;
-    int json, quiet, no_standardize, no_shuffle;
+    int json, quiet, no_standardize, no_shuffle, force;
     cli_read_options read;
 } train_args;
 
@@ -73,6 +74,37 @@ static int on_epoch(const pr_epoch_report *r, void *user) {
     return 0;
 }
 
+/* ---- the checkpoint after a failure or an interrupt ------------------------------------------ */
+
+/* What is known of a file at one moment, to tell afterwards whether this run wrote it. */
+typedef struct file_stamp {
+    int exists;
+    struct stat st;
+} file_stamp;
+
+static file_stamp stamp_of(const char *path) {
+    file_stamp s = {0};
+    s.exists = path && stat(path, &s.st) == 0;
+    return s;
+}
+
+typedef enum { CHECKPOINT_NONE, CHECKPOINT_WRITTEN, CHECKPOINT_RESUMED, CHECKPOINT_EARLIER } checkpoint_origin;
+
+/* Where the --checkpoint file now on disk comes from: this run (it differs from
+ * `before`, taken at the start: a save replaces the file, a new inode), the checkpoint
+ * this run resumed from (the same file, untouched), or an earlier, unrelated run. */
+static checkpoint_origin checkpoint_origin_of(const char *checkpoint, const char *resume, const file_stamp *before) {
+    file_stamp now = stamp_of(checkpoint);
+    if (!now.exists) return CHECKPOINT_NONE;
+    if (!before->exists || now.st.st_ino != before->st.st_ino || now.st.st_dev != before->st.st_dev ||
+        now.st.st_mtim.tv_sec != before->st.st_mtim.tv_sec || now.st.st_mtim.tv_nsec != before->st.st_mtim.tv_nsec ||
+        now.st.st_size != before->st.st_size)
+        return CHECKPOINT_WRITTEN;
+    file_stamp r = stamp_of(resume);
+    return r.exists && r.st.st_ino == now.st.st_ino && r.st.st_dev == now.st.st_dev ? CHECKPOINT_RESUMED
+                                                                                      : CHECKPOINT_EARLIER;
+}
+
 /* ---- options ------------------------------------------------------------------------------- */
 
 static int need_value(int argc, char **argv, int *i, const char **out) {
@@ -127,6 +159,7 @@ static int parse_args(int argc, char **argv, train_args *a) {
         else if (!strcmp(arg, "--quiet")) a->quiet = found = 1;
         else if (!strcmp(arg, "--no-standardize")) a->no_standardize = found = 1;
         else if (!strcmp(arg, "--no-shuffle")) a->no_shuffle = found = 1;
+        else if (!strcmp(arg, "--force")) a->force = found = 1;
         for (size_t k = 0; !found && k < sizeof strings / sizeof strings[0]; k++)
             if (!strcmp(arg, strings[k].name)) {
                 if (need_value(argc, argv, &i, strings[k].dst)) return CLI_USAGE;
@@ -467,6 +500,7 @@ static int configure(run *r, pr_train_options *o, progress *p) {
     o->clip_value = a->clip_value;
     o->checkpoint = a->checkpoint;
     o->resume = a->resume;
+    o->force_resume = a->force;
     o->log = r->log;
     o->on_batch = on_batch;
     o->on_epoch = on_epoch;
@@ -603,13 +637,20 @@ static int run_train(int argc, char **argv) {
         o.interrupt = &interrupted;
         signal(SIGINT, on_interrupt);
     }
+    file_stamp checkpoint_before = stamp_of(a->checkpoint);
     pr_status trained = pr_train(r.m, r.X_train, r.y_train, &o, &r.h);
     signal(SIGINT, SIG_DFL);
+    checkpoint_origin origin = checkpoint_origin_of(a->checkpoint, a->resume, &checkpoint_before);
     if (trained) {
         if (p.bar) fprintf(stderr, "\n");
         rc = cli_library_error("train");
-        if (a->checkpoint && access(a->checkpoint, F_OK) == 0)
-            fprintf(stderr, "primer: the last checkpoint is kept in %s\n", a->checkpoint);
+        if (origin == CHECKPOINT_WRITTEN)
+            fprintf(stderr, "primer: the last checkpoint of this run is kept in %s (--resume %s continues from it)\n",
+                    a->checkpoint, a->checkpoint);
+        else if (origin == CHECKPOINT_RESUMED)
+            fprintf(stderr, "primer: the checkpoint %s this run resumed from is unchanged\n", a->checkpoint);
+        else if (origin == CHECKPOINT_EARLIER)
+            fprintf(stderr, "primer: this run wrote no checkpoint; %s is from an earlier run\n", a->checkpoint);
         run_free(&r);
         return rc;
     }
@@ -641,9 +682,11 @@ static int run_train(int argc, char **argv) {
         if (p.bar) fprintf(stderr, "\n");
         fprintf(stderr, "primer: interrupted in epoch %lld after %lld batches: saved the model (as of that step) to %s",
                 (long long)r.h->epochs + 1, (long long)r.h->interrupted_batches, out);
-        if (a->checkpoint && r.h->epochs > 0)
+        if (origin == CHECKPOINT_WRITTEN || origin == CHECKPOINT_RESUMED)
             fprintf(stderr, "; the checkpoint of epoch %lld is %s (--resume %s continues from it)", (long long)r.h->epochs,
                     a->checkpoint, a->checkpoint);
+        else if (origin == CHECKPOINT_EARLIER)
+            fprintf(stderr, "; this run wrote no checkpoint (%s is from an earlier run)", a->checkpoint);
         fprintf(stderr, "\n");
         if (a->json) print_json(&r);
         run_free(&r);
@@ -744,7 +787,8 @@ const cli_command cli_train_command = {
     "  --log FILE          per-epoch log, .csv or .jsonl (default <out>-log.csv)\n"
     "  --curve FILE        loss curve SVG (default <out>-loss.svg)\n"
     "  --checkpoint FILE   save the full training state after every epoch\n"
-    "  --resume FILE       continue from a checkpoint (same data and options)\n"
+    "  --resume FILE       continue from a checkpoint (same options and data; --force:\n"
+    "                      other data of the same shape)\n"
     "  --json              results and per-epoch history as JSON\n"
     "  --quiet             no progress output\n"
     "\n"

@@ -136,11 +136,6 @@ static int sequence_task(const cli_source *src, cli_dataset *d) {
     return CLI_OK;
 }
 
-static int ends_with(const char *s, const char *suffix) {
-    size_t n = s ? strlen(s) : 0, k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
 /* Arrays as data: X (rows, features) as float64, or images (N, H, W) / (N, C, H, W)
  * as float32, scaled to [0, 1] when they hold whole numbers up to 255 (uint8 pixels);
  * y the labels or values (one per row). */
@@ -191,7 +186,7 @@ static int take_arrays(pr_tensor *X, pr_tensor *y, const char *what, int need_ta
 static int arrays(const cli_source *src, int need_target, cli_dataset *d) {
     pr_tensor *X = NULL, *y = NULL;
     int rc = CLI_OK;
-    if (ends_with(src->data, ".npz")) {
+    if (cli_ends_with(src->data, ".npz")) {
         char xk[128] = "X", yk[128] = "y";
         const char *keys = src->read ? src->read->arrays : NULL, *comma = keys ? strchr(keys, ',') : NULL;
         if (keys) {
@@ -225,8 +220,8 @@ int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_targe
     memset(d, 0, sizeof *d);
     const char *path = src->data, *target = src->target;
     if (src->images && src->data) return cli_usage_error("give --data or --images, not both");
-    int npy = ends_with(path, ".npy") || ends_with(path, ".npz");
-    if (src->labels && !src->images && !ends_with(path, ".npy"))
+    int npy = cli_ends_with(path, ".npy") || cli_ends_with(path, ".npz");
+    if (src->labels && !src->images && !cli_ends_with(path, ".npy"))
         return cli_usage_error("--labels goes with --images FILE or --data X.npy");
     if (npy) {
         if (target) return cli_usage_error("arrays have y, not a --target column (an .npz names its arrays with --arrays X,Y)");

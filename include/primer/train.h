@@ -113,6 +113,8 @@ typedef struct pr_train_options {
     int keep_last;               /* 1: keep the final weights instead of the best ones */
     const char *checkpoint;      /* written (atomically) after every epoch */
     const char *resume;          /* continue from this checkpoint */
+    int force_resume;            /* 1: resume even when the checkpoint's data fingerprint
+                                    differs from this run's data (the settings must still match) */
     const char *log;             /* per-epoch log, rewritten atomically after every epoch */
     pr_log_format log_format;    /* AUTO: JSON lines for *.jsonl / *.json, else CSV */
     /* Return nonzero to stop after this epoch (the history marks it cancelled). */

@@ -5,6 +5,7 @@
 
 #include "io/json.h"
 #include "io/meta.h"
+#include "primer/version.h"
 
 /* strtod in the "C" locale. */
 static double c_strtod(const char *s, char **end) {
@@ -12,6 +13,28 @@ static double c_strtod(const char *s, char **end) {
     double v = strtod(s, end);
     uselocale(old);
     return v;
+}
+
+pr_status pr__meta_check_version(const pr_tensor_file *f, const char *path) {
+    const char *v = pr_tensor_file_meta(f, "primer.version");
+    if (!v) return PR_OK;
+    long long part[3] = {0};
+    const char *p = v;
+    for (int k = 0; k < 3; k++) {
+        if (*p < '0' || *p > '9')
+            return pr__fail(PR_ERR_FORMAT, "%s: metadata 'primer.version' is '%.40s', not a version like '%s'", path, v,
+                            PR_VERSION_STRING);
+        while (*p >= '0' && *p <= '9' && part[k] < 1000000) part[k] = part[k] * 10 + (*p++ - '0');
+        if (k < 2 && *p++ != '.')
+            return pr__fail(PR_ERR_FORMAT, "%s: metadata 'primer.version' is '%.40s', not a version like '%s'", path, v,
+                            PR_VERSION_STRING);
+    }
+    if (part[0] > PR_VERSION_MAJOR)
+        return pr__fail(PR_ERR_FORMAT,
+                        "%s was written by primer %.40s, a newer major version than this primer %s, whose file layout "
+                        "this one does not know; read it with primer %lld or later",
+                        path, v, PR_VERSION_STRING, part[0]);
+    return PR_OK;
 }
 
 pr_status pr__meta_set_number(pr_tensor_file *f, const char *key, double v) {

@@ -8,6 +8,10 @@
 #include "core/internal.h"
 #include "primer/io.h"
 
+/* The file's "primer.version" (absent: fine): PR_ERR_FORMAT naming `path` when it is
+ * not a version, or when its major version is newer than this library's, whose
+ * readers may then take a changed layout for the old one. */
+pr_status pr__meta_check_version(const pr_tensor_file *f, const char *path);
 /* Metadata `key` = v, written with 17 significant digits. */
 pr_status pr__meta_set_number(pr_tensor_file *f, const char *key, double v);
 /* Metadata `key` = the n names as a JSON array of strings. */

@@ -43,6 +43,7 @@ pr_status pr_estimator_save(const pr_estimator *e, const char *path) {
 }
 
 static pr_status load_from(const pr_tensor_file *f, const char *path, pr_estimator *e) {
+    if (pr__meta_check_version(f, path)) return PR_ERR_FORMAT;
     const char *kind = pr_tensor_file_meta(f, META_KIND), *solver = pr_tensor_file_meta(f, "solver");
     if (!kind) return pr__fail(PR_ERR_FORMAT, "%s: not a primer classical model (no '%s' metadata)", path, META_KIND);
     pr_status st = pr_estimator_kind_parse(kind, &e->c.kind);

@@ -339,6 +339,7 @@ static pr_status read_vocab(pr_model *m, const pr_tensor_file *f, const char *na
 pr_status pr_model_from_tensor_file(const pr_tensor_file *f, const char *name, pr_model **out) {
     if (!f || !out) return pr__fail(PR_ERR_INVALID, "model_from_tensor_file: NULL argument");
     if (!name) name = "model file";
+    if (pr__meta_check_version(f, name)) return PR_ERR_FORMAT;
     const char *spec = pr_tensor_file_meta(f, META_SPEC), *dtype = pr_tensor_file_meta(f, META_DTYPE);
     if (!spec)
         return pr__fail(PR_ERR_FORMAT, "%s: not a primer model file (no '%s' metadata; it holds %lld tensors)", name,

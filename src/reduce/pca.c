@@ -443,6 +443,7 @@ pr_status pr_pca_save(const pr_pca *p, const char *path) {
 }
 
 static pr_status load_from(const pr_tensor_file *f, const char *path, pr_pca *p) {
+    if (pr__meta_check_version(f, path)) return PR_ERR_FORMAT;
     const char *kind = pr_tensor_file_meta(f, META_KIND), *solver = pr_tensor_file_meta(f, "solver");
     if (!kind || strcmp(kind, "pca"))
         return pr__fail(PR_ERR_FORMAT, "%s: not a PCA model (its '%s' metadata is %s%s%s)", path, META_KIND,

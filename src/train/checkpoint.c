@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "io/json.h"
+#include "io/meta.h"
 #include "train/train_internal.h"
 
 #define KEY_FINGERPRINT "primer.checkpoint"
+#define KEY_DATA "primer.checkpoint.data" /* 16 hex digits: pr__hash_bytes of the data */
 #define KEY_COUNTERS "train.counters"    /* epoch, step, wait, best epoch */
 #define KEY_BEST_LOSS "train.best_loss"
 #define KEY_SCHEDULE "train.schedule"
@@ -48,6 +50,9 @@ pr_status pr__checkpoint_write(pr_model *m, const char *path, const pr_train_sta
     double sched[3];
     pr_schedule_get_state(s->sched, sched);
     st = pr_tensor_file_set_meta(f, KEY_FINGERPRINT, s->fingerprint);
+    char data[17];
+    snprintf(data, sizeof data, "%016llx", (unsigned long long)s->data_fingerprint);
+    if (!st) st = pr_tensor_file_set_meta(f, KEY_DATA, data);
     if (!st) st = add_vector(f, KEY_COUNTERS, PR_I64, 4, counters);
     if (!st) st = add_vector(f, KEY_BEST_LOSS, PR_F64, 1, &best_loss);
     if (!st) st = add_vector(f, KEY_SCHEDULE, PR_F64, 3, sched);
@@ -130,12 +135,21 @@ pr_status pr__checkpoint_read(pr_model *m, const char *path, pr_train_state *s, 
     const char *fp = pr_tensor_file_meta(f, KEY_FINGERPRINT), *spec = pr_tensor_file_meta(f, "primer.spec");
     const pr_tensor *t;
     int64_t c[4] = {0};
-    if (!fp) st = pr__fail(PR_ERR_FORMAT, "resume: %s is not a training checkpoint (a model file has no training state)", path);
+    if (pr__meta_check_version(f, path)) st = pr__fail_context("resume: ");
+    else if (!fp) st = pr__fail(PR_ERR_FORMAT, "resume: %s is not a training checkpoint (a model file has no training state)", path);
     else if (!spec || strcmp(spec, pr_model_spec(m)))
         st = pr__fail(PR_ERR_INVALID, "resume: %s holds model '%s', not '%s'", path, spec ? spec : "?", pr_model_spec(m));
     else if (strcmp(fp, s->fingerprint))
         st = pr__fail(PR_ERR_INVALID, "resume: %s was made with different settings or data:\n  checkpoint: %s\n  now:        %s",
                       path, fp, s->fingerprint);
+    char data[17];
+    snprintf(data, sizeof data, "%016llx", (unsigned long long)s->data_fingerprint);
+    const char *was = pr_tensor_file_meta(f, KEY_DATA); /* absent in older checkpoints: not compared */
+    if (!st && was && strcmp(was, data) && !s->force)
+        st = pr__fail(PR_ERR_INVALID,
+                      "resume: %s was trained on other data of the same shape:\n  checkpoint's data: %s\n  this data:         %s\n"
+                      "(force_resume, primer train --force, continues on this data anyway)",
+                      path, was, data);
     if (!st && !(st = need(f, path, KEY_COUNTERS, PR_I64, 4, &t))) {
         memcpy(c, t->data, sizeof c);
         if (c[0] < 1 || c[1] < 0 || c[2] < 0 || c[3] < 0 || c[3] > c[0])

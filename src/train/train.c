@@ -199,6 +199,7 @@ typedef struct session {
     double best_loss;
     pr_train_history *h;
     char fingerprint[512];
+    uint64_t data_fingerprint;   /* data_fingerprint() when checkpointing, resuming or distributed */
     const pr_train_distributed *dist; /* NULL for one process */
     pr_tensor *share_seed;       /* distributed: this rank's share of the batch, seeding backward */
     pr_threads *threads_before;  /* the graph's pool before the run (restored after) */
@@ -441,14 +442,20 @@ static void make_fingerprint(session *s) {
     uselocale(old);
 }
 
+/* The bytes of the training and validation inputs and targets, as the run uses them
+ * (after the split): a checkpoint keeps it, and every rank compares it. */
+static uint64_t data_fingerprint(const session *s) {
+    uint64_t h = 0;
+    const pr_tensor *sets[] = {s->X_train, s->T_train, s->X_val, s->T_val};
+    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
+        if (sets[k]) h = pr__hash_bytes(sets[k]->data, (size_t)sets[k]->size * pr_dtype_size(sets[k]->dtype), h);
+    return h;
+}
+
 /* A distributed run's start: every rank must train on the same data, parameters and
  * settings. */
 static pr_status compare_processes(session *s) {
-    uint64_t data = 0;
-    const pr_tensor *sets[] = {s->X_train, s->T_train, s->X_val, s->T_val};
-    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
-        if (sets[k]) data = pr__hash_bytes(sets[k]->data, (size_t)sets[k]->size * pr_dtype_size(sets[k]->dtype), data);
-    uint64_t fp[3] = {data, pr__hash_bytes(s->params.data, (size_t)s->params.size * pr_dtype_size(s->params.dtype), 0),
+    uint64_t fp[3] = {s->data_fingerprint, pr__hash_bytes(s->params.data, (size_t)s->params.size * pr_dtype_size(s->params.dtype), 0),
                       pr__hash_bytes(s->fingerprint, strlen(s->fingerprint), 0)};
     static const char *const what[3] = {"different data", "a different model or initial weights",
                                         "different training settings"};
@@ -656,6 +663,7 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         if (!s.state_best || !s.state_epoch) st = PR_ERR_NOMEM;
     }
     if (!st) make_fingerprint(&s);
+    if (!st && (o->checkpoint || o->resume || s.dist)) s.data_fingerprint = data_fingerprint(&s);
     if (!st && s.dist) st = compare_processes(&s);
     if (!st) {
         s.h->has_val = s.has_val;
@@ -666,7 +674,7 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         pr_model_state_save(m, s.state_best);
     }
     if (!st && o->resume) {
-        pr_train_state rs = {s.opt, s.sched, &s.rng, s.h, s.state_best, s.fingerprint, s.epochs};
+        pr_train_state rs = {s.opt, s.sched, &s.rng, s.h, s.state_best, s.fingerprint, s.data_fingerprint, o->force_resume, s.epochs};
         st = pr__checkpoint_read(m, o->resume, &rs, &s.epoch, &s.step, &s.wait, &s.best_epoch, &s.best_loss);
     }
     int stop = 0;
@@ -682,7 +690,7 @@ pr_status pr_train(pr_model *m, const pr_tensor *X, const pr_tensor *y, const pr
         }
         if ((st = record_epoch(&s, &t, lr, now() - t_epoch, &stop))) break;
         if (o->checkpoint && is_rank0(&s)) {
-            pr_train_state ws = {s.opt, s.sched, &s.rng, s.h, s.state_best, s.fingerprint, s.epochs};
+            pr_train_state ws = {s.opt, s.sched, &s.rng, s.h, s.state_best, s.fingerprint, s.data_fingerprint, 0, s.epochs};
             if ((st = pr__checkpoint_write(m, o->checkpoint, &ws, s.epoch, s.step, s.wait, s.best_epoch, s.best_loss)))
                 break;
         }

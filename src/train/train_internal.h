@@ -13,6 +13,8 @@ typedef struct pr_train_state {
     pr_train_history *history;
     unsigned char *best;         /* snapshot of the best weights (pr_model_state_save layout) */
     const char *fingerprint;     /* the settings that must match on resume */
+    uint64_t data_fingerprint;   /* pr__hash_bytes of the training and validation data */
+    int force;                   /* resume on other data (force_resume) */
     int64_t capacity;            /* epochs the history arrays hold */
 } pr_train_state;
 

@@ -56,18 +56,21 @@ Test(train_cli, json_summary_and_options) {
     test_remove_dir(dir);
 }
 
-/* A CSV of 3 separated blobs with class labels 2, 5 and 9. */
-static const char *blob_csv(void) {
+/* A CSV of 3 separated blobs with class labels 2, 5 and 9, the first value moved by
+ * `shift`. */
+static const char *blob_csv_shifted(double shift) {
     static char text[1 << 15];
     size_t at = (size_t)snprintf(text, sizeof text, "x1,x2,label\n");
     for (int i = 0; i < 120; i++) {
         int k = i % 3;
         double x1 = (k == 0 ? -4 : k == 1 ? 0 : 4) + 0.3 * ((i * 37 % 11) - 5) / 5.0;
         double x2 = (k == 1 ? 4 : -2) + 0.3 * ((i * 53 % 13) - 6) / 6.0;
-        at += (size_t)snprintf(text + at, sizeof text - at, "%g,%g,%d\n", x1, x2, k == 0 ? 2 : k == 1 ? 5 : 9);
+        at += (size_t)snprintf(text + at, sizeof text - at, "%g,%g,%d\n", x1 + (i ? 0 : shift), x2, k == 0 ? 2 : k == 1 ? 5 : 9);
     }
     return test_temp_file(".csv", text);
 }
+
+static const char *blob_csv(void) { return blob_csv_shifted(0); }
 
 Test(train_cli, csv_classification_eval_and_predict) {
     char *dir = test_make_dir(), args[1024], path[512];
@@ -197,6 +200,74 @@ Test(train_cli, checkpoint_and_resume_from_the_command_line) {
     snprintf(args, sizeof args, "train --epochs 4 --batch 8 --resume %s/ck.safetensors --quiet --out %s/c.safetensors", dir, dir);
     cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
     assert_contains(out, "different settings");
+    test_remove_dir(dir);
+}
+
+/* The 16 hex digits after `label` in out. */
+static void fingerprint_after(const char *out, const char *label, char hex[17]) {
+    const char *at = strstr(out, label);
+    cr_assert_not_null(at, "no '%s' in: %s", label, out);
+    at += strlen(label);
+    while (*at == ' ') at++;
+    cr_assert_eq(strspn(at, "0123456789abcdef"), 16, "%s", out);
+    memcpy(hex, at, 16);
+    hex[16] = 0;
+}
+
+Test(train_cli, resume_on_other_data_of_the_same_shape_is_refused_unless_forced) {
+    char *dir = test_make_dir(), args[1024];
+    const char *out, *a = blob_csv_shifted(0), *b = blob_csv_shifted(0.5);
+    snprintf(args, sizeof args, "train --data %s --target label --model dense:8,relu --epochs 2 --quiet "
+                                "--checkpoint %s/ck.safetensors --out %s/m.safetensors", a, dir, dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    /* the same data resumes (and continues to epoch 3) */
+    snprintf(args, sizeof args, "train --data %s --target label --model dense:8,relu --epochs 3 --quiet "
+                                "--resume %s/ck.safetensors --out %s/m2.safetensors", a, dir, dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    /* one value of 360 changed: refused, naming both fingerprints */
+    snprintf(args, sizeof args, "train --data %s --target label --model dense:8,relu --epochs 3 --quiet "
+                                "--resume %s/ck.safetensors --out %s/m3.safetensors", b, dir, dir);
+    cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
+    assert_contains(out, "was trained on other data of the same shape");
+    char was[17], now[17];
+    fingerprint_after(out, "checkpoint's data:", was);
+    fingerprint_after(out, "this data:", now);
+    cr_assert_str_neq(was, now);
+    snprintf(args, sizeof args, "%s/m3.safetensors", dir);
+    cr_assert_eq(access(args, F_OK), -1, "a refused resume wrote %s", args);
+    /* --force continues on the new data */
+    snprintf(args, sizeof args, "train --data %s --target label --model dense:8,relu --epochs 3 --json --force "
+                                "--resume %s/ck.safetensors --out %s/m3.safetensors", b, dir, dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    assert_contains(out, "\"epochs\": 3");
+    unlink(a);
+    unlink(b);
+    test_remove_dir(dir);
+}
+
+/* After a failed run, what it says of --checkpoint is true of the file on disk. */
+Test(train_cli, a_failed_run_tells_whose_checkpoint_is_on_disk) {
+    char *dir = test_make_dir(), args[1024];
+    const char *out;
+    /* the log cannot be written (no files in /proc): the run fails after epoch 1's checkpoint */
+    snprintf(args, sizeof args, "train --epochs 2 --quiet --checkpoint %s/ck.safetensors --log /proc/log.csv "
+                                "--out %s/m.safetensors", dir, dir);
+    cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
+    assert_contains(out, "the last checkpoint of this run is kept in");
+    /* the loss diverges in epoch 1: the checkpoint there is the earlier run's */
+    snprintf(args, sizeof args, "train --epochs 2 --quiet --optimizer sgd --lr 1e6 --checkpoint %s/ck.safetensors "
+                                "--out %s/m.safetensors", dir, dir);
+    cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
+    assert_contains(out, "the loss diverged");
+    assert_contains(out, "this run wrote no checkpoint;");
+    assert_contains(out, "is from an earlier run");
+    cr_assert_null(strstr(out, "is kept in"), "%s", out);
+    /* a resume refused for other settings leaves the checkpoint it read as it was */
+    snprintf(args, sizeof args, "train --epochs 2 --quiet --lr 0.5 --checkpoint %s/ck.safetensors --resume "
+                                "%s/ck.safetensors --out %s/m.safetensors", dir, dir, dir);
+    cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
+    assert_contains(out, "different settings");
+    assert_contains(out, "this run resumed from is unchanged");
     test_remove_dir(dir);
 }
 
