@@ -216,6 +216,15 @@ static int arrays(const cli_source *src, int need_target, cli_dataset *d) {
     return rc;
 }
 
+/* A table's values can be fitted (finite, and small enough to square and sum): checked
+ * on the whole file, so that the message names the column and the file's data row. */
+static int check_values(const cli_dataset *d, const char *path) {
+    if (pr_data_check_columns(d->X, (const char *const *)d->features, 1, path)) return cli_library_error(path);
+    const char *target[1] = {d->target};
+    if (d->y && pr_data_check_columns(d->y, d->target ? target : NULL, 1, path)) return cli_library_error(path);
+    return CLI_OK;
+}
+
 int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_target, cli_dataset *d) {
     memset(d, 0, sizeof *d);
     const char *path = src->data, *target = src->target;
@@ -231,6 +240,7 @@ int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_targe
                     (long long)m->n_features, (long long)d->X->shape[1]);
             rc = CLI_FAILURE;
         }
+        if (!rc && d->X->ndim == 2) rc = check_values(d, path);
         if (rc) cli_dataset_free(d);
         return rc;
     }
@@ -257,6 +267,7 @@ int cli_dataset_load(const cli_source *src, const cli_columns *m, int need_targe
         return digits(need_target, d);
     }
     int rc = cli_csv_load(src, m, need_target, d);
+    if (!rc) rc = check_values(d, path ? path : "standard input");
     if (rc) cli_dataset_free(d);
     return rc;
 }

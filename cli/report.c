@@ -10,7 +10,8 @@ static void number(int json, const char *key, const char *label, double v, int *
         printf("%s\"%s\": %.17g", *first ? "" : ", ", key, v);
         *first = 0;
     } else {
-        printf("  %-20s %.6f\n", label, v);
+        /* six decimals, as scikit-learn's reports; a huge value in exponent form */
+        printf(fabs(v) < 1e9 ? "  %-20s %.6f\n" : "  %-20s %.6e\n", label, v);
     }
 }
 

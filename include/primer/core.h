@@ -276,7 +276,8 @@ typedef enum pr_binary_op {
  * need a float dtype. Errors: PR_ERR_SHAPE naming both shapes, PR_ERR_DTYPE. */
 pr_status pr_binary(pr_binary_op op, const pr_tensor *a, const pr_tensor *b, pr_tensor **out);
 /* The same into an existing tensor whose shape is the broadcast shape. `out`
- * may be `a` or `b`. */
+ * may be `a` or `b`, or a view whose memory partly overlaps them (pr_tensor_view_rows):
+ * the result is then computed into a temporary first, as if the inputs were copies. */
 pr_status pr_binary_into(pr_binary_op op, const pr_tensor *a, const pr_tensor *b, pr_tensor *out);
 /* out = a (op) scalar. */
 pr_status pr_binary_scalar(pr_binary_op op, const pr_tensor *a, double scalar, pr_tensor **out);
@@ -311,7 +312,7 @@ typedef enum pr_unary_op {
 /* out = op(a) element-wise. The sigmoid never overflows (it branches on the
  * sign). Float-only ops on an integer tensor give PR_ERR_DTYPE. */
 pr_status pr_unary(pr_unary_op op, const pr_tensor *a, pr_tensor **out);
-pr_status pr_unary_into(pr_unary_op op, const pr_tensor *a, pr_tensor *out);
+pr_status pr_unary_into(pr_unary_op op, const pr_tensor *a, pr_tensor *out); /* overlap as above */
 /* The softmax exp(a - max) / Σ exp(a - max) along `axis` of a float tensor, or the
  * log-softmax a - logsumexp(a); stable for any magnitude (the maximum is subtracted,
  * sums are kept in double). A slice that is -inf throughout gives zeros (log-softmax

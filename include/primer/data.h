@@ -163,6 +163,14 @@ pr_status pr_data_sine(int64_t n, double noise, pr_rng *rng, pr_tensor **X, pr_t
  * (whole-number labels) in both parts. Either y may be NULL (then only X is split). */
 pr_status pr_data_split(const pr_tensor *X, const pr_tensor *y, double test_fraction, int stratify, pr_rng *rng,
                         pr_tensor **X_train, pr_tensor **y_train, pr_tensor **X_test, pr_tensor **y_test);
+/* Whether the float data X (rows, columns), or a vector (rows), can be fitted: every
+ * value finite (else PR_ERR_NONFINITE) and small enough that sums of squares over the
+ * rows stay finite in float64, |x| <= sqrt(DBL_MAX / (4 rows)) (about 1e153 for a
+ * thousand rows; else PR_ERR_OVERFLOW, where fits would otherwise report a singular
+ * matrix or NaN weights). The message names `what`, the column (names[j] when names
+ * is not NULL, else its index from 0), the row and the value; rows are counted from
+ * row_base: 0 for a C array ("row 0"), 1 for a file's rows ("data row 1"). */
+pr_status pr_data_check_columns(const pr_tensor *X, const char *const *names, int row_base, const char *what);
 /* Column means and standard deviations (divisor n, as scikit-learn's StandardScaler),
  * each (d); a constant column gets scale 1. */
 pr_status pr_data_standardize_fit(const pr_tensor *X, pr_tensor **mean, pr_tensor **scale);

@@ -168,6 +168,19 @@ static pr_status check_into(const pr__broadcast *b, const pr_tensor *out, pr_dty
     return PR_OK;
 }
 
+/* Whether writing `out` element by element could change an input before it is read:
+ * their bytes overlap and the input is not `out` itself element for element (the same
+ * start and size; a broadcast input of the same start is read again after its first
+ * elements are written). */
+static int overlaps_unsafely(const pr_tensor *const *in, int k, const pr_tensor *out) {
+    const char *o = out->data, *o_end = o + (size_t)out->size * pr_dtype_size(out->dtype);
+    for (int j = 0; j < k; j++) {
+        const char *a = in[j]->data, *a_end = a + (size_t)in[j]->size * pr_dtype_size(in[j]->dtype);
+        if (a < o_end && o < a_end && !(a == o && in[j]->size == out->size)) return 1;
+    }
+    return 0;
+}
+
 /* Shared body of the element-wise entry points: validate, broadcast, allocate
  * (when *out is NULL) or check the given output, run. */
 static pr_status elementwise(const pr_tensor *const *in, int k, pr_kernel_fn fn, const char *op,
@@ -186,6 +199,14 @@ static pr_status elementwise(const pr_tensor *const *in, int k, pr_kernel_fn fn,
     pr_tensor *out = into;
     if (into) {
         if ((st = check_into(&b, into, in[0]->dtype, op))) return st;
+        if (overlaps_unsafely(in, k, into)) { /* a view of part of an input: through a temporary */
+            pr_tensor *tmp;
+            if ((st = pr__tensor_alloc(&tmp, in[0]->dtype, b.ndim, b.shape, false))) return st;
+            broadcast_run(&b, in, k, tmp, fn);
+            memcpy(into->data, tmp->data, (size_t)tmp->size * pr_dtype_size(tmp->dtype));
+            pr_tensor_free(tmp);
+            return PR_OK;
+        }
     } else {
         if (!alloc_out) return pr__fail(PR_ERR_INVALID, "%s: output pointer is NULL", op);
         if ((st = pr__tensor_alloc(&out, in[0]->dtype, b.ndim, b.shape, false))) return st;

@@ -1,6 +1,8 @@
 /* Preparing data: train/test splits, standardisation, label encoding, one-hot
  * vectors and shuffled mini-batches. */
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,32 @@ static pr_status check_xy(const pr_tensor *X, const pr_tensor *y, const char *op
         return pr__fail(PR_ERR_SHAPE, "%s: X has %lld rows but y has %lld", op, (long long)X->shape[0],
                         (long long)(y->ndim ? y->shape[0] : 1));
     if (y && y->ndim < 1) return pr__fail(PR_ERR_SHAPE, "%s: y must have a row axis", op);
+    return PR_OK;
+}
+
+pr_status pr_data_check_columns(const pr_tensor *X, const char *const *names, int row_base, const char *what) {
+    if (!what) what = "data";
+    pr_status st = pr__require_tensor(X, what, "X");
+    if (st || !pr_dtype_is_float(X->dtype)) return st;
+    int64_t rows = X->ndim ? X->shape[0] : 1, cols = X->ndim >= 2 ? X->size / (rows ? rows : 1) : 1;
+    double limit = sqrt(DBL_MAX / (4.0 * (double)(rows > 1 ? rows : 1)));
+    for (int64_t i = 0; i < X->size; i++) {
+        double v = pr_tensor_get(X, i);
+        if (isfinite(v) && fabs(v) <= limit) continue;
+        int64_t r = i / cols + row_base, c = i % cols;
+        const char *row = row_base ? "data row" : "row";
+        char column[160];
+        if (names && names[c]) snprintf(column, sizeof column, "column '%.120s'", names[c]);
+        else if (X->ndim >= 2) snprintf(column, sizeof column, "column %lld", (long long)c);
+        else snprintf(column, sizeof column, "the values");
+        if (!isfinite(v))
+            return pr__fail(PR_ERR_NONFINITE, "%s: %s holds %s in %s %lld", what, column, isnan(v) ? "NaN" : "infinity",
+                            row, (long long)r);
+        return pr__fail(PR_ERR_OVERFLOW,
+                        "%s: %s holds %.6g in %s %lld, too large for sums of squares over %lld rows in float64 (they "
+                        "overflow above |x| = %.3g); divide the column by a power of ten",
+                        what, column, v, row, (long long)r, (long long)rows, limit);
+    }
     return PR_OK;
 }
 
@@ -180,7 +208,7 @@ pr_status pr_data_minmax_fit(const pr_tensor *X, pr_tensor **lo, pr_tensor **ran
     if (st || (st = pr__require_float(X, "minmax_fit"))) return st;
     if (!lo || !range) return pr__fail(PR_ERR_INVALID, "minmax_fit: NULL argument");
     if (X->ndim != 2) return pr__fail(PR_ERR_SHAPE, "minmax_fit: X must be 2-D (rows, columns)");
-    if ((st = pr_tensor_check_finite(X, "minmax_fit: X"))) return st;
+    if ((st = pr_data_check_columns(X, NULL, 0, "minmax_fit: X"))) return st;
     pr_tensor *a = NULL, *b = NULL, *a64 = NULL, *b64 = NULL;
     st = pr_reduce(PR_MIN, X, 0, 0, 0, &a);
     if (!st) st = pr_reduce(PR_MAX, X, 0, 0, 0, &b);
@@ -207,7 +235,7 @@ pr_status pr_data_standardize_fit(const pr_tensor *X, pr_tensor **mean, pr_tenso
     if (st || (st = pr__require_float(X, "standardize_fit"))) return st;
     if (!mean || !scale) return pr__fail(PR_ERR_INVALID, "standardize_fit: NULL argument");
     if (X->ndim != 2) return pr__fail(PR_ERR_SHAPE, "standardize_fit: X must be 2-D (rows, columns)");
-    if ((st = pr_tensor_check_finite(X, "standardize_fit: X"))) return st;
+    if ((st = pr_data_check_columns(X, NULL, 0, "standardize_fit: X"))) return st;
     pr_tensor *m = NULL, *s = NULL;
     st = pr_reduce(PR_MEAN, X, 0, 0, 0, &m);
     if (!st) st = pr_reduce(PR_STD, X, 0, 0, 0, &s);

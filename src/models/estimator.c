@@ -182,7 +182,10 @@ pr_status pr_estimator_fit(pr_estimator **out, const pr_estimator_config *config
         return pr__fail(PR_ERR_SHAPE, "%s: X must be (rows, features) with at least 2 rows and y one value per row; "
                         "got X %s and y %s", op, pr_shape_format(X, a, sizeof a), pr_shape_format(y, b, sizeof b));
     }
-    if ((st = pr_tensor_check_finite(y, "y (the target)"))) return st;
+    char what[96];
+    snprintf(what, sizeof what, "%s: X", op);
+    if ((st = pr_data_check_columns(X, config->feature_names, 0, what)) || (st = pr_data_check_columns(y, NULL, 0, config->target_name ? config->target_name : "y (the target)")))
+        return st;
     pr_estimator *e = pr__calloc(1, sizeof *e);
     if (!e) return pr__fail(PR_ERR_NOMEM, "%s: out of memory", op);
     e->c = c;

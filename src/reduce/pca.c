@@ -8,6 +8,7 @@
 
 #include "io/meta.h"
 #include "linalg/backend.h"
+#include "primer/data.h"
 #include "primer/linalg.h"
 #include "primer/reduce.h"
 #include "reduce/reduce_internal.h"
@@ -278,7 +279,7 @@ pr_status pr_pca_fit(pr_pca **out, const pr_pca_config *config, const pr_tensor 
     int64_t m = X->shape[0], n = X->shape[1], r = m < n ? m : n;
     if (m < 2 || n < 1)
         return pr__fail(PR_ERR_SHAPE, "pca: needs at least 2 rows and 1 feature, not %lld x %lld", (long long)m, (long long)n);
-    if ((st = check_config(config, m, n)) || (st = pr_tensor_check_finite(X, "pca: X"))) return st;
+    if ((st = check_config(config, m, n)) || (st = pr_data_check_columns(X, config->feature_names, 0, "pca: X"))) return st;
     pr_pca *p = pr__calloc(1, sizeof *p);
     pr_tensor *C = NULL;
     if (!p) return pr__fail(PR_ERR_NOMEM, "pca: out of memory");

@@ -96,6 +96,19 @@ Test(fit_cli, bad_input_gets_clear_errors) {
     assert_contains(out, "exactly two classes");
 }
 
+Test(fit_cli, data_too_large_to_square_names_the_column_and_the_data_row) {
+    const char *csv = test_temp_file(".csv", "a,b,y\n1,2,1\n2,1e300,2\n3,-1,3\n4,5,4\n5,1,5\n");
+    const char *out;
+    char args[1024];
+    const char *commands[] = {"fit linear", "fit ridge", "train --epochs 1", "reduce pca"};
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
+        snprintf(args, sizeof args, "%s --data %s --target y --quiet --out /dev/null", commands[k], csv);
+        cr_assert_eq(test_run_primer(args, &out), 1, "%s: %s", commands[k], out);
+        assert_contains(out, "column 'b' holds 1e+300 in data row 2, too large for sums of squares");
+    }
+    unlink(csv);
+}
+
 Test(fit_cli, chapter_3_4_6_examples_print_the_books_numbers_and_draw) {
     const char *out;
     char args[512], svg[512];

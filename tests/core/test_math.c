@@ -70,6 +70,27 @@ Test(elementwise, into_checks_the_output_shape) {
     pr_tensor_free(small);
 }
 
+/* An output view that partly overlaps an input gives what copies of the inputs
+ * would: NumPy's np.multiply(t[:5], 10, out=t[1:]) gives [1, 10, 20, 30, 40, 50]. */
+Test(elementwise, into_a_view_overlapping_an_input_reads_the_inputs_as_they_were) {
+    pr_tensor *t = T64(PR_SHAPE(6), 1, 2, 3, 4, 5, 6), *ten = T64(PR_SHAPE(1), 10), head, tail;
+    assert_ok(pr_tensor_view_rows(t, 0, 5, &head));
+    assert_ok(pr_tensor_view_rows(t, 1, 6, &tail));
+    assert_ok(pr_binary_into(PR_MUL, &head, ten, &tail));
+    assert_values_close(t, (double[]){1, 10, 20, 30, 40, 50}, 6, 0, 0, "t[1:] = t[:5] * 10");
+    /* the other way round: np.negative(t[1:], out=t[:5]) */
+    assert_ok(pr_unary_into(PR_NEG, &tail, &head));
+    assert_values_close(t, (double[]){-10, -20, -30, -40, -50, 50}, 6, 0, 0, "t[:5] = -t[1:]");
+    /* a broadcast row that is the output's own first row: m += m[0] */
+    pr_tensor *m = T64(PR_SHAPE(2, 3), 1, 2, 3, 4, 5, 6), row;
+    assert_ok(pr_tensor_view_rows(m, 0, 1, &row));
+    assert_ok(pr_binary_into(PR_ADD, m, &row, m));
+    assert_values_close(m, (double[]){2, 4, 6, 5, 7, 9}, 6, 0, 0, "m += m[0]");
+    pr_tensor_free(t);
+    pr_tensor_free(ten);
+    pr_tensor_free(m);
+}
+
 Test(elementwise, integer_arithmetic_wraps_and_refuses_division) {
     pr_tensor *a, *b, *s, *d = NULL;
     assert_ok(pr_tensor_from_array(&a, PR_I32, PR_SHAPE(2), (int32_t[]){INT32_MAX, -5}));

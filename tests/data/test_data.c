@@ -211,3 +211,34 @@ Test(data, batches_visit_every_row_once_per_pass) {
     pr_tensor_free(X);
     pr_tensor_free(y);
 }
+
+/* Values a fit cannot square and sum in float64 are named as an overflow with their
+ * column and row, at the closed-form limit sqrt(DBL_MAX / (4 rows)), before any fit
+ * reports a singular matrix or NaN weights. */
+Test(data, values_too_large_to_square_are_an_overflow_naming_the_column) {
+    pr_tensor *X = T64(PR_SHAPE(4, 2), 1, 2, 3, 1e300, 5, 6, 7, 8), *y = T64(PR_SHAPE(4), 1, 2, 3, 4);
+    const char *names[2] = {"area", "price"};
+    assert_fails(pr_data_check_columns(X, names, 0, "X"), PR_ERR_OVERFLOW, "X: column 'price' holds 1e+300 in row 1");
+    assert_fails(pr_data_check_columns(X, NULL, 1, "houses.csv"), PR_ERR_OVERFLOW, "column 1 holds 1e+300 in data row 2");
+    /* the limit for 4 rows: sqrt(1.7976931348623157e308 / 16) = 3.3519e153 */
+    cr_assert(strstr(pr_last_error(), "above |x| = 3.35e+153"), "%s", pr_last_error());
+    pr_tensor_set(X, 3, 3.35e153);
+    assert_ok(pr_data_check_columns(X, names, 0, "X"));
+    pr_tensor_set(X, 3, -3.36e153);
+    assert_fails(pr_data_check_columns(X, names, 0, "X"), PR_ERR_OVERFLOW, "column 'price' holds -3.36e+153");
+    pr_tensor_set(X, 3, NAN);
+    assert_fails(pr_data_check_columns(X, names, 0, "X"), PR_ERR_NONFINITE, "column 'price' holds NaN in row 1");
+    /* each fit says so, not "singular" or "NaN weights" */
+    pr_tensor_set(X, 3, 1e300);
+    pr_estimator_config c = pr_estimator_defaults(PR_EST_LINEAR);
+    c.feature_names = names;
+    pr_estimator *e = NULL;
+    assert_fails(pr_estimator_fit(&e, &c, X, y), PR_ERR_OVERFLOW, "column 'price' holds 1e+300 in row 1");
+    pr_pca_config pc = PR_PCA_DEFAULTS;
+    pr_pca *p = NULL;
+    assert_fails(pr_pca_fit(&p, &pc, X), PR_ERR_OVERFLOW, "pca: X: column 1 holds 1e+300 in row 1");
+    pr_tensor *mean = NULL, *scale = NULL;
+    assert_fails(pr_data_standardize_fit(X, &mean, &scale), PR_ERR_OVERFLOW, "column 1 holds 1e+300 in row 1");
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+}

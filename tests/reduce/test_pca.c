@@ -306,7 +306,7 @@ Test(pca, bad_input) {
     pr_tensor *C = T64(PR_SHAPE(3, 2), 1, 7, 2, 7, 3, 7), *G = T64(PR_SHAPE(3, 2), 1, 2, 3, 4, 5, 7);
     pr_pca_config c = PR_PCA_DEFAULTS;
     pr_pca *p;
-    assert_fails(pr_pca_fit(&p, &c, X), PR_ERR_NONFINITE, "row 2, column 1");
+    assert_fails(pr_pca_fit(&p, &c, X), PR_ERR_NONFINITE, "column 1 holds NaN in row 2");
     assert_fails(pr_pca_fit(&p, &c, one), PR_ERR_SHAPE, "at least 2 rows");
     c.n_components = 3;
     assert_fails(pr_pca_fit(&p, &c, G), PR_ERR_INVALID, "at most 2");
