@@ -506,6 +506,12 @@ pr_status pr_numpy_rng_fill_uniform(pr_numpy_rng *r, pr_tensor *t, double lo, do
  * the very next one); 0 turns injection off. Used by the tests to prove that
  * every error path releases what it took. */
 void pr_debug_fail_allocation_after(long n);
+/* Make the n-th next step of saving a file on the calling thread fail (1 = the very
+ * next one; 0 turns injection off): the steps of every save are opening the new file,
+ * writing it (as a full disk would, ENOSPC), syncing it (EIO) and renaming it into
+ * place (EIO). Used by the tests to prove that a failed save leaves the previous file
+ * as it was and no temporary behind. */
+void pr_debug_fail_io_after(long n);
 /* Allocations primer has made on the calling thread (tests check that a planned
  * training step makes none). */
 uint64_t pr_debug_allocation_count(void);

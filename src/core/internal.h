@@ -139,6 +139,8 @@ typedef struct pr_atomic_file {
     FILE *f;
     char *final_path; /* what is replaced: `path`, or the file a symlink at `path` names */
     char *tmp_path;   /* NULL when writing straight to a device or pipe */
+    int fd;           /* f's descriptor (-1: none) */
+    int unnamed;      /* 1: an O_TMPFILE file, named only when committed */
 } pr_atomic_file;
 
 pr_status pr__atomic_open(pr_atomic_file *af, const char *path);
