@@ -78,11 +78,22 @@ int cli_parallel_start(int *argc, char ***argv, int threads) {
     if (threads > cpus)
         return cli_usage_error("--threads %d: this machine has %d CPU%s online (use at most %d)", threads, cpus,
                                cpus == 1 ? "" : "s", cpus);
+    int explicit = threads > 0;
     if (threads <= 0) {
         /* the CPUs shared among the processes mpirun put on this machine */
         int local = env_int("OMPI_COMM_WORLD_LOCAL_SIZE");
         if (local < 1) local = world_size > 1 ? world_size : 1;
         threads = cpus / local > 0 ? cpus / local : 1;
+    }
+    /* under ulimit -v: as many threads as have room for OpenBLAS's buffers (and 32 MB
+       of data), and an error, not a hang, when not even one has */
+    int fit, asked = threads;
+    if (pr_blas_check_memory_limit(threads, (size_t)32 << 20, &fit)) {
+        if (fit < 1 || explicit) return cli_library_error("memory limit");
+        pr_clear_error();
+        threads = fit;
+        fprintf(stderr, "primer: note: the address-space limit (ulimit -v) leaves room for %d of %d threads; using %d\n",
+                fit, asked, fit);
     }
     if (pr_threads_new(&pool, threads)) return cli_library_error("--threads");
     if (pr_set_num_threads(threads) && threads > 1) pr_clear_error(); /* a BLAS without thread control */

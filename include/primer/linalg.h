@@ -208,8 +208,22 @@ const char *pr_blas_preferred_coretype(void);
  * In a BLIS build (make BLAS=blis) it also sets BLIS_ARCH_TYPE to BLIS's AVX-512
  * kernels on a CPU that has them, when unset (BLIS 0.9.0 runs AMD Zen 4 on its generic
  * ones), and OMP_WAIT_POLICY to PASSIVE when unset (restarting), so that the
- * OpenMP threads of Debian's BLIS sleep rather than spin between products. */
+ * OpenMP threads of Debian's BLIS sleep rather than spin between products. Under an
+ * address-space limit (pr_blas_check_memory_limit) it sets OPENBLAS_NUM_THREADS to 1
+ * when unset, restarting for it too. */
 void pr_blas_restart_preferred(char **argv);
+/* Whether an address-space limit (setrlimit RLIMIT_AS, the shell's ulimit -v) leaves
+ * room for `threads` threads that call BLAS. OpenBLAS gives each thread that runs a
+ * product a buffer of 128 MB (its BUFFER_SIZE on x86-64), and when that allocation
+ * fails it retries forever: OpenBLAS 0.3.21 spins in blas_memory_alloc. PR_OK when
+ * there is no limit, or room for the buffers and `reserve` bytes of data besides;
+ * else PR_ERR_LIMIT with a message that names the limit, what is in use and what
+ * would fit. *fit (may be NULL) gets the threads that fit (0: not even one). Linux
+ * (reads /proc/self/statm); elsewhere PR_OK. pr_blas_restart_preferred also makes
+ * OpenBLAS single-threaded under such a limit (OPENBLAS_NUM_THREADS=1, when unset),
+ * since its own threads would each want a buffer too. */
+#define PR_BLAS_BUFFER_BYTES ((size_t)128 << 20)
+pr_status pr_blas_check_memory_limit(int threads, size_t reserve, int *fit);
 /* Set the number of threads BLAS may use (n >= 1). PR_ERR_UNSUPPORTED when the
  * BLAS offers no such control. */
 pr_status pr_set_num_threads(int n);

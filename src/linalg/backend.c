@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -157,10 +158,42 @@ void pr_blas_restart_preferred(char **argv) {
     if (!getenv("BLIS_ARCH_TYPE") && cpu_has_avx512()) setenv("BLIS_ARCH_TYPE", "0", 1);
     if (!getenv("OMP_WAIT_POLICY")) restart = !setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
 #endif
+    /* under ulimit -v, OpenBLAS's own threads would each want a 128 MB buffer and spin
+       when they cannot have it: primer's pool splits the work instead */
+    struct rlimit lim;
+    if (BLAS_IS_OPENBLAS && !getenv("OPENBLAS_NUM_THREADS") && getrlimit(RLIMIT_AS, &lim) == 0 &&
+        lim.rlim_cur != RLIM_INFINITY && !setenv("OPENBLAS_NUM_THREADS", "1", 1))
+        restart = 1;
     const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : pr_blas_preferred_coretype();
     if (core && !setenv("OPENBLAS_CORETYPE", core, 1)) restart = 1;
     if (!argv || !restart) return;
     execv("/proc/self/exe", argv); /* returns only on failure */
+}
+
+pr_status pr_blas_check_memory_limit(int threads, size_t reserve, int *fit) {
+    if (fit) *fit = threads;
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_AS, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return PR_OK;
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long pages = 0;
+    int got = f && fscanf(f, "%llu", &pages) == 1;
+    if (f) fclose(f);
+    if (!got) return PR_OK;
+    double mb = 1024.0 * 1024.0, used = (double)pages * (double)sysconf(_SC_PAGESIZE), limit = (double)lim.rlim_cur;
+    /* a thread's buffer, and its stack (8 MB, glibc's default) for each worker */
+    double per_thread = (double)PR_BLAS_BUFFER_BYTES + 8.0 * mb, room = limit - used - (double)reserve;
+    int n = room > 0 ? (int)(room / per_thread) : 0;
+    if (n > threads) n = threads;
+    if (fit) *fit = n;
+    if (n >= threads) return PR_OK;
+    return pr__fail(PR_ERR_LIMIT,
+                    "the address-space limit (ulimit -v) of %.0f MB leaves %.0f MB beside the %.0f MB in use, room for "
+                    "%d of the %d threads that need OpenBLAS's %.0f MB buffer each (it would wait for the memory "
+                    "forever); raise the limit to at least %.0f MB (ulimit -v %.0f), or %.0f MB for one thread",
+                    limit / mb, (limit - used) / mb > 0 ? (limit - used) / mb : 0, used / mb, n, threads,
+                    (double)PR_BLAS_BUFFER_BYTES / mb, (used + (double)reserve + threads * per_thread) / mb + 1,
+                    ceil((used + (double)reserve + threads * per_thread) / 1024.0) + 1024,
+                    (used + (double)reserve + per_thread) / mb + 1);
 }
 
 int pr__bk_small_gemm_is_slow(void) {
