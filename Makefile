@@ -81,7 +81,7 @@ endif
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c) $(wildcard examples/book/*.c))
-TEST_SRC := $(sort $(wildcard tests/*.c tests/*/*.c))
+TEST_SRC := $(sort $(filter-out tests/standalone/%,$(wildcard tests/*.c tests/*/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
@@ -95,14 +95,15 @@ SHARED_LIB := $(BUILD)/libprimer.so.$(VERSION)
 PRIMER := $(BUILD)/primer
 TESTS := $(BUILD)/primer-tests
 QUICKSTART := $(BUILD)/examples/quickstart
+CONCURRENCY_CHECK := $(BUILD)/concurrency-check
 PROGRAM_CC := $(BUILD)/program-cc
 
 TEST_JOBS ?= 2
 
-.PHONY: FORCE all lib demo test check sanitize fuzz fuzz-smoke install uninstall clean deps \
+.PHONY: FORCE all lib demo test check sanitize tsan fuzz fuzz-smoke install uninstall clean deps \
         _demo _test _sanitize bench torch-check install-check
 
-all: lib $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC)
+all: lib $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC) $(CONCURRENCY_CHECK)
 lib: $(STATIC_LIB) $(SHARED_LIB)
 
 deps:
@@ -116,7 +117,7 @@ _demo: $(PRIMER)
 
 test: deps
 	@$(MAKE) --no-print-directory _test
-_test: $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC)
+_test: $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC) $(CONCURRENCY_CHECK)
 	PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS)
 check: test
 
@@ -128,10 +129,21 @@ SANITIZE_BUILD := build-sanitize
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=$(SANITIZE_BUILD) OPT=-O1 MPI=0 \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" _sanitize
-_sanitize: $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC)
+_sanitize: $(PRIMER) $(TESTS) $(QUICKSTART) $(PROGRAM_CC) $(CONCURRENCY_CHECK)
 	@PRIMER_TEST_ROOT=$(CURDIR) PRIMER_BUILD_DIR=$(CURDIR)/$(BUILD) ./$(TESTS) --jobs $(TEST_JOBS) \
 	  > $(BUILD)/sanitize.log 2>&1; status=$$?; cat $(BUILD)/sanitize.log; \
 	scripts/sanitizer-reports.sh $(BUILD)/sanitize.log $$status
+
+# The library and the thread check built with clang's ThreadSanitizer and run (OpenBLAS,
+# not instrumented, single-threaded so that its own spin-waits cannot hide an order
+# between primer's threads). Criterion's runner does not run under TSan, hence a
+# program of its own (docs/reliability.md).
+TSAN_BUILD := build-tsan
+tsan: deps
+	@scripts/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CC=clang OPT=-O1 MPI=0 SANFLAGS=-fsanitize=thread \
+	  $(TSAN_BUILD)/concurrency-check
+	OPENBLAS_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(TSAN_BUILD)/concurrency-check
 
 # The digits data set, compiled in: data/digits.csv.gz -> a C array (checked row by row).
 GEN := $(BUILD)/gen
@@ -194,6 +206,11 @@ $(QUICKSTART): examples/quickstart.c $(SHARED_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(PROGRAM_CFLAGS) -o $@ $< $(PROGRAM_LIBS)
+# Threads without hidden state (tests/standalone/concurrency_check.c): run by the
+# suite, and under ThreadSanitizer by make tsan.
+$(CONCURRENCY_CHECK): tests/standalone/concurrency_check.c $(STATIC_LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(CPPFLAGS_ALL) -o $@ $< $(STATIC_LIB) $(LIBS) -lpthread
 $(PROGRAM_CC): FORCE
 	@mkdir -p $(dir $@)
 	@printf '%s\n%s\n' '$(CC) $(PROGRAM_CFLAGS)' '$(PROGRAM_LIBS)' | cmp -s - $@ || \
@@ -206,7 +223,8 @@ FUZZ_FLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -Iinclude -Isrc $(BLAS_CFLAGS)
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_csv $(BUILD)/fuzz/fuzz_npy $(BUILD)/fuzz/fuzz_safetensors $(BUILD)/fuzz/fuzz_spec \
                 $(BUILD)/fuzz/fuzz_estimator $(BUILD)/fuzz/fuzz_idx $(BUILD)/fuzz/fuzz_text \
-                $(BUILD)/fuzz/fuzz_reducer $(BUILD)/fuzz/fuzz_npz $(BUILD)/fuzz/fuzz_encoding
+                $(BUILD)/fuzz/fuzz_reducer $(BUILD)/fuzz/fuzz_npz $(BUILD)/fuzz/fuzz_encoding \
+                $(BUILD)/fuzz/fuzz_model
 
 fuzz: $(FUZZ_TARGETS)
 $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
@@ -217,7 +235,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(HEADERS) $(DIGITS_INC)
 # Each target runs FUZZ_SECONDS from its committed seed corpus; a crash fails the run
 # and leaves the reproducer in $(BUILD)/fuzz/ (turn it into a regression test).
 fuzz-smoke: $(FUZZ_TARGETS)
-	@for t in csv npy safetensors spec estimator idx text reducer npz encoding; do \
+	@for t in csv npy safetensors spec estimator idx text reducer npz encoding model; do \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	  dict=""; [ -f fuzz/$$t.dict ] && dict="-dict=fuzz/$$t.dict"; \

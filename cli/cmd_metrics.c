@@ -132,7 +132,7 @@ static int plot_curves(const metrics_args *a, const pr_tensor *y01, const pr_ten
         int roc = !(strstr(base, "pr") && !strstr(base, "roc"));
         pr_curve *c = NULL;
         pr_figure *fig = NULL;
-        double v;
+        double v = 0;
         char label[64], title[96];
         pr_status st = roc ? pr_roc_curve(y01, score, &c) : pr_pr_curve(y01, score, &c);
         if (!st) st = roc ? pr_roc_auc(y01, score, &v) : pr_average_precision(y01, score, &v);

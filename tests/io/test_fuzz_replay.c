@@ -177,3 +177,21 @@ Test(fuzz_replay, text_corpus_and_regressions) {
     int n = replay_dir("fuzz/corpus/text", replay_text) + replay_dir("fuzz/regressions/text", replay_text);
     cr_assert_geq(n, 5, "replayed %d text inputs", n);
 }
+
+/* fuzz_model's seeds: model files and checkpoints that load, and resume. */
+static void replay_model(const unsigned char *data, size_t len, const char *name) {
+    pr_tensor_file *f = NULL;
+    pr_status st = pr_safetensors_read_buffer(data, len, name, NULL, &f);
+    check_status(st, name);
+    if (st) return;
+    pr_model *m = NULL;
+    st = pr_model_from_tensor_file(f, name, &m);
+    pr_tensor_file_free(f);
+    check_status(st, name);
+    pr_model_free(m);
+}
+
+Test(fuzz_replay, model_corpus_and_regressions) {
+    int n = replay_dir("fuzz/corpus/model", replay_model) + replay_dir("fuzz/regressions/model", replay_model);
+    cr_assert_geq(n, 4, "replayed %d model inputs", n);
+}
