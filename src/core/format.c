@@ -204,6 +204,14 @@ size_t pr__utf8_invalid_at(const void *text, size_t len) {
     const unsigned char *s = text;
     size_t i = 0;
     while (i < len) {
+        if (i + 8 <= len) { /* eight ASCII bytes at once */
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned c = s[i];
         size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
         if (n == 4 || (n == 1 && c < 0xC2) || i + n >= len + (n ? 0 : 1)) return i;

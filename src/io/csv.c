@@ -523,6 +523,19 @@ pr_status pr_csv_read_buffer(const char *data, size_t len, const char *name,
     cp.name = name;
     cp.line = 1;
     if (len >= 3 && memcmp(cp.p, "\xEF\xBB\xBF", 3) == 0) cp.p += 3; /* UTF-8 BOM */
+    /* names and text become model metadata, which must be UTF-8: a Latin-1 file is
+       refused here, with where, rather than when the model is saved */
+    size_t bad = pr__utf8_invalid_at(cp.p, (size_t)(cp.end - cp.p));
+    if (bad < (size_t)(cp.end - cp.p)) {
+        const char *at = cp.p + bad, *line_start = cp.p;
+        long long line = 1;
+        for (const char *q = cp.p; q < at; q++)
+            if (*q == '\n') line++, line_start = q + 1;
+        return pr__fail(PR_ERR_FORMAT,
+                        "%s: line %lld is not UTF-8 text (byte 0x%02x, byte %lld of the line); primer reads "
+                        "UTF-8: convert the file first, e.g. iconv -f latin1 -t utf-8 FILE > FILE.utf8",
+                        name, line, (unsigned)(unsigned char)*at, (long long)(at - line_start) + 1);
+    }
     pr__strbuf_init(&cp.field);
     pr_table *t = pr__calloc(1, sizeof *t);
     if (!t) return PR_ERR_NOMEM;

@@ -193,3 +193,24 @@ Test(csv, text_columns_and_missing_values) {
     assert_fails(pr_csv_read_buffer("a,b\n1,x\n,y\n", 11, "t.csv", &text_only, &u), PR_ERR_FORMAT,
                  "t.csv:3: column 1 ('a'): empty field");
 }
+
+/* Names and text end up in model metadata, which must be UTF-8: a Latin-1 file is
+ * refused when read, naming the line and the byte, instead of training and then
+ * failing to save. UTF-8 text (two-, three- and four-byte sequences) reads. */
+Test(csv, text_that_is_not_utf8_is_refused_naming_the_line) {
+    pr_table *t = NULL;
+    const char *latin1_text = "name,y\nbar,1\ncaf\xe9,2\n";
+    assert_fails(pr_csv_read_buffer(latin1_text, strlen(latin1_text), "shop.csv", NULL, &t), PR_ERR_FORMAT,
+                 "shop.csv: line 3 is not UTF-8 text (byte 0xe9, byte 4 of the line)");
+    const char *latin1_name = "pr\xeas,y\n1,2\n";
+    assert_fails(pr_csv_read_buffer(latin1_name, strlen(latin1_name), "x.csv", NULL, &t), PR_ERR_FORMAT,
+                 "line 1 is not UTF-8 text (byte 0xea, byte 3 of the line)");
+    const char *cut = "name,y\ncaf\xc3"; /* a sequence cut off by the end of the file */
+    assert_fails(pr_csv_read_buffer(cut, strlen(cut), "x.csv", NULL, &t), PR_ERR_FORMAT, "line 2 is not UTF-8");
+    const char *utf8 = "\xef\xbb\xbfna\xc3\xafve,\xe2\x82\xac,y\ncaf\xc3\xa9,\xf0\x9f\x98\x80,1\nbar,x,2\n";
+    pr_csv_options o = PR_CSV_DEFAULTS;
+    o.text = 1;
+    assert_ok(pr_csv_read_buffer(utf8, strlen(utf8), "ok.csv", &o, &t));
+    cr_assert_str_eq(pr_table_column_name(t, 0), "na\xc3\xafve");
+    pr_table_free(t);
+}
