@@ -135,8 +135,14 @@ static pr_status prepare_targets(pr_model *m, const pr_tensor *y, int64_t rows, 
             pr_tensor want = {.ndim = nd};
             memcpy(want.shape, shape, sizeof want.shape);
             char w[96];
-            return pr__fail(PR_ERR_SHAPE, "%s: %s has shape %s; the model's %s need %s", op, what,
-                            pr_shape_format(y, got, sizeof got), pr_target_name(kind), pr_shape_format(&want, w, sizeof w));
+            /* one label per row for a model that answers at every position: the usual slip
+               in sequence classification */
+            int per_row_labels = y->ndim == 1 && nd >= 2 && kind == PR_TARGET_POSITIONS;
+            return pr__fail(PR_ERR_SHAPE, "%s: %s has shape %s; the model's %s need %s%s", op, what,
+                            pr_shape_format(y, got, sizeof got), pr_target_name(kind), pr_shape_format(&want, w, sizeof w),
+                            per_row_labels ? " (the model answers at every position; for one label per sequence, take the "
+                                             "last step: lstm:H:1:0:last, or a `last` layer after the sequence layers)"
+                                           : "");
         }
         if ((st = pr_tensor_zeros(&t, dtype, nd, shape))) return st;
         int identity = identity_classes(m);

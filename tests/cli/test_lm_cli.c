@@ -236,3 +236,34 @@ Test(lm_cli, padded_token_rows_classify) {
     cr_assert_not_null(acc, "%s", out);
     cr_assert_geq(strtod(acc + strlen("test accuracy: "), NULL), 0.95, "%s", out);
 }
+
+/* The same kind of rows as .npy token ids (int64, as NumPy writes them) and labels; a
+ * model that answers at every position, given one label per row, is told how to take
+ * the last step. */
+Test(lm_cli, token_ids_from_npy_classify_and_a_per_position_model_gets_a_hint) {
+    int64_t tokens[40 * 6];
+    double labels[40];
+    for (int r = 0; r < 40; r++) {
+        for (int t = 0; t < 6; t++) tokens[r * 6 + t] = t < 3 + r % 3 ? 1 + (r * 7 + t * 3) % 9 : 0;
+        labels[r] = r % 2;
+    }
+    pr_tensor *X, *y;
+    assert_ok(pr_tensor_from_array(&X, PR_I64, PR_SHAPE(40, 6), tokens));
+    assert_ok(pr_tensor_from_array(&y, PR_F64, PR_SHAPE(40), labels));
+    char *dir = test_make_dir(), xp[512], yp[512], args[1536];
+    snprintf(xp, sizeof xp, "%s/tokens.npy", dir);
+    snprintf(yp, sizeof yp, "%s/labels.npy", dir);
+    assert_ok(pr_npy_write(xp, X));
+    assert_ok(pr_npy_write(yp, y));
+    const char *out;
+    snprintf(args, sizeof args, "train --data %s --labels %s --model embedding:10:8:0,gru:8:1:0:last --epochs 2 --quiet "
+                                "--out %s/m.safetensors", xp, yp, dir);
+    cr_assert_eq(test_run_primer(args, &out), 0, "%s", out);
+    snprintf(args, sizeof args, "train --data %s --labels %s --model embedding:10:8:0,gru:8 --epochs 2 --quiet "
+                                "--out %s/m.safetensors", xp, yp, dir);
+    cr_assert_eq(test_run_primer(args, &out), 1, "%s", out);
+    assert_contains(out, "the model answers at every position; for one label per sequence, take the last step");
+    pr_tensor_free(X);
+    pr_tensor_free(y);
+    test_remove_dir(dir);
+}
