@@ -145,3 +145,19 @@ long test_file_size(const char *path) {
     struct stat s;
     return stat(path, &s) == 0 ? (long)s.st_size : -1;
 }
+
+char *test_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    *len = 0;
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    for (;;) {
+        if (*len + 4096 > cap) buf = realloc(buf, cap = 2 * cap + 4096);
+        size_t got = fread(buf + *len, 1, 4096, f);
+        *len += got;
+        if (!got) break;
+    }
+    fclose(f);
+    return buf;
+}

@@ -28,6 +28,8 @@ char *test_make_dir(void);
 void test_remove_dir(const char *dir);
 /* The size of a file in bytes, -1 when it does not exist. */
 long test_file_size(const char *path);
+/* The whole file (free() it) and its length, or NULL (len 0) when it cannot be opened. */
+char *test_read_file(const char *path, size_t *len);
 /* The number after "key": in JSON output (the test fails when there is none). */
 double json_number(const char *text, const char *key);
 /* The first element of a node's gradient. */

@@ -46,17 +46,6 @@ static int wait_status(pid_t pid) {
     return status;
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s is missing", path);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    char *buf = malloc(*len + 1);
-    cr_assert_eq(fread(buf, 1, *len, f), *len);
-    fclose(f);
-    return buf;
-}
 
 Test(soak, twenty_kills_and_resumes_end_byte_identical_to_one_run, .timeout = 300) {
     char *dir = test_make_dir(), path[512];
@@ -90,9 +79,10 @@ Test(soak, twenty_kills_and_resumes_end_byte_identical_to_one_run, .timeout = 30
     cr_assert_gt(resumed, 0, "no kill came after the first checkpoint");
     size_t n1, n2;
     snprintf(path, sizeof path, "%s/whole.safetensors", dir);
-    char *whole = slurp(path, &n1);
+    char *whole = test_read_file(path, &n1);
     snprintf(path, sizeof path, "%s/killed.safetensors", dir);
-    char *killed = slurp(path, &n2);
+    char *killed = test_read_file(path, &n2);
+    cr_assert(whole && killed, "a model file is missing");
     cr_assert(n1 == n2 && !memcmp(whole, killed, n1), "the resumed model differs from the uninterrupted one");
     free(whole);
     free(killed);

@@ -13,24 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/internal.h" /* pr__atomic_open, for the unnamed-file test */
 #include "test_util.h"
 
-/* The whole file, or NULL (len 0) when it does not exist. */
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    *len = 0;
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    for (;;) {
-        if (*len + 4096 > cap) buf = realloc(buf, cap = 2 * cap + 4096);
-        size_t got = fread(buf + *len, 1, 4096, f);
-        *len += got;
-        if (!got) break;
-    }
-    fclose(f);
-    return buf;
-}
 
 /* How many entries dir holds (besides . and ..). */
 static int entries(const char *dir) {
@@ -53,7 +38,7 @@ static int failing_each_step_keeps_the_previous_file(const char *name, save_fn s
     snprintf(path, sizeof path, "%s/%s", dir, name);
     assert_ok(save(path, 1));
     size_t n_before, n_after;
-    char *before = slurp(path, &n_before);
+    char *before = test_read_file(path, &n_before);
     int files = entries(dir), failed = 0;
     for (long step = 1; step < 50; step++) {
         pr_debug_fail_io_after(step);
@@ -64,13 +49,13 @@ static int failing_each_step_keeps_the_previous_file(const char *name, save_fn s
         cr_assert_eq(st, PR_ERR_IO, "%s, step %ld: %s", name, step, pr_last_error());
         cr_assert(strstr(pr_last_error(), name), "%s, step %ld: the message does not name the file: %s", name, step,
                   pr_last_error());
-        char *after = slurp(path, &n_after);
+        char *after = test_read_file(path, &n_after);
         cr_assert(n_after == n_before && !memcmp(before, after, n_before), "%s: failing step %ld changed the file",
                   name, step);
         free(after);
         cr_assert_eq(entries(dir), files, "%s: failing step %ld left a temporary", name, step);
     }
-    char *after = slurp(path, &n_after);
+    char *after = test_read_file(path, &n_after);
     cr_assert(n_after != n_before || memcmp(before, after, n_before), "%s: the successful save wrote nothing new", name);
     free(after);
     free(before);
@@ -178,7 +163,7 @@ Test(faults, a_training_run_that_cannot_save_keeps_the_last_good_files) {
     assert_ok(pr_train(m, X, y, &o, &h));
     pr_train_history_free(h);
     size_t nck, nlog, n;
-    char *ck1 = slurp(ck, &nck), *log1 = slurp(log, &nlog);
+    char *ck1 = test_read_file(ck, &nck), *log1 = test_read_file(log, &nlog);
     o.epochs = 2;
     o.resume = ck;
     int failures = 0;
@@ -201,7 +186,7 @@ Test(faults, a_training_run_that_cannot_save_keeps_the_last_good_files) {
         }
         failures++;
         cr_assert_eq(st, PR_ERR_IO, "step %ld: %s", step, pr_last_error());
-        char *c = slurp(ck, &n);
+        char *c = test_read_file(ck, &n);
         /* the checkpoint is epoch 1's until its own save of epoch 2 has succeeded */
         if (step <= 4) {
             cr_assert(n == nck && !memcmp(c, ck1, n), "step %ld changed the checkpoint", step);
@@ -212,7 +197,7 @@ Test(faults, a_training_run_that_cannot_save_keeps_the_last_good_files) {
             pr_tensor_file_free(tf);
         }
         free(c);
-        char *l = slurp(log, &n);
+        char *l = test_read_file(log, &n);
         cr_assert(n == nlog && !memcmp(l, log1, n), "step %ld changed the log", step);
         free(l);
         cr_assert_eq(entries(dir), 2, "step %ld left a temporary", step);
@@ -247,7 +232,6 @@ Test(faults, a_temporary_of_a_killed_save_is_removed_by_the_next_save) {
     test_remove_dir(dir);
 }
 
-#include "core/internal.h"
 
 /* Where the file system has O_TMPFILE, the new file has no name until it is complete:
  * a process killed while writing leaves nothing in the directory. */
@@ -267,7 +251,7 @@ Test(faults, a_save_in_progress_has_no_name_in_the_directory) {
     assert_ok(pr__atomic_commit(&af));
     cr_assert_eq(entries(dir), 1);
     size_t n;
-    char *text = slurp(path, &n);
+    char *text = test_read_file(path, &n);
     cr_assert(n == 8 && !memcmp(text, "a,b\n1,2\n", 8));
     free(text);
     test_remove_dir(dir);

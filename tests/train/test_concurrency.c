@@ -9,7 +9,7 @@
 Test(concurrency, two_trainings_and_two_fits_at_once_match_one_after_the_other) {
     char cmd[1024];
     const char *out;
-    snprintf(cmd, sizeof cmd, "%s/concurrency-check", getenv("PRIMER_BUILD_DIR") ? getenv("PRIMER_BUILD_DIR") : "build");
+    snprintf(cmd, sizeof cmd, "%s/concurrency-check", test_build_dir());
     cr_assert_eq(test_run_command(cmd, &out), 0, "%s", out);
     assert_contains(out, "the same weights and errors as one after the other");
 }
