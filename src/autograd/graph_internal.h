@@ -59,7 +59,7 @@
     X(PRELU, "prelu", 2, 2, infer_prelu, no_scratch, prelu, 0, 0)                                     \
     X(SIGMOID, "sigmoid", 1, 1, infer_same, no_scratch, sigmoid, 0, 0)                                \
     X(TANH, "tanh", 1, 1, infer_same, no_scratch, tanh, 0, 0)                                         \
-    X(GELU, "gelu", 1, 1, infer_same, no_scratch, gelu, 0, 0)                                         \
+    X(GELU, "gelu", 1, 1, infer_same, same_size_scratch, gelu, 0, 0)                                 \
     X(SOFTMAX, "softmax", 1, 1, infer_softmax, no_scratch, softmax, 0, 0)                             \
     X(LOG_SOFTMAX, "log_softmax", 1, 1, infer_softmax, no_scratch, log_softmax, 0, 0)                 \
     X(LOGSUMEXP, "logsumexp", 1, 1, infer_reduce, no_scratch, logsumexp, 0, 0)                        \

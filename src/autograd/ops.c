@@ -28,6 +28,7 @@ static int64_t random_first_index(const pr__kernel *k) {
 #define BK_GEMM_SMALL pr__bk_gemm_small_f32
 #define FAST_EXP(x) pr__expf_fast(x)
 #define FAST_ERF(x) pr__erff_fast(x)
+#define FAST_ERF_EXP(x, gauss) pr__erff_exp_fast(x, gauss)
 #define FAST_TANH(x) pr__tanhf_fast(x)
 #define FAST_SIGMOID(x) pr__sigmoidf_fast(x)
 #include "autograd/ops.inc"
@@ -40,6 +41,7 @@ static int64_t random_first_index(const pr__kernel *k) {
 #undef SOFTMAX
 #undef FAST_EXP
 #undef FAST_ERF
+#undef FAST_ERF_EXP
 #undef BK_GEMM_SMALL
 #undef FAST_TANH
 #undef FAST_SIGMOID
@@ -54,6 +56,7 @@ static int64_t random_first_index(const pr__kernel *k) {
 #define BK_GEMM_SMALL pr__bk_gemm_small_f64
 #define FAST_EXP(x) exp(x)
 #define FAST_ERF(x) erf(x)
+#define FAST_ERF_EXP(x, gauss) pr__erf_exp(x, gauss)
 #define FAST_TANH(x) tanh(x)
 #define FAST_SIGMOID(x) pr__sigmoid(x)
 #include "autograd/ops.inc"
@@ -66,6 +69,7 @@ static int64_t random_first_index(const pr__kernel *k) {
 #undef SOFTMAX
 #undef FAST_EXP
 #undef FAST_ERF
+#undef FAST_ERF_EXP
 #undef BK_GEMM_SMALL
 #undef FAST_TANH
 #undef FAST_SIGMOID
@@ -470,7 +474,8 @@ static size_t max_scratch(const pr_graph *g, const pr__node *n) {
     return (size_t)n->size * sizeof(int64_t);
 }
 
-/* one element per element of the first input: dropout's mask, the cross-entropy's softmax */
+/* one element per element of the first input: dropout's mask, the cross-entropy's
+ * softmax, GELU's slope */
 static size_t same_size_scratch(const pr_graph *g, const pr__node *n) {
     return (size_t)pr__in(g, n, 0)->size * g->esize;
 }

@@ -204,13 +204,23 @@ static inline float pr__tanhf_fast(float x) {
 static inline float pr__sigmoidf_fast(float x) { return 1.0f / (1.0f + pr__expf_fast(-x)); }
 /* erf by Abramowitz and Stegun's 7.1.26 (absolute error below 1.5e-7, the size of
  * float32 rounding near 1), for GELU in float32. */
-static inline float pr__erff_fast(float x) {
+static inline float pr__erff_exp_fast(float x, float *gauss) {
     float ax = fabsf(x), t = 1.0f / (1.0f + 0.3275911f * ax);
     float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
-    float r = 1.0f - poly * pr__expf_fast(-ax * ax);
+    float e = pr__expf_fast(-ax * ax);
+    float r = 1.0f - poly * e;
+    *gauss = e; /* exp(-x²), which the formula needs anyway: GELU's slope uses it too */
     return x < 0 ? -r : r;
 }
-
+static inline float pr__erff_fast(float x) {
+    float gauss;
+    return pr__erff_exp_fast(x, &gauss);
+}
+/* erf(x) and exp(-x²) in float64 (libm) */
+static inline double pr__erf_exp(double x, double *gauss) {
+    *gauss = exp(-x * x);
+    return erf(x);
+}
 /* The stable softmax of the n values x[0], x[stride], ..., x[(n-1) stride]: the
  * maximum is subtracted before exp and the sum is kept in double. Writes the softmax
  * (or, with log_form, the log-softmax) to out at the same stride (out may be x; NULL

@@ -442,7 +442,7 @@ static pr_status expand_gpt(const char *item, const char *args, const input_shap
         return pr__fail(PR_ERR_INVALID, "model spec: \"%s\": %lld heads do not divide the width %lld", item, v[2],
                         v[1]);
     pr__strbuf_printf(sb, "embedding:%lld:%lld,posembed:%lld", (long long)V, v[1], (long long)in->shape[0]);
-    for (long long i = 0; i < v[0]; i++)
+    for (long long i = 0; i < v[0] && sb->len <= MAX_SPEC; i++)
         pr__strbuf_printf(sb, ",transformer:%lld:%lld:pre:gelu:causal", v[2], 4 * v[1]);
     pr__strbuf_puts(sb, ",layernorm");
     return PR_OK;
@@ -552,6 +552,10 @@ static pr_status parse_architecture(parser *p, int which, int first, pr__layer *
     pr_status st = architectures[which].expand(item, item + strlen(architectures[which].info.name),
                                                first ? &p->in : &later, &sb);
     if (!st && sb.failed) st = PR_ERR_NOMEM;
+    /* a count like gpt:6563315 must not build millions of layers before the parameter
+       limit sees them: an expansion is held to the length of a spec */
+    if (!st && sb.len > MAX_SPEC)
+        st = error_at(p, "\"%s\" expands to more than %d characters of layers", item, MAX_SPEC);
     pr__layer *sub = NULL;
     int n_sub = 0;
     if (!st && sb.len) {
