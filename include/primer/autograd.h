@@ -122,6 +122,10 @@ pr_node pr_g_matmul(pr_graph *g, pr_node a, pr_node b);
 pr_node pr_g_matmul_t(pr_graph *g, pr_node a, int transpose_a, pr_node b, int transpose_b);
 /* a @ bᵀ: a dense layer with PyTorch's (out, in) weights. */
 pr_node pr_g_matmul_nt(pr_graph *g, pr_node a, pr_node b);
+/* x Wᵀ + bias over the last axis of x, nn.Linear's y with W (out, in) and bias (out)
+ * (pr_g_no_node() for none): one node, the bias written into the product's output
+ * before the gemm accumulates onto it, and its gradient the column sums of dy. */
+pr_node pr_g_linear(pr_graph *g, pr_node x, pr_node W, pr_node bias);
 /* Permute axes (perm NULL reverses them). */
 pr_node pr_g_transpose(pr_graph *g, pr_node a, const int *perm);
 /* The same elements in a new shape; one extent may be -1. */

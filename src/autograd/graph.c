@@ -349,6 +349,12 @@ pr_node pr_g_matmul_t(pr_graph *g, pr_node a, int transpose_a, pr_node b, int tr
     return add_op(g, PR__OP_MATMUL, in, 2, &at);
 }
 pr_node pr_g_matmul_nt(pr_graph *g, pr_node a, pr_node b) { return pr_g_matmul_t(g, a, 0, b, 1); }
+pr_node pr_g_linear(pr_graph *g, pr_node x, pr_node W, pr_node bias) {
+    if (!pr_node_is_valid(bias)) return pr_g_matmul_nt(g, x, W);
+    pr_node in[3] = {x, W, bias};
+    pr__attr at = {.transpose_b = 1};
+    return add_op(g, PR__OP_MATMUL, in, 3, &at);
+}
 pr_node pr_g_log1p(pr_graph *g, pr_node a) { return unary(g, PR__OP_LOG1P, a, 0, 0); }
 pr_node pr_g_embedding(pr_graph *g, pr_node table, pr_node indices) { return binary(g, PR__OP_EMBEDDING, table, indices); }
 pr_node pr_g_softmax_cross_entropy(pr_graph *g, pr_node logits, pr_node targets) {

@@ -46,7 +46,7 @@
     X(ABS, "abs", 1, 1, infer_same, no_scratch, abs, 0, 0)                                            \
     X(SCALE, "scale", 1, 1, infer_same, no_scratch, scale, 0, 0)                                      \
     X(ADD_SCALAR, "add_scalar", 1, 1, infer_same, no_scratch, add_scalar, 0, 0)                       \
-    X(MATMUL, "matmul", 2, 2, infer_matmul, no_scratch, matmul, 0, 0)                                 \
+    X(MATMUL, "matmul", 2, 3, infer_matmul, no_scratch, matmul, 0, 0)                                 \
     X(TRANSPOSE, "transpose", 1, 1, infer_transpose, no_scratch, transpose, 0, 0)                     \
     X(RESHAPE, "reshape", 1, 1, infer_reshape, no_scratch, reshape, PR__OPF_ALIAS, 0)                 \
     X(CONCAT, "concat", 1, PR__ANY, infer_concat, no_scratch, concat, 0, 0)                           \

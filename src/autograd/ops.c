@@ -179,6 +179,11 @@ static pr_status infer_matmul(const pr_graph *g, pr__node *n, int strict) {
     for (int d = 0; d < PR_MAX_DIMS; d++) n->shape[d] = d < bd ? out[d] : 1;
     n->shape[bd] = m;
     n->shape[bd + 1] = nn;
+    if (n->n_in == 3) { /* a bias per output column */
+        const pr__node *c = pr__in(g, n, 2);
+        if (c->ndim != 1 || !extents_agree(c->shape[0], nn))
+            return shape_error(g, n, "the bias must have one value per output column");
+    }
     return PR_OK;
 }
 

@@ -15,8 +15,7 @@ pr_status pr__layer_linear(pr__build *b, const char *prefix, pr_node x, int64_t 
     pr_status st = pr__layer_graph_status(b);
     if (!st) st = pr__layer_init(b, W, rule, in, out, 0);
     if (st) return st;
-    *y = pr_g_matmul_nt(b->g, x, W);
-    if (bias) *y = pr_g_add(b->g, *y, bv);
+    *y = pr_g_linear(b->g, x, W, bv);
     return PR_OK;
 }
 

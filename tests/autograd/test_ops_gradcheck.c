@@ -76,6 +76,7 @@ static pr_node b_where(pr_graph *g, const pr_node *p) {
 
 static pr_node b_log1p(pr_graph *g, const pr_node *p) { return pr_g_log1p(g, p[0]); }
 static pr_node b_matmul_nt(pr_graph *g, const pr_node *p) { return pr_g_matmul_nt(g, p[0], p[1]); }
+static pr_node b_linear(pr_graph *g, const pr_node *p) { return pr_g_linear(g, p[0], p[1], p[2]); }
 static pr_node b_dropout(pr_graph *g, const pr_node *p) { return pr_g_dropout(g, p[0], 0.3, 0); }
 static pr_node b_dropout_standard(pr_graph *g, const pr_node *p) { return pr_g_dropout(g, p[0], 0.5, 1); }
 /* batch norm over the channels of p[0] with scale p[1] and shift p[2] */
@@ -248,6 +249,8 @@ static const op_case cases[] = {
     {"bce_with_logits_broadcast", 2, {2, 1}, {{3, 4}, {4}}, 0, b_bce_logits},
     {"log1p", 1, {2}, {{3, 4}}, 1, b_log1p},
     {"matmul_transposed_b", 2, {2, 2}, {{3, 5}, {4, 5}}, 0, b_matmul_nt},
+    {"linear_with_bias", 3, {2, 2, 1}, {{3, 5}, {4, 5}, {4}}, 0, b_linear},
+    {"linear_with_bias_over_sequences", 3, {3, 2, 1}, {{2, 3, 5}, {4, 5}, {4}}, 0, b_linear},
     {"dropout", 1, {2}, {{3, 4}}, 0, b_dropout},
     {"dropout_standard", 1, {2}, {{3, 4}}, 0, b_dropout_standard},
     {"gaussian_sample", 2, {2, 2}, {{3, 4}, {3, 4}}, 0, b_gaussian_sample},
