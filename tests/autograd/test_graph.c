@@ -170,6 +170,17 @@ Test(graph, backward_seed_is_a_vector_jacobian_product) {
     pr_graph_free(g);
 }
 
+Test(graph, a_linear_bias_of_the_wrong_length_is_refused) {
+    pr_graph *g;
+    assert_ok(pr_graph_new(&g, PR_F64));
+    pr_node x = pr_g_param(g, "x", PR_SHAPE(2, 3)), W = pr_g_param(g, "W", PR_SHAPE(4, 3));
+    pr_node bias = pr_g_param(g, "bias", PR_SHAPE(5));
+    cr_assert(!pr_node_is_valid(pr_g_linear(g, x, W, bias)));
+    cr_assert_eq(pr_graph_status(g), PR_ERR_SHAPE);
+    cr_assert(strstr(pr_graph_error(g), "the bias must have one value per output column"), "%s", pr_graph_error(g));
+    pr_graph_free(g);
+}
+
 Test(graph, build_errors_name_the_op_and_the_shapes) {
     pr_graph *g;
     assert_ok(pr_graph_new(&g, PR_F64));
